@@ -1,0 +1,663 @@
+//! The provider-neutral model: what a caller orders ([`OrderSpec`]), what a provider reports ([`Order`]), the
+//! rules of a product ([`ProductRules`]) and what a provider can do at all ([`Capabilities`]).
+//!
+//! Every provider crate maps its wire types to and from these; each documents its status and DCV tables.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+/// Normalized order status. Provider crates document their raw → normalized table; the raw value is always kept
+/// in [`Order::provider_status`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum OrderStatus {
+    /// Not submitted yet (saved, unpaid, incomplete).
+    Draft,
+    /// Waiting for domain control validation.
+    PendingValidation,
+    /// Waiting for an approver inside the customer's account.
+    PendingApproval,
+    /// Submitted and being processed by the CA (validation passed or organisation checks running).
+    Processing,
+    /// A certificate was issued.
+    Issued,
+    /// The CA rejected the order.
+    Rejected,
+    /// The order was cancelled.
+    Cancelled,
+    /// The certificate was revoked.
+    Revoked,
+    /// The certificate or coverage expired.
+    Expired,
+    /// A raw status this version does not know; see [`Order::provider_status`].
+    Unknown,
+}
+
+impl OrderStatus {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::PendingValidation => "pending_validation",
+            Self::PendingApproval => "pending_approval",
+            Self::Processing => "processing",
+            Self::Issued => "issued",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// True when the order will not move any more by itself (issued, rejected, cancelled, revoked, expired).
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Issued | Self::Rejected | Self::Cancelled | Self::Revoked | Self::Expired)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Neutral domain control validation methods.
+///
+/// | neutral     | meaning                                        |
+/// |-------------|------------------------------------------------|
+/// | `email`     | an approver clicks a link sent to an address   |
+/// | `dns`       | the provider's default DNS record              |
+/// | `dns-txt`   | a TXT record                                   |
+/// | `dns-cname` | a CNAME record                                 |
+/// | `http`      | a file served over `http://`                   |
+/// | `https`     | a file served over `https://`                  |
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum DcvMethod {
+    /// Approver email.
+    #[serde(rename = "email")]
+    Email,
+    /// The provider's default DNS record.
+    #[serde(rename = "dns")]
+    Dns,
+    /// DNS TXT record.
+    #[serde(rename = "dns-txt")]
+    DnsTxt,
+    /// DNS CNAME record.
+    #[serde(rename = "dns-cname")]
+    DnsCname,
+    /// File over HTTP.
+    #[serde(rename = "http")]
+    Http,
+    /// File over HTTPS.
+    #[serde(rename = "https")]
+    Https,
+}
+
+impl DcvMethod {
+    /// Every neutral method, in display order.
+    pub const ALL: [DcvMethod; 6] =
+        [Self::Email, Self::Dns, Self::DnsTxt, Self::DnsCname, Self::Http, Self::Https];
+
+    /// The neutral name (`dns-txt`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Dns => "dns",
+            Self::DnsTxt => "dns-txt",
+            Self::DnsCname => "dns-cname",
+            Self::Http => "http",
+            Self::Https => "https",
+        }
+    }
+
+    /// True for the file-based methods (`http`, `https`), which public CAs refuse for wildcard names.
+    pub fn is_file_based(self) -> bool {
+        matches!(self, Self::Http | Self::Https)
+    }
+}
+
+impl fmt::Display for DcvMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DcvMethod {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|m| m.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            let all: Vec<_> = Self::ALL.iter().map(|m| m.as_str()).collect();
+            format!("unknown DCV method `{s}`; expected one of {}", all.join(", "))
+        })
+    }
+}
+
+/// A provider's mapping between neutral DCV methods and its wire names (the documented table of each crate).
+#[derive(Debug, Clone, Copy)]
+pub struct DcvTable(pub &'static [(DcvMethod, &'static str)]);
+
+impl DcvTable {
+    /// The wire name for a neutral method, if the provider has it.
+    pub fn wire(&self, method: DcvMethod) -> Option<&'static str> {
+        self.0.iter().find(|(m, _)| *m == method).map(|(_, w)| *w)
+    }
+
+    /// The neutral method for a wire name (case-insensitive). The first row wins when two neutral names share a
+    /// wire name (e.g. `dns` and `dns-txt`).
+    pub fn neutral(&self, wire: &str) -> Option<DcvMethod> {
+        self.0.iter().find(|(_, w)| w.eq_ignore_ascii_case(wire)).map(|(m, _)| *m)
+    }
+
+    /// The neutral methods this provider offers.
+    pub fn methods(&self) -> Vec<DcvMethod> {
+        self.0.iter().map(|(m, _)| *m).collect()
+    }
+}
+
+/// A person named on an order. Field names are shared by every provider (`--contacts FILE`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Fax number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+    /// Job title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Organisation name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Street address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State, province or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// The organisation an OV/EV certificate names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// The provider's id for an organisation already on file (DigiCert `organization.id`, Nameshield id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Legal name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Division / unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// DUNS number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duns: Option<String>,
+    /// Street address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// City.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State, province or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Postal code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Telephone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Fax number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax: Option<String>,
+}
+
+/// Admin, tech and organisation details (`--contacts FILE`, TOML or JSON).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contacts {
+    /// Administrative contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<Contact>,
+    /// Technical contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tech: Option<Contact>,
+    /// The organisation (OV/EV).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+}
+
+/// What the caller wants to order. Build with [`OrderSpec::new`] and the setters.
+///
+/// ```
+/// use ssl_core::model::{DcvMethod, OrderSpec};
+/// let spec = OrderSpec::new("ssl_dv_geotrust", "shop.example.com", DcvMethod::Dns)
+///     .san("www.shop.example.com")
+///     .term_months(12);
+/// assert_eq!(spec.all_names(), vec!["shop.example.com", "www.shop.example.com"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSpec {
+    /// The provider's product id.
+    pub product: String,
+    /// Coverage bought, in months (12 = one year).
+    pub term_months: u32,
+    /// The CSR in PEM. Required to place an order; a dry run may go without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
+    /// The primary name (certificate common name).
+    pub common_name: String,
+    /// Additional names (SANs), without the common name.
+    #[serde(default)]
+    pub sans: Vec<String>,
+    /// DCV method for every host without an entry in `dcv_per_host`.
+    pub dcv: DcvMethod,
+    /// DCV method per host, where it differs from `dcv`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dcv_per_host: BTreeMap<String, DcvMethod>,
+    /// Approver email per host (email DCV). The key `*` applies to every host without its own entry.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approver_emails: BTreeMap<String, String>,
+    /// Admin / tech / organisation details.
+    #[serde(default)]
+    pub contacts: Contacts,
+    /// Provider-specific options by wire-ish name (e.g. DigiCert `server_platform`, `payment_method`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, serde_json::Value>,
+    /// The caller's own reference for the order (used to reconcile after an ambiguous failure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_reference: Option<String>,
+}
+
+impl OrderSpec {
+    /// A 12-month order for one name.
+    pub fn new(product: impl Into<String>, common_name: impl Into<String>, dcv: DcvMethod) -> Self {
+        Self {
+            product: product.into(),
+            term_months: 12,
+            csr: None,
+            common_name: common_name.into(),
+            sans: Vec::new(),
+            dcv,
+            dcv_per_host: BTreeMap::new(),
+            approver_emails: BTreeMap::new(),
+            contacts: Contacts::default(),
+            options: BTreeMap::new(),
+            client_reference: None,
+        }
+    }
+
+    /// Add a SAN (ignored when equal to the common name or already present).
+    #[must_use]
+    pub fn san(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        if !name.eq_ignore_ascii_case(&self.common_name) && !self.sans.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+            self.sans.push(name);
+        }
+        self
+    }
+
+    /// Set the term in months.
+    #[must_use]
+    pub fn term_months(mut self, months: u32) -> Self {
+        self.term_months = months;
+        self
+    }
+
+    /// Set the CSR (PEM).
+    #[must_use]
+    pub fn csr(mut self, pem: impl Into<String>) -> Self {
+        self.csr = Some(pem.into());
+        self
+    }
+
+    /// Set the approver email of one host (`*` for all hosts without their own).
+    #[must_use]
+    pub fn approver_email(mut self, host: impl Into<String>, email: impl Into<String>) -> Self {
+        self.approver_emails.insert(host.into(), email.into());
+        self
+    }
+
+    /// Set a DCV method for one host.
+    #[must_use]
+    pub fn dcv_for(mut self, host: impl Into<String>, method: DcvMethod) -> Self {
+        self.dcv_per_host.insert(host.into(), method);
+        self
+    }
+
+    /// Set a provider option.
+    #[must_use]
+    pub fn option(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.options.insert(key.into(), value.into());
+        self
+    }
+
+    /// Common name first, then the SANs.
+    pub fn all_names(&self) -> Vec<&str> {
+        std::iter::once(self.common_name.as_str()).chain(self.sans.iter().map(String::as_str)).collect()
+    }
+
+    /// The DCV method that applies to `host`.
+    pub fn dcv_method_for(&self, host: &str) -> DcvMethod {
+        self.dcv_per_host
+            .iter()
+            .find(|(h, _)| h.eq_ignore_ascii_case(host))
+            .map(|(_, m)| *m)
+            .unwrap_or(self.dcv)
+    }
+
+    /// The approver email that applies to `host` (its own entry, else `*`).
+    pub fn approver_for(&self, host: &str) -> Option<&str> {
+        self.approver_emails
+            .iter()
+            .find(|(h, _)| h.eq_ignore_ascii_case(host))
+            .or_else(|| self.approver_emails.get_key_value("*"))
+            .map(|(_, e)| e.as_str())
+    }
+}
+
+/// What a reissue changes. Everything optional keeps the order's current value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReissueSpec {
+    /// The new CSR (PEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csr: Option<String>,
+    /// New common name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_name: Option<String>,
+    /// New SAN list (without the common name); `None` keeps the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sans: Option<Vec<String>>,
+    /// New DCV method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dcv: Option<DcvMethod>,
+    /// Approver emails per host.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub approver_emails: BTreeMap<String, String>,
+}
+
+/// DCV state of one host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DcvStatus {
+    /// Not validated yet.
+    Pending,
+    /// Validated.
+    Valid,
+    /// Validation failed.
+    Failed,
+    /// The provider does not say.
+    Unknown,
+}
+
+/// A DNS record to publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsRecord {
+    /// Fully qualified record name.
+    pub name: String,
+    /// `TXT` or `CNAME`.
+    #[serde(rename = "type")]
+    pub record_type: String,
+    /// Record value.
+    pub value: String,
+}
+
+/// A file to serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpFile {
+    /// Full URL the CA fetches.
+    pub url: String,
+    /// Exact file content.
+    pub content: String,
+}
+
+/// Approver addresses for email DCV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailDcv {
+    /// Addresses the CA sends (or may send) the approval mail to.
+    pub approvers: Vec<String>,
+}
+
+/// What to do for one host to pass DCV.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DcvInstruction {
+    /// The host name.
+    pub host: String,
+    /// Neutral method.
+    pub method: DcvMethod,
+    /// The provider's wire name of the method.
+    pub provider_method: String,
+    /// State of this host's validation.
+    pub status: DcvStatus,
+    /// DNS record to publish (DNS methods).
+    pub dns: Option<DnsRecord>,
+    /// File to serve (HTTP methods).
+    pub http: Option<HttpFile>,
+    /// Approvers (email method).
+    pub email: Option<EmailDcv>,
+}
+
+/// A summary of an issued leaf certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateInfo {
+    /// Serial number, lowercase hex.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity of *this certificate* (at most 199 days since 2026), not of the coverage bought.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// SHA-256 of the DER, lowercase hex.
+    pub fingerprint_sha256: String,
+}
+
+/// The state of an order as the provider reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    /// Provider name (`digicert`, `gogetssl`, ...).
+    pub provider: String,
+    /// The provider's order id.
+    pub order_id: String,
+    /// Normalized status.
+    pub status: OrderStatus,
+    /// The provider's raw status string.
+    pub provider_status: String,
+    /// Primary name.
+    pub common_name: String,
+    /// Every name the order covers (common name included).
+    pub dns_names: Vec<String>,
+    /// DCV instructions per host.
+    pub dcv: Vec<DcvInstruction>,
+    /// End of the coverage bought (the plan), kept apart from the certificate's `not_after`.
+    #[serde(default)]
+    pub coverage_ends: Option<Date>,
+    /// The current certificate when issued.
+    #[serde(default)]
+    pub certificate: Option<CertificateInfo>,
+    /// The provider's raw response, for what the neutral model does not carry. Not part of the JSON output.
+    #[serde(skip)]
+    pub raw: Option<serde_json::Value>,
+}
+
+/// Leaf and intermediates in PEM.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateBundle {
+    /// The leaf certificate.
+    pub leaf_pem: String,
+    /// Intermediates, leaf-most first; never the root.
+    pub intermediates_pem: Vec<String>,
+    /// The root, when the provider sent one (not written to `chain.pem`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_pem: Option<String>,
+}
+
+impl CertificateBundle {
+    /// Leaf followed by the intermediates.
+    pub fn fullchain_pem(&self) -> String {
+        let mut out = ensure_newline(&self.leaf_pem);
+        for i in &self.intermediates_pem {
+            out.push_str(&ensure_newline(i));
+        }
+        out
+    }
+
+    /// The intermediates only.
+    pub fn chain_pem(&self) -> String {
+        self.intermediates_pem.iter().map(|i| ensure_newline(i)).collect()
+    }
+}
+
+fn ensure_newline(s: &str) -> String {
+    let t = s.trim();
+    format!("{t}\n")
+}
+
+/// Validation level of a product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ValidationLevel {
+    /// Domain validated.
+    Dv,
+    /// Organisation validated.
+    Ov,
+    /// Extended validation.
+    Ev,
+}
+
+/// The rules of one product, checked by the pre-flight before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRules {
+    /// Provider product id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// DV / OV / EV.
+    pub validation: ValidationLevel,
+    /// Whether wildcard names are allowed.
+    pub wildcard: bool,
+    /// Whether additional names (SANs) are allowed at all.
+    pub multi_domain: bool,
+    /// Most names on one certificate, common name included (`None`: no published limit).
+    pub max_names: Option<u32>,
+    /// Terms offered, in months.
+    pub periods_months: Vec<u32>,
+    /// DCV methods the product accepts.
+    pub dcv_methods: Vec<DcvMethod>,
+    /// Neutral field paths the product requires (e.g. `organization.id`, `contacts.admin.email`).
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+}
+
+/// A provider's price for an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    /// Product id.
+    pub product: String,
+    /// Term in months.
+    pub term_months: u32,
+    /// Price as the provider wrote it (decimal string).
+    pub price: Option<String>,
+    /// Currency code.
+    pub currency: Option<String>,
+    /// Whether the provider checked the full order (GoGetSSL `only_validate`) or only priced the product.
+    pub validated: bool,
+}
+
+/// The lifecycle verbs of [`crate::Provider`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Verb {
+    /// List products.
+    Products,
+    /// Price an order.
+    Quote,
+    /// Place an order.
+    Place,
+    /// Read an order.
+    Get,
+    /// Change the DCV method.
+    ChangeDcv,
+    /// Ask the CA to check DCV now.
+    RecheckDcv,
+    /// Download the certificate.
+    Download,
+    /// Reissue inside the coverage.
+    Reissue,
+    /// Renew (new order for the next term).
+    Renew,
+    /// Cancel.
+    Cancel,
+    /// Revoke.
+    Revoke,
+}
+
+impl Verb {
+    /// Every verb.
+    pub const ALL: [Verb; 11] = [
+        Self::Products,
+        Self::Quote,
+        Self::Place,
+        Self::Get,
+        Self::ChangeDcv,
+        Self::RecheckDcv,
+        Self::Download,
+        Self::Reissue,
+        Self::Renew,
+        Self::Cancel,
+        Self::Revoke,
+    ];
+}
+
+/// What a provider can do, known before calling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Verbs that work. A verb not listed returns [`crate::Error::Unsupported`].
+    pub verbs: Vec<Verb>,
+    /// Neutral DCV methods the provider offers on the wire.
+    pub dcv_methods: Vec<DcvMethod>,
+    /// Whether a DCV method can be chosen per host.
+    pub dcv_per_host: bool,
+    /// Whether the provider accepts a caller reference to reconcile ambiguous failures.
+    pub client_reference: bool,
+}
+
+impl Capabilities {
+    /// True when `verb` is supported.
+    pub fn supports(&self, verb: Verb) -> bool {
+        self.verbs.contains(&verb)
+    }
+}

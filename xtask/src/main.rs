@@ -1,0 +1,5 @@
+//! `cargo xtask codegen [--check]`.
+fn main() {
+    eprintln!("usage: cargo xtask codegen [--check]");
+    std::process::exit(2);
+}
