@@ -1,5 +1,29 @@
-//! Shared core of the ssl-orders workspace. See the module docs.
+//! Shared core of the ssl-orders workspace: request values ([`request`]), the [`transport`], the shared
+//! executor ([`client`]) with retries ([`retry`]) and rate limits ([`ratelimit`]), errors ([`error`]), the neutral
+//! model ([`model`]) and the [`Provider`] trait.
+//!
+//! Provider crates (`ssl-digicert`, `ssl-gogetssl`, ...) build [`HttpRequest`] values with pure functions and send
+//! them through an [`ApiClient`]; adding a provider means one spec, one client, one neutral impl.
+
+pub mod baseurl;
+pub mod client;
+pub mod error;
 pub mod model;
 pub mod problem;
+pub mod provider;
+pub mod ratelimit;
+pub mod request;
+pub mod retry;
+#[cfg(feature = "test-util")]
+pub mod testing;
+pub mod transport;
+pub mod validate;
+pub mod x509;
 
+pub use client::{ApiClient, Auth, HeaderAuth, NoAuth, QueryAuth, Response};
+pub use error::{Error, ErrorKind, OutcomeUnknown, ProviderError, ProviderErrorEntry, Result};
 pub use problem::{Problem, Severity};
+pub use provider::{PreparedOrder, Provider};
+pub use request::{Body, CallKind, FormValue, HttpRequest, Method};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use transport::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};

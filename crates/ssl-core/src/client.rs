@@ -1,0 +1,295 @@
+//! The shared executor: rate limit, authenticate, send, classify, retry — the same for every provider.
+//!
+//! A provider crate gives it three things: its base URL, an [`Auth`] that adds credentials to a [`WireRequest`],
+//! and an [`ErrorDecoder`] that recognises its error shape (including errors inside HTTP 200 bodies).
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::error::{Error, OutcomeUnknown, ProviderError, Result};
+use crate::ratelimit::RateLimiter;
+use crate::request::{CallKind, HttpRequest};
+use crate::retry::{parse_retry_after, Attempt, RetryPolicy};
+use crate::transport::{Transport, TransportError, WireRequest, WireResponse};
+
+/// Adds credentials to a request at send time.
+pub trait Auth: Send + Sync {
+    /// Add headers / query parameters.
+    fn apply(&self, request: &mut WireRequest);
+}
+
+/// No credentials (login calls, the sandbox's inspection API).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAuth;
+
+impl Auth for NoAuth {
+    fn apply(&self, _: &mut WireRequest) {}
+}
+
+/// A credential sent in a header (`X-DC-DEVKEY: key`, `Authorization: Bearer token`).
+#[derive(Clone)]
+pub struct HeaderAuth {
+    /// Header name.
+    pub header: &'static str,
+    /// Prefix before the secret (`"Bearer "`), or empty.
+    pub prefix: &'static str,
+    /// The secret.
+    pub secret: SecretString,
+}
+
+impl std::fmt::Debug for HeaderAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HeaderAuth({}: [redacted])", self.header)
+    }
+}
+
+impl Auth for HeaderAuth {
+    fn apply(&self, request: &mut WireRequest) {
+        use secrecy::ExposeSecret;
+        let value = format!("{}{}", self.prefix, self.secret.expose_secret());
+        request.secret_headers.push((self.header.to_owned(), SecretString::from(value)));
+    }
+}
+
+/// A credential sent as a query parameter (GoGetSSL `auth_key`); redacted in every printed URL.
+#[derive(Clone)]
+pub struct QueryAuth {
+    /// Parameter name.
+    pub param: &'static str,
+    /// The secret.
+    pub secret: SecretString,
+}
+
+impl std::fmt::Debug for QueryAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "QueryAuth({}=[redacted])", self.param)
+    }
+}
+
+impl Auth for QueryAuth {
+    fn apply(&self, request: &mut WireRequest) {
+        request.secret_query.push((self.param.to_owned(), self.secret.clone()));
+    }
+}
+
+/// Recognises a provider's error in a response (any status). `None` means "not an error".
+pub type ErrorDecoder = fn(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError>;
+
+/// Everything but the credentials: base URL, transport, rate limiter, retry policy, error shape.
+#[derive(Clone)]
+pub struct ApiClient {
+    provider: &'static str,
+    base: url::Url,
+    transport: Arc<dyn Transport>,
+    limiter: Option<Arc<RateLimiter>>,
+    retry: RetryPolicy,
+    decoder: ErrorDecoder,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient").field("provider", &self.provider).field("base", &self.base.as_str()).finish()
+    }
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// Operation name.
+    pub operation: &'static str,
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, lower-case names.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// Decode the JSON body; failures name the JSON path.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        decode_json(self.operation, self.status, &self.body)
+    }
+
+    /// First header with that name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Decode JSON, naming the path of the first failure.
+pub fn decode_json<T: DeserializeOwned>(operation: &'static str, status: u16, body: &[u8]) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::Decode { operation, status, path, message: e.into_inner().to_string() }
+    })
+}
+
+impl ApiClient {
+    /// A client for `provider` at `base` (which includes the version prefix, e.g. `.../services/v2`).
+    pub fn new(provider: &'static str, base: url::Url, transport: Arc<dyn Transport>, decoder: ErrorDecoder) -> Self {
+        Self { provider, base, transport, limiter: None, retry: RetryPolicy::default(), decoder }
+    }
+
+    /// Enforce a rate limiter (share one per credential).
+    #[must_use]
+    pub fn with_rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Replace the retry policy.
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The provider name.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &url::Url {
+        &self.base
+    }
+
+    /// The URL of a request path under the base.
+    pub fn url_for(&self, req: &HttpRequest) -> url::Url {
+        let mut url = self.base.clone();
+        let path = format!("{}{}", self.base.path().trim_end_matches('/'), req.path);
+        url.set_path(&path);
+        url.set_query(None);
+        if !req.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (k, v) in &req.query {
+                pairs.append_pair(k, v);
+            }
+        }
+        url
+    }
+
+    fn wire(&self, req: &HttpRequest, auth: &dyn Auth) -> WireRequest {
+        let mut headers = req.headers.clone();
+        if let Some(ct) = req.body.content_type() {
+            headers.push(("content-type".into(), ct.into()));
+        }
+        headers.push(("accept".into(), "application/json".into()));
+        let mut wire = WireRequest {
+            method: req.method,
+            url: self.url_for(req),
+            headers,
+            secret_headers: Vec::new(),
+            secret_query: Vec::new(),
+            body: req.body.to_wire_bytes(),
+        };
+        auth.apply(&mut wire);
+        wire
+    }
+
+    /// Send `req`: wait for the rate limiter, add credentials, retry per [`RetryPolicy`] and the call's
+    /// [`CallKind`], turn the provider's error shape into [`Error::Provider`] and ambiguous failures of spending
+    /// calls into [`Error::OutcomeUnknown`] (filled in by the caller with [`OutcomeUnknown::lookup`] details).
+    pub async fn execute(&self, req: &HttpRequest, auth: &dyn Auth) -> Result<Response> {
+        let operation = req.operation;
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            if let Some(l) = &self.limiter {
+                l.acquire().await;
+            }
+            let wire = self.wire(req, auth);
+            let target = format!("{} {}", req.method.as_str(), wire.redacted_url());
+            tracing::debug!(provider = self.provider, operation, request = %target, attempt = attempts, "sending");
+            let sent_at = OffsetDateTime::now_utc();
+            let result = self.transport.send(wire).await;
+            let (outcome, retry_after, err) = match result {
+                Ok(resp) => match self.check(operation, resp) {
+                    Ok(ok) => {
+                        tracing::debug!(provider = self.provider, operation, status = ok.status, "ok");
+                        return Ok(ok);
+                    }
+                    Err(perr) => {
+                        tracing::debug!(provider = self.provider, operation, status = perr.status, code = ?perr.code, "provider error");
+                        let status = perr.status;
+                        let ra = perr.retry_after;
+                        if req.kind == CallKind::Spend && (500..600).contains(&status) {
+                            return Err(self.unknown(req, sent_at, format!("HTTP {status}: {}", perr.message)));
+                        }
+                        (Attempt::Status(status), ra, Error::from(perr))
+                    }
+                },
+                Err(TransportError::Connect(m)) => {
+                    (Attempt::ConnectFailed, None, Error::Network { operation, message: m, sent: false })
+                }
+                Err(e @ (TransportError::Timeout | TransportError::Interrupted(_))) => {
+                    if req.kind == CallKind::Spend {
+                        return Err(self.unknown(req, sent_at, e.to_string()));
+                    }
+                    (Attempt::Ambiguous, None, Error::Network { operation, message: e.to_string(), sent: true })
+                }
+                Err(TransportError::BodyTooLarge(limit)) => {
+                    if req.kind == CallKind::Spend {
+                        return Err(self.unknown(req, sent_at, format!("response over {limit} bytes")));
+                    }
+                    return Err(Error::ResponseTooLarge { operation, limit });
+                }
+            };
+            if !self.retry.should_retry(req.kind, outcome, attempts) {
+                return Err(err);
+            }
+            let Some(delay) = self.retry.delay(attempts, retry_after) else { return Err(err) };
+            tracing::debug!(provider = self.provider, operation, ?delay, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    fn check(&self, operation: &'static str, resp: WireResponse) -> std::result::Result<Response, ProviderError> {
+        let decoded = (self.decoder)(self.provider, resp.status, &resp.body);
+        let perr = match decoded {
+            Some(e) => Some(e),
+            None if !(200..300).contains(&resp.status) => {
+                Some(ProviderError::from_body(self.provider, resp.status, &resp.body))
+            }
+            None => None,
+        };
+        match perr {
+            Some(mut e) => {
+                e.operation = operation;
+                e.retry_after = resp.header("retry-after").and_then(parse_retry_after);
+                Err(e)
+            }
+            None => Ok(Response { operation, status: resp.status, headers: resp.headers, body: resp.body }),
+        }
+    }
+
+    fn unknown(&self, req: &HttpRequest, sent_at: OffsetDateTime, cause: String) -> Error {
+        tracing::warn!(provider = self.provider, operation = req.operation, %cause, "outcome unknown; not resending");
+        Error::OutcomeUnknown(Box::new(OutcomeUnknown {
+            provider: self.provider,
+            operation: req.operation,
+            request: format!("{} {}", req.method.as_str(), req.path),
+            sent_at,
+            cause,
+            lookup: String::new(),
+            match_on: Vec::new(),
+        }))
+    }
+}
+
+/// Fill in where to look after an [`Error::OutcomeUnknown`]; other errors pass through.
+pub fn with_lookup(err: Error, lookup: impl Into<String>, match_on: Vec<String>) -> Error {
+    match err {
+        Error::OutcomeUnknown(mut o) => {
+            o.lookup = lookup.into();
+            o.match_on = match_on;
+            Error::OutcomeUnknown(o)
+        }
+        other => other,
+    }
+}

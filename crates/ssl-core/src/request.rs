@@ -1,0 +1,304 @@
+//! Requests as values.
+//!
+//! Every endpoint of every provider crate is a pure function from typed input to an [`HttpRequest`]. The value
+//! holds no credential: the client adds authentication at send time. Where a credential must travel in a body
+//! (a login form), it is a [`SecretString`] that prints and serializes as `[redacted]`, so an `HttpRequest` can
+//! be snapshot-tested with insta and printed by `--dry-run` safely.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
+
+/// What `[redacted]` secrets print as.
+pub const REDACTED: &str = "[redacted]";
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+#[non_exhaustive]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// Upper-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// What a call does to money and state; decides how failures are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CallKind {
+    /// Reads: retried with jittered backoff on 429, 502/503/504 and connection errors.
+    Read,
+    /// Changes state but spends nothing (change DCV, cancel, revoke): retried only when the provider refused it
+    /// before doing anything (429) or the connection never opened.
+    Write,
+    /// Places, renews, reissues or duplicates an order: **never** resent. An ambiguous failure becomes
+    /// [`crate::Error::OutcomeUnknown`].
+    Spend,
+}
+
+/// A form field value; secrets print as `[redacted]`.
+#[derive(Clone)]
+pub enum FormValue {
+    /// A plain value.
+    Plain(String),
+    /// A credential (a login password).
+    Secret(SecretString),
+}
+
+impl std::fmt::Debug for FormValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(s) => write!(f, "{s:?}"),
+            Self::Secret(_) => f.write_str(REDACTED),
+        }
+    }
+}
+
+impl FormValue {
+    fn shown(&self) -> &str {
+        match self {
+            Self::Plain(s) => s,
+            Self::Secret(_) => REDACTED,
+        }
+    }
+    fn exposed(&self) -> &str {
+        match self {
+            Self::Plain(s) => s,
+            Self::Secret(s) => s.expose_secret(),
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Body {
+    /// No body.
+    #[default]
+    Empty,
+    /// `application/json`. `secrets` are top-level keys whose values are filled in at send time.
+    Json {
+        /// The document, with every secret key absent.
+        value: serde_json::Value,
+        /// Top-level keys to insert at send time.
+        secrets: Vec<(String, SecretString)>,
+    },
+    /// `application/x-www-form-urlencoded`, in field order.
+    Form(Vec<(String, FormValue)>),
+}
+
+impl Body {
+    /// A JSON body without secrets.
+    pub fn json(value: serde_json::Value) -> Self {
+        Self::Json { value, secrets: Vec::new() }
+    }
+
+    /// The `Content-Type` this body is sent with.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Self::Empty => None,
+            Self::Json { .. } => Some("application/json"),
+            Self::Form(_) => Some("application/x-www-form-urlencoded"),
+        }
+    }
+
+    /// The exact bytes sent, secrets included. Only the transport layer calls this.
+    pub(crate) fn to_wire_bytes(&self) -> Vec<u8> {
+        match self {
+            Self::Empty => Vec::new(),
+            Self::Json { value, secrets } => {
+                let mut value = value.clone();
+                if let Some(obj) = value.as_object_mut() {
+                    for (k, v) in secrets {
+                        obj.insert(k.clone(), serde_json::Value::String(v.expose_secret().to_owned()));
+                    }
+                }
+                serde_json::to_vec(&value).unwrap_or_default()
+            }
+            Self::Form(fields) => {
+                let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.exposed())).collect();
+                serde_urlencoded::to_string(pairs).unwrap_or_default().into_bytes()
+            }
+        }
+    }
+
+    /// The body as printed by `--dry-run` (secrets redacted): JSON text or the form string.
+    pub fn redacted_text(&self) -> String {
+        match self {
+            Self::Empty => String::new(),
+            Self::Json { .. } => serde_json::to_string_pretty(&self.redacted_json()).unwrap_or_default(),
+            Self::Form(fields) => {
+                let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.shown())).collect();
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            }
+        }
+    }
+
+    fn redacted_json(&self) -> serde_json::Value {
+        match self {
+            Self::Json { value, secrets } => {
+                let mut value = value.clone();
+                if let Some(obj) = value.as_object_mut() {
+                    for (k, _) in secrets {
+                        obj.insert(k.clone(), serde_json::Value::String(REDACTED.into()));
+                    }
+                }
+                value
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+impl Serialize for Body {
+    /// JSON bodies serialize as `{"json": …}`; form bodies as `{"form": ["k=v", …]}` sorted by key, decoded,
+    /// secrets `[redacted]`; an empty body as `null`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Empty => s.serialize_none(),
+            Self::Json { .. } => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("json", &self.redacted_json())?;
+                m.end()
+            }
+            Self::Form(fields) => {
+                let mut lines: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", v.shown())).collect();
+                lines.sort();
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("form", &lines)?;
+                m.end()
+            }
+        }
+    }
+}
+
+/// One API call as a value: no host, no credentials.
+///
+/// ```
+/// use ssl_core::request::{HttpRequest, Method, CallKind};
+/// let req = HttpRequest::new(Method::Get, "/order/certificate/42", CallKind::Read).query("limit", "10");
+/// assert_eq!(req.path, "/order/certificate/42");
+/// assert_eq!(req.render_target(), "/order/certificate/42?limit=10");
+/// ```
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below the provider's base URL (which includes its version prefix), starting with `/`.
+    pub path: String,
+    /// Query parameters in order (never credentials).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<(String, String)>,
+    /// Extra headers (never credentials). `Content-Type` is derived from the body.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Body,
+    /// How failures of this call may be retried.
+    pub kind: CallKind,
+    /// The operation's name, for errors and logs (`place_order`, `order_info`, ...).
+    #[serde(skip)]
+    pub operation: &'static str,
+}
+
+impl HttpRequest {
+    /// A request without body.
+    pub fn new(method: Method, path: impl Into<String>, kind: CallKind) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: Body::Empty,
+            kind,
+            operation: "",
+        }
+    }
+
+    /// Add a query parameter.
+    #[must_use]
+    pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Add a header.
+    #[must_use]
+    pub fn header(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((key.into(), value.into()));
+        self
+    }
+
+    /// Set a JSON body.
+    #[must_use]
+    pub fn json(mut self, value: serde_json::Value) -> Self {
+        self.body = Body::json(value);
+        self
+    }
+
+    /// Set any body.
+    #[must_use]
+    pub fn body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// Name the operation.
+    #[must_use]
+    pub fn operation(mut self, name: &'static str) -> Self {
+        self.operation = name;
+        self
+    }
+
+    /// `path?query` with the query percent-encoded.
+    pub fn render_target(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            let q = serde_urlencoded::to_string(&self.query).unwrap_or_default();
+            format!("{}?{q}", self.path)
+        }
+    }
+
+    /// The request as `--dry-run` prints it: method, full URL under `base`, headers and body, secrets redacted.
+    pub fn render_redacted(&self, base: &url::Url, auth_headers: &[&str]) -> String {
+        let mut out = format!("{} {}{}\n", self.method.as_str(), base.as_str().trim_end_matches('/'), self.render_target());
+        if let Some(ct) = self.body.content_type() {
+            out.push_str(&format!("Content-Type: {ct}\n"));
+        }
+        for (k, v) in &self.headers {
+            out.push_str(&format!("{k}: {v}\n"));
+        }
+        for h in auth_headers {
+            out.push_str(&format!("{h}: {REDACTED}\n"));
+        }
+        let body = self.body.redacted_text();
+        if !body.is_empty() {
+            out.push('\n');
+            out.push_str(&body);
+            out.push('\n');
+        }
+        out
+    }
+}
