@@ -221,7 +221,7 @@ impl ApiClient {
                         if req.kind == CallKind::Spend && (500..600).contains(&status) {
                             return Err(self.unknown(req, sent_at, format!("HTTP {status}: {}", perr.message)));
                         }
-                        (Attempt::Status(status), ra, Error::from(perr))
+                        (Attempt::Status(status), ra, Error::Provider(perr))
                     }
                 },
                 Err(TransportError::Connect(m)) => {
@@ -249,7 +249,7 @@ impl ApiClient {
         }
     }
 
-    fn check(&self, operation: &'static str, resp: WireResponse) -> std::result::Result<Response, ProviderError> {
+    fn check(&self, operation: &'static str, resp: WireResponse) -> std::result::Result<Response, Box<ProviderError>> {
         let decoded = (self.decoder)(self.provider, resp.status, &resp.body);
         let perr = match decoded {
             Some(e) => Some(e),
@@ -262,7 +262,7 @@ impl ApiClient {
             Some(mut e) => {
                 e.operation = operation;
                 e.retry_after = resp.header("retry-after").and_then(parse_retry_after);
-                Err(e)
+                Err(Box::new(e))
             }
             None => Ok(Response { operation, status: resp.status, headers: resp.headers, body: resp.body }),
         }

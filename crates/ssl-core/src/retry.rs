@@ -52,7 +52,7 @@ impl RetryPolicy {
         match (kind, outcome) {
             (CallKind::Spend, _) => false,
             (_, Attempt::Status(429)) | (_, Attempt::ConnectFailed) => true,
-            (CallKind::Read, Attempt::Status(502 | 503 | 504)) | (CallKind::Read, Attempt::Ambiguous) => true,
+            (CallKind::Read, Attempt::Status(502..=504)) | (CallKind::Read, Attempt::Ambiguous) => true,
             _ => false,
         }
     }
