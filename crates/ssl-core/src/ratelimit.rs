@@ -83,6 +83,19 @@ impl RateLimiter {
     }
 }
 
+/// The limiter shared by every client of one credential: clients built separately for the same provider and
+/// key count against the same windows, since the provider counts per key.
+pub fn shared(provider: &str, credential: &secrecy::SecretString, windows: &[Window]) -> std::sync::Arc<RateLimiter> {
+    use secrecy::ExposeSecret;
+    use sha2::Digest;
+    use std::collections::HashMap;
+    use std::sync::{Arc, OnceLock};
+    static REGISTRY: OnceLock<Mutex<HashMap<(String, [u8; 32]), Arc<RateLimiter>>>> = OnceLock::new();
+    let digest: [u8; 32] = sha2::Sha256::digest(credential.expose_secret().as_bytes()).into();
+    let mut map = REGISTRY.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    map.entry((provider.to_owned(), digest)).or_insert_with(|| Arc::new(RateLimiter::new(windows.to_vec()))).clone()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +114,16 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO, "the first 100 pass at once");
         l.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_secs(5), "request 101 waits for the 5 s window");
+    }
+
+    #[test]
+    fn one_limiter_per_credential() {
+        let w = [Window::new(1, Duration::from_secs(1))];
+        let a = shared("x", &"k1".into(), &w);
+        let b = shared("x", &"k1".into(), &w);
+        let c = shared("x", &"k2".into(), &w);
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        assert!(!std::sync::Arc::ptr_eq(&a, &c));
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,0 +1,4 @@
+//! ssl-core integration tests: the shared executor against wiremock over real HTTP.
+
+mod executor;
+mod request_values;

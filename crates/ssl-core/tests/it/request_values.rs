@@ -1,0 +1,34 @@
+use ssl_core::{Body, CallKind, FormValue, HttpRequest, Method};
+
+#[test]
+fn form_bodies_snapshot_sorted_with_secrets_redacted() {
+    let req = HttpRequest::new(Method::Post, "/auth/", CallKind::Read).body(Body::Form(vec![
+        ("user".into(), FormValue::Plain("reseller".into())),
+        ("pass".into(), FormValue::Secret("canary-pass".into())),
+    ]));
+    let json = serde_json::to_string(&req).unwrap();
+    assert!(!json.contains("canary-pass"));
+    assert!(json.contains(r#""form":["pass=[redacted]","user=reseller"]"#), "{json}");
+    assert!(!format!("{req:?}").contains("canary-pass"));
+    let base = url::Url::parse("https://my.gogetssl.com/api").unwrap();
+    let shown = req.render_redacted(&base, &[]);
+    assert!(shown.starts_with("POST https://my.gogetssl.com/api/auth/"), "{shown}");
+    assert!(!shown.contains("canary-pass"));
+}
+
+#[test]
+fn json_secrets_are_filled_only_on_the_wire() {
+    let req = HttpRequest::new(Method::Post, "/auth/login", CallKind::Read).body(Body::Json {
+        value: serde_json::json!({"username": "u"}),
+        secrets: vec![("password".into(), "canary-pw".into())],
+    });
+    let shown = serde_json::to_string(&req).unwrap();
+    assert!(shown.contains(r#""password":"[redacted]""#), "{shown}");
+    assert!(!shown.contains("canary-pw"));
+}
+
+#[test]
+fn queries_render_percent_encoded() {
+    let req = HttpRequest::new(Method::Get, "/order/certificate", CallKind::Read).query("filters[common_name]", "a b.example");
+    assert_eq!(req.render_target(), "/order/certificate?filters%5Bcommon_name%5D=a+b.example");
+}
