@@ -8,6 +8,7 @@
 pub mod baseurl;
 pub mod client;
 pub mod error;
+pub mod lenient;
 pub mod model;
 pub mod problem;
 pub mod provider;

@@ -1,0 +1,227 @@
+//! A tolerant PEM reader: any line endings, text around the blocks, RFC 1421 headers, whitespace in the base64.
+
+/// One PEM block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Block {
+    /// The label (`CERTIFICATE REQUEST`).
+    pub label: String,
+    /// The decoded body, or why it could not be decoded.
+    pub der: Result<Vec<u8>, String>,
+}
+
+const BEGIN: &[u8] = b"-----BEGIN ";
+const DASHES: &[u8] = b"-----";
+
+/// True when the bytes look like PEM (a `-----BEGIN ` marker anywhere).
+pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
+    find(bytes, BEGIN).is_some()
+}
+
+/// Every block in `bytes`, in order. A BEGIN line without its END line gives a block whose `der` is an error.
+pub(crate) fn parse_blocks(bytes: &[u8]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while let Some(start) = find(rest, BEGIN) {
+        let after_begin = &rest[start + BEGIN.len()..];
+        let Some(label_end) = find_line_bounded(after_begin, DASHES) else {
+            out.push(Block {
+                label: String::new(),
+                der: Err("a BEGIN line that does not end in `-----`".into()),
+            });
+            break;
+        };
+        let label = String::from_utf8_lossy(&after_begin[..label_end])
+            .trim()
+            .to_string();
+        let body_and_more = &after_begin[label_end + DASHES.len()..];
+        let end_marker = [b"-----END ".as_slice(), label.as_bytes(), DASHES].concat();
+        match find(body_and_more, &end_marker) {
+            Some(end) => {
+                let body = &body_and_more[..end];
+                out.push(Block {
+                    label,
+                    der: decode_body(body),
+                });
+                rest = &body_and_more[end + end_marker.len()..];
+            }
+            None => {
+                let der = Err(match find(body_and_more, b"-----END ") {
+                    Some(_) => format!("the END line does not match `BEGIN {label}`"),
+                    None => format!("no `-----END {label}-----` line: the file is truncated"),
+                });
+                out.push(Block { label, der });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Decodes a block body: skips RFC 1421 header lines (`Name: value`) and every whitespace character.
+fn decode_body(body: &[u8]) -> Result<Vec<u8>, String> {
+    let mut b64 = Vec::with_capacity(body.len());
+    for line in body.split(|&b| b == b'\n' || b == b'\r') {
+        if line.contains(&b':') {
+            continue;
+        }
+        b64.extend(line.iter().copied().filter(|b| !b.is_ascii_whitespace()));
+    }
+    if b64.is_empty() {
+        return Err("the block is empty".into());
+    }
+    base64_decode(&b64)
+}
+
+fn b64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Standard base64 with optional `=` padding.
+pub(crate) fn base64_decode(input: &[u8]) -> Result<Vec<u8>, String> {
+    let data = match input.iter().position(|&c| c == b'=') {
+        Some(pad) => {
+            if input[pad..].iter().any(|&c| c != b'=')
+                || input.len() - pad > 2
+                || input.len() % 4 != 0
+            {
+                return Err("bad base64 padding".into());
+            }
+            &input[..pad]
+        }
+        None => input,
+    };
+    if data.len() % 4 == 1 {
+        return Err("the base64 text is cut short".into());
+    }
+    let mut out = Vec::with_capacity(data.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for (i, &c) in data.iter().enumerate() {
+        let v = b64_value(c).ok_or_else(|| {
+            if c.is_ascii_graphic() {
+                format!("`{}` at position {i} is not base64", c as char)
+            } else {
+                format!("byte 0x{c:02x} at position {i} is not base64")
+            }
+        })?;
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Standard base64 with padding.
+pub(crate) fn base64_encode(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// PEM-encodes `der` under `label`, 64 characters a line, `\n` line endings.
+pub fn encode_pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64_encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || haystack.len() < needle.len() {
+        return None;
+    }
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Like [`find`] but only within the current line.
+fn find_line_bounded(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let line_end = haystack
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(haystack.len());
+    find(&haystack[..line_end], needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_round_trip() {
+        for len in 0..40usize {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let enc = base64_encode(&data);
+            assert_eq!(base64_decode(enc.as_bytes()).unwrap(), data);
+            assert_eq!(
+                base64_decode(enc.trim_end_matches('=').as_bytes()).unwrap(),
+                data
+            );
+        }
+        assert!(base64_decode(b"QQ=A").is_err());
+        assert!(base64_decode(b"Q").is_err());
+        assert!(base64_decode(b"QQ?=").is_err());
+    }
+
+    #[test]
+    fn blocks_with_crlf_headers_and_text_around() {
+        let pem = "junk before\r\n-----BEGIN NEW CERTIFICATE REQUEST-----\r\nProc-Type: 4,ENCRYPTED\r\n\r\nQUJD\r\nREVG\r\n-----END NEW CERTIFICATE REQUEST-----\r\ntrailing";
+        let blocks = parse_blocks(pem.as_bytes());
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].label, "NEW CERTIFICATE REQUEST");
+        assert_eq!(blocks[0].der.as_deref().unwrap(), b"ABCDEF");
+    }
+
+    #[test]
+    fn truncated_and_mismatched() {
+        let blocks = parse_blocks(b"-----BEGIN CERTIFICATE REQUEST-----\nQUJD\n");
+        assert!(blocks[0].der.as_ref().unwrap_err().contains("truncated"));
+        let blocks =
+            parse_blocks(b"-----BEGIN CERTIFICATE REQUEST-----\nQUJD\n-----END CERTIFICATE-----\n");
+        assert!(
+            blocks[0]
+                .der
+                .as_ref()
+                .unwrap_err()
+                .contains("does not match")
+        );
+        let blocks = parse_blocks(b"-----BEGIN CERTIFICATE REQUEST\nQUJD\n");
+        assert!(blocks[0].der.is_err());
+    }
+
+    #[test]
+    fn encode_then_parse() {
+        let pem = encode_pem("CERTIFICATE REQUEST", &[1, 2, 3, 4, 5]);
+        let blocks = parse_blocks(pem.as_bytes());
+        assert_eq!(blocks[0].der.as_deref().unwrap(), &[1, 2, 3, 4, 5]);
+    }
+}

@@ -1,0 +1,9 @@
+//! ssl-digicert integration tests (one binary).
+
+mod common;
+mod facts;
+mod flows;
+mod preflight;
+mod sandbox;
+mod secrets;
+mod snapshots;

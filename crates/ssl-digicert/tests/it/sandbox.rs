@@ -1,0 +1,1 @@
+//! The neutral provider end to end against the in-process simulator.

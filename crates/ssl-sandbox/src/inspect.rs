@@ -1,0 +1,271 @@
+//! The inspection API under `/_sandbox/` (the endpoint table is on [`crate::SandboxHandle::inspect_url`]).
+//! Answers are JSON; failures are `{"error": "..."}` with a 4xx status.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ssl_core::model::DnsRecord;
+
+use crate::knobs::{Fault, Knobs};
+use crate::server::{App, OrderAction, PROVIDERS, provider};
+
+fn ok(v: Value) -> Response {
+    (StatusCode::OK, axum::Json(v)).into_response()
+}
+
+fn fail(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, axum::Json(json!({"error": message.into()}))).into_response()
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
+}
+
+pub(crate) fn router(app: App) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/orders", get(all_orders))
+        .route("/orders/{provider}", get(provider_orders))
+        .route("/orders/{provider}/{id}", get(one_order))
+        .route("/orders/{provider}/{id}/approve", post(approve))
+        .route("/orders/{provider}/{id}/dcv", post(pass_dcv))
+        .route("/orders/{provider}/{id}/reject", post(reject))
+        .route("/requests", get(requests).delete(clear_requests))
+        .route("/ca/root.pem", get(root_pem))
+        .route("/ca/intermediate.pem", get(intermediate_pem))
+        .route("/knobs", get(get_knobs).put(put_knobs))
+        .route("/knobs/faults", post(add_fault).delete(clear_faults))
+        .route("/dns", get(get_dns).post(add_dns).delete(clear_dns))
+        .route("/http-hosts", get(get_hosts).post(add_host).delete(clear_hosts))
+        .route("/reset", post(reset))
+        .fallback(|| async { fail(StatusCode::NOT_FOUND, "no such inspection endpoint; GET /_sandbox lists them") })
+        .with_state(app)
+}
+
+async fn index(State(app): State<App>) -> Response {
+    let base = format!("http://{}", app.addr);
+    let providers: Vec<Value> = PROVIDERS
+        .iter()
+        .map(|p| {
+            json!({
+                "name": p.name,
+                "base_url": format!("{base}{}", p.prefix),
+                "credentials": p.credentials.iter().map(|(k, v)| json!({"env": k, "value": v})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    ok(json!({
+        "providers": providers,
+        "endpoints": [
+            "GET /_sandbox/orders[/{provider}[/{id}]]",
+            "POST /_sandbox/orders/{provider}/{id}/approve",
+            "POST /_sandbox/orders/{provider}/{id}/dcv",
+            "POST /_sandbox/orders/{provider}/{id}/reject",
+            "GET|DELETE /_sandbox/requests[?provider=]",
+            "GET /_sandbox/ca/root.pem",
+            "GET /_sandbox/ca/intermediate.pem",
+            "GET|PUT /_sandbox/knobs",
+            "POST|DELETE /_sandbox/knobs/faults",
+            "GET|POST|DELETE /_sandbox/dns",
+            "GET|POST|DELETE /_sandbox/http-hosts",
+            "POST /_sandbox/reset"
+        ],
+        "knobs": app.store.lock().knobs,
+    }))
+}
+
+async fn all_orders(State(app): State<App>) -> Response {
+    let st = app.store.lock();
+    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS.iter().map(|p| (p.name, (p.orders)(&st))).collect();
+    ok(json!(map))
+}
+
+async fn provider_orders(State(app): State<App>, Path(name): Path<String>) -> Response {
+    match provider(&name) {
+        Some(p) => ok(Value::Array((p.orders)(&app.store.lock()))),
+        None => fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`")),
+    }
+}
+
+async fn one_order(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
+    let Some(p) = provider(&name) else {
+        return fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`"));
+    };
+    let orders = (p.orders)(&app.store.lock());
+    match orders.into_iter().find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str())) {
+        Some(o) => ok(o),
+        None => fail(StatusCode::NOT_FOUND, format!("no {name} order `{id}`")),
+    }
+}
+
+fn id_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn action(app: &App, name: &str, id: &str, a: OrderAction) -> Response {
+    match app.order_action(name, id, a) {
+        Ok(v) => ok(v),
+        Err((status, m)) => fail(status, m),
+    }
+}
+
+async fn approve(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
+    action(&app, &name, &id, OrderAction::Approve)
+}
+
+async fn pass_dcv(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
+    action(&app, &name, &id, OrderAction::PassDcv)
+}
+
+async fn reject(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
+    action(&app, &name, &id, OrderAction::Reject)
+}
+
+#[derive(Deserialize)]
+struct RequestFilter {
+    provider: Option<String>,
+}
+
+async fn requests(State(app): State<App>, Query(f): Query<RequestFilter>) -> Response {
+    let st = app.store.lock();
+    let list: Vec<_> = st
+        .requests
+        .iter()
+        .filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p)))
+        .collect();
+    ok(json!(list))
+}
+
+async fn clear_requests(State(app): State<App>) -> Response {
+    app.store.lock().requests.clear();
+    app.store.save_logged();
+    ok(json!({"cleared": true}))
+}
+
+fn pem(text: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], text).into_response()
+}
+
+async fn root_pem(State(app): State<App>) -> Response {
+    pem(app.ca.root_pem.clone())
+}
+
+async fn intermediate_pem(State(app): State<App>) -> Response {
+    pem(app.ca.intermediate_pem.clone())
+}
+
+async fn get_knobs(State(app): State<App>) -> Response {
+    ok(json!(app.store.lock().knobs))
+}
+
+async fn put_knobs(State(app): State<App>, body: Bytes) -> Response {
+    let knobs: Knobs = match parse(&body) {
+        Ok(k) => k,
+        Err(r) => return r,
+    };
+    app.set_knobs(knobs);
+    get_knobs(State(app)).await
+}
+
+async fn add_fault(State(app): State<App>, body: Bytes) -> Response {
+    let fault: Fault = match parse(&body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    app.store.lock().knobs.faults.push(fault);
+    app.store.save_logged();
+    get_knobs(State(app)).await
+}
+
+async fn clear_faults(State(app): State<App>) -> Response {
+    app.store.lock().knobs.faults.clear();
+    app.store.save_logged();
+    get_knobs(State(app)).await
+}
+
+async fn get_dns(State(app): State<App>) -> Response {
+    ok(json!(app.store.lock().dns))
+}
+
+async fn add_dns(State(app): State<App>, body: Bytes) -> Response {
+    let mut rec: DnsRecord = match parse(&body) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    rec.record_type = rec.record_type.to_ascii_uppercase();
+    if !matches!(rec.record_type.as_str(), "TXT" | "CNAME") {
+        return fail(StatusCode::BAD_REQUEST, "record type must be TXT or CNAME");
+    }
+    app.store.lock().dns.push(rec);
+    app.store.save_logged();
+    get_dns(State(app)).await
+}
+
+#[derive(Deserialize)]
+struct NameFilter {
+    name: Option<String>,
+    host: Option<String>,
+}
+
+async fn clear_dns(State(app): State<App>, Query(f): Query<NameFilter>) -> Response {
+    {
+        let mut st = app.store.lock();
+        match f.name {
+            Some(n) => st.dns.retain(|r| !r.name.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.'))),
+            None => st.dns.clear(),
+        }
+    }
+    app.store.save_logged();
+    get_dns(State(app)).await
+}
+
+async fn get_hosts(State(app): State<App>) -> Response {
+    ok(json!(app.store.lock().http_hosts))
+}
+
+#[derive(Deserialize)]
+struct HostMapping {
+    host: String,
+    addr: SocketAddr,
+}
+
+async fn add_host(State(app): State<App>, body: Bytes) -> Response {
+    let m: HostMapping = match parse(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if let Err(e) = app.map_http_host(&m.host, m.addr) {
+        return fail(StatusCode::BAD_REQUEST, e);
+    }
+    get_hosts(State(app)).await
+}
+
+async fn clear_hosts(State(app): State<App>, Query(f): Query<NameFilter>) -> Response {
+    {
+        let mut st = app.store.lock();
+        match f.host {
+            Some(h) => {
+                st.http_hosts.remove(&h.to_ascii_lowercase());
+            }
+            None => st.http_hosts.clear(),
+        }
+    }
+    app.store.save_logged();
+    get_hosts(State(app)).await
+}
+
+async fn reset(State(app): State<App>) -> Response {
+    app.reset();
+    ok(json!({"reset": true, "knobs": app.store.lock().knobs}))
+}
