@@ -28,8 +28,11 @@ run_plain() {
     local flags="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4"
     flags+=" -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table"
     flags+=" -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks"
-    RUSTFLAGS="$flags" cargo build --release --bin "$target" --target-dir target/plain
-    "target/plain/release/$target" -artifact_prefix="artifacts/$target/" -max_total_time="$seconds" "$corpus"
+    # An explicit --target keeps RUSTFLAGS (the instrumentation) off build scripts and proc macros.
+    local host
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    RUSTFLAGS="$flags" cargo build --release --bin "$target" --target "$host" --target-dir target/plain
+    "target/plain/$host/release/$target" -artifact_prefix="artifacts/$target/" -max_total_time="$seconds" "$corpus"
 }
 
 if [[ "${FUZZ_PLAIN:-0}" == 1 ]]; then

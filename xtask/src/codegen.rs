@@ -1511,10 +1511,9 @@ mod tests {
         generate(&spec(schemas, serde_json::json!({})), "test.json").unwrap()
     }
 
-    /// `out` contains `want`, ignoring whitespace (prettyplease decides the line breaks).
+    /// `out` contains `want`, ignoring whitespace and commas (prettyplease decides line breaks and trailing commas).
     fn has(out: &str, want: &str) -> bool {
-        let squash =
-            |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace(",)", ")").replace(",}", "}");
+        let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace() && *c != ',').collect::<String>();
         squash(out).contains(&squash(want))
     }
 

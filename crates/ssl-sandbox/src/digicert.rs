@@ -468,6 +468,7 @@ async fn auth(req: Request, next: Next) -> Response {
     }
 }
 
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
@@ -1179,6 +1180,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
     }
 }
 
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn open_order<'a>(st: &'a mut State, id: &str) -> Result<&'a mut DcOrder, Response> {
     parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(|| order_not_found(id))
 }

@@ -25,6 +25,7 @@ fn fail(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(json!({"error": message.into()}))).into_response()
 }
 
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
 }

@@ -1,0 +1,263 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Order and manage commercial TLS certificates through DigiCert, GoGetSSL, Nameshield, Openprovider and
+/// Realtime Register — or the built-in simulator (`--sandbox`).
+///
+/// Credentials are read from the environment only: SSL_ORDERS_DIGICERT_API_KEY, SSL_ORDERS_NAMESHIELD_TOKEN,
+/// SSL_ORDERS_GOGETSSL_USER + SSL_ORDERS_GOGETSSL_PASSWORD, SSL_ORDERS_OPENPROVIDER_USER +
+/// SSL_ORDERS_OPENPROVIDER_PASSWORD, SSL_ORDERS_RTR_API_KEY + SSL_ORDERS_RTR_CUSTOMER.
+///
+/// Exit codes: 0 done; 1 rejected locally, nothing sent; 2 usage; 3 the provider refused; 4 network failure;
+/// 5 authentication failed; 6 --wait timed out; 7 outcome unknown (the order may exist).
+#[derive(Debug, Parser)]
+#[command(name = "ssl-orders", version, propagate_version = true)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options valid before or after the subcommand.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The provider: nameshield, gogetssl, openprovider, rtr or digicert (not needed by `csr` and `sandbox`).
+    #[arg(long, global = true, env = "SSL_ORDERS_PROVIDER")]
+    pub provider: Option<String>,
+    /// Run against the built-in simulator, in-process, with its state kept in --sandbox-state.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Where the simulator keeps its state (default: the user's data dir, ssl-orders/sandbox).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub sandbox_state: Option<PathBuf>,
+    /// Replace the provider's documented base URL, version prefix included (e.g.
+    /// https://www.digicert.com/services/v2); plain http only for loopback hosts.
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Print exactly one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the provider's products and their rules.
+    Products,
+    /// Place an order (pre-flight first: nothing is sent when it finds a problem).
+    Order(OrderArgs),
+    /// Show an order.
+    Status {
+        /// The provider's order id.
+        order_id: String,
+    },
+    /// Show DCV instructions; optionally switch the method or ask the CA to check now.
+    Dcv {
+        /// The provider's order id.
+        order_id: String,
+        /// Ask the provider to check DCV now.
+        #[arg(long)]
+        recheck: bool,
+        /// Switch to this DCV method (email, dns, dns-txt, dns-cname, http, https).
+        #[arg(long, value_name = "METHOD")]
+        method: Option<String>,
+    },
+    /// Download the certificate into DIR (cert.pem, chain.pem, fullchain.pem).
+    Download {
+        /// The provider's order id.
+        order_id: String,
+        /// Directory to write to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Reissue inside the order's coverage with a new key/CSR.
+    Reissue(ReissueArgs),
+    /// Renew: a new order for the next term, linked to ORDER_ID.
+    Renew(RenewArgs),
+    /// Cancel a pending order.
+    Cancel {
+        /// The provider's order id.
+        order_id: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Revoke the order's certificate.
+    Revoke {
+        /// The provider's order id.
+        order_id: String,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Generate or inspect CSRs.
+    #[command(subcommand)]
+    Csr(CsrCommand),
+    /// Run the simulator standalone (prints base URLs, credentials and the inspection URL).
+    Sandbox {
+        /// Address to listen on (loopback only).
+        #[arg(long, default_value = "127.0.0.1:8443", value_name = "ADDR")]
+        listen: String,
+    },
+}
+
+/// `csr` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CsrCommand {
+    /// Generate a key (key.pem, 0600, never overwritten) and a CSR (csr.pem).
+    Generate {
+        /// Common name.
+        #[arg(long)]
+        cn: String,
+        /// Additional names.
+        #[arg(long = "san", value_name = "NAME")]
+        sans: Vec<String>,
+        /// Key type: rsa2048, rsa3072, rsa4096, ec256, ec384.
+        #[arg(long, default_value = "rsa2048")]
+        key: String,
+        /// Directory to write to.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Inspect a CSR (PEM or DER): names, key, signature, and every problem a CA would reject.
+    Inspect {
+        /// The CSR file.
+        file: PathBuf,
+    },
+}
+
+/// Where the names and key come from.
+#[derive(Debug, Args, Clone)]
+pub struct CsrSource {
+    /// Use this CSR (PEM or DER).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["cn", "key"])]
+    pub csr: Option<PathBuf>,
+    /// Generate a key and CSR for this common name (needs --out: the key is written before anything is sent).
+    #[arg(long)]
+    pub cn: Option<String>,
+    /// Additional names (with --cn, or to check against --csr).
+    #[arg(long = "san", value_name = "NAME")]
+    pub sans: Vec<String>,
+    /// Key type for a generated key: rsa2048, rsa3072, rsa4096, ec256, ec384.
+    #[arg(long)]
+    pub key: Option<String>,
+}
+
+/// `order` arguments.
+#[derive(Debug, Args, Clone)]
+pub struct OrderArgs {
+    /// Product id (see `products`).
+    #[arg(long)]
+    pub product: String,
+    /// Key and names.
+    #[command(flatten)]
+    pub source: CsrSource,
+    /// DCV method: email, dns, dns-txt, dns-cname, http, https.
+    #[arg(long, value_name = "METHOD")]
+    pub dcv: String,
+    /// Approver email for email DCV, per host (HOST=EMAIL) or for all hosts (EMAIL). Repeatable.
+    #[arg(long = "approver-email", value_name = "[HOST=]EMAIL")]
+    pub approver_emails: Vec<String>,
+    /// Coverage in months.
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Contacts file (TOML or JSON): tables `admin`, `tech`, `organization` with fields first_name, last_name,
+    /// email, phone, fax, title, organization, address, city, region, postal_code, country (organization: id,
+    /// name, division, duns, address, city, region, postal_code, country, phone, fax).
+    #[arg(long, value_name = "FILE")]
+    pub contacts: Option<PathBuf>,
+    /// Provider option KEY=VALUE (e.g. server_platform=45, payment_method=card, skip_approval=true). Repeatable.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+    /// Your own reference for the order.
+    #[arg(long)]
+    pub reference: Option<String>,
+    /// Validate and pre-flight, print the exact request, send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Wait until the certificate is issued (DCV instructions go to stderr at once).
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds (exit 6).
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub timeout: u64,
+    /// Directory for key.pem, csr.pem and, once issued, cert.pem, chain.pem, fullchain.pem.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `reissue` arguments.
+#[derive(Debug, Args, Clone)]
+pub struct ReissueArgs {
+    /// The provider's order id.
+    pub order_id: String,
+    /// Key and names (defaults: the order's names).
+    #[command(flatten)]
+    pub source: CsrSource,
+    /// Switch the DCV method.
+    #[arg(long, value_name = "METHOD")]
+    pub dcv: Option<String>,
+    /// Wait until the new certificate is issued.
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds (exit 6).
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub timeout: u64,
+    /// Directory for key.pem, csr.pem, cert.pem, chain.pem, fullchain.pem.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// `renew` arguments.
+#[derive(Debug, Args, Clone)]
+pub struct RenewArgs {
+    /// The order being renewed.
+    pub order_id: String,
+    /// Everything an order takes (names default to the previous order's).
+    #[command(flatten)]
+    pub order: RenewOrderArgs,
+}
+
+/// `renew` order arguments (like `order`, names optional).
+#[derive(Debug, Args, Clone)]
+pub struct RenewOrderArgs {
+    /// Product id.
+    #[arg(long)]
+    pub product: String,
+    /// Key and names.
+    #[command(flatten)]
+    pub source: CsrSource,
+    /// DCV method.
+    #[arg(long, value_name = "METHOD", default_value = "dns")]
+    pub dcv: String,
+    /// Approver emails ([HOST=]EMAIL).
+    #[arg(long = "approver-email", value_name = "[HOST=]EMAIL")]
+    pub approver_emails: Vec<String>,
+    /// Coverage in months.
+    #[arg(long, default_value_t = 12)]
+    pub months: u32,
+    /// Contacts file (TOML or JSON).
+    #[arg(long, value_name = "FILE")]
+    pub contacts: Option<PathBuf>,
+    /// Provider option KEY=VALUE.
+    #[arg(long = "option", value_name = "KEY=VALUE")]
+    pub options: Vec<String>,
+    /// Validate and print the request only.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Wait until issued.
+    #[arg(long)]
+    pub wait: bool,
+    /// Wait timeout in seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub timeout: u64,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
