@@ -29,8 +29,12 @@ pub struct Job {
     pub output: PathBuf,
 }
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root: `$XTASK_WORKSPACE_ROOT` when set (tests point it at a temp dir), else the parent of
+/// `xtask/`.
 pub fn workspace_root() -> PathBuf {
+    if let Some(root) = std::env::var_os("XTASK_WORKSPACE_ROOT") {
+        return PathBuf::from(root);
+    }
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 

@@ -668,17 +668,17 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     if !body.is_object() {
         return Err(vec![p("bad_request_format", "The request body must be a JSON object")]);
     }
-    out.extend(crate::digicert_products::schema_problems(body));
+    let schema = crate::digicert_products::order_problems(body);
     let rules = product(product_id);
     if rules.is_none() {
         out.push(p("not_found|product", format!("Product {product_id} not found")));
     }
     let cert = body.get("certificate");
-    if cert.is_none_or(|c| !c.is_object()) && !out.iter().any(|(c, _)| c == "missing_field:certificate") {
+    if cert.is_none_or(|c| !c.is_object()) {
         out.push(p("missing_field:certificate", "certificate is required"));
     }
     let cn = str_at(body, &["certificate", "common_name"]).unwrap_or("").trim().to_ascii_lowercase();
-    if cn.is_empty() && !out.iter().any(|(c, _)| c == "missing_field:certificate.common_name") {
+    if cn.is_empty() {
         out.push(p("missing_field:certificate.common_name", "certificate.common_name is required"));
     }
     let sans = match string_list(body.get("certificate").and_then(|c| c.get("dns_names"))) {
@@ -691,21 +691,17 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     let names = all_names(&cn, &sans);
     let csr = str_at(body, &["certificate", "csr"]).unwrap_or("").to_owned();
     if csr.trim().is_empty() {
-        if !out.iter().any(|(c, _)| c == "missing_field:certificate.csr") {
-            out.push(p("missing_field:certificate.csr", "certificate.csr is required"));
-        }
+        out.push(p("missing_field:certificate.csr", "certificate.csr is required"));
     } else if let Err(e) = parse_csr(&csr) {
         out.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
     }
     let dcv_method = str_at(body, &["dcv_method"]).map(str::to_owned);
-    if dcv_method.is_none() && !out.iter().any(|(c, _)| c == "missing_field:dcv_method") {
+    if dcv_method.is_none() {
         out.push(p("missing_field:dcv_method", "dcv_method is required"));
     }
     let signature_hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
-    if !["sha256", "sha384", "sha512"].contains(&signature_hash.as_str())
-        && !out.iter().any(|(c, _)| c.ends_with("signature_hash"))
-    {
-        out.push(p("invalid_value:signature_hash", "signature_hash must be sha256, sha384 or sha512"));
+    if !["sha256", "sha384", "sha512"].contains(&signature_hash.as_str()) {
+        out.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
     }
     let server_platform_id = int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1);
     let cov = coverage(body, today, &mut out);
@@ -733,11 +729,11 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
         }
     }
     if let Some(pm) = str_at(body, &["payment_method"]) {
-        if !["balance", "card", "profile"].contains(&pm) && !out.iter().any(|(c, _)| c.ends_with("payment_method")) {
+        if !["balance", "card", "profile"].contains(&pm) {
             out.push(p("invalid_value:payment_method", "payment_method must be balance, card or profile"));
         }
     }
-    dedup(&mut out);
+    let out = merge(schema, out);
     match (out.is_empty(), rules, cov, dcv_method) {
         (true, Some(rules), Some(coverage), Some(dcv_method)) => Ok(NewOrder {
             rules,
@@ -755,6 +751,18 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
         }),
         _ => Err(out),
     }
+}
+
+/// The generated schema problems first, then the sandbox's own checks whose code the schema did not report.
+fn merge(schema: Vec<Problem>, own: Vec<Problem>) -> Vec<Problem> {
+    let mut out = schema;
+    for (code, msg) in own {
+        if !out.iter().any(|(c, _)| *c == code) {
+            out.push((code, msg));
+        }
+    }
+    dedup(&mut out);
+    out
 }
 
 fn dedup(out: &mut Vec<Problem>) {
@@ -1031,7 +1039,7 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
         "order_status": o.status,
         "dcv_method": o.dcv_method,
         "dcv_status": dcv_status,
-        "validations": [{
+        "order_validation": [{
             "type": "dcv",
             "name": "DCV",
             "description": "Domain Control Validation",
@@ -1213,8 +1221,8 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
     if method.starts_with("http-token") && o.is_wildcard() {
         problems.push(p("invalid_dcv_method", format!("{method} cannot validate wildcard names")));
     }
+    let problems = merge(crate::digicert_products::dcv_method_problems(&body), problems);
     if !problems.is_empty() {
-        dedup(&mut problems);
         return errors(StatusCode::BAD_REQUEST, problems);
     }
     o.dcv_method = method;
@@ -1305,10 +1313,15 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
     }
     let hash = str_at(&cert, &["signature_hash"]).map(str::to_ascii_lowercase).unwrap_or(cur.signature_hash.clone());
     if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
-        problems.push(p("invalid_value:signature_hash", "signature_hash must be sha256, sha384 or sha512"));
+        problems.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
     }
+    let schema = if dup {
+        crate::digicert_products::duplicate_problems(&body)
+    } else {
+        crate::digicert_products::reissue_problems(&body)
+    };
+    let problems = merge(schema, problems);
     if !problems.is_empty() {
-        dedup(&mut problems);
         return errors(StatusCode::BAD_REQUEST, problems);
     }
     let new_cert = DcCertificate {

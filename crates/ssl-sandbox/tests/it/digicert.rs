@@ -48,7 +48,7 @@ async fn full_order_issues_a_leaf_for_the_csr_key_and_names() {
         &http,
         &sb,
         "ssl_dv_geotrust",
-        order_body("shop.example.com", &["www.shop.example.com", "api.example.com"], &csr_pem, "dns-txt-token"),
+        order_body("shop.example.com", &["www.shop.example.com"], &csr_pem, "dns-txt-token"),
     )
     .await;
     let id = created["id"].as_i64().unwrap();
@@ -73,7 +73,7 @@ async fn full_order_issues_a_leaf_for_the_csr_key_and_names() {
 
     let info = dc(&http, &sb, "GET", &format!("/order/certificate/{id}"), None).await.json;
     assert_eq!(info["status"], "issued");
-    let names = vec!["shop.example.com", "www.shop.example.com", "api.example.com"];
+    let names = vec!["shop.example.com", "www.shop.example.com"];
     assert_eq!(info["certificate"]["dns_names"], json!(names));
     assert!(info["certificate"]["serial_number"].as_str().unwrap().len() >= 16);
     assert_eq!(info["certificate"]["signature_hash"], "sha256");
@@ -171,6 +171,21 @@ async fn validation_errors_list_every_problem() {
     assert!(codes.contains(&"invalid_dcv_method".to_string()), "{codes:?}");
     assert!(codes.iter().any(|c| c.contains("csr")), "{codes:?}");
 
+    // The product table (shared with the client) caps ssl_dv_geotrust at two names.
+    let r = dc(
+        &http,
+        &sb,
+        "POST",
+        "/order/certificate/ssl_dv_geotrust",
+        Some(order_body("a.example.com", &["b.example.com", "c.example.com"], &csr_pem, "email")),
+    )
+    .await;
+    assert_eq!((r.status, error_codes(&r.json)), (400, vec!["invalid_value:dns_names".to_string()]));
+    // More names on a product that allows them.
+    let (csr3, _) = csr(&["a.example.com"]);
+    let created = place(&http, &sb, "cloud_dv_geotrust", order_body("a.example.com", &["b.example.com", "c.example.com"], &csr3, "email")).await;
+    let info = dc(&http, &sb, "GET", &format!("/order/certificate/{}", created["id"]), None).await.json;
+    assert_eq!(info["certificate"]["dns_names"], json!(["a.example.com", "b.example.com", "c.example.com"]));
     let r = dc(&http, &sb, "POST", "/order/certificate/no_such_product", Some(order_body("a.example.com", &[], &csr_pem, "email"))).await;
     assert_eq!(r.status, 400);
     assert!(error_codes(&r.json).contains(&"not_found|product".to_string()));
@@ -179,7 +194,7 @@ async fn validation_errors_list_every_problem() {
     assert_eq!(r.status, 400);
     let r = dc(&http, &sb, "GET", "/order/certificate/424242", None).await;
     assert_eq!((r.status, error_codes(&r.json)), (404, vec!["not_found|order".to_string()]));
-    assert!(sb.orders("digicert").is_empty(), "nothing stored for rejected bodies");
+    assert_eq!(sb.orders("digicert").len(), 1, "nothing stored for rejected bodies");
 }
 
 #[tokio::test]

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `ssl-orders` binary against the simulator.
+
+mod common;
+mod csr;
+mod exit_codes;
+mod order_flow;
