@@ -785,15 +785,20 @@ impl<'a> Gen<'a> {
                 }
                 let pattern = rules.pattern.as_ref().map(|p| quote!(#v::pattern(prefix, #field, #x, #p, out);));
                 if required {
+                    // An empty required string is one `required` problem, not also `length` and `pattern`.
                     out.push(quote!(#v::required_str(prefix, #field, #x, out);));
                     if !inner.is_empty() || pattern.is_some() {
                         out.push(quote!(if !#x.trim().is_empty() { #(#inner)* #pattern }));
                     }
-                } else {
+                } else if rules.min_len.is_some_and(|m| m > 0) {
+                    // An empty optional string is one `length` problem, not also `pattern`.
                     out.extend(inner);
                     if let Some(p) = pattern {
                         out.push(quote!(if !#x.is_empty() { #p }));
                     }
+                } else {
+                    out.extend(inner);
+                    out.extend(pattern);
                 }
             }
             Ty::I64 => {
@@ -823,11 +828,8 @@ impl<'a> Gen<'a> {
                         }
                     });
                 } else {
-                    out.push(quote! {
-                        if !#x.is_known() {
-                            #v::one_of(prefix, #field, #x.as_str(), #e::VALUES, out);
-                        }
-                    });
+                    // `one_of` passes every known variant, so no `is_known()` test is needed.
+                    out.push(quote!(#v::one_of(prefix, #field, #x.as_str(), #e::VALUES, out);));
                 }
             }
             Ty::Struct(_) => {

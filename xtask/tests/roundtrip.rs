@@ -2,6 +2,7 @@
 //! checks what the generated code does: serde shapes, tolerant reading, `new` + setters, `validate()`, the
 //! request functions and the product table.
 
+#[allow(dead_code)]
 #[path = "fixture/generated.rs"]
 mod generated;
 

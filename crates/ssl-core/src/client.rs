@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::error::{Error, OutcomeUnknown, ProviderError, Result};
 use crate::ratelimit::RateLimiter;
 use crate::request::{CallKind, HttpRequest};
-use crate::retry::{parse_retry_after, Attempt, RetryPolicy};
+use crate::retry::{Attempt, RetryPolicy, parse_retry_after};
 use crate::transport::{Transport, TransportError, WireRequest, WireResponse};
 
 /// Adds credentials to a request at send time.

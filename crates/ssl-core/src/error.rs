@@ -257,7 +257,13 @@ impl ProviderError {
 
 impl std::fmt::Display for ProviderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} refused {} (HTTP {})", self.provider, if self.operation.is_empty() { "the call" } else { self.operation }, self.status)?;
+        write!(
+            f,
+            "{} refused {} (HTTP {})",
+            self.provider,
+            if self.operation.is_empty() { "the call" } else { self.operation },
+            self.status
+        )?;
         if let Some(code) = &self.code {
             write!(f, " [{code}]")?;
         }
@@ -303,10 +309,7 @@ impl std::fmt::Display for OutcomeUnknown {
         write!(
             f,
             "the outcome of {} at {} is unknown ({}); the order may exist and was NOT resent. Check {}",
-            self.operation,
-            self.provider,
-            self.cause,
-            self.lookup
+            self.operation, self.provider, self.cause, self.lookup
         )?;
         if !self.match_on.is_empty() {
             write!(f, " for an order matching {}", self.match_on.join(", "))?;

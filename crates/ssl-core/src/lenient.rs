@@ -90,11 +90,9 @@ fn opt<'de, D: Deserializer<'de>, T>(d: D, f: fn(&Value) -> Result<T, String>) -
 
 fn many<'de, D: Deserializer<'de>, T>(d: D, f: fn(&Value) -> Result<T, String>) -> Result<Vec<T>, D::Error> {
     match Value::deserialize(d)? {
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| f(v).map_err(|e| D::Error::custom(format!("[{i}]: {e}"))))
-            .collect(),
+        Value::Array(items) => {
+            items.iter().enumerate().map(|(i, v)| f(v).map_err(|e| D::Error::custom(format!("[{i}]: {e}")))).collect()
+        }
         other => Err(D::Error::custom(format!("expected an array, found {}", describe(&other)))),
     }
 }
@@ -204,9 +202,8 @@ mod tests {
     #[test]
     fn numbers_and_strings_read_the_same() {
         let a = parse(r#"{"id":42,"years":2,"price":9.5,"tax":0,"flag":true,"maybe":false,"list":[1,2]}"#).unwrap();
-        let b =
-            parse(r#"{"id":"42","years":" 2 ","price":"9.50","tax":"0.00","flag":"1","maybe":"0","list":["1",2]}"#)
-                .unwrap();
+        let b = parse(r#"{"id":"42","years":" 2 ","price":"9.50","tax":"0.00","flag":"1","maybe":"0","list":["1",2]}"#)
+            .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.id, 42);
         assert_eq!(a.list, Some(vec![1, 2]));

@@ -102,8 +102,7 @@ pub enum DcvMethod {
 
 impl DcvMethod {
     /// Every neutral method, in display order.
-    pub const ALL: [DcvMethod; 6] =
-        [Self::Email, Self::Dns, Self::DnsTxt, Self::DnsCname, Self::Http, Self::Https];
+    pub const ALL: [DcvMethod; 6] = [Self::Email, Self::Dns, Self::DnsTxt, Self::DnsCname, Self::Http, Self::Https];
 
     /// The neutral name (`dns-txt`, ...).
     pub fn as_str(self) -> &'static str {
@@ -369,11 +368,7 @@ impl OrderSpec {
 
     /// The DCV method that applies to `host`.
     pub fn dcv_method_for(&self, host: &str) -> DcvMethod {
-        self.dcv_per_host
-            .iter()
-            .find(|(h, _)| h.eq_ignore_ascii_case(host))
-            .map(|(_, m)| *m)
-            .unwrap_or(self.dcv)
+        self.dcv_per_host.iter().find(|(h, _)| h.eq_ignore_ascii_case(host)).map(|(_, m)| *m).unwrap_or(self.dcv)
     }
 
     /// The approver email that applies to `host` (its own entry, else `*`).

@@ -90,7 +90,8 @@ pub fn shared(provider: &str, credential: &secrecy::SecretString, windows: &[Win
     use sha2::Digest;
     use std::collections::HashMap;
     use std::sync::{Arc, OnceLock};
-    static REGISTRY: OnceLock<Mutex<HashMap<(String, [u8; 32]), Arc<RateLimiter>>>> = OnceLock::new();
+    type Registry = Mutex<HashMap<(String, [u8; 32]), Arc<RateLimiter>>>;
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
     let digest: [u8; 32] = sha2::Sha256::digest(credential.expose_secret().as_bytes()).into();
     let mut map = REGISTRY.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     map.entry((provider.to_owned(), digest)).or_insert_with(|| Arc::new(RateLimiter::new(windows.to_vec()))).clone()

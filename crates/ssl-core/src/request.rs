@@ -6,8 +6,8 @@
 //! be snapshot-tested with insta and printed by `--dry-run` safely.
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 /// What `[redacted]` secrets print as.
 pub const REDACTED: &str = "[redacted]";
@@ -283,7 +283,8 @@ impl HttpRequest {
 
     /// The request as `--dry-run` prints it: method, full URL under `base`, headers and body, secrets redacted.
     pub fn render_redacted(&self, base: &url::Url, auth_headers: &[&str]) -> String {
-        let mut out = format!("{} {}{}\n", self.method.as_str(), base.as_str().trim_end_matches('/'), self.render_target());
+        let mut out =
+            format!("{} {}{}\n", self.method.as_str(), base.as_str().trim_end_matches('/'), self.render_target());
         if let Some(ct) = self.body.content_type() {
             out.push_str(&format!("Content-Type: {ct}\n"));
         }

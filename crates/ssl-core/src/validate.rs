@@ -67,9 +67,7 @@ pub fn length(prefix: &str, field: &str, value: &str, min: Option<usize>, max: O
 pub fn items(prefix: &str, field: &str, n: usize, min: Option<usize>, max: Option<usize>, out: &mut Vec<Problem>) {
     if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
         let f = join(prefix, field);
-        out.push(
-            Problem::error("items", format!("`{f}` has {n} items; allowed {:?}..={:?}", min, max)).with_field(f),
-        );
+        out.push(Problem::error("items", format!("`{f}` has {n} items; allowed {:?}..={:?}", min, max)).with_field(f));
     }
 }
 
@@ -87,9 +85,7 @@ pub fn range(prefix: &str, field: &str, value: f64, min: Option<f64>, max: Optio
 pub fn one_of(prefix: &str, field: &str, value: &str, allowed: &[&str], out: &mut Vec<Problem>) {
     if !allowed.contains(&value) {
         let f = join(prefix, field);
-        out.push(
-            Problem::error("enum", format!("`{f}` is `{value}`; allowed: {}", allowed.join(", "))).with_field(f),
-        );
+        out.push(Problem::error("enum", format!("`{f}` is `{value}`; allowed: {}", allowed.join(", "))).with_field(f));
     }
 }
 

@@ -1,8 +1,8 @@
 //! Certificates as the providers hand them out: split PEM chains, order them leaf → intermediates → root, and
 //! summarize the leaf for the neutral [`CertificateInfo`].
 
-use sha2::{Digest, Sha256};
 use ::time::OffsetDateTime;
+use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
 
 use crate::model::{CertificateBundle, CertificateInfo};
@@ -61,10 +61,8 @@ pub fn bundle_from_pems(pems: &[String]) -> Result<CertificateBundle, String> {
     }
     let (roots, mut rest): (Vec<C>, Vec<C>) = certs.into_iter().partition(|c| c.subject == c.issuer);
     let root_pem = roots.into_iter().next().map(|c| c.pem);
-    let leaf_idx = rest
-        .iter()
-        .position(|c| !rest.iter().any(|o| o.issuer == c.subject && o.subject != c.subject))
-        .unwrap_or(0);
+    let leaf_idx =
+        rest.iter().position(|c| !rest.iter().any(|o| o.issuer == c.subject && o.subject != c.subject)).unwrap_or(0);
     if rest.is_empty() {
         return Err("only a self-signed certificate in the response".into());
     }

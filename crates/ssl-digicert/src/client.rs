@@ -48,7 +48,10 @@ pub struct DigiCertClient {
 
 impl std::fmt::Debug for DigiCertClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DigiCertClient").field("base", &self.api.base().as_str()).field("api_key", &"[redacted]").finish()
+        f.debug_struct("DigiCertClient")
+            .field("base", &self.api.base().as_str())
+            .field("api_key", &"[redacted]")
+            .finish()
     }
 }
 
@@ -172,9 +175,11 @@ impl DigiCertClient {
             return Err(Error::Invalid(problems));
         }
         let resp = self.send(&requests::reissue(&order_id.to_string(), body)).await.map_err(|e| {
-            with_lookup(e, format!("GET {}/order/certificate/{order_id}", self.api.base()), vec![
-                "a reissue request newer than the time sent".into(),
-            ])
+            with_lookup(
+                e,
+                format!("GET {}/order/certificate/{order_id}", self.api.base()),
+                vec!["a reissue request newer than the time sent".into()],
+            )
         })?;
         resp.json()
     }
@@ -186,9 +191,11 @@ impl DigiCertClient {
             return Err(Error::Invalid(problems));
         }
         let resp = self.send(&requests::duplicate(&order_id.to_string(), body)).await.map_err(|e| {
-            with_lookup(e, format!("GET {}/order/certificate/{order_id}", self.api.base()), vec![
-                "a duplicate request newer than the time sent".into(),
-            ])
+            with_lookup(
+                e,
+                format!("GET {}/order/certificate/{order_id}", self.api.base()),
+                vec!["a duplicate request newer than the time sent".into()],
+            )
         })?;
         resp.json()
     }

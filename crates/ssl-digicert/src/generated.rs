@@ -916,15 +916,13 @@ impl ::ssl_core::validate::Validate for OrderRequest {
             );
         }
         if let Some(x0) = &self.payment_method {
-            if !x0.is_known() {
-                ::ssl_core::validate::one_of(
-                    prefix,
-                    "payment_method",
-                    x0.as_str(),
-                    OrderRequestPaymentMethod::VALUES,
-                    out,
-                );
-            }
+            ::ssl_core::validate::one_of(
+                prefix,
+                "payment_method",
+                x0.as_str(),
+                OrderRequestPaymentMethod::VALUES,
+                out,
+            );
         }
         {
             let x0 = &self.dcv_method;
@@ -1094,15 +1092,13 @@ impl ::ssl_core::validate::Validate for OrderCertificate {
             );
         }
         if let Some(x0) = &self.signature_hash {
-            if !x0.is_known() {
-                ::ssl_core::validate::one_of(
-                    prefix,
-                    "signature_hash",
-                    x0.as_str(),
-                    SignatureHash::VALUES,
-                    out,
-                );
-            }
+            ::ssl_core::validate::one_of(
+                prefix,
+                "signature_hash",
+                x0.as_str(),
+                SignatureHash::VALUES,
+                out,
+            );
         }
     }
 }
@@ -3249,15 +3245,13 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
             );
         }
         if let Some(x0) = &self.dcv_method {
-            if !x0.is_known() {
-                ::ssl_core::validate::one_of(
-                    prefix,
-                    "dcv_method",
-                    x0.as_str(),
-                    DcvMethod::VALUES,
-                    out,
-                );
-            }
+            ::ssl_core::validate::one_of(
+                prefix,
+                "dcv_method",
+                x0.as_str(),
+                DcvMethod::VALUES,
+                out,
+            );
         }
     }
 }
@@ -3359,15 +3353,13 @@ impl ::ssl_core::validate::Validate for ReissueCertificate {
             );
         }
         if let Some(x0) = &self.signature_hash {
-            if !x0.is_known() {
-                ::ssl_core::validate::one_of(
-                    prefix,
-                    "signature_hash",
-                    x0.as_str(),
-                    SignatureHash::VALUES,
-                    out,
-                );
-            }
+            ::ssl_core::validate::one_of(
+                prefix,
+                "signature_hash",
+                x0.as_str(),
+                SignatureHash::VALUES,
+                out,
+            );
         }
     }
 }

@@ -45,8 +45,8 @@ use ssl_core::model::{
 use ssl_core::problem::has_errors;
 use ssl_core::{Error, PreparedOrder, Problem, Provider, Result};
 
-use crate::generated::{self as g};
 use crate::DigiCertClient;
+use crate::generated::{self as g};
 
 /// Neutral ↔ DigiCert DCV names. The first row of a wire name is its neutral reading.
 pub const DCV_TABLE: DcvTable = DcvTable(&[
@@ -93,11 +93,10 @@ pub fn map_status(raw: &str) -> OrderStatus {
 
 fn parse_id(order_id: &str) -> Result<i64> {
     order_id.trim().parse::<i64>().map_err(|_| {
-        Error::Invalid(vec![Problem::error(
-            "bad_order_id",
-            format!("DigiCert order ids are numbers; got `{order_id}`"),
-        )
-        .with_field("order_id")])
+        Error::Invalid(vec![
+            Problem::error("bad_order_id", format!("DigiCert order ids are numbers; got `{order_id}`"))
+                .with_field("order_id"),
+        ])
     })
 }
 
@@ -159,8 +158,11 @@ pub fn build_order_request(
     for key in spec.options.keys() {
         if !OPTIONS.contains(&key.as_str()) {
             problems.push(
-                Problem::error("unknown_option", format!("unknown DigiCert option `{key}`; known: {}", OPTIONS.join(", ")))
-                    .with_field(key.clone()),
+                Problem::error(
+                    "unknown_option",
+                    format!("unknown DigiCert option `{key}`; known: {}", OPTIONS.join(", ")),
+                )
+                .with_field(key.clone()),
             );
         }
     }
@@ -205,7 +207,9 @@ pub fn build_order_request(
         }
         order = order.validity_years(years.max(1));
     }
-    if rules.validation != ValidationLevel::Dv || spec.contacts.organization.as_ref().and_then(|o| o.id.as_ref()).is_some() {
+    if rules.validation != ValidationLevel::Dv
+        || spec.contacts.organization.as_ref().and_then(|o| o.id.as_ref()).is_some()
+    {
         if let Some(id) = spec.contacts.organization.as_ref().and_then(|o| o.id.as_deref()) {
             match id.trim().parse::<i64>() {
                 Ok(n) => order = order.organization(g::OrganizationRef::new(n)),
@@ -242,7 +246,8 @@ pub fn build_order_request(
         let need = |v: &Option<String>, f: &str, problems: &mut Vec<Problem>| {
             if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
                 problems.push(
-                    Problem::error("field_required", format!("technical contact needs `{f}`")).with_field(format!("tech.{f}")),
+                    Problem::error("field_required", format!("technical contact needs `{f}`"))
+                        .with_field(format!("tech.{f}")),
                 );
             }
             v.clone().unwrap_or_default()
@@ -259,7 +264,9 @@ pub fn build_order_request(
         });
     }
     if let Some(pm) = opt_str(spec, "payment_method") {
-        order = order.payment_method(pm.parse::<g::OrderRequestPaymentMethod>().unwrap_or(g::OrderRequestPaymentMethod::Unknown(pm)));
+        order = order.payment_method(
+            pm.parse::<g::OrderRequestPaymentMethod>().unwrap_or(g::OrderRequestPaymentMethod::Unknown(pm)),
+        );
     }
     if let Some(c) = opt_str(spec, "comments") {
         order = order.comments(c);
@@ -299,14 +306,16 @@ pub fn build_order_request(
 pub fn wire_rules(product: &str, order: &g::OrderRequest) -> Vec<Problem> {
     let mut out = Vec::new();
     let cert = &order.certificate;
-    let wildcard = std::iter::once(&cert.common_name)
-        .chain(cert.dns_names.iter().flatten())
-        .any(|n| n.starts_with("*."));
+    let wildcard =
+        std::iter::once(&cert.common_name).chain(cert.dns_names.iter().flatten()).any(|n| n.starts_with("*."));
     let file_based = matches!(order.dcv_method, g::DcvMethod::HttpToken | g::DcvMethod::HttpTokenDynamic);
     if wildcard && file_based {
         out.push(
-            Problem::error("dcv_not_allowed", format!("`{}` (file-based) is not allowed for wildcard names", order.dcv_method))
-                .with_field("dcv_method"),
+            Problem::error(
+                "dcv_not_allowed",
+                format!("`{}` (file-based) is not allowed for wildcard names", order.dcv_method),
+            )
+            .with_field("dcv_method"),
         );
     }
     let dv = table_rules(product).is_some_and(|r| r.validation == ValidationLevel::Dv);
@@ -334,7 +343,11 @@ pub fn dcv_instructions(
             let bare = host.trim_start_matches("*.");
             let (dns, http, email) = match (wire_method, random) {
                 ("dns-txt-token", Some(r)) => (
-                    Some(DnsRecord { name: format!("_dnsauth.{bare}"), record_type: "TXT".into(), value: r.to_owned() }),
+                    Some(DnsRecord {
+                        name: format!("_dnsauth.{bare}"),
+                        record_type: "TXT".into(),
+                        value: r.to_owned(),
+                    }),
                     None,
                     None,
                 ),
@@ -355,9 +368,11 @@ pub fn dcv_instructions(
                     }),
                     None,
                 ),
-                ("email", _) => {
-                    (None, None, Some(EmailDcv { approvers: approvers.get(host.as_str()).cloned().unwrap_or_default() }))
-                }
+                ("email", _) => (
+                    None,
+                    None,
+                    Some(EmailDcv { approvers: approvers.get(host.as_str()).cloned().unwrap_or_default() }),
+                ),
                 _ => (None, None, None),
             };
             DcvInstruction {
@@ -420,7 +435,10 @@ impl DigiCertClient {
             (OrderStatus::Issued, Some(cert_id)) => {
                 let pem = self.download(cert_id, "pem_all").await?;
                 let bundle = bundle(&pem)?;
-                Some(ssl_core::x509::certificate_info(&bundle.leaf_pem).map_err(|m| decode_err("download_by_format", m))?)
+                Some(
+                    ssl_core::x509::certificate_info(&bundle.leaf_pem)
+                        .map_err(|m| decode_err("download_by_format", m))?,
+                )
             }
             _ => None,
         };
@@ -438,23 +456,26 @@ impl DigiCertClient {
         })
     }
 
-    async fn prepare_inner(&self, spec: &OrderSpec, renewal_of: Option<i64>) -> Result<(g::OrderRequest, Vec<Problem>)> {
+    async fn prepare_inner(
+        &self,
+        spec: &OrderSpec,
+        renewal_of: Option<i64>,
+    ) -> Result<(g::OrderRequest, Vec<Problem>)> {
         let rules = match self.rules(&spec.product).await {
             Ok(r) => r,
             Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => {
                 let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
-                return Err(Error::Invalid(vec![Problem::error(
-                    "unknown_product",
-                    format!("DigiCert has no product `{}`; known: {}", spec.product, known.join(", ")),
-                )
-                .with_field("product")]));
+                return Err(Error::Invalid(vec![
+                    Problem::error(
+                        "unknown_product",
+                        format!("DigiCert has no product `{}`; known: {}", spec.product, known.join(", ")),
+                    )
+                    .with_field("product"),
+                ]));
             }
             Err(e) => return Err(e),
         };
-        let csr = match spec.csr.as_deref() {
-            Some(pem) => Some(ssl_csr::inspect(pem.as_bytes())),
-            None => None,
-        };
+        let csr = spec.csr.as_deref().map(|pem| ssl_csr::inspect(pem.as_bytes()));
         let mut problems = ssl_csr::preflight(spec, csr.as_ref(), &rules, &DCV_TABLE);
         if spec.csr.is_none() {
             problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
@@ -553,27 +574,32 @@ impl Provider for DigiCertClient {
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
         let id = parse_id(order_id)?;
         let Some(wire) = wire_dcv(method) else {
-            return Err(Error::Invalid(vec![Problem::error(
-                "dcv_not_allowed",
-                format!(
-                    "DigiCert has no `{method}` DCV; it offers {}",
-                    DCV_TABLE.methods().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            )
-            .with_field("dcv")]));
+            return Err(Error::Invalid(vec![
+                Problem::error(
+                    "dcv_not_allowed",
+                    format!(
+                        "DigiCert has no `{method}` DCV; it offers {}",
+                        DCV_TABLE.methods().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_field("dcv"),
+            ]));
         };
         let info = self.order_info(id).await?;
         let names: Vec<String> = info
             .certificate
             .as_ref()
-            .map(|c| std::iter::once(c.common_name.clone().unwrap_or_default()).chain(c.dns_names.clone().unwrap_or_default()).collect())
+            .map(|c| {
+                std::iter::once(c.common_name.clone().unwrap_or_default())
+                    .chain(c.dns_names.clone().unwrap_or_default())
+                    .collect()
+            })
             .unwrap_or_default();
         if method.is_file_based() && names.iter().any(|n| n.starts_with("*.")) {
-            return Err(Error::Invalid(vec![Problem::error(
-                "dcv_not_allowed",
-                "file-based DCV (http) is not allowed for wildcard names",
-            )
-            .with_field("dcv")]));
+            return Err(Error::Invalid(vec![
+                Problem::error("dcv_not_allowed", "file-based DCV (http) is not allowed for wildcard names")
+                    .with_field("dcv"),
+            ]));
         }
         let random = self.change_dcv_method(id, wire).await?;
         let info = self.order_info(id).await?;
@@ -611,7 +637,9 @@ impl Provider for DigiCertClient {
 
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {
         let id = parse_id(order_id)?;
-        let mut cert = g::ReissueCertificate::new().server_platform(g::ServerPlatform::new(-1)).signature_hash(g::SignatureHash::Sha256);
+        let mut cert = g::ReissueCertificate::new()
+            .server_platform(g::ServerPlatform::new(-1))
+            .signature_hash(g::SignatureHash::Sha256);
         if let Some(csr) = &spec.csr {
             let info = ssl_csr::inspect(csr.as_bytes());
             let errors: Vec<Problem> = info.problems.iter().filter(|p| p.is_error()).cloned().collect();
@@ -631,7 +659,10 @@ impl Provider for DigiCertClient {
             match wire_dcv(m) {
                 Some(w) => body = body.dcv_method(w),
                 None => {
-                    return Err(Error::Invalid(vec![Problem::error("dcv_not_allowed", format!("DigiCert has no `{m}` DCV"))]))
+                    return Err(Error::Invalid(vec![Problem::error(
+                        "dcv_not_allowed",
+                        format!("DigiCert has no `{m}` DCV"),
+                    )]));
                 }
             }
         }
@@ -671,7 +702,13 @@ impl DigiCertClient {
                     status: OrderStatus::PendingValidation,
                     provider_status: "pending".into(),
                     common_name: spec.common_name.clone(),
-                    dcv: dcv_instructions(&names, wire, created.dcv_random_value.as_deref(), DcvStatus::Pending, &BTreeMap::new()),
+                    dcv: dcv_instructions(
+                        &names,
+                        wire,
+                        created.dcv_random_value.as_deref(),
+                        DcvStatus::Pending,
+                        &BTreeMap::new(),
+                    ),
                     dns_names: names,
                     coverage_ends: None,
                     certificate: None,

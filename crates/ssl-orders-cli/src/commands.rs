@@ -4,13 +4,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ssl_core::model::{Order, OrderSpec, OrderStatus, ReissueSpec};
 use ssl_core::Provider;
+use ssl_core::model::{Order, OrderSpec, OrderStatus, ReissueSpec};
 use ssl_orders::{Config, Credentials, ProviderName};
 use ssl_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::args::{Cli, Command, CsrCommand, CsrSource, Global, OrderArgs, ReissueArgs, RenewArgs};
-use crate::fail::{exit, Failure};
+use crate::fail::{Failure, exit};
 use crate::files;
 use crate::output;
 use crate::spec::{self, SpecInput};
@@ -155,9 +155,8 @@ async fn connect(g: &Global) -> Result<Session, Failure> {
             .find(|(p, _)| *p == name.as_str())
             .map(|(_, vars)| vars)
             .unwrap_or_default();
-        let credentials = Credentials::from_lookup(name, |k| {
-            creds.iter().find(|(var, _)| *var == k).map(|(_, v)| (*v).to_owned())
-        })?;
+        let credentials =
+            Credentials::from_lookup(name, |k| creds.iter().find(|(var, _)| *var == k).map(|(_, v)| (*v).to_owned()))?;
         (Config::new(name, credentials).base_url(base.as_str()), Some(sb))
     } else {
         let credentials = Credentials::from_env(name)?;
@@ -186,7 +185,12 @@ struct Keyed {
 }
 
 /// Names and CSR from `--csr FILE` or `--cn/--san/--key`.
-fn csr_source(src: &CsrSource, out: Option<&Path>, dry_run: bool, defaults: Option<(&str, &[String])>) -> Result<(String, Vec<String>, Keyed), Failure> {
+fn csr_source(
+    src: &CsrSource,
+    out: Option<&Path>,
+    dry_run: bool,
+    defaults: Option<(&str, &[String])>,
+) -> Result<(String, Vec<String>, Keyed), Failure> {
     if let Some(path) = &src.csr {
         let bytes = std::fs::read(path).map_err(|e| Failure::io("cannot read CSR", path, &e))?;
         let info = ssl_csr::inspect(&bytes);
@@ -222,14 +226,17 @@ fn csr_source(src: &CsrSource, out: Option<&Path>, dry_run: bool, defaults: Opti
         (None, None) => return Err(Failure::usage("give --csr FILE, or --cn NAME to generate a key and CSR")),
     };
     if out.is_none() && !dry_run {
-        return Err(Failure::usage("a generated key needs --out DIR (the key is written there before anything is sent)"));
+        return Err(Failure::usage(
+            "a generated key needs --out DIR (the key is written there before anything is sent)",
+        ));
     }
     if let Some(dir) = out {
         if !dry_run {
             files::check_key_free(dir)?;
         }
     }
-    let key_type: ssl_csr::KeyType = src.key.as_deref().unwrap_or("rsa2048").parse().map_err(|e: String| Failure::usage(e))?;
+    let key_type: ssl_csr::KeyType =
+        src.key.as_deref().unwrap_or("rsa2048").parse().map_err(|e: String| Failure::usage(e))?;
     let generated = ssl_csr::generate(key_type, &cn, &sans).map_err(|e| Failure::invalid("csr", e.to_string()))?;
     Ok((cn, sans, Keyed { csr_pem: generated.csr_pem.clone(), generated: Some(generated) }))
 }
@@ -437,7 +444,9 @@ fn csr(c: CsrCommand, json: bool) -> Result<(), Failure> {
             let g = ssl_csr::generate(key_type, &cn, &sans).map_err(|e| Failure::invalid("csr", e.to_string()))?;
             let written = ssl_csr::write_files(&out, &g).map_err(|e| Failure::io("cannot write into", &out, &e))?;
             if json {
-                output::json(&serde_json::json!({"key": written.key, "csr": written.csr, "key_type": key_type.as_str()}));
+                output::json(
+                    &serde_json::json!({"key": written.key, "csr": written.csr, "key_type": key_type.as_str()}),
+                );
             } else {
                 println!("wrote {} (0600) and {}", written.key.display(), written.csr.display());
             }
@@ -489,7 +498,11 @@ async fn sandbox(g: &Global, listen: &str) -> Result<(), Failure> {
     } else {
         println!("ssl-orders sandbox listening on {}", sb.addr());
         for p in &providers {
-            println!("  {:<12} --base-url {}", p["provider"].as_str().unwrap_or(""), p["base_url"].as_str().unwrap_or(""));
+            println!(
+                "  {:<12} --base-url {}",
+                p["provider"].as_str().unwrap_or(""),
+                p["base_url"].as_str().unwrap_or("")
+            );
             for c in p["credentials"].as_array().into_iter().flatten() {
                 println!("               {}={}", c["env"].as_str().unwrap_or(""), c["value"].as_str().unwrap_or(""));
             }

@@ -102,7 +102,8 @@ impl From<Error> for Failure {
             _ => exit::PROVIDER,
         };
         let problems = e.problems().to_vec();
-        let code = e.code().map(str::to_owned).or_else(|| problems.iter().find(|p| p.is_error()).map(|p| p.code.clone()));
+        let code =
+            e.code().map(str::to_owned).or_else(|| problems.iter().find(|p| p.is_error()).map(|p| p.code.clone()));
         let message = match &e {
             Error::Invalid(p) => format!(
                 "rejected before sending ({} problem{}); nothing was sent",

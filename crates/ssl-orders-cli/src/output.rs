@@ -16,7 +16,11 @@ pub fn dcv_lines(dcv: &[DcvInstruction]) -> String {
             out.push_str(&format!("    DNS  {} {} {}\n", dns.name, dns.record_type, dns.value));
         }
         if let Some(http) = &d.http {
-            out.push_str(&format!("    HTTP {}\n         content: {}\n", http.url, http.content.replace("\r\n", "\\r\\n")));
+            out.push_str(&format!(
+                "    HTTP {}\n         content: {}\n",
+                http.url,
+                http.content.replace("\r\n", "\\r\\n")
+            ));
         }
         if let Some(email) = &d.email {
             if email.approvers.is_empty() {

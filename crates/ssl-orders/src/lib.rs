@@ -22,9 +22,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-pub use ssl_core::{
-    model, Error, ErrorKind, PreparedOrder, Problem, Provider, Result, SecretString, Transport,
-};
+pub use ssl_core::{Error, ErrorKind, PreparedOrder, Problem, Provider, Result, SecretString, Transport, model};
 
 /// DigiCert CertCentral (feature `digicert`).
 #[cfg(feature = "digicert")]
@@ -48,7 +46,8 @@ pub enum ProviderName {
 
 impl ProviderName {
     /// All providers.
-    pub const ALL: [ProviderName; 5] = [Self::Nameshield, Self::GoGetSsl, Self::Openprovider, Self::Rtr, Self::DigiCert];
+    pub const ALL: [ProviderName; 5] =
+        [Self::Nameshield, Self::GoGetSsl, Self::Openprovider, Self::Rtr, Self::DigiCert];
 
     /// The CLI name (`digicert`).
     pub fn as_str(self) -> &'static str {
@@ -84,6 +83,7 @@ impl ProviderName {
     }
 
     /// Whether this build has the provider (its feature is on and its crate exists).
+    #[allow(clippy::match_like_matches_macro)] // one arm per provider as their crates land
     pub fn is_built_in(self) -> bool {
         match self {
             Self::DigiCert => cfg!(feature = "digicert"),
@@ -170,7 +170,9 @@ impl Credentials {
     pub fn from_lookup(provider: ProviderName, get: impl Fn(&str) -> Option<String>) -> Result<Self> {
         let need = |k: &str| -> Result<String> {
             get(k).filter(|v| !v.trim().is_empty()).ok_or_else(|| {
-                Error::Config(format!("{provider} needs the environment variable {k} (credentials are read from the environment only)"))
+                Error::Config(format!(
+                    "{provider} needs the environment variable {k} (credentials are read from the environment only)"
+                ))
             })
         };
         Ok(match provider {
@@ -229,7 +231,8 @@ impl Config {
 
 /// Build a neutral provider from a config.
 pub fn connect(config: Config) -> Result<Box<dyn Provider>> {
-    let base = ssl_core::baseurl::parse_base_url(config.base_url.as_deref().unwrap_or(config.provider.default_base_url()))?;
+    let base =
+        ssl_core::baseurl::parse_base_url(config.base_url.as_deref().unwrap_or(config.provider.default_base_url()))?;
     #[allow(unused_variables)]
     let transport = match config.transport {
         Some(t) => t,
@@ -274,7 +277,8 @@ mod tests {
     #[test]
     fn http_base_urls_only_for_loopback() {
         let creds = Credentials::DigiCert { api_key: "k".into() };
-        let e = connect(Config::new(ProviderName::DigiCert, creds).base_url("http://example.com/services/v2")).unwrap_err();
+        let e =
+            connect(Config::new(ProviderName::DigiCert, creds).base_url("http://example.com/services/v2")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Config);
     }
 }

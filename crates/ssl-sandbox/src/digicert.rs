@@ -50,7 +50,13 @@ use crate::state::State;
 pub const API_KEY: &str = "sandbox-digicert-key";
 
 /// The DCV methods DigiCert knows.
-pub const DCV_METHODS: &[&str] = &["email", "dns-txt-token", "dns-cname-token", "http-token", "http-token-dynamic"];
+pub const DCV_METHODS: &[&str] = &[
+    "email",
+    "dns-txt-token",
+    "dns-cname-token",
+    "http-token",
+    "http-token-dynamic",
+];
 
 /// The target of every `dns-cname-token` CNAME.
 pub const CNAME_TARGET: &str = "dcv.digicert.com";
@@ -89,11 +95,19 @@ pub struct DcState {
 
 impl DcState {
     pub(crate) fn counters(&self) -> (i64, i64, i64) {
-        (self.next_order_id, self.next_certificate_id, self.next_request_id)
+        (
+            self.next_order_id,
+            self.next_certificate_id,
+            self.next_request_id,
+        )
     }
 
     pub(crate) fn restore_counters(&mut self, c: (i64, i64, i64)) {
-        (self.next_order_id, self.next_certificate_id, self.next_request_id) = c;
+        (
+            self.next_order_id,
+            self.next_certificate_id,
+            self.next_request_id,
+        ) = c;
     }
 
     fn next(counter: &mut i64, base: i64) -> i64 {
@@ -254,7 +268,9 @@ pub struct DcOrder {
 
 impl DcOrder {
     fn current(&self) -> Option<&DcCertificate> {
-        self.certificates.iter().find(|c| c.id == self.certificate_id)
+        self.certificates
+            .iter()
+            .find(|c| c.id == self.certificate_id)
     }
 
     fn current_mut(&mut self) -> Option<&mut DcCertificate> {
@@ -263,7 +279,9 @@ impl DcOrder {
     }
 
     fn names(&self) -> Vec<String> {
-        self.current().map(|c| c.dns_names.clone()).unwrap_or_default()
+        self.current()
+            .map(|c| c.dns_names.clone())
+            .unwrap_or_default()
     }
 
     fn is_wildcard(&self) -> bool {
@@ -271,7 +289,8 @@ impl DcOrder {
     }
 
     fn coverage_end(&self) -> Option<OffsetDateTime> {
-        parse_date(&self.order_valid_till).map(|d| d.with_hms(23, 59, 59).unwrap_or(d.midnight()).assume_utc())
+        parse_date(&self.order_valid_till)
+            .map(|d| d.with_hms(23, 59, 59).unwrap_or(d.midnight()).assume_utc())
     }
 }
 
@@ -280,10 +299,11 @@ impl DcOrder {
 
 /// RFC 3339 with `+00:00`, as DigiCert writes `date_created`.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]+00:00"
-    );
-    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
+    let f =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
 }
 
 fn ymd(d: Date) -> String {
@@ -298,7 +318,8 @@ fn parse_date(s: &str) -> Option<Date> {
 
 fn add_years(d: Date, years: i64) -> Date {
     let y = d.year() + years as i32;
-    d.replace_year(y).unwrap_or_else(|_| Date::from_calendar_date(y, d.month(), 28).unwrap_or(d))
+    d.replace_year(y)
+        .unwrap_or_else(|_| Date::from_calendar_date(y, d.month(), 28).unwrap_or(d))
 }
 
 /// One `{"code","message"}` entry.
@@ -309,7 +330,10 @@ fn p(code: impl Into<String>, message: impl Into<String>) -> Problem {
 }
 
 fn errors(status: StatusCode, problems: Vec<Problem>) -> Response {
-    let list: Vec<Value> = problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect();
+    let list: Vec<Value> = problems
+        .into_iter()
+        .map(|(code, message)| json!({"code": code, "message": message}))
+        .collect();
     (status, axum::Json(json!({"errors": list}))).into_response()
 }
 
@@ -318,7 +342,11 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 }
 
 fn order_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {id} not found"))
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found|order",
+        format!("Order {id} not found"),
+    )
 }
 
 fn created(v: Value) -> Response {
@@ -344,9 +372,15 @@ fn fault_response(f: &Fault) -> Response {
             r
         }
         _ => {
-            let status =
-                f.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            error(status, "internal_error", "The server encountered an error (sandbox fault)")
+            let status = f
+                .status
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            error(
+                status,
+                "internal_error",
+                "The server encountered an error (sandbox fault)",
+            )
         }
     }
 }
@@ -372,7 +406,12 @@ fn level(r: &ProductRules) -> &'static str {
 }
 
 fn product_json(r: &ProductRules, full: bool) -> Value {
-    let years: Vec<u32> = r.periods_months.iter().filter(|m| *m % 12 == 0).map(|m| m / 12).collect();
+    let years: Vec<u32> = r
+        .periods_months
+        .iter()
+        .filter(|m| *m % 12 == 0)
+        .map(|m| m / 12)
+        .collect();
     let mut v = json!({
         "group_name": format!("{}_ssl_certificate", level(r)),
         "name_id": r.id,
@@ -413,7 +452,11 @@ fn product_json(r: &ProductRules, full: bool) -> Value {
 }
 
 fn allowed_dcv(r: &ProductRules) -> Vec<&'static str> {
-    DCV_METHODS.iter().copied().filter(|m| *m != "http-token-dynamic" || r.validation != ValidationLevel::Dv).collect()
+    DCV_METHODS
+        .iter()
+        .copied()
+        .filter(|m| *m != "http-token-dynamic" || r.validation != ValidationLevel::Dv)
+        .collect()
 }
 
 async fn product_list() -> Response {
@@ -424,7 +467,11 @@ async fn product_list() -> Response {
 async fn product_info(Path(name_id): Path<String>) -> Response {
     match product(&name_id) {
         Some(r) => ok(product_json(&r, true)),
-        None => error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {name_id} not found")),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "not_found|product",
+            format!("Product {name_id} not found"),
+        ),
     }
 }
 
@@ -440,10 +487,16 @@ fn router(app: App) -> Router {
         .route("/order/certificate/{id}/validation", get(validation))
         .route("/order/certificate/{id}/check-dcv", put(check_dcv))
         .route("/order/certificate/{id}/dcv-method", put(change_dcv_method))
-        .route("/order/certificate/{id}/dcv-random-value", put(new_random_value))
+        .route(
+            "/order/certificate/{id}/dcv-random-value",
+            put(new_random_value),
+        )
         .route("/order/certificate/{id}/resend-emails", put(resend_emails))
         .route("/order/certificate/{id}/reissue", post(reissue))
-        .route("/order/certificate/{id}/duplicate", post(duplicate).get(list_duplicates))
+        .route(
+            "/order/certificate/{id}/duplicate",
+            post(duplicate).get(list_duplicates),
+        )
         .route("/order/certificate/{id}/status", put(update_status))
         .route("/order/certificate/{id}/revoke", put(revoke_order))
         .route("/certificate/{id}/download/format/{format}", get(download))
@@ -460,21 +513,34 @@ async fn route_not_found() -> Response {
 
 async fn auth(req: Request, next: Next) -> Response {
     match req.headers().get("x-dc-devkey").map(|v| v.as_bytes()) {
-        None => error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "No API key was provided (X-DC-DEVKEY)"),
-        Some(k) if k != API_KEY.as_bytes() => {
-            error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "The API key provided is invalid")
-        }
+        None => error(
+            StatusCode::UNAUTHORIZED,
+            "access_denied|invalid_api_key",
+            "No API key was provided (X-DC-DEVKEY)",
+        ),
+        Some(k) if k != API_KEY.as_bytes() => error(
+            StatusCode::UNAUTHORIZED,
+            "access_denied|invalid_api_key",
+            "The API key provided is invalid",
+        ),
         Some(_) => next.run(req).await,
     }
 }
 
-#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
+#[allow(
+    clippy::result_large_err,
+    reason = "an early answer of a handler, built once per request"
+)]
 fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
     serde_json::from_slice::<Value>(body).map_err(|e| {
-        error(StatusCode::BAD_REQUEST, "bad_request_format", format!("The request body is not valid JSON: {e}"))
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad_request_format",
+            format!("The request body is not valid JSON: {e}"),
+        )
     })
 }
 
@@ -533,7 +599,10 @@ fn int_at(v: &Value, path: &[&str]) -> Option<Option<i64>> {
 fn string_list(v: Option<&Value>) -> Result<Vec<String>, ()> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned).ok_or(())).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|x| x.as_str().map(str::to_owned).ok_or(()))
+            .collect(),
         Some(_) => Err(()),
     }
 }
@@ -557,7 +626,12 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
     let max = add_years(today, 3);
     if let Some(c) = custom {
         return match parse_date(&c) {
-            Some(d) if d > today && d <= max => Some(Coverage { till: d, years: None, days: None, custom: Some(c) }),
+            Some(d) if d > today && d <= max => Some(Coverage {
+                till: d,
+                years: None,
+                days: None,
+                custom: Some(c),
+            }),
             Some(_) => {
                 out.push(p(
                     "invalid_value:custom_expiration_date",
@@ -576,21 +650,33 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
     }
     if let Some(d) = days {
         return match d {
-            Some(d) if (1..=1095).contains(&d) => {
-                Some(Coverage { till: today + Duration::days(d), years: None, days: Some(d), custom: None })
-            }
+            Some(d) if (1..=1095).contains(&d) => Some(Coverage {
+                till: today + Duration::days(d),
+                years: None,
+                days: Some(d),
+                custom: None,
+            }),
             _ => {
-                out.push(p("invalid_value:validity_days", "validity_days must be 1 to 1095 (at most 3 years)"));
+                out.push(p(
+                    "invalid_value:validity_days",
+                    "validity_days must be 1 to 1095 (at most 3 years)",
+                ));
                 None
             }
         };
     }
     match years {
-        Some(Some(y)) if (1..=3).contains(&y) => {
-            Some(Coverage { till: add_years(today, y), years: Some(y), days: None, custom: None })
-        }
+        Some(Some(y)) if (1..=3).contains(&y) => Some(Coverage {
+            till: add_years(today, y),
+            years: Some(y),
+            days: None,
+            custom: None,
+        }),
         Some(_) => {
-            out.push(p("invalid_value:validity_years", "validity_years must be 1, 2 or 3 (at most 3 years)"));
+            out.push(p(
+                "invalid_value:validity_years",
+                "validity_years must be 1, 2 or 3 (at most 3 years)",
+            ));
             None
         }
         None => {
@@ -604,10 +690,18 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
 }
 
 /// Checks that need the product and the names: wildcard, multi-domain, names count, DCV method for the names.
-fn name_rules(rules: &ProductRules, names: &[String], dcv_method: Option<&str>, out: &mut Vec<Problem>) {
+fn name_rules(
+    rules: &ProductRules,
+    names: &[String],
+    dcv_method: Option<&str>,
+    out: &mut Vec<Problem>,
+) {
     for n in names {
         if !valid_hostname(n) {
-            out.push(p("invalid_value:dns_names", format!("`{n}` is not a valid domain name")));
+            out.push(p(
+                "invalid_value:dns_names",
+                format!("`{n}` is not a valid domain name"),
+            ));
         }
     }
     let wildcard = names.iter().any(|n| n.starts_with("*."));
@@ -627,22 +721,42 @@ fn name_rules(rules: &ProductRules, names: &[String], dcv_method: Option<&str>, 
         if !extra_ok {
             out.push(p(
                 "invalid_value:dns_names",
-                format!("{} secures one name (plus its www variant); got {}", rules.id, names.len()),
+                format!(
+                    "{} secures one name (plus its www variant); got {}",
+                    rules.id,
+                    names.len()
+                ),
             ));
         }
     }
     if let Some(max) = rules.max_names {
         if names.len() > max as usize {
-            out.push(p("invalid_value:dns_names", format!("{} allows at most {max} names; got {}", rules.id, names.len())));
+            out.push(p(
+                "invalid_value:dns_names",
+                format!(
+                    "{} allows at most {max} names; got {}",
+                    rules.id,
+                    names.len()
+                ),
+            ));
         }
     }
     if let Some(m) = dcv_method {
         if !DCV_METHODS.contains(&m) {
-            out.push(p("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", "))));
+            out.push(p(
+                "invalid_dcv_method",
+                format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")),
+            ));
         } else if m.starts_with("http-token") && wildcard {
-            out.push(p("invalid_dcv_method", format!("{m} cannot validate wildcard names")));
+            out.push(p(
+                "invalid_dcv_method",
+                format!("{m} cannot validate wildcard names"),
+            ));
         } else if m == "http-token-dynamic" && rules.validation == ValidationLevel::Dv {
-            out.push(p("invalid_dcv_method", "http-token-dynamic is not available for DV products"));
+            out.push(p(
+                "invalid_dcv_method",
+                "http-token-dynamic is not available for DV products",
+            ));
         }
     }
 }
@@ -666,32 +780,52 @@ struct NewOrder {
 fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, Vec<Problem>> {
     let mut out = Vec::new();
     if !body.is_object() {
-        return Err(vec![p("bad_request_format", "The request body must be a JSON object")]);
+        return Err(vec![p(
+            "bad_request_format",
+            "The request body must be a JSON object",
+        )]);
     }
     let schema = crate::digicert_products::order_problems(body);
     let rules = product(product_id);
     if rules.is_none() {
-        out.push(p("not_found|product", format!("Product {product_id} not found")));
+        out.push(p(
+            "not_found|product",
+            format!("Product {product_id} not found"),
+        ));
     }
     let cert = body.get("certificate");
     if cert.is_none_or(|c| !c.is_object()) {
         out.push(p("missing_field:certificate", "certificate is required"));
     }
-    let cn = str_at(body, &["certificate", "common_name"]).unwrap_or("").trim().to_ascii_lowercase();
+    let cn = str_at(body, &["certificate", "common_name"])
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if cn.is_empty() {
-        out.push(p("missing_field:certificate.common_name", "certificate.common_name is required"));
+        out.push(p(
+            "missing_field:certificate.common_name",
+            "certificate.common_name is required",
+        ));
     }
     let sans = match string_list(body.get("certificate").and_then(|c| c.get("dns_names"))) {
         Ok(s) => s,
         Err(()) => {
-            out.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
+            out.push(p(
+                "invalid_value:dns_names",
+                "certificate.dns_names must be an array of strings",
+            ));
             Vec::new()
         }
     };
     let names = all_names(&cn, &sans);
-    let csr = str_at(body, &["certificate", "csr"]).unwrap_or("").to_owned();
+    let csr = str_at(body, &["certificate", "csr"])
+        .unwrap_or("")
+        .to_owned();
     if csr.trim().is_empty() {
-        out.push(p("missing_field:certificate.csr", "certificate.csr is required"));
+        out.push(p(
+            "missing_field:certificate.csr",
+            "certificate.csr is required",
+        ));
     } else if let Err(e) = parse_csr(&csr) {
         out.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
     }
@@ -699,18 +833,30 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     if dcv_method.is_none() {
         out.push(p("missing_field:dcv_method", "dcv_method is required"));
     }
-    let signature_hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
+    let signature_hash = str_at(body, &["certificate", "signature_hash"])
+        .unwrap_or("sha256")
+        .to_ascii_lowercase();
     if !["sha256", "sha384", "sha512"].contains(&signature_hash.as_str()) {
-        out.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
+        out.push(p(
+            "invalid_value:certificate.signature_hash",
+            "signature_hash must be sha256, sha384 or sha512",
+        ));
     }
-    let server_platform_id = int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1);
+    let server_platform_id = int_at(body, &["certificate", "server_platform", "id"])
+        .flatten()
+        .unwrap_or(-1);
     let cov = coverage(body, today, &mut out);
     if let Some(r) = &rules {
         if !cn.is_empty() {
             name_rules(r, &names, dcv_method.as_deref(), &mut out);
         }
-        if r.validation != ValidationLevel::Dv && int_at(body, &["organization", "id"]).flatten().is_none() {
-            out.push(p("missing_field:organization.id", format!("{} needs organization.id", r.id)));
+        if r.validation != ValidationLevel::Dv
+            && int_at(body, &["organization", "id"]).flatten().is_none()
+        {
+            out.push(p(
+                "missing_field:organization.id",
+                format!("{} needs organization.id", r.id),
+            ));
         }
     }
     let dcv_emails = match body.get("dcv_emails") {
@@ -718,8 +864,16 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
         _ => Vec::new(),
     };
     for e in &dcv_emails {
-        let host = e.get("dns_name").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-        let domain = e.get("email_domain").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+        let host = e
+            .get("dns_name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let domain = e
+            .get("email_domain")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let bare = host.trim_start_matches("*.");
         if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
             out.push(p(
@@ -730,7 +884,10 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     }
     if let Some(pm) = str_at(body, &["payment_method"]) {
         if !["balance", "card", "profile"].contains(&pm) {
-            out.push(p("invalid_value:payment_method", "payment_method must be balance, card or profile"));
+            out.push(p(
+                "invalid_value:payment_method",
+                "payment_method must be balance, card or profile",
+            ));
         }
     }
     let out = merge(schema, out);
@@ -744,7 +901,9 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
             signature_hash,
             server_platform_id,
             coverage,
-            skip_approval: body.get("skip_approval").is_some_and(|v| v == &json!(true) || v == &json!(1)),
+            skip_approval: body
+                .get("skip_approval")
+                .is_some_and(|v| v == &json!(true) || v == &json!(1)),
             renewal_of_order_id: int_at(body, &["renewal_of_order_id"]).flatten(),
             organization_id: int_at(body, &["organization", "id"]).flatten(),
             dcv_emails,
@@ -777,7 +936,11 @@ fn token(st: &mut State) -> String {
     st.token(32)
 }
 
-async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> Response {
+async fn place_order(
+    AxState(app): AxState<App>,
+    Path(product_id): Path<String>,
+    body: Bytes,
+) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
@@ -796,7 +959,12 @@ async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>,
     let request_id = dc.request_id();
     let order = DcOrder {
         id,
-        status: if needs_approval { "needs_approval" } else { "pending" }.into(),
+        status: if needs_approval {
+            "needs_approval"
+        } else {
+            "pending"
+        }
+        .into(),
         product: DcProduct {
             name_id: new.rules.id.clone(),
             name: new.rules.name.clone(),
@@ -840,7 +1008,12 @@ async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>,
             id: request_id,
             date: rfc3339(now),
             request_type: "new_request".into(),
-            status: if needs_approval { "pending" } else { "approved" }.into(),
+            status: if needs_approval {
+                "pending"
+            } else {
+                "approved"
+            }
+            .into(),
         }],
         note: None,
         body,
@@ -944,14 +1117,24 @@ async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
     }
 }
 
-async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn order_list(
+    AxState(app): AxState<App>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let st = app.store.lock();
-    let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
+    let f = |k: &str| {
+        q.get(&format!("filters[{k}]"))
+            .map(|s| s.trim().to_ascii_lowercase())
+    };
     let cn = f("common_name");
     let status = f("status");
     let product = f("product_name_id");
     let search = f("search");
-    let limit: usize = q.get("limit").and_then(|s| s.parse().ok()).unwrap_or(1000).clamp(1, 1000);
+    let limit: usize = q
+        .get("limit")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1000)
+        .clamp(1, 1000);
     let offset: usize = q.get("offset").and_then(|s| s.parse().ok()).unwrap_or(0);
     let matching: Vec<&DcOrder> = st
         .digicert
@@ -963,7 +1146,9 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
             cn.as_ref().is_none_or(|c| &ocn == c)
                 && status.as_ref().is_none_or(|s| &o.status == s)
                 && product.as_ref().is_none_or(|p| &o.product.name_id == p)
-                && search.as_ref().is_none_or(|s| names.iter().any(|n| n.contains(s.as_str())) || o.id.to_string() == *s)
+                && search.as_ref().is_none_or(|s| {
+                    names.iter().any(|n| n.contains(s.as_str())) || o.id.to_string() == *s
+                })
         })
         .collect();
     let total = matching.len();
@@ -1033,7 +1218,11 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
     let Some(o) = parse_id(&id).and_then(|n| st.digicert.orders.iter().find(|o| o.id == n)) else {
         return order_not_found(&id);
     };
-    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
+    let dcv_status = if o.dcv_passed || o.status == "issued" {
+        "valid"
+    } else {
+        "pending"
+    };
     ok(json!({
         "order_id": o.id,
         "order_status": o.status,
@@ -1056,7 +1245,9 @@ fn issue(ca: &Ca, o: &mut DcOrder) -> Result<(), String> {
     let cert = o.current_mut().ok_or("order has no certificate")?;
     if cert.pem.is_none() {
         let key = parse_csr(&cert.csr).map_err(|e| e.0)?;
-        let leaf = ca.issue_leaf(&key, &cert.common_name, &cert.dns_names, coverage_end).map_err(|e| e.to_string())?;
+        let leaf = ca
+            .issue_leaf(&key, &cert.common_name, &cert.dns_names, coverage_end)
+            .map_err(|e| e.to_string())?;
         cert.pem = Some(leaf.pem);
         cert.serial_number = Some(leaf.serial_hex.to_ascii_uppercase());
         cert.thumbprint = Some(leaf.thumbprint);
@@ -1083,7 +1274,13 @@ fn issue(ca: &Ca, o: &mut DcOrder) -> Result<(), String> {
 }
 
 fn issue_or_500(ca: &Ca, o: &mut DcOrder) -> Option<Response> {
-    issue(ca, o).err().map(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}")))
+    issue(ca, o).err().map(|e| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            format!("issuance failed: {e}"),
+        )
+    })
 }
 
 enum Check {
@@ -1106,33 +1303,47 @@ async fn real_check(
                 dcv::has_record(records, &format!("_dnsauth.{h}"), "TXT", token)
                     || dcv::has_record(records, h, "TXT", token)
             }),
-            "dns-cname-token" => {
-                candidates.iter().any(|h| dcv::has_record(records, &format!("{token}.{h}"), "CNAME", CNAME_TARGET))
-            }
-            "http-token" | "http-token-dynamic" => match dcv::fetch_http(hosts, host, HTTP_TOKEN_PATH).await {
-                Ok(body) => body.contains(token),
-                Err(e) => {
-                    return Check::Fail(
-                        "file_random_value_not_found",
-                        format!("The random value was not found at http://{}{HTTP_TOKEN_PATH}: {e}", dcv::bare(host)),
-                    );
+            "dns-cname-token" => candidates
+                .iter()
+                .any(|h| dcv::has_record(records, &format!("{token}.{h}"), "CNAME", CNAME_TARGET)),
+            "http-token" | "http-token-dynamic" => {
+                match dcv::fetch_http(hosts, host, HTTP_TOKEN_PATH).await {
+                    Ok(body) => body.contains(token),
+                    Err(e) => {
+                        return Check::Fail(
+                            "file_random_value_not_found",
+                            format!(
+                                "The random value was not found at http://{}{HTTP_TOKEN_PATH}: {e}",
+                                dcv::bare(host)
+                            ),
+                        );
+                    }
                 }
-            },
+            }
             _ => return Check::Pending,
         };
         if !found {
             return match method {
                 "dns-txt-token" => Check::Fail(
                     "invalid_dns_txt",
-                    format!("No TXT record _dnsauth.{} with the random value was found", dcv::bare(host)),
+                    format!(
+                        "No TXT record _dnsauth.{} with the random value was found",
+                        dcv::bare(host)
+                    ),
                 ),
                 "dns-cname-token" => Check::Fail(
                     "invalid_dns_cname",
-                    format!("No CNAME {token}.{} pointing to {CNAME_TARGET} was found", dcv::bare(host)),
+                    format!(
+                        "No CNAME {token}.{} pointing to {CNAME_TARGET} was found",
+                        dcv::bare(host)
+                    ),
                 ),
                 _ => Check::Fail(
                     "file_random_value_not_found",
-                    format!("The file at http://{}{HTTP_TOKEN_PATH} does not contain the random value", dcv::bare(host)),
+                    format!(
+                        "The file at http://{}{HTTP_TOKEN_PATH} does not contain the random value",
+                        dcv::bare(host)
+                    ),
                 ),
             };
         }
@@ -1141,15 +1352,25 @@ async fn real_check(
 }
 
 fn check_answer(o: &DcOrder) -> Response {
-    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
-    ok(json!({"order_status": o.status, "certificate_id": o.certificate_id, "dcv_status": dcv_status}))
+    let dcv_status = if o.dcv_passed || o.status == "issued" {
+        "valid"
+    } else {
+        "pending"
+    };
+    ok(
+        json!({"order_status": o.status, "certificate_id": o.certificate_id, "dcv_status": dcv_status}),
+    )
 }
 
 async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let Some(oid) = parse_id(&id) else { return order_not_found(&id) };
+    let Some(oid) = parse_id(&id) else {
+        return order_not_found(&id);
+    };
     let (mode, method, token, names, records, hosts) = {
         let st = app.store.lock();
-        let Some(o) = st.digicert.orders.iter().find(|o| o.id == oid) else { return order_not_found(&id) };
+        let Some(o) = st.digicert.orders.iter().find(|o| o.id == oid) else {
+            return order_not_found(&id);
+        };
         match o.status.as_str() {
             "pending" | "reissue_pending" | "needs_approval" => {}
             "issued" => return check_answer(o),
@@ -1164,7 +1385,14 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
         if o.dcv_passed {
             return check_answer(o);
         }
-        (st.knobs.dcv, o.dcv_method.clone(), o.dcv_random_value.clone(), o.names(), st.dns.clone(), st.http_hosts.clone())
+        (
+            st.knobs.dcv,
+            o.dcv_method.clone(),
+            o.dcv_random_value.clone(),
+            o.names(),
+            st.dns.clone(),
+            st.http_hosts.clone(),
+        )
     };
     let check = match (mode, method.as_str()) {
         (DcvMode::Auto, _) => Check::Pass,
@@ -1172,7 +1400,9 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
         (DcvMode::Real, m) => real_check(m, &token, &names, &records, &hosts).await,
     };
     let mut st = app.store.lock();
-    let Some(o) = st.digicert.order_mut(oid) else { return order_not_found(&id) };
+    let Some(o) = st.digicert.order_mut(oid) else {
+        return order_not_found(&id);
+    };
     match check {
         Check::Pass => {
             o.dcv_passed = true;
@@ -1188,20 +1418,33 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
     }
 }
 
-#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
+#[allow(
+    clippy::result_large_err,
+    reason = "an early answer of a handler, built once per request"
+)]
 fn open_order<'a>(st: &'a mut State, id: &str) -> Result<&'a mut DcOrder, Response> {
-    parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(|| order_not_found(id))
+    parse_id(id)
+        .and_then(|n| st.digicert.order_mut(n))
+        .ok_or_else(|| order_not_found(id))
 }
 
 const OPEN: &[&str] = &["needs_approval", "pending", "reissue_pending"];
 
-async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
+async fn change_dcv_method(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
     let Some(method) = str_at(&body, &["dcv_method"]).map(str::to_owned) else {
-        return error(StatusCode::BAD_REQUEST, "missing_field:dcv_method", "dcv_method is required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_field:dcv_method",
+            "dcv_method is required",
+        );
     };
     let mut st = app.store.lock();
     let new_token = st.token(32);
@@ -1210,24 +1453,41 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
         Err(r) => return r,
     };
     if !OPEN.contains(&o.status.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_order_status",
+            format!("The order is {}", o.status),
+        );
     }
     let mut problems = Vec::new();
     if let Some(rules) = product(&o.product.name_id) {
         name_rules(&rules, &[], Some(&method), &mut problems);
     } else if !DCV_METHODS.contains(&method.as_str()) {
-        problems.push(p("invalid_dcv_method", format!("`{method}` is not a DCV method")));
+        problems.push(p(
+            "invalid_dcv_method",
+            format!("`{method}` is not a DCV method"),
+        ));
     }
     if method.starts_with("http-token") && o.is_wildcard() {
-        problems.push(p("invalid_dcv_method", format!("{method} cannot validate wildcard names")));
+        problems.push(p(
+            "invalid_dcv_method",
+            format!("{method} cannot validate wildcard names"),
+        ));
     }
-    let problems = merge(crate::digicert_products::dcv_method_problems(&body), problems);
+    let problems = merge(
+        crate::digicert_products::dcv_method_problems(&body),
+        problems,
+    );
     if !problems.is_empty() {
         return errors(StatusCode::BAD_REQUEST, problems);
     }
     o.dcv_method = method;
     o.dcv_random_value = new_token.clone();
-    if o.dcv_method == "email" { ok(json!({})) } else { ok(json!({"dcv_random_value": new_token})) }
+    if o.dcv_method == "email" {
+        ok(json!({}))
+    } else {
+        ok(json!({"dcv_random_value": new_token}))
+    }
 }
 
 async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
@@ -1238,7 +1498,11 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
         Err(r) => return r,
     };
     if !OPEN.contains(&o.status.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_order_status",
+            format!("The order is {}", o.status),
+        );
     }
     o.dcv_random_value = new_token.clone();
     ok(json!({"dcv_random_value": new_token}))
@@ -1280,25 +1544,45 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
-            format!("Only issued orders can be {}; this one is {}", if dup { "duplicated" } else { "reissued" }, o.status),
+            format!(
+                "Only issued orders can be {}; this one is {}",
+                if dup { "duplicated" } else { "reissued" },
+                o.status
+            ),
         );
     }
     if o.coverage_end().is_some_and(|end| end < now) {
-        return error(StatusCode::BAD_REQUEST, "order_expired", "The order's coverage has ended; renew it instead");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "order_expired",
+            "The order's coverage has ended; renew it instead",
+        );
     }
     let mut problems = Vec::new();
     let Some(cur) = o.current().cloned() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "order has no certificate");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "order has no certificate",
+        );
     };
     let cert = body.get("certificate").cloned().unwrap_or(json!({}));
-    let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).map(str::to_owned).unwrap_or(cur.csr.clone());
+    let csr = str_at(&cert, &["csr"])
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_owned)
+        .unwrap_or(cur.csr.clone());
     if let Err(e) = parse_csr(&csr) {
         problems.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
     }
-    let cn = str_at(&cert, &["common_name"]).map(|s| s.trim().to_ascii_lowercase()).unwrap_or(cur.common_name.clone());
+    let cn = str_at(&cert, &["common_name"])
+        .map(|s| s.trim().to_ascii_lowercase())
+        .unwrap_or(cur.common_name.clone());
     let sans = match cert.get("dns_names") {
         Some(v) => string_list(Some(v)).unwrap_or_else(|()| {
-            problems.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
+            problems.push(p(
+                "invalid_value:dns_names",
+                "certificate.dns_names must be an array of strings",
+            ));
             Vec::new()
         }),
         None => cur.dns_names.clone(),
@@ -1306,14 +1590,27 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
     let names = all_names(&cn, &sans);
     let method = str_at(&body, &["dcv_method"]).map(str::to_owned);
     if let Some(rules) = product(&o.product.name_id) {
-        name_rules(&rules, &names, Some(method.as_deref().unwrap_or(&o.dcv_method)), &mut problems);
+        name_rules(
+            &rules,
+            &names,
+            Some(method.as_deref().unwrap_or(&o.dcv_method)),
+            &mut problems,
+        );
     }
     if dup && names.iter().any(|n| !o.validated_names.contains(n)) {
-        problems.push(p("invalid_value:dns_names", "A duplicate can only name domains already on the order"));
+        problems.push(p(
+            "invalid_value:dns_names",
+            "A duplicate can only name domains already on the order",
+        ));
     }
-    let hash = str_at(&cert, &["signature_hash"]).map(str::to_ascii_lowercase).unwrap_or(cur.signature_hash.clone());
+    let hash = str_at(&cert, &["signature_hash"])
+        .map(str::to_ascii_lowercase)
+        .unwrap_or(cur.signature_hash.clone());
     if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
-        problems.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
+        problems.push(p(
+            "invalid_value:certificate.signature_hash",
+            "signature_hash must be sha256, sha384 or sha512",
+        ));
     }
     let schema = if dup {
         crate::digicert_products::duplicate_problems(&body)
@@ -1332,7 +1629,9 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         dns_names: names.clone(),
         csr,
         signature_hash: hash,
-        server_platform_id: int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(cur.server_platform_id),
+        server_platform_id: int_at(&cert, &["server_platform", "id"])
+            .flatten()
+            .unwrap_or(cur.server_platform_id),
         date_created: rfc3339(now),
         pem: None,
         serial_number: None,
@@ -1357,7 +1656,11 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         let r = issue(&app.ca, o);
         o.certificate_id = previous;
         if let Err(e) = r {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}"));
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                format!("issuance failed: {e}"),
+            );
         }
     } else {
         o.certificates.push(new_cert);
@@ -1373,7 +1676,9 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
             return r;
         }
     }
-    created(json!({"id": o.id, "requests": [{"id": req_id, "status": status}], "certificate_id": cert_id}))
+    created(
+        json!({"id": o.id, "requests": [{"id": req_id, "status": status}], "certificate_id": cert_id}),
+    )
 }
 
 async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
@@ -1394,16 +1699,28 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
     ok(json!({"certificates": list}))
 }
 
-async fn update_status(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
+async fn update_status(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
     let Some(status) = str_at(&body, &["status"]).map(str::to_ascii_lowercase) else {
-        return error(StatusCode::BAD_REQUEST, "missing_field:status", "status is required");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "missing_field:status",
+            "status is required",
+        );
     };
     if status != "canceled" {
-        return error(StatusCode::BAD_REQUEST, "invalid_value:status", "status can only be CANCELED");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_value:status",
+            "status can only be CANCELED",
+        );
     }
     let mut st = app.store.lock();
     let o = match open_order(&mut st, &id) {
@@ -1414,7 +1731,10 @@ async fn update_status(AxState(app): AxState<App>, Path(id): Path<String>, body:
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
-            format!("Only needs_approval or pending orders can be canceled; this one is {}", o.status),
+            format!(
+                "Only needs_approval or pending orders can be canceled; this one is {}",
+                o.status
+            ),
         );
     }
     o.status = "canceled".into();
@@ -1432,7 +1752,10 @@ fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
-            format!("Only issued certificates can be revoked; the order is {}", o.status),
+            format!(
+                "Only issued certificates can be revoked; the order is {}",
+                o.status
+            ),
         );
     }
     let now = rfc3339(OffsetDateTime::now_utc());
@@ -1445,8 +1768,15 @@ fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i
         o.status = "revoked".into();
     }
     o.note = note.or(o.note.take());
-    o.requests.push(DcRequest { id: req_id, date: now.clone(), request_type: "revoke".into(), status: "approved".into() });
-    created(json!({"id": req_id, "date": now, "type": "revoke", "status": "approved", "comments": o.note}))
+    o.requests.push(DcRequest {
+        id: req_id,
+        date: now.clone(),
+        request_type: "revoke".into(),
+        status: "approved".into(),
+    });
+    created(
+        json!({"id": req_id, "date": now, "type": "revoke", "status": "approved", "comments": o.note}),
+    )
 }
 
 async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
@@ -1457,33 +1787,69 @@ async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: 
     let mut st = app.store.lock();
     let req_id = st.digicert.request_id();
     match open_order(&mut st, &id) {
-        Ok(o) => revoke(o, None, str_at(&body, &["comments"]).map(str::to_owned), req_id),
+        Ok(o) => revoke(
+            o,
+            None,
+            str_at(&body, &["comments"]).map(str::to_owned),
+            req_id,
+        ),
         Err(r) => r,
     }
 }
 
 fn cert_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"))
+    error(
+        StatusCode::NOT_FOUND,
+        "not_found|certificate",
+        format!("Certificate {id} not found"),
+    )
 }
 
-async fn revoke_certificate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
+async fn revoke_certificate(
+    AxState(app): AxState<App>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let Some(cid) = parse_id(&id) else { return cert_not_found(&id) };
+    let Some(cid) = parse_id(&id) else {
+        return cert_not_found(&id);
+    };
     let mut st = app.store.lock();
     let req_id = st.digicert.request_id();
-    match st.digicert.orders.iter_mut().find(|o| o.certificates.iter().any(|c| c.id == cid)) {
-        Some(o) => revoke(o, Some(cid), str_at(&body, &["comments"]).map(str::to_owned), req_id),
+    match st
+        .digicert
+        .orders
+        .iter_mut()
+        .find(|o| o.certificates.iter().any(|c| c.id == cid))
+    {
+        Some(o) => revoke(
+            o,
+            Some(cid),
+            str_at(&body, &["comments"]).map(str::to_owned),
+            req_id,
+        ),
         None => cert_not_found(&id),
     }
 }
 
-async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, String)>) -> Response {
-    let Some(cid) = parse_id(&id) else { return cert_not_found(&id) };
+async fn download(
+    AxState(app): AxState<App>,
+    Path((id, format)): Path<(String, String)>,
+) -> Response {
+    let Some(cid) = parse_id(&id) else {
+        return cert_not_found(&id);
+    };
     let st = app.store.lock();
-    let Some(cert) = st.digicert.orders.iter().flat_map(|o| o.certificates.iter()).find(|c| c.id == cid) else {
+    let Some(cert) = st
+        .digicert
+        .orders
+        .iter()
+        .flat_map(|o| o.certificates.iter())
+        .find(|c| c.id == cid)
+    else {
         return cert_not_found(&id);
     };
     let Some(leaf) = &cert.pem else {
@@ -1502,7 +1868,9 @@ async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, 
             return error(
                 StatusCode::BAD_REQUEST,
                 "invalid_value:format",
-                format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate and default; not `{other}`"),
+                format!(
+                    "The sandbox serves pem_all, pem_noroot, pem_nointermediate and default; not `{other}`"
+                ),
             );
         }
     };
@@ -1514,13 +1882,29 @@ async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, 
 // Inspection hooks
 
 fn orders_json(st: &State) -> Vec<Value> {
-    st.digicert.orders.iter().map(|o| serde_json::to_value(o).unwrap_or(Value::Null)).collect()
+    st.digicert
+        .orders
+        .iter()
+        .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
+        .collect()
 }
 
-fn order_action(shared: &Shared, st: &mut State, id: &str, action: OrderAction) -> Result<Value, ActionError> {
+fn order_action(
+    shared: &Shared,
+    st: &mut State,
+    id: &str,
+    action: OrderAction,
+) -> Result<Value, ActionError> {
     let not_found = || (StatusCode::NOT_FOUND, format!("no digicert order `{id}`"));
-    let o = parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(not_found)?;
-    let conflict = |what: &str, o: &DcOrder| (StatusCode::CONFLICT, format!("cannot {what} a {} order", o.status));
+    let o = parse_id(id)
+        .and_then(|n| st.digicert.order_mut(n))
+        .ok_or_else(not_found)?;
+    let conflict = |what: &str, o: &DcOrder| {
+        (
+            StatusCode::CONFLICT,
+            format!("cannot {what} a {} order", o.status),
+        )
+    };
     match action {
         OrderAction::Approve => {
             if o.status != "needs_approval" {

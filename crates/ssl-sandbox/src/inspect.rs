@@ -25,9 +25,13 @@ fn fail(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(json!({"error": message.into()}))).into_response()
 }
 
-#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
+#[allow(
+    clippy::result_large_err,
+    reason = "an early answer of a handler, built once per request"
+)]
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -45,9 +49,17 @@ pub(crate) fn router(app: App) -> Router {
         .route("/knobs", get(get_knobs).put(put_knobs))
         .route("/knobs/faults", post(add_fault).delete(clear_faults))
         .route("/dns", get(get_dns).post(add_dns).delete(clear_dns))
-        .route("/http-hosts", get(get_hosts).post(add_host).delete(clear_hosts))
+        .route(
+            "/http-hosts",
+            get(get_hosts).post(add_host).delete(clear_hosts),
+        )
         .route("/reset", post(reset))
-        .fallback(|| async { fail(StatusCode::NOT_FOUND, "no such inspection endpoint; GET /_sandbox lists them") })
+        .fallback(|| async {
+            fail(
+                StatusCode::NOT_FOUND,
+                "no such inspection endpoint; GET /_sandbox lists them",
+            )
+        })
         .with_state(app)
 }
 
@@ -85,23 +97,35 @@ async fn index(State(app): State<App>) -> Response {
 
 async fn all_orders(State(app): State<App>) -> Response {
     let st = app.store.lock();
-    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS.iter().map(|p| (p.name, (p.orders)(&st))).collect();
+    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS
+        .iter()
+        .map(|p| (p.name, (p.orders)(&st)))
+        .collect();
     ok(json!(map))
 }
 
 async fn provider_orders(State(app): State<App>, Path(name): Path<String>) -> Response {
     match provider(&name) {
         Some(p) => ok(Value::Array((p.orders)(&app.store.lock()))),
-        None => fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`")),
+        None => fail(
+            StatusCode::NOT_FOUND,
+            format!("the sandbox does not serve `{name}`"),
+        ),
     }
 }
 
 async fn one_order(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
     let Some(p) = provider(&name) else {
-        return fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`"));
+        return fail(
+            StatusCode::NOT_FOUND,
+            format!("the sandbox does not serve `{name}`"),
+        );
     };
     let orders = (p.orders)(&app.store.lock());
-    match orders.into_iter().find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str())) {
+    match orders
+        .into_iter()
+        .find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str()))
+    {
         Some(o) => ok(o),
         None => fail(StatusCode::NOT_FOUND, format!("no {name} order `{id}`")),
     }
@@ -143,7 +167,11 @@ async fn requests(State(app): State<App>, Query(f): Query<RequestFilter>) -> Res
     let list: Vec<_> = st
         .requests
         .iter()
-        .filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p)))
+        .filter(|r| {
+            f.provider
+                .as_deref()
+                .is_none_or(|p| r.provider.as_deref() == Some(p))
+        })
         .collect();
     ok(json!(list))
 }
@@ -223,7 +251,11 @@ async fn clear_dns(State(app): State<App>, Query(f): Query<NameFilter>) -> Respo
     {
         let mut st = app.store.lock();
         match f.name {
-            Some(n) => st.dns.retain(|r| !r.name.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.'))),
+            Some(n) => st.dns.retain(|r| {
+                !r.name
+                    .trim_end_matches('.')
+                    .eq_ignore_ascii_case(n.trim_end_matches('.'))
+            }),
             None => st.dns.clear(),
         }
     }

@@ -86,7 +86,10 @@ pub enum SandboxError {
 
 impl SandboxError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_path_buf(), source }
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
 }
 
@@ -97,9 +100,15 @@ pub struct Sandbox;
 impl Sandbox {
     /// Start a sandbox on `addr` (use port 0 for any free port). The address must be loopback: the sandbox has
     /// no TLS and test credentials. Returns once it accepts connections.
-    pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<SandboxHandle, SandboxError> {
+    pub async fn start(
+        config: SandboxConfig,
+        addr: SocketAddr,
+    ) -> Result<SandboxHandle, SandboxError> {
         if !addr.ip().is_loopback() {
-            return Err(SandboxError::Bind { addr, message: "the sandbox listens on loopback addresses only".into() });
+            return Err(SandboxError::Bind {
+                addr,
+                message: "the sandbox listens on loopback addresses only".into(),
+            });
         }
         let ca = match &config.state_dir {
             Some(dir) => {
@@ -120,23 +129,40 @@ impl Sandbox {
             }
         }
         store.save()?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|e| SandboxError::Bind { addr, message: e.to_string() })?;
-        let local = listener.local_addr().map_err(|e| SandboxError::Bind { addr, message: e.to_string() })?;
-        let shared = Arc::new(server::Shared { ca, store, config, addr: local });
+        let listener =
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| SandboxError::Bind {
+                    addr,
+                    message: e.to_string(),
+                })?;
+        let local = listener.local_addr().map_err(|e| SandboxError::Bind {
+            addr,
+            message: e.to_string(),
+        })?;
+        let shared = Arc::new(server::Shared {
+            ca,
+            store,
+            config,
+            addr: local,
+        });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
             let svc = app.into_make_service_with_connect_info::<listener::ConnHandle>();
-            let serve = axum::serve(listener::KillableListener(listener), svc).with_graceful_shutdown(async move {
-                let _ = rx.await;
-            });
+            let serve = axum::serve(listener::KillableListener(listener), svc)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                });
             if let Err(e) = serve.await {
                 tracing::error!("sandbox server stopped: {e}");
             }
         });
-        Ok(SandboxHandle { shared, shutdown: Some(tx), task: Some(task) })
+        Ok(SandboxHandle {
+            shared,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
@@ -199,13 +225,18 @@ impl SandboxHandle {
     /// The credentials each provider accepts, as `(provider, [(environment variable, value)])`; DigiCert:
     /// `SSL_ORDERS_DIGICERT_API_KEY = sandbox-digicert-key`.
     pub fn credentials() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
-        server::PROVIDERS.iter().map(|p| (p.name, p.credentials.to_vec())).collect()
+        server::PROVIDERS
+            .iter()
+            .map(|p| (p.name, p.credentials.to_vec()))
+            .collect()
     }
 
     /// The orders of `provider` as the sandbox keeps them (JSON; DigiCert: see [`digicert::DcOrder`]).
     pub fn orders(&self, provider: &str) -> Vec<serde_json::Value> {
         let st = self.shared.store.lock();
-        server::provider(provider).map(|p| (p.orders)(&st)).unwrap_or_default()
+        server::provider(provider)
+            .map(|p| (p.orders)(&st))
+            .unwrap_or_default()
     }
 
     /// The current knobs (with fault firing counts).
@@ -225,12 +256,16 @@ impl SandboxHandle {
 
     /// Approve an order waiting for approval (as `POST /_sandbox/orders/{provider}/{id}/approve`).
     pub fn approve(&self, provider: &str, order_id: &str) -> Result<serde_json::Value, String> {
-        self.shared.order_action(provider, order_id, server::OrderAction::Approve).map_err(|(_, m)| m)
+        self.shared
+            .order_action(provider, order_id, server::OrderAction::Approve)
+            .map_err(|(_, m)| m)
     }
 
     /// Mark an order's DCV passed (as `POST /_sandbox/orders/{provider}/{id}/dcv`).
     pub fn pass_dcv(&self, provider: &str, order_id: &str) -> Result<serde_json::Value, String> {
-        self.shared.order_action(provider, order_id, server::OrderAction::PassDcv).map_err(|(_, m)| m)
+        self.shared
+            .order_action(provider, order_id, server::OrderAction::PassDcv)
+            .map_err(|(_, m)| m)
     }
 
     /// Add a DNS record for real DCV (`record_type` `TXT` or `CNAME`).
@@ -266,7 +301,10 @@ impl SandboxHandle {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(std::time::Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }

@@ -72,7 +72,9 @@ impl State {
             (None, Some(seed)) => fastrand::Rng::with_seed(seed ^ 0x5eed_70ce_5eed_70ce),
             (None, None) => fastrand::Rng::new(),
         };
-        let s = (0..len).map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char).collect();
+        let s = (0..len)
+            .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
+            .collect();
         if self.knobs.seed.is_some() {
             self.token_rng = Some(rng.get_seed());
         }
@@ -93,7 +95,12 @@ impl State {
     pub fn reset(&mut self, knobs: Knobs) {
         let seq = self.next_request_seq;
         let dc_counters = self.digicert.counters();
-        *self = State { format: 1, knobs, next_request_seq: seq, ..State::default() };
+        *self = State {
+            format: 1,
+            knobs,
+            next_request_seq: seq,
+            ..State::default()
+        };
         self.digicert.restore_counters(dc_counters);
     }
 }
@@ -109,17 +116,26 @@ pub(crate) struct Store {
 impl Store {
     /// Load `dir/state.json` when there is one.
     pub fn open(dir: Option<&Path>) -> Result<Self, SandboxError> {
-        let mut state = State { format: 1, ..State::default() };
+        let mut state = State {
+            format: 1,
+            ..State::default()
+        };
         if let Some(dir) = dir {
             std::fs::create_dir_all(dir).map_err(|e| SandboxError::io(dir, e))?;
             let path = dir.join("state.json");
             if path.exists() {
-                let text = std::fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
-                state = serde_json::from_str(&text)
-                    .map_err(|e| SandboxError::State(format!("{} does not parse: {e}", path.display())))?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
+                state = serde_json::from_str(&text).map_err(|e| {
+                    SandboxError::State(format!("{} does not parse: {e}", path.display()))
+                })?;
             }
         }
-        Ok(Self { state: Mutex::new(state), dir: dir.map(Path::to_path_buf), write: Mutex::new(()) })
+        Ok(Self {
+            state: Mutex::new(state),
+            dir: dir.map(Path::to_path_buf),
+            write: Mutex::new(()),
+        })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {
@@ -161,11 +177,13 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<
     #[cfg(not(unix))]
     let _ = private;
     let mut f = opts.open(path).map_err(|e| SandboxError::io(path, e))?;
-    f.write_all(contents).map_err(|e| SandboxError::io(path, e))?;
+    f.write_all(contents)
+        .map_err(|e| SandboxError::io(path, e))?;
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::PermissionsExt as _;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| SandboxError::io(path, e))?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| SandboxError::io(path, e))?;
     }
     Ok(())
 }

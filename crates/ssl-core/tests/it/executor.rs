@@ -36,7 +36,11 @@ async fn a_read_is_retried_after_429_honouring_retry_after() {
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET")).and(path("/v2/thing")).respond_with(ResponseTemplate::new(200).set_body_string("{}")).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v2/thing"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
     let c = client(&server, TransportConfig::default());
     let started = std::time::Instant::now();
     let r = c.execute(&HttpRequest::new(Method::Get, "/thing", CallKind::Read), &auth()).await.unwrap();
@@ -48,7 +52,10 @@ async fn a_read_is_retried_after_429_honouring_retry_after() {
 #[tokio::test]
 async fn a_spend_is_never_retried_after_429() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0")).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0"))
+        .mount(&server)
+        .await;
     let c = client(&server, TransportConfig::default());
     let e = c.execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend), &auth()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::RateLimited);
@@ -61,7 +68,10 @@ async fn a_spend_that_gets_5xx_is_outcome_unknown_and_sent_once() {
     let server = MockServer::start().await;
     Mock::given(method("POST")).respond_with(ResponseTemplate::new(503)).mount(&server).await;
     let c = client(&server, TransportConfig::default());
-    let e = c.execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend).operation("place_order"), &auth()).await.unwrap_err();
+    let e = c
+        .execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend).operation("place_order"), &auth())
+        .await
+        .unwrap_err();
     assert!(matches!(e, Error::OutcomeUnknown(_)), "{e:?}");
     assert!(!e.is_retryable());
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
@@ -70,7 +80,10 @@ async fn a_spend_that_gets_5xx_is_outcome_unknown_and_sent_once() {
 #[tokio::test]
 async fn a_timeout_after_sending_a_spend_is_outcome_unknown() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3))).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
     let cfg = TransportConfig { request_timeout: Duration::from_millis(300), ..TransportConfig::default() };
     let c = client(&server, cfg);
     let e = c.execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend), &auth()).await.unwrap_err();
@@ -107,7 +120,10 @@ async fn a_connect_failure_says_nothing_was_sent() {
 #[tokio::test]
 async fn bodies_over_the_cap_are_refused() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096))).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
+        .mount(&server)
+        .await;
     let cfg = TransportConfig { max_body_bytes: 1024, ..TransportConfig::default() };
     let c = client(&server, cfg);
     let e = c.execute(&HttpRequest::new(Method::Get, "/big", CallKind::Read), &auth()).await.unwrap_err();
@@ -117,7 +133,11 @@ async fn bodies_over_the_cap_are_refused() {
 #[tokio::test]
 async fn the_credential_is_sent_in_its_header_and_never_printed() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).and(header("x-key", "canary-secret-9f2")).respond_with(ResponseTemplate::new(404).set_body_string("nope")).mount(&server).await;
+    Mock::given(method("GET"))
+        .and(header("x-key", "canary-secret-9f2"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("nope"))
+        .mount(&server)
+        .await;
     let c = client(&server, TransportConfig::default());
     let e = c.execute(&HttpRequest::new(Method::Get, "/x", CallKind::Read), &auth()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);

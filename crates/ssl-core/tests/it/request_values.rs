@@ -29,6 +29,7 @@ fn json_secrets_are_filled_only_on_the_wire() {
 
 #[test]
 fn queries_render_percent_encoded() {
-    let req = HttpRequest::new(Method::Get, "/order/certificate", CallKind::Read).query("filters[common_name]", "a b.example");
+    let req = HttpRequest::new(Method::Get, "/order/certificate", CallKind::Read)
+        .query("filters[common_name]", "a b.example");
     assert_eq!(req.render_target(), "/order/certificate?filters%5Bcommon_name%5D=a+b.example");
 }

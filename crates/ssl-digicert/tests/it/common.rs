@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use ssl_core::retry::RetryPolicy;
 use ssl_core::testing::MockTransport;
-use ssl_digicert::generated::{DcvMethod, OrderCertificate, OrderRequest};
 use ssl_digicert::DigiCertClient;
+use ssl_digicert::generated::{DcvMethod, OrderCertificate, OrderRequest};
 
 pub const CANARY: &str = "canary-devkey-7d1e0c";
 
@@ -20,7 +20,9 @@ pub fn order(cn: &str) -> OrderRequest {
 pub fn mock_client() -> (DigiCertClient, MockTransport) {
     let mock = MockTransport::new();
     let base = url::Url::parse("https://www.digicert.com/services/v2").unwrap();
-    let c = DigiCertClient::with_transport(CANARY.into(), base, Arc::new(mock.clone())).unwrap().with_retry(RetryPolicy::none());
+    let c = DigiCertClient::with_transport(CANARY.into(), base, Arc::new(mock.clone()))
+        .unwrap()
+        .with_retry(RetryPolicy::none());
     (c, mock)
 }
 

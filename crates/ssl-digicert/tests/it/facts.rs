@@ -1,11 +1,11 @@
 //! The DigiCert facts the provider notes list (19–26), one test each.
 
+use ssl_core::Provider;
 use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_core::validate::Validate;
-use ssl_core::Provider;
+use ssl_digicert::Region;
 use ssl_digicert::generated::{self as g, requests};
 use ssl_digicert::neutral::build_order_request;
-use ssl_digicert::Region;
 
 use crate::common::{csr, mock_client, order};
 
@@ -40,17 +40,24 @@ fn fact_20_created_shapes() {
     let email: g::OrderCreated = serde_json::from_str(r#"{"id": 6484932, "certificate_id": 6079436}"#).unwrap();
     assert_eq!((email.id, email.certificate_id, email.dcv_random_value), (6484932, Some(6079436), None));
     let dns: g::OrderCreated =
-        serde_json::from_str(r#"{"id": 6484932, "certificate_id": 6079436, "dcv_random_value": "icru1984rnekfj"}"#).unwrap();
+        serde_json::from_str(r#"{"id": 6484932, "certificate_id": 6079436, "dcv_random_value": "icru1984rnekfj"}"#)
+            .unwrap();
     assert_eq!(dns.dcv_random_value.as_deref(), Some("icru1984rnekfj"));
 }
 
 /// 21: the five wire DCV names; http-token refused for wildcards; DV refuses http-token-dynamic.
 #[test]
 fn fact_21_dcv_methods() {
-    let names: Vec<String> = [g::DcvMethod::Email, g::DcvMethod::DnsTxtToken, g::DcvMethod::DnsCnameToken, g::DcvMethod::HttpToken, g::DcvMethod::HttpTokenDynamic]
-        .iter()
-        .map(|m| serde_json::to_value(m).unwrap().as_str().unwrap().to_owned())
-        .collect();
+    let names: Vec<String> = [
+        g::DcvMethod::Email,
+        g::DcvMethod::DnsTxtToken,
+        g::DcvMethod::DnsCnameToken,
+        g::DcvMethod::HttpToken,
+        g::DcvMethod::HttpTokenDynamic,
+    ]
+    .iter()
+    .map(|m| serde_json::to_value(m).unwrap().as_str().unwrap().to_owned())
+    .collect();
     assert_eq!(names, ["email", "dns-txt-token", "dns-cname-token", "http-token", "http-token-dynamic"]);
     let unknown: g::DcvMethod = serde_json::from_str(r#""dns-future-token""#).unwrap();
     assert_eq!(unknown, g::DcvMethod::Unknown("dns-future-token".into()));
@@ -62,7 +69,8 @@ fn fact_21_dcv_methods() {
 /// 22: custom_expiration_date > validity_days > validity_years; at most 3 years; yyyy-MM-dd.
 #[test]
 fn fact_22_validity_precedence() {
-    let base = OrderSpec::new("ssl_dv_geotrust", "a.example.com", DcvMethod::Dns).csr(csr(&["a.example.com"])).term_months(24);
+    let base =
+        OrderSpec::new("ssl_dv_geotrust", "a.example.com", DcvMethod::Dns).csr(csr(&["a.example.com"])).term_months(24);
     let years = wire(&base);
     assert_eq!(years["validity_years"], 2);
     let days = wire(&base.clone().option("validity_days", 90));
@@ -73,7 +81,10 @@ fn fact_22_validity_precedence() {
     assert!(custom.get("validity_days").is_none() && custom.get("validity_years").is_none());
     let bad = order("a.example.com").custom_expiration_date("01/03/2027").validity_years(4);
     let fields: Vec<_> = bad.validate().into_iter().filter_map(|p| p.field).collect();
-    assert!(fields.contains(&"custom_expiration_date".to_string()) && fields.contains(&"validity_years".to_string()), "{fields:?}");
+    assert!(
+        fields.contains(&"custom_expiration_date".to_string()) && fields.contains(&"validity_years".to_string()),
+        "{fields:?}"
+    );
 }
 
 /// 23: server_platform.id defaults to -1; payment_method is balance, card or profile.
@@ -113,10 +124,16 @@ fn fact_24_dcv_emails() {
 /// 25: errors keep `|`/`:` codes; 429 retryable; 404 not found (see also `flows`).
 #[test]
 fn fact_25_error_codes() {
-    let e = ssl_digicert::error::decode("digicert", 404, br#"{"errors":[{"code":"not_found|order","message":"x"}]}"#).unwrap();
+    let e = ssl_digicert::error::decode("digicert", 404, br#"{"errors":[{"code":"not_found|order","message":"x"}]}"#)
+        .unwrap();
     assert_eq!(e.code.as_deref(), Some("not_found|order"));
     assert_eq!(e.kind(), ssl_core::ErrorKind::NotFound);
-    let e = ssl_digicert::error::decode("digicert", 429, br#"{"errors":[{"code":"request_limit_exceeded","message":"x"}]}"#).unwrap();
+    let e = ssl_digicert::error::decode(
+        "digicert",
+        429,
+        br#"{"errors":[{"code":"request_limit_exceeded","message":"x"}]}"#,
+    )
+    .unwrap();
     assert!(e.is_retryable());
 }
 

@@ -17,7 +17,10 @@ async fn created_with_a_random_value() {
     Mock::given(method("POST"))
         .and(path("/services/v2/order/certificate/ssl_dv_geotrust"))
         .and(header("content-type", "application/json"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 6484932, "certificate_id": 6079436, "dcv_random_value": "icru1984rnekfj"})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": 6484932, "certificate_id": 6079436, "dcv_random_value": "icru1984rnekfj"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -32,7 +35,10 @@ async fn created_with_a_random_value() {
 async fn created_with_requests_awaiting_approval() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 542772, "requests": [{"id": 922432, "status": "pending"}]})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": 542772, "requests": [{"id": 922432, "status": "pending"}]})),
+        )
         .mount(&server)
         .await;
     let created = wiremock_client(&server).place_order("ssl_plus", &order("shop.example.com")).await.unwrap();
@@ -83,7 +89,9 @@ async fn errors_as_an_array_keep_every_code() {
 async fn errors_as_an_object() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errors": {"code": "not_found|route", "message": "The specified route was not found."}})))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"errors": {"code": "not_found|route", "message": "The specified route was not found."}}),
+        ))
         .mount(&server)
         .await;
     let e = wiremock_client(&server).product_info("nope").await.unwrap_err();
@@ -95,7 +103,9 @@ async fn errors_as_an_object() {
 async fn unauthorized_is_an_auth_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"errors": [{"code": "access_denied|invalid_api_key", "message": "Invalid API key."}]})))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"errors": [{"code": "access_denied|invalid_api_key", "message": "Invalid API key."}]}),
+        ))
         .mount(&server)
         .await;
     let e = wiremock_client(&server).order_info(1).await.unwrap_err();
@@ -108,7 +118,10 @@ async fn order_not_found() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/services/v2/order/certificate/99"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"errors": [{"code": "not_found|order", "message": "Order not found."}]})))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"errors": [{"code": "not_found|order", "message": "Order not found."}]})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -127,7 +140,10 @@ async fn a_429_is_retried_on_a_read_honouring_retry_after() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 7, "status": "pending", "certificate": {"common_name": "a.example"}})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 7, "status": "pending", "certificate": {"common_name": "a.example"}})),
+        )
         .mount(&server)
         .await;
     let started = std::time::Instant::now();
@@ -141,7 +157,11 @@ async fn a_429_is_retried_on_a_read_honouring_retry_after() {
 async fn a_429_is_not_retried_on_place_order() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "0").set_body_json(json!({"errors": [{"code": "request_limit_exceeded", "message": "slow down"}]})))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "0")
+                .set_body_json(json!({"errors": [{"code": "request_limit_exceeded", "message": "slow down"}]})),
+        )
         .mount(&server)
         .await;
     let e = wiremock_client(&server).place_order("ssl_dv_geotrust", &order("shop.example.com")).await.unwrap_err();
@@ -153,7 +173,10 @@ async fn a_429_is_not_retried_on_place_order() {
 #[tokio::test]
 async fn a_5xx_on_place_order_is_outcome_unknown_with_where_to_look() {
     let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(502).set_body_string("bad gateway")).mount(&server).await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("bad gateway"))
+        .mount(&server)
+        .await;
     let e = wiremock_client(&server).place_order("ssl_dv_geotrust", &order("shop.example.com")).await.unwrap_err();
     let Error::OutcomeUnknown(o) = &e else { panic!("{e:?}") };
     assert!(o.lookup.contains("/order/certificate?filters[common_name]=shop.example.com"), "{}", o.lookup);
@@ -177,7 +200,10 @@ async fn a_5xx_on_a_read_is_retried() {
 #[tokio::test]
 async fn a_non_json_success_body_is_a_decode_error() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>")).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
+        .mount(&server)
+        .await;
     let e = wiremock_client(&server).order_info(1).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.to_string().contains("order_info"), "{e}");
@@ -186,7 +212,10 @@ async fn a_non_json_success_body_is_a_decode_error() {
 #[tokio::test]
 async fn a_non_json_error_body_is_shown() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(500).set_body_string("Internal failure ref 42")).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("Internal failure ref 42"))
+        .mount(&server)
+        .await;
     let e = wiremock_client(&server).order_info(1).await.unwrap_err();
     assert!(e.to_string().contains("Internal failure ref 42"), "{e}");
 }
@@ -194,8 +223,13 @@ async fn a_non_json_error_body_is_shown() {
 #[tokio::test]
 async fn a_body_over_the_cap_is_refused() {
     let server = MockServer::start().await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(64 * 1024))).mount(&server).await;
-    let t = Arc::new(ReqwestTransport::new(&TransportConfig { max_body_bytes: 16 * 1024, ..TransportConfig::default() }).unwrap());
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(64 * 1024)))
+        .mount(&server)
+        .await;
+    let t = Arc::new(
+        ReqwestTransport::new(&TransportConfig { max_body_bytes: 16 * 1024, ..TransportConfig::default() }).unwrap(),
+    );
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-cap".into(), base, t).unwrap();
     let e = c.download(5, "pem_all").await.unwrap_err();
@@ -209,7 +243,13 @@ async fn a_timeout_after_sending_place_order_is_outcome_unknown() {
         .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(5)).set_body_json(json!({"id": 1})))
         .mount(&server)
         .await;
-    let t = Arc::new(ReqwestTransport::new(&TransportConfig { request_timeout: Duration::from_millis(300), ..TransportConfig::default() }).unwrap());
+    let t = Arc::new(
+        ReqwestTransport::new(&TransportConfig {
+            request_timeout: Duration::from_millis(300),
+            ..TransportConfig::default()
+        })
+        .unwrap(),
+    );
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-timeout".into(), base, t).unwrap();
     let e = c.place_order("ssl_dv_geotrust", &order("shop.example.com")).await.unwrap_err();

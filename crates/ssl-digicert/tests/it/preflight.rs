@@ -31,13 +31,19 @@ async fn wildcard_with_http_and_four_years_gives_three_problems_and_sends_nothin
 #[tokio::test]
 async fn wire_level_place_order_also_refuses_product_rule_breaks() {
     let (client, mock) = mock_client();
-    let order = OrderRequest::new(OrderCertificate::new("*.shop.example.com", csr(&["*.shop.example.com"])), WireDcv::HttpToken)
-        .validity_years(4);
+    let order = OrderRequest::new(
+        OrderCertificate::new("*.shop.example.com", csr(&["*.shop.example.com"])),
+        WireDcv::HttpToken,
+    )
+    .validity_years(4);
     let e = client.place_order("wildcard_dv_geotrust", &order).await.unwrap_err();
     let c = codes(&e);
     assert!(c.contains(&"enum".to_string()) && c.contains(&"dcv_not_allowed".to_string()), "{c:?}");
-    let dynamic = OrderRequest::new(OrderCertificate::new("shop.example.com", csr(&["shop.example.com"])), WireDcv::HttpTokenDynamic)
-        .validity_years(1);
+    let dynamic = OrderRequest::new(
+        OrderCertificate::new("shop.example.com", csr(&["shop.example.com"])),
+        WireDcv::HttpTokenDynamic,
+    )
+    .validity_years(1);
     let e = client.place_order("ssl_dv_geotrust", &dynamic).await.unwrap_err();
     assert_eq!(codes(&e), vec!["dcv_not_allowed"], "DV refuses http-token-dynamic");
     assert!(mock.requests().is_empty());
@@ -51,7 +57,14 @@ fn validate_reports_every_field_constraint_at_once() {
         .dcv_emails(vec![DcvEmail::new("", "example.com")]);
     let problems = order.validate();
     let fields: Vec<&str> = problems.iter().filter_map(|p| p.field.as_deref()).collect();
-    for f in ["certificate.common_name", "certificate.csr", "dcv_method", "validity_years", "custom_expiration_date", "dcv_emails[0].dns_name"] {
+    for f in [
+        "certificate.common_name",
+        "certificate.csr",
+        "dcv_method",
+        "validity_years",
+        "custom_expiration_date",
+        "dcv_emails[0].dns_name",
+    ] {
         assert!(fields.contains(&f), "missing {f} in {fields:?}");
     }
 }

@@ -3,13 +3,13 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_core::Provider;
+use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_digicert::DigiCertClient;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::common::{csr, mock_client, order, CANARY};
+use crate::common::{CANARY, csr, mock_client, order};
 
 #[derive(Clone, Default)]
 struct Buf(Arc<Mutex<Vec<u8>>>);
@@ -28,15 +28,15 @@ impl Write for Buf {
 async fn the_api_key_never_leaks() {
     let buf = Buf::default();
     let writer = buf.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({"errors": [{"code": "access_denied|invalid_api_key", "message": "Invalid API key."}]})))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            serde_json::json!({"errors": [{"code": "access_denied|invalid_api_key", "message": "Invalid API key."}]}),
+        ))
         .mount(&server)
         .await;
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();

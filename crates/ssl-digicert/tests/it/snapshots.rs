@@ -27,7 +27,9 @@ fn full_order() -> g::OrderRequest {
         g::DcvEmail::new("log.example.com", "example.com").email("it@example.com"),
     ])
     .locale("en")
-    .technical_contact(g::TechnicalContact::new("Jim", "Smith", "555-555-5555", "jim.smith@example.com").job_title("IT Admin"))
+    .technical_contact(
+        g::TechnicalContact::new("Jim", "Smith", "555-555-5555", "jim.smith@example.com").job_title("IT Admin"),
+    )
 }
 
 #[test]
@@ -81,7 +83,10 @@ fn reissue_and_duplicate() {
         .dns_names(vec!["www.shop.example.com".to_string()])
         .server_platform(g::ServerPlatform::new(-1))
         .signature_hash(g::SignatureHash::Sha256);
-    assert_json_snapshot!("reissue", requests::reissue("6484932", &g::ReissueRequest::new(cert.clone()).comments("new key")));
+    assert_json_snapshot!(
+        "reissue",
+        requests::reissue("6484932", &g::ReissueRequest::new(cert.clone()).comments("new key"))
+    );
     assert_json_snapshot!("duplicate", requests::duplicate("6484932", &g::DuplicateRequest::new(cert)));
 }
 
@@ -89,7 +94,13 @@ fn reissue_and_duplicate() {
 fn cancel_revoke_auto_reissue() {
     let cancel = g::StatusChangeRequest::new(g::StatusChangeRequestStatus::Canceled).note("ordered by mistake");
     assert_json_snapshot!("cancel", requests::update_order_status("6484932", &cancel));
-    assert_json_snapshot!("revoke_order", requests::revoke_order("6484932", &g::RevokeRequest::new().comments("key compromise")));
-    assert_json_snapshot!("revoke_certificate", requests::revoke_certificate("6079436", &g::RevokeRequest::new().comments("superseded")));
+    assert_json_snapshot!(
+        "revoke_order",
+        requests::revoke_order("6484932", &g::RevokeRequest::new().comments("key compromise"))
+    );
+    assert_json_snapshot!(
+        "revoke_certificate",
+        requests::revoke_certificate("6079436", &g::RevokeRequest::new().comments("superseded"))
+    );
     assert_json_snapshot!("auto_reissue", requests::update_auto_reissue("6484932", &g::AutoReissueRequest::new(1)));
 }

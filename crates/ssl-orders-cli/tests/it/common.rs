@@ -31,7 +31,7 @@ pub fn keys(v: &Value) -> Vec<String> {
     k
 }
 
-pub fn sandbox_args<'a>(state: &'a Path) -> Vec<&'a str> {
+pub fn sandbox_args(state: &Path) -> Vec<&str> {
     vec!["--sandbox", "--sandbox-state", state.to_str().unwrap(), "--provider", "digicert"]
 }
 

@@ -28,11 +28,7 @@ async fn sandbox(dcv: DcvMode) -> SandboxHandle {
 }
 
 fn sandbox_key() -> String {
-    SandboxHandle::credentials()
-        .into_iter()
-        .find(|(p, _)| *p == "digicert")
-        .map(|(_, v)| v[0].1.to_owned())
-        .unwrap()
+    SandboxHandle::credentials().into_iter().find(|(p, _)| *p == "digicert").map(|(_, v)| v[0].1.to_owned()).unwrap()
 }
 
 async fn run_async(args: Vec<String>, key: String) -> std::process::Output {
@@ -52,7 +48,16 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2), "a generated key needs --out");
     assert!(String::from_utf8_lossy(&o.stderr).contains("--out"));
     // Global flags are accepted after the subcommand too.
-    let o = run(&["status", "1", "--provider", "digicert", "--sandbox", "--sandbox-state", tmp.path().to_str().unwrap(), "--json"]);
+    let o = run(&[
+        "status",
+        "1",
+        "--provider",
+        "digicert",
+        "--sandbox",
+        "--sandbox-state",
+        tmp.path().to_str().unwrap(),
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
     let v = assert_error_doc(&o, "not_found");
     assert_eq!(v["error"]["code"], "not_found|order");
@@ -70,7 +75,19 @@ fn a_bad_csr_is_rejected_locally_exit_1() {
     assert!(v["error"]["problems"].as_array().unwrap().iter().any(|p| p["code"] == "weak_key"), "{v:#}");
     // Pre-flight: wildcard + http + 4 years: three problems, nothing sent, exit 1.
     let mut args = sandbox_args(tmp.path());
-    args.extend(["--json", "order", "--product", "wildcard_dv_geotrust", "--cn", "*.example.com", "--dcv", "http", "--months", "48", "--dry-run"]);
+    args.extend([
+        "--json",
+        "order",
+        "--product",
+        "wildcard_dv_geotrust",
+        "--cn",
+        "*.example.com",
+        "--dcv",
+        "http",
+        "--months",
+        "48",
+        "--dry-run",
+    ]);
     let o = run(&args);
     assert_eq!(o.status.code(), Some(1));
     let v = assert_error_doc(&o, "invalid");
@@ -81,7 +98,20 @@ fn a_bad_csr_is_rejected_locally_exit_1() {
 fn dry_run_prints_the_request_and_never_the_key() {
     let base = dead_base();
     let o = bin()
-        .args(["--provider", "digicert", "--base-url", &base, "order", "--product", "ssl_dv_geotrust", "--cn", "shop.example.com", "--dcv", "dns", "--dry-run"])
+        .args([
+            "--provider",
+            "digicert",
+            "--base-url",
+            &base,
+            "order",
+            "--product",
+            "ssl_dv_geotrust",
+            "--cn",
+            "shop.example.com",
+            "--dcv",
+            "dns",
+            "--dry-run",
+        ])
         .env("SSL_ORDERS_DIGICERT_API_KEY", CANARY)
         .output()
         .unwrap();
@@ -94,7 +124,21 @@ fn dry_run_prints_the_request_and_never_the_key() {
     assert!(!text.contains(CANARY), "{text}");
     // JSON form.
     let o = bin()
-        .args(["--json", "--provider", "digicert", "--base-url", &base, "order", "--product", "ssl_dv_geotrust", "--cn", "shop.example.com", "--dcv", "dns", "--dry-run"])
+        .args([
+            "--json",
+            "--provider",
+            "digicert",
+            "--base-url",
+            &base,
+            "order",
+            "--product",
+            "ssl_dv_geotrust",
+            "--cn",
+            "shop.example.com",
+            "--dcv",
+            "dns",
+            "--dry-run",
+        ])
         .env("SSL_ORDERS_DIGICERT_API_KEY", CANARY)
         .output()
         .unwrap();
@@ -106,7 +150,11 @@ fn dry_run_prints_the_request_and_never_the_key() {
 #[test]
 fn network_failure_exit_4_and_https_only_for_remote_hosts() {
     let base = dead_base();
-    let o = bin().args(["--json", "--provider", "digicert", "--base-url", &base, "status", "1"]).env("SSL_ORDERS_DIGICERT_API_KEY", CANARY).output().unwrap();
+    let o = bin()
+        .args(["--json", "--provider", "digicert", "--base-url", &base, "status", "1"])
+        .env("SSL_ORDERS_DIGICERT_API_KEY", CANARY)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(4), "{}", String::from_utf8_lossy(&o.stderr));
     assert_error_doc(&o, "network");
     let o = bin()
@@ -125,7 +173,19 @@ fn network_failure_exit_4_and_https_only_for_remote_hosts() {
 async fn a_wrong_key_exits_5() {
     let sb = sandbox(DcvMode::Auto).await;
     let base = sb.base_url("digicert").unwrap().to_string();
-    let o = run_async(vec!["--json".into(), "--provider".into(), "digicert".into(), "--base-url".into(), base, "status".into(), "1".into()], CANARY.into()).await;
+    let o = run_async(
+        vec![
+            "--json".into(),
+            "--provider".into(),
+            "digicert".into(),
+            "--base-url".into(),
+            base,
+            "status".into(),
+            "1".into(),
+        ],
+        CANARY.into(),
+    )
+    .await;
     assert_eq!(o.status.code(), Some(5), "{}", String::from_utf8_lossy(&o.stderr));
     assert_error_doc(&o, "auth");
     assert!(!String::from_utf8_lossy(&o.stdout).contains(CANARY));
@@ -144,8 +204,20 @@ async fn commit_then_drop_exits_7_and_the_simulator_holds_one_order() {
     let tmp = tempfile::tempdir().unwrap();
     let base = sb.base_url("digicert").unwrap().to_string();
     let args: Vec<String> = [
-        "--json", "--provider", "digicert", "--base-url", &base, "order", "--product", "ssl_dv_geotrust", "--cn", "drop.example.com",
-        "--dcv", "dns", "--out", tmp.path().join("o").to_str().unwrap(),
+        "--json",
+        "--provider",
+        "digicert",
+        "--base-url",
+        &base,
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "drop.example.com",
+        "--dcv",
+        "dns",
+        "--out",
+        tmp.path().join("o").to_str().unwrap(),
     ]
     .iter()
     .map(|s| s.to_string())
@@ -166,8 +238,22 @@ async fn wait_timeout_exits_6_with_the_order_id() {
     let tmp = tempfile::tempdir().unwrap();
     let base = sb.base_url("digicert").unwrap().to_string();
     let args: Vec<String> = [
-        "--provider", "digicert", "--base-url", &base, "order", "--product", "ssl_dv_geotrust", "--cn", "slow.example.com",
-        "--dcv", "dns", "--wait", "--timeout", "1", "--out", tmp.path().join("o").to_str().unwrap(),
+        "--provider",
+        "digicert",
+        "--base-url",
+        &base,
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "slow.example.com",
+        "--dcv",
+        "dns",
+        "--wait",
+        "--timeout",
+        "1",
+        "--out",
+        tmp.path().join("o").to_str().unwrap(),
     ]
     .iter()
     .map(|s| s.to_string())

@@ -2,8 +2,18 @@ use std::os::unix::fs::PermissionsExt;
 
 use crate::common::*;
 
-const ORDER_KEYS: [&str; 10] =
-    ["certificate", "common_name", "coverage_ends", "dcv", "dns_names", "order_id", "provider", "provider_status", "status", "dcv"];
+const ORDER_KEYS: [&str; 10] = [
+    "certificate",
+    "common_name",
+    "coverage_ends",
+    "dcv",
+    "dns_names",
+    "order_id",
+    "provider",
+    "provider_status",
+    "status",
+    "dcv",
+];
 
 fn assert_order_schema(v: &serde_json::Value) {
     let mut want: Vec<String> = ORDER_KEYS.iter().map(|s| s.to_string()).collect();
@@ -22,8 +32,23 @@ fn order_wait_out_gives_a_verifiable_chain_for_the_generated_key() {
     let out = tmp.path().join("certs");
     let mut args = sandbox_args(&state);
     args.extend([
-        "--json", "order", "--product", "ssl_dv_geotrust", "--cn", "shop.example.com", "--san", "www.shop.example.com",
-        "--dcv", "dns", "--wait", "--timeout", "30", "--out", out.to_str().unwrap(), "--key", "ec256",
+        "--json",
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "shop.example.com",
+        "--san",
+        "www.shop.example.com",
+        "--dcv",
+        "dns",
+        "--wait",
+        "--timeout",
+        "30",
+        "--out",
+        out.to_str().unwrap(),
+        "--key",
+        "ec256",
     ]);
     let o = run(&args);
     assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
@@ -62,13 +87,28 @@ fn order_wait_out_gives_a_verifiable_chain_for_the_generated_key() {
         .arg(out.join("cert.pem"))
         .output()
     {
-        assert!(v.status.success(), "openssl verify: {}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+        assert!(
+            v.status.success(),
+            "openssl verify: {}{}",
+            String::from_utf8_lossy(&v.stdout),
+            String::from_utf8_lossy(&v.stderr)
+        );
     }
 
     // The key is never overwritten: a second order into the same directory is refused before anything is sent.
     let before = std::fs::read(out.join("key.pem")).unwrap();
     let mut again = sandbox_args(&state);
-    again.extend(["order", "--product", "ssl_dv_geotrust", "--cn", "b.example.com", "--dcv", "dns", "--out", out.to_str().unwrap()]);
+    again.extend([
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "b.example.com",
+        "--dcv",
+        "dns",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let o = run(&again);
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(std::fs::read(out.join("key.pem")).unwrap(), before);
@@ -80,7 +120,18 @@ fn order_then_status_then_download_in_separate_runs() {
     let state = tmp.path().join("state");
     let out = tmp.path().join("o");
     let mut args = sandbox_args(&state);
-    args.extend(["--json", "order", "--product", "ssl_dv_geotrust", "--cn", "api.example.com", "--dcv", "http", "--out", out.to_str().unwrap()]);
+    args.extend([
+        "--json",
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "api.example.com",
+        "--dcv",
+        "http",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let o = run(&args);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v = stdout_json(&o);

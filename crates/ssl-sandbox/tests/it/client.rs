@@ -1,0 +1,170 @@
+//! The ssl-digicert client (typed responses, generated from the same spec) and its neutral Provider against the
+//! sandbox: the sandbox's bodies decode, and a whole order goes through.
+
+use ssl_core::model::{DcvMethod, OrderSpec, OrderStatus, ReissueSpec};
+use ssl_core::{Provider, SecretString};
+use ssl_digicert::DigiCertClient;
+use ssl_digicert::generated as g;
+use ssl_sandbox::SandboxConfig;
+
+use crate::*;
+
+fn client_for(sb: &ssl_sandbox::SandboxHandle) -> DigiCertClient {
+    DigiCertClient::new(
+        SecretString::from(KEY.to_owned()),
+        sb.base_url("digicert").unwrap(),
+    )
+    .unwrap()
+    .with_retry(ssl_core::retry::RetryPolicy::none())
+}
+
+#[tokio::test]
+async fn typed_client_decodes_every_answer() {
+    let sb = start(SandboxConfig::default()).await;
+    let c = client_for(&sb);
+    let products = c.product_list().await.unwrap();
+    assert!(
+        products
+            .products
+            .unwrap()
+            .iter()
+            .any(|p| p.name_id == "ssl_dv_geotrust")
+    );
+    let info = c.product_info("ssl_dv_geotrust").await.unwrap();
+    assert_eq!(info.name_id, "ssl_dv_geotrust");
+
+    let (csr_pem, _) = csr(&["typed.example.com"]);
+    let order = g::OrderRequest::new(
+        g::OrderCertificate::new("typed.example.com", csr_pem.clone()),
+        g::DcvMethod::DnsTxtToken,
+    )
+    .validity_years(1);
+    let created = c.place_order("ssl_dv_geotrust", &order).await.unwrap();
+    assert!(created.dcv_random_value.is_some());
+    let id = created.id;
+    let oi = c.order_info(id).await.unwrap();
+    assert_eq!(oi.status.as_str(), "pending");
+    let v = c.validation_status(id).await.unwrap();
+    assert_eq!(v.dcv_status.as_deref(), Some("pending"));
+    let changed = c
+        .change_dcv_method(id, g::DcvMethod::HttpToken)
+        .await
+        .unwrap();
+    assert!(changed.dcv_random_value.is_some());
+    let fresh = c.dcv_random_value(id).await.unwrap();
+    assert_ne!(fresh.dcv_random_value, changed.dcv_random_value);
+    c.resend_dcv_emails(id).await.unwrap();
+    let check = c.check_dcv(id).await.unwrap();
+    assert_eq!(check.dcv_status.as_deref(), Some("valid"));
+    let list = c.order_list(Some("typed.example.com"), None).await.unwrap();
+    assert_eq!(list.orders.unwrap()[0].id, id);
+    let oi = c.order_info(id).await.unwrap();
+    let cert_id = oi.certificate.unwrap().id.unwrap();
+    let pem = c.download(cert_id, "pem_all").await.unwrap();
+    assert_eq!(pem_ders(&pem).len(), 3);
+
+    let (csr2, _) = csr(&["typed.example.com"]);
+    let re = c
+        .reissue(
+            id,
+            &g::ReissueRequest::new(g::ReissueCertificate::new().csr(csr2)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(re.id, id);
+    let du = c
+        .duplicate(
+            id,
+            &g::DuplicateRequest::new(g::ReissueCertificate::new().csr(csr_pem)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(du.id, id);
+    c.revoke_order(id, Some("test")).await.unwrap();
+    assert_eq!(c.order_info(id).await.unwrap().status.as_str(), "revoked");
+
+    // Errors come back as the provider said them.
+    let err = c.order_info(1).await.unwrap_err();
+    assert!(format!("{err}").contains("not_found|order"), "{err}");
+}
+
+#[tokio::test]
+async fn neutral_provider_full_flow() {
+    let sb = start(SandboxConfig::default()).await;
+    let c = client_for(&sb);
+    let (csr_pem, _) = csr(&["neutral.example.com", "www.neutral.example.com"]);
+    let spec = OrderSpec::new("ssl_dv_geotrust", "neutral.example.com", DcvMethod::DnsTxt)
+        .san("www.neutral.example.com")
+        .csr(csr_pem);
+    let order = c.place(&spec).await.unwrap();
+    assert_eq!(order.status, OrderStatus::PendingValidation, "{order:?}");
+    assert_eq!(
+        order.dcv[0].dns.as_ref().unwrap().name,
+        "_dnsauth.neutral.example.com"
+    );
+    assert!(order.coverage_ends.is_some());
+    let order = c.recheck_dcv(&order.order_id).await.unwrap();
+    assert_eq!(order.status, OrderStatus::Issued);
+    let bundle = Provider::download(&c, &order.order_id).await.unwrap();
+    assert_eq!(bundle.intermediates_pem.len(), 1);
+    let info = order.certificate.unwrap();
+    assert!((info.not_after - info.not_before).whole_days() <= 199);
+
+    let (csr2, _) = csr(&["neutral.example.com"]);
+    let re = Provider::reissue(
+        &c,
+        &order.order_id,
+        &ReissueSpec {
+            csr: Some(csr2),
+            ..ReissueSpec::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(re.status, OrderStatus::Issued);
+    Provider::revoke(&c, &order.order_id, None).await.unwrap();
+    assert_eq!(
+        c.get(&order.order_id).await.unwrap().status,
+        OrderStatus::Revoked
+    );
+
+    let (csr3, _) = csr(&["cancel.example.com"]);
+    let o = c
+        .place(
+            &OrderSpec::new("ssl_dv_geotrust", "cancel.example.com", DcvMethod::Email)
+                .approver_email("*", "admin@cancel.example.com")
+                .csr(csr3),
+        )
+        .await
+        .unwrap();
+    Provider::cancel(&c, &o.order_id, Some("no")).await.unwrap();
+    assert_eq!(
+        c.get(&o.order_id).await.unwrap().status,
+        OrderStatus::Cancelled
+    );
+}
+
+#[tokio::test]
+async fn client_sees_outcome_unknown_after_commit_then_drop() {
+    let sb = start(SandboxConfig::default()).await;
+    sb.set_knobs(
+        ssl_sandbox::Knobs::default().fault(
+            ssl_sandbox::Fault::drop_after_commit()
+                .method("POST")
+                .times(1),
+        ),
+    );
+    let c = client_for(&sb);
+    let (csr_pem, _) = csr(&["once.example.com"]);
+    let order = g::OrderRequest::new(
+        g::OrderCertificate::new("once.example.com", csr_pem),
+        g::DcvMethod::Email,
+    )
+    .validity_years(1);
+    let err = c.place_order("ssl_dv_geotrust", &order).await.unwrap_err();
+    assert!(matches!(err, ssl_core::Error::OutcomeUnknown(_)), "{err:?}");
+    assert_eq!(sb.orders("digicert").len(), 1);
+    // Reconciling by the listing the error names finds the one order.
+    let list = c.order_list(Some("once.example.com"), None).await.unwrap();
+    assert_eq!(list.orders.unwrap().len(), 1);
+}
