@@ -3,10 +3,11 @@
 //! request functions and the product table.
 
 #[allow(dead_code)]
+#[rustfmt::skip]
 #[path = "fixture/generated.rs"]
 mod generated;
 
-use generated::{requests, Created, Line, Method, Order, OrderColor};
+use generated::{Created, Line, Method, Order, OrderColor, requests};
 use serde_json::json;
 use ssl_core::validate::Validate;
 use ssl_core::{Body, CallKind, Method as HttpMethod};
@@ -24,7 +25,9 @@ fn required_fields_are_new_args_and_optionals_are_omitted() {
 
 #[test]
 fn enums_round_trip_and_keep_unknown_values() {
-    let order: Order = serde_json::from_value(json!({"name": "a", "method": "carrier-pigeon", "color": "dark-blue", "days": 3})).unwrap();
+    let order: Order =
+        serde_json::from_value(json!({"name": "a", "method": "carrier-pigeon", "color": "dark-blue", "days": 3}))
+            .unwrap();
     assert_eq!(order.method, Method::Unknown("carrier-pigeon".into()));
     assert_eq!(order.color, Some(OrderColor::DarkBlue));
     let back = serde_json::to_value(&order).unwrap();
@@ -40,7 +43,9 @@ fn enums_round_trip_and_keep_unknown_values() {
 
 #[test]
 fn numbers_and_booleans_read_leniently_but_write_strictly() {
-    let c: Created = serde_json::from_value(json!({"id": "42", "price": "9.50", "paid": "1", "years": ["1", 2], "later": true})).unwrap();
+    let c: Created =
+        serde_json::from_value(json!({"id": "42", "price": "9.50", "paid": "1", "years": ["1", 2], "later": true}))
+            .unwrap();
     assert_eq!((c.id, c.price, c.paid, c.years.clone()), (42, Some(9.5), Some(true), Some(vec![1, 2])));
     assert_eq!(serde_json::to_value(&c).unwrap(), json!({"id": 42, "price": 9.5, "paid": true, "years": [1, 2]}));
     let empty: Created = serde_json::from_value(json!({})).unwrap();

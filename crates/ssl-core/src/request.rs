@@ -114,6 +114,37 @@ impl Body {
         Self::Json { value, secrets: Vec::new() }
     }
 
+    /// A form body from any serializable value: top-level fields in order, `null`/absent fields left out,
+    /// arrays comma-joined (GoGetSSL's `dns_names`, `approver_emails`), numbers and booleans as text.
+    ///
+    /// ```
+    /// #[derive(serde::Serialize)]
+    /// struct Order { product_id: i64, dns_names: Option<Vec<String>>, approver_email: Option<String> }
+    /// let b = ssl_core::Body::form(&Order { product_id: 65, dns_names: Some(vec!["a.example".into(), "b.example".into()]), approver_email: None });
+    /// assert_eq!(b.redacted_text(), "product_id=65&dns_names=a.example%2Cb.example");
+    /// ```
+    pub fn form<T: serde::Serialize>(value: &T) -> Self {
+        fn text(v: &serde_json::Value) -> Option<String> {
+            match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Array(items) => {
+                    Some(items.iter().filter_map(text).collect::<Vec<_>>().join(","))
+                }
+                other => Some(other.to_string()),
+            }
+        }
+        let mut fields = Vec::new();
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) {
+            for (k, v) in &map {
+                if let Some(t) = text(v) {
+                    fields.push((k.clone(), FormValue::Plain(t)));
+                }
+            }
+        }
+        Self::Form(fields)
+    }
+
     /// The `Content-Type` this body is sent with.
     pub fn content_type(&self) -> Option<&'static str> {
         match self {

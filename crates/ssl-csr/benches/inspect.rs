@@ -16,18 +16,9 @@ const P384: &[u8] = include_bytes!("../../../fixtures/csr/ec-p384.csr.pem");
 fn inspect(c: &mut Criterion) {
     let mut group = c.benchmark_group("inspect");
     group.throughput(Throughput::Elements(1));
-    for (name, csr) in [
-        ("rsa2048", RSA2048),
-        ("p256", P256),
-        ("rsa4096", RSA4096),
-        ("p384", P384),
-    ] {
+    for (name, csr) in [("rsa2048", RSA2048), ("p256", P256), ("rsa4096", RSA4096), ("p384", P384)] {
         let info = ssl_csr::inspect(csr);
-        assert_eq!(
-            info.signature_valid,
-            Some(true),
-            "{name}: the benchmark checks signatures"
-        );
+        assert_eq!(info.signature_valid, Some(true), "{name}: the benchmark checks signatures");
         group.bench_function(name, |b| b.iter(|| ssl_csr::inspect(black_box(csr))));
     }
     group.finish();

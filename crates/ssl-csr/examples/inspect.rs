@@ -21,9 +21,5 @@ fn main() -> ExitCode {
     } else {
         print!("{}", ssl_csr::render_human(&info));
     }
-    if info.ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if info.ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -127,16 +127,10 @@ pub(crate) fn classify_signature(alg: &AlgorithmIdentifier<'_>) -> SigAlg {
         "2.16.840.1.101.3.4.3.3" => ("dsa_with_SHA384", SigKind::Dsa(Hash::Sha384)),
         "2.16.840.1.101.3.4.3.4" => ("dsa_with_SHA512", SigKind::Dsa(Hash::Sha512)),
         _ => {
-            return SigAlg {
-                name: oid,
-                kind: SigKind::Unknown,
-            };
+            return SigAlg { name: oid, kind: SigKind::Unknown };
         }
     };
-    SigAlg {
-        name: name.to_string(),
-        kind,
-    }
+    SigAlg { name: name.to_string(), kind }
 }
 
 fn pss_params(alg: &AlgorithmIdentifier<'_>) -> Option<Pss> {
@@ -147,11 +141,7 @@ fn pss_params(alg: &AlgorithmIdentifier<'_>) -> Option<Pss> {
         return None;
     }
     let mgf_hash = Hash::from_oid(&mgf.hash.to_id_string());
-    Some(Pss {
-        hash,
-        mgf_hash,
-        salt_len: params.salt_length(),
-    })
+    Some(Pss { hash, mgf_hash, salt_len: params.salt_length() })
 }
 
 /// An elliptic curve.
@@ -213,9 +203,7 @@ pub(crate) fn bit_len(bytes: &[u8]) -> u32 {
         None => return 0,
     };
     let len = u32::try_from(trimmed.len()).unwrap_or(u32::MAX / 8);
-    (len - 1)
-        .saturating_mul(8)
-        .saturating_add(8 - trimmed[0].leading_zeros())
+    (len - 1).saturating_mul(8).saturating_add(8 - trimmed[0].leading_zeros())
 }
 
 /// Identifies the key and its size.
@@ -226,19 +214,13 @@ pub(crate) fn classify_key(spki: &SubjectPublicKeyInfo<'_>) -> KeyAlg {
         // rsaEncryption, and RSASSA-PSS keys
         "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
             let bits = match spki.parsed() {
-                Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => {
-                    Some(bit_len(rsa.modulus)).filter(|&b| b > 0)
-                }
+                Ok(x509_parser::public_key::PublicKey::RSA(rsa)) => Some(bit_len(rsa.modulus)).filter(|&b| b > 0),
                 _ => rsa_modulus_bits(key),
             };
             KeyAlg::Rsa { bits }
         }
         "1.2.840.10045.2.1" => {
-            let curve_oid = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok());
+            let curve_oid = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok());
             let curve = match curve_oid.as_ref().map(Oid::to_id_string).as_deref() {
                 Some("1.2.840.10045.3.1.7") => Curve::P256,
                 Some("1.3.132.0.34") => Curve::P384,
@@ -270,9 +252,7 @@ pub(crate) fn classify_key(spki: &SubjectPublicKeyInfo<'_>) -> KeyAlg {
                 let (_, y) = parse_der_integer(key.as_ref()).ok()?;
                 Some(bit_len(y.as_slice().ok()?))
             };
-            KeyAlg::Dsa {
-                bits: from_params.or_else(from_y).filter(|&b| b > 0),
-            }
+            KeyAlg::Dsa { bits: from_params.or_else(from_y).filter(|&b| b > 0) }
         }
         _ => KeyAlg::Unknown { oid },
     }
@@ -307,10 +287,7 @@ pub(crate) fn verify(
 ) -> Verification {
     let public_key: &[u8] = &spki.subject_public_key.data;
     let alg: &'static dyn VerificationAlgorithm = match (key, sig.kind) {
-        (
-            KeyAlg::Rsa { bits },
-            SigKind::RsaPkcs1(hash) | SigKind::RsaPss(Some(Pss { hash, .. })),
-        ) => {
+        (KeyAlg::Rsa { bits }, SigKind::RsaPkcs1(hash) | SigKind::RsaPss(Some(Pss { hash, .. }))) => {
             let Some(bits) = *bits else {
                 return Verification::Unchecked("the RSA key cannot be read".into());
             };
@@ -336,14 +313,10 @@ pub(crate) fn verify(
                 }
                 _ => match (hash, small) {
                     (Hash::Sha1, _) => &signature::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-                    (Hash::Sha256, true) => {
-                        &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY
-                    }
+                    (Hash::Sha256, true) => &signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
                     (Hash::Sha256, false) => &signature::RSA_PKCS1_2048_8192_SHA256,
                     (Hash::Sha384, false) => &signature::RSA_PKCS1_2048_8192_SHA384,
-                    (Hash::Sha512, true) => {
-                        &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY
-                    }
+                    (Hash::Sha512, true) => &signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
                     (Hash::Sha512, false) => &signature::RSA_PKCS1_2048_8192_SHA512,
                     (hash, _) => return unchecked_hash(hash),
                 },
@@ -393,10 +366,7 @@ pub(crate) fn verify(
 }
 
 fn unchecked_hash(hash: Hash) -> Verification {
-    Verification::Unchecked(format!(
-        "no verifier for RSA with {} at this key size",
-        hash.name()
-    ))
+    Verification::Unchecked(format!("no verifier for RSA with {} at this key size", hash.name()))
 }
 
 #[cfg(test)]

@@ -30,13 +30,7 @@ pub enum KeyType {
 
 impl KeyType {
     /// Every key type, in the CLI's order.
-    pub const ALL: [KeyType; 5] = [
-        Self::Rsa2048,
-        Self::Rsa3072,
-        Self::Rsa4096,
-        Self::EcP256,
-        Self::EcP384,
-    ];
+    pub const ALL: [KeyType; 5] = [Self::Rsa2048, Self::Rsa3072, Self::Rsa4096, Self::EcP256, Self::EcP384];
 
     /// The CLI name (`rsa2048`, `ec256`, ...).
     pub fn as_str(self) -> &'static str {
@@ -85,13 +79,10 @@ impl fmt::Display for KeyType {
 impl FromStr for KeyType {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| {
-                let all: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                format!("unknown key type `{s}`; expected one of {}", all.join(", "))
-            })
+        Self::ALL.into_iter().find(|k| k.as_str().eq_ignore_ascii_case(s.trim())).ok_or_else(|| {
+            let all: Vec<_> = Self::ALL.iter().map(|k| k.as_str()).collect();
+            format!("unknown key type `{s}`; expected one of {}", all.join(", "))
+        })
     }
 }
 
@@ -134,19 +125,13 @@ pub struct GeneratedKey {
 pub fn csr_names(common_name: &str, sans: &[String]) -> Result<Vec<String>, CsrError> {
     let mut names: Vec<String> = Vec::with_capacity(sans.len() + 1);
     for name in std::iter::once(common_name).chain(sans.iter().map(String::as_str)) {
-        let ascii = to_ascii_name(name).map_err(|reason| CsrError::InvalidName {
-            name: name.to_string(),
-            reason,
-        })?;
+        let ascii = to_ascii_name(name).map_err(|reason| CsrError::InvalidName { name: name.to_string(), reason })?;
         if !names.contains(&ascii) {
             names.push(ascii);
         }
     }
     if names.len() > MAX_CSR_NAMES {
-        return Err(CsrError::TooManyNames {
-            count: names.len(),
-            max: MAX_CSR_NAMES,
-        });
+        return Err(CsrError::TooManyNames { count: names.len(), max: MAX_CSR_NAMES });
     }
     Ok(names)
 }
@@ -164,11 +149,7 @@ pub fn csr_names(common_name: &str, sans: &[String]) -> Result<Vec<String>, CsrE
 /// assert_eq!(info.names(), ["xn--bcher-kva.example", "www.xn--bcher-kva.example"]);
 /// # Ok::<(), ssl_csr::CsrError>(())
 /// ```
-pub fn generate(
-    key: KeyType,
-    common_name: &str,
-    sans: &[String],
-) -> Result<GeneratedKey, CsrError> {
+pub fn generate(key: KeyType, common_name: &str, sans: &[String]) -> Result<GeneratedKey, CsrError> {
     let names = csr_names(common_name, sans)?;
     let mut params = CertificateParams::default();
     let mut dn = DistinguishedName::new();
@@ -186,10 +167,7 @@ pub fn generate(
         .collect::<Result<_, CsrError>>()?;
     let key_pair = key.key_pair()?;
     let csr = params.serialize_request(&key_pair)?;
-    Ok(GeneratedKey {
-        key_pem: SecretString::from(key_pair.serialize_pem()),
-        csr_pem: csr.pem()?,
-    })
+    Ok(GeneratedKey { key_pem: SecretString::from(key_pair.serialize_pem()), csr_pem: csr.pem()? })
 }
 
 fn create_new(path: &Path, mode: u32, contents: &[u8]) -> io::Result<()> {
@@ -230,10 +208,7 @@ pub struct WrittenFiles {
 /// file may exist already: nothing is written then, and the error is [`io::ErrorKind::AlreadyExists`].
 pub fn write_files(dir: &Path, key: &GeneratedKey) -> io::Result<WrittenFiles> {
     std::fs::create_dir_all(dir)?;
-    let files = WrittenFiles {
-        key: dir.join("key.pem"),
-        csr: dir.join("csr.pem"),
-    };
+    let files = WrittenFiles { key: dir.join("key.pem"), csr: dir.join("csr.pem") };
     for path in [&files.key, &files.csr] {
         if path.symlink_metadata().is_ok() {
             return Err(io::Error::new(

@@ -74,11 +74,7 @@ pub struct KeyInfo {
 impl KeyInfo {
     /// No key could be read.
     pub fn unknown() -> Self {
-        Self {
-            kind: KeyKind::Unknown,
-            bits: None,
-            curve: None,
-        }
+        Self { kind: KeyKind::Unknown, bits: None, curve: None }
     }
 }
 
@@ -166,12 +162,7 @@ impl CsrInfo {
 
     /// The common name and the DNS names, as lowercase punycode, without duplicates (common name first).
     pub fn names(&self) -> Vec<String> {
-        normalized_set(
-            self.common_name
-                .iter()
-                .map(String::as_str)
-                .chain(self.dns_names.iter().map(String::as_str)),
-        )
+        normalized_set(self.common_name.iter().map(String::as_str).chain(self.dns_names.iter().map(String::as_str)))
     }
 
     /// True when a problem has this code.
@@ -195,11 +186,8 @@ fn malformed(message: impl Into<String>) -> Problem {
 pub fn inspect(bytes: &[u8]) -> CsrInfo {
     // The parsers are not expected to panic (the fuzz target and a property test look for it); should one, the
     // caller still gets an answer.
-    std::panic::catch_unwind(|| inspect_inner(bytes)).unwrap_or_else(|_| {
-        CsrInfo::failed(malformed(
-            "the request could not be parsed (parser failure)",
-        ))
-    })
+    std::panic::catch_unwind(|| inspect_inner(bytes))
+        .unwrap_or_else(|_| CsrInfo::failed(malformed("the request could not be parsed (parser failure)")))
 }
 
 /// [`inspect`] without its guard against a parser panic, for the fuzz target and the property tests (which must
@@ -223,10 +211,7 @@ pub fn inspect_file(path: &Path) -> CsrInfo {
     let read = file.and_then(|f| f.take(MAX_INPUT_BYTES as u64 + 1).read_to_end(&mut buf));
     match read {
         Ok(_) => inspect(&buf),
-        Err(e) => CsrInfo::failed(Problem::error(
-            "unreadable",
-            format!("cannot read `{}`: {e}", path.display()),
-        )),
+        Err(e) => CsrInfo::failed(Problem::error("unreadable", format!("cannot read `{}`: {e}", path.display()))),
     }
 }
 
@@ -245,9 +230,7 @@ fn describe_label(label: &str) -> String {
         | "EC PRIVATE KEY"
         | "DSA PRIVATE KEY"
         | "ENCRYPTED PRIVATE KEY"
-        | "OPENSSH PRIVATE KEY" => {
-            "a private key (keep it secret: a CA needs the request, never the key)"
-        }
+        | "OPENSSH PRIVATE KEY" => "a private key (keep it secret: a CA needs the request, never the key)",
         "PUBLIC KEY" | "RSA PUBLIC KEY" => "a public key",
         "EC PARAMETERS" | "DH PARAMETERS" | "DSA PARAMETERS" => "key parameters",
         _ => return format!("a PEM `{label}` block"),
@@ -285,10 +268,7 @@ fn inspect_inner(bytes: &[u8]) -> CsrInfo {
         }
         return CsrInfo::failed(Problem::error(
             "not_a_csr",
-            format!(
-                "this is {}, not a certificate request (PEM `CERTIFICATE REQUEST`)",
-                describe_label(&first.label)
-            ),
+            format!("this is {}, not a certificate request (PEM `CERTIFICATE REQUEST`)", describe_label(&first.label)),
         ));
     }
     if bytes.first() == Some(&0x30) {
@@ -313,26 +293,18 @@ fn declared_der_len(der: &[u8]) -> Option<usize> {
         return None;
     }
     let len_bytes = der.get(2..2 + n)?;
-    let len = len_bytes
-        .iter()
-        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+    let len = len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
     Some(2 + n + len)
 }
 
 /// `not_a_csr` when `der` is an X.509 certificate.
 fn certificate_problem(der: &[u8]) -> Option<Problem> {
     let (_, cert) = X509Certificate::from_der(der).ok()?;
-    let subject = cert
-        .subject()
-        .iter_common_name()
-        .next()
-        .map(|cn| format!(" for `{}`", attr_string(cn)))
-        .unwrap_or_default();
+    let subject =
+        cert.subject().iter_common_name().next().map(|cn| format!(" for `{}`", attr_string(cn))).unwrap_or_default();
     Some(Problem::error(
         "not_a_csr",
-        format!(
-            "this is an X.509 certificate{subject}, not a certificate request: send the CSR the key made"
-        ),
+        format!("this is an X.509 certificate{subject}, not a certificate request: send the CSR the key made"),
     ))
 }
 
@@ -341,10 +313,7 @@ fn inspect_der(der: &[u8]) -> CsrInfo {
         Ok((rest, csr)) => {
             let mut info = describe(&csr);
             if !rest.trim_ascii().is_empty() {
-                info.problems.insert(
-                    0,
-                    malformed(format!("{} bytes of data after the request", rest.len())),
-                );
+                info.problems.insert(0, malformed(format!("{} bytes of data after the request", rest.len())));
             }
             info
         }
@@ -360,13 +329,9 @@ fn inspect_der(der: &[u8]) -> CsrInfo {
             }
             let reason = match err {
                 x509_parser::nom::Err::Incomplete(_) => "truncated".to_string(),
-                x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => {
-                    e.to_string()
-                }
+                x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e.to_string(),
             };
-            CsrInfo::failed(malformed(format!(
-                "not a valid certificate request: {reason}"
-            )))
+            CsrInfo::failed(malformed(format!("not a valid certificate request: {reason}")))
         }
     }
 }
@@ -378,10 +343,7 @@ fn attr_string(attr: &AttributeTypeAndValue<'_>) -> String {
     let data: &[u8] = value.data;
     match value.tag() {
         Tag::BmpString => {
-            let units: Vec<u16> = data
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
-                .collect();
+            let units: Vec<u16> = data.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
             String::from_utf16_lossy(&units)
         }
         Tag::UniversalString => data
@@ -445,9 +407,7 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
                 ParsedExtension::SubjectAlternativeName(san) => {
                     for name in &san.general_names {
                         match (name, general_name(name)) {
-                            (GeneralName::DNSName(dns), _) => {
-                                info.dns_names.push((*dns).to_string())
-                            }
+                            (GeneralName::DNSName(dns), _) => info.dns_names.push((*dns).to_string()),
                             (_, Ok(Some(other))) => info.other_names.push(other),
                             (_, Ok(None)) => {}
                             (_, Err(e)) => info.push(malformed(format!("subjectAltName: {e}"))),
@@ -455,9 +415,7 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
                     }
                 }
                 ParsedExtension::ParseError { error } if ext.oid.to_id_string() == "2.5.29.17" => {
-                    info.push(malformed(format!(
-                        "the subjectAltName extension cannot be read: {error}"
-                    )));
+                    info.push(malformed(format!("the subjectAltName extension cannot be read: {error}")));
                 }
                 _ => {}
             }
@@ -468,31 +426,11 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
     let spki = &cri.subject_pki;
     let key = algs::classify_key(spki);
     info.key = match &key {
-        KeyAlg::Rsa { bits } => KeyInfo {
-            kind: KeyKind::Rsa,
-            bits: *bits,
-            curve: None,
-        },
-        KeyAlg::Ec { curve, bits } => KeyInfo {
-            kind: KeyKind::Ec,
-            bits: *bits,
-            curve: Some(curve.name()),
-        },
-        KeyAlg::Ed25519 => KeyInfo {
-            kind: KeyKind::Ed25519,
-            bits: Some(256),
-            curve: None,
-        },
-        KeyAlg::Ed448 => KeyInfo {
-            kind: KeyKind::Ed448,
-            bits: Some(456),
-            curve: None,
-        },
-        KeyAlg::Dsa { bits } => KeyInfo {
-            kind: KeyKind::Dsa,
-            bits: *bits,
-            curve: None,
-        },
+        KeyAlg::Rsa { bits } => KeyInfo { kind: KeyKind::Rsa, bits: *bits, curve: None },
+        KeyAlg::Ec { curve, bits } => KeyInfo { kind: KeyKind::Ec, bits: *bits, curve: Some(curve.name()) },
+        KeyAlg::Ed25519 => KeyInfo { kind: KeyKind::Ed25519, bits: Some(256), curve: None },
+        KeyAlg::Ed448 => KeyInfo { kind: KeyKind::Ed448, bits: Some(456), curve: None },
+        KeyAlg::Dsa { bits } => KeyInfo { kind: KeyKind::Dsa, bits: *bits, curve: None },
         KeyAlg::Unknown { .. } => KeyInfo::unknown(),
     };
 
@@ -510,97 +448,58 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
     match &verification {
         Verification::Invalid => info.push(Problem::error(
             "bad_signature",
-            format!(
-                "the {} signature does not verify with the request's own key: the file was altered",
-                sig.name
-            ),
+            format!("the {} signature does not verify with the request's own key: the file was altered", sig.name),
         )),
         Verification::Mismatch => info.push(Problem::error(
             "bad_signature",
-            format!(
-                "the signature algorithm {} does not fit the {} key",
-                sig.name, info.key
-            ),
+            format!("the signature algorithm {} does not fit the {} key", sig.name, info.key),
         )),
         _ => {}
     }
     let mut key_refused = true;
     match &key {
-        KeyAlg::Rsa { bits: Some(bits) } if *bits < 2048 => info.push(Problem::error(
-            "weak_key",
-            format!("RSA key of {bits} bits: public CAs require 2048 bits or more"),
-        )),
+        KeyAlg::Rsa { bits: Some(bits) } if *bits < 2048 => info
+            .push(Problem::error("weak_key", format!("RSA key of {bits} bits: public CAs require 2048 bits or more"))),
         KeyAlg::Rsa { bits: None } => info.push(malformed("the RSA public key cannot be read")),
         KeyAlg::Rsa { bits: Some(bits) } if *bits > 8192 => info.push(Problem::error(
             "unsupported_key",
             format!("RSA key of {bits} bits: public CAs accept 2048 to 4096 (some 8192) bits"),
         )),
-        KeyAlg::Rsa { .. }
-        | KeyAlg::Ec {
-            curve: Curve::P256 | Curve::P384,
-            ..
-        } => key_refused = false,
+        KeyAlg::Rsa { .. } | KeyAlg::Ec { curve: Curve::P256 | Curve::P384, .. } => key_refused = false,
         KeyAlg::Ec { curve, .. } => info.push(Problem::error(
             "unsupported_key",
-            format!(
-                "EC key on {}: public CAs accept the curves P-256 and P-384 only",
-                curve.name()
-            ),
+            format!("EC key on {}: public CAs accept the curves P-256 and P-384 only", curve.name()),
         )),
         KeyAlg::Ed25519 | KeyAlg::Ed448 | KeyAlg::Dsa { .. } => info.push(Problem::error(
             "unsupported_key",
-            format!(
-                "key type {}: public CAs accept RSA (2048+ bits) and EC P-256/P-384 keys only",
-                info.key
-            ),
+            format!("key type {}: public CAs accept RSA (2048+ bits) and EC P-256/P-384 keys only", info.key),
         )),
         KeyAlg::Unknown { oid } => info.push(Problem::error(
             "unsupported_key",
-            format!(
-                "unknown key algorithm {oid}: public CAs accept RSA and EC P-256/P-384 keys only"
-            ),
+            format!("unknown key algorithm {oid}: public CAs accept RSA and EC P-256/P-384 keys only"),
         )),
     }
     match sig.kind.hash() {
         Some(Hash::Sha1) => info.push(Problem::warning(
             "sha1_signature",
-            format!(
-                "signed with SHA-1 ({}); CAs re-sign with SHA-256, but some refuse SHA-1 requests",
-                sig.name
-            ),
+            format!("signed with SHA-1 ({}); CAs re-sign with SHA-256, but some refuse SHA-1 requests", sig.name),
         )),
         Some(h @ (Hash::Md2 | Hash::Md5)) => info.push(Problem::error(
             "weak_signature",
-            format!(
-                "signed with {} ({}), which public CAs refuse",
-                h.name(),
-                sig.name
-            ),
+            format!("signed with {} ({}), which public CAs refuse", h.name(), sig.name),
         )),
         _ => {}
     }
     if let (Verification::Unchecked(reason), false) = (&verification, key_refused) {
-        info.push(Problem::warning(
-            "signature_not_checked",
-            format!("the signature was not checked: {reason}"),
-        ));
+        info.push(Problem::warning("signature_not_checked", format!("the signature was not checked: {reason}")));
     }
     if sig.kind == SigKind::Unknown && !key_refused {
-        info.push(Problem::error(
-            "unsupported_signature",
-            format!("unknown signature algorithm {}", sig.name),
-        ));
+        info.push(Problem::error("unsupported_signature", format!("unknown signature algorithm {}", sig.name)));
     }
 
-    let has_cn = info
-        .common_name
-        .as_deref()
-        .is_some_and(|cn| !cn.trim().is_empty());
+    let has_cn = info.common_name.as_deref().is_some_and(|cn| !cn.trim().is_empty());
     if !has_cn && info.dns_names.is_empty() && info.other_names.is_empty() {
-        info.push(Problem::error(
-            "no_names",
-            "the request has no common name and no subjectAltName",
-        ));
+        info.push(Problem::error("no_names", "the request has no common name and no subjectAltName"));
     }
     let count = info.names().len() + info.other_names.len();
     if count > MAX_CSR_NAMES {
@@ -620,16 +519,10 @@ pub fn render_human(info: &CsrInfo) -> String {
     let status = if info.ok() { "OK" } else { "NOT OK" };
     let mut counts = Vec::new();
     if errors > 0 {
-        counts.push(format!(
-            "{errors} error{}",
-            if errors == 1 { "" } else { "s" }
-        ));
+        counts.push(format!("{errors} error{}", if errors == 1 { "" } else { "s" }));
     }
     if warnings > 0 {
-        counts.push(format!(
-            "{warnings} warning{}",
-            if warnings == 1 { "" } else { "s" }
-        ));
+        counts.push(format!("{warnings} warning{}", if warnings == 1 { "" } else { "s" }));
     }
     let _ = write!(out, "Certificate request: {status}");
     if !counts.is_empty() {
@@ -641,11 +534,7 @@ pub fn render_human(info: &CsrInfo) -> String {
         render_problems(&mut out, info);
         return out;
     }
-    let _ = writeln!(
-        out,
-        "  Common name:  {}",
-        info.common_name.as_deref().unwrap_or("(none)")
-    );
+    let _ = writeln!(out, "  Common name:  {}", info.common_name.as_deref().unwrap_or("(none)"));
     let list = |out: &mut String, title: &str, items: &[String]| {
         if items.is_empty() {
             let _ = writeln!(out, "  {title:<13} (none)");

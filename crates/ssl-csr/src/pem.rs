@@ -24,24 +24,16 @@ pub(crate) fn parse_blocks(bytes: &[u8]) -> Vec<Block> {
     while let Some(start) = find(rest, BEGIN) {
         let after_begin = &rest[start + BEGIN.len()..];
         let Some(label_end) = find_line_bounded(after_begin, DASHES) else {
-            out.push(Block {
-                label: String::new(),
-                der: Err("a BEGIN line that does not end in `-----`".into()),
-            });
+            out.push(Block { label: String::new(), der: Err("a BEGIN line that does not end in `-----`".into()) });
             break;
         };
-        let label = String::from_utf8_lossy(&after_begin[..label_end])
-            .trim()
-            .to_string();
+        let label = String::from_utf8_lossy(&after_begin[..label_end]).trim().to_string();
         let body_and_more = &after_begin[label_end + DASHES.len()..];
         let end_marker = [b"-----END ".as_slice(), label.as_bytes(), DASHES].concat();
         match find(body_and_more, &end_marker) {
             Some(end) => {
                 let body = &body_and_more[..end];
-                out.push(Block {
-                    label,
-                    der: decode_body(body),
-                });
+                out.push(Block { label, der: decode_body(body) });
                 rest = &body_and_more[end + end_marker.len()..];
             }
             None => {
@@ -87,10 +79,7 @@ fn b64_value(c: u8) -> Option<u8> {
 pub(crate) fn base64_decode(input: &[u8]) -> Result<Vec<u8>, String> {
     let data = match input.iter().position(|&c| c == b'=') {
         Some(pad) => {
-            if input[pad..].iter().any(|&c| c != b'=')
-                || input.len() - pad > 2
-                || input.len() % 4 != 0
-            {
+            if input[pad..].iter().any(|&c| c != b'=') || input.len() - pad > 2 || input.len() % 4 != 0 {
                 return Err("bad base64 padding".into());
             }
             &input[..pad]
@@ -127,11 +116,7 @@ pub(crate) fn base64_encode(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
     for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -165,10 +150,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Like [`find`] but only within the current line.
 fn find_line_bounded(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    let line_end = haystack
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .unwrap_or(haystack.len());
+    let line_end = haystack.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(haystack.len());
     find(&haystack[..line_end], needle)
 }
 
@@ -182,10 +164,7 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
             let enc = base64_encode(&data);
             assert_eq!(base64_decode(enc.as_bytes()).unwrap(), data);
-            assert_eq!(
-                base64_decode(enc.trim_end_matches('=').as_bytes()).unwrap(),
-                data
-            );
+            assert_eq!(base64_decode(enc.trim_end_matches('=').as_bytes()).unwrap(), data);
         }
         assert!(base64_decode(b"QQ=A").is_err());
         assert!(base64_decode(b"Q").is_err());
@@ -205,15 +184,8 @@ mod tests {
     fn truncated_and_mismatched() {
         let blocks = parse_blocks(b"-----BEGIN CERTIFICATE REQUEST-----\nQUJD\n");
         assert!(blocks[0].der.as_ref().unwrap_err().contains("truncated"));
-        let blocks =
-            parse_blocks(b"-----BEGIN CERTIFICATE REQUEST-----\nQUJD\n-----END CERTIFICATE-----\n");
-        assert!(
-            blocks[0]
-                .der
-                .as_ref()
-                .unwrap_err()
-                .contains("does not match")
-        );
+        let blocks = parse_blocks(b"-----BEGIN CERTIFICATE REQUEST-----\nQUJD\n-----END CERTIFICATE-----\n");
+        assert!(blocks[0].der.as_ref().unwrap_err().contains("does not match"));
         let blocks = parse_blocks(b"-----BEGIN CERTIFICATE REQUEST\nQUJD\n");
         assert!(blocks[0].der.is_err());
     }

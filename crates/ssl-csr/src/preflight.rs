@@ -3,9 +3,7 @@
 use std::collections::BTreeSet;
 
 use ssl_core::Problem;
-use ssl_core::model::{
-    Contact, Contacts, DcvMethod, DcvTable, OrderSpec, Organization, ProductRules,
-};
+use ssl_core::model::{Contact, Contacts, DcvMethod, DcvTable, OrderSpec, Organization, ProductRules};
 
 use crate::inspect::{CsrInfo, inspect};
 use crate::names::{is_wildcard, normalized_set, to_ascii_name};
@@ -77,19 +75,8 @@ const CONTACT_FIELDS: [&str; 12] = [
     "postal_code",
     "country",
 ];
-const ORGANIZATION_FIELDS: [&str; 11] = [
-    "id",
-    "name",
-    "division",
-    "duns",
-    "address",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "phone",
-    "fax",
-];
+const ORGANIZATION_FIELDS: [&str; 11] =
+    ["id", "name", "division", "duns", "address", "city", "region", "postal_code", "country", "phone", "fax"];
 
 /// Resolves a neutral field path against [`Contacts`]: `organization.id`, `admin.email`, `tech.phone`, ... (a
 /// leading `contacts.` is allowed: `contacts.admin.email`). A path to a whole part (`admin`, `organization`) is
@@ -111,28 +98,15 @@ pub fn field_state(contacts: &Contacts, path: &str) -> FieldState {
         return FieldState::Unknown;
     }
     let present = |p: bool| {
-        if p {
-            FieldState::Present
-        } else {
-            FieldState::Missing
-        }
+        if p { FieldState::Present } else { FieldState::Missing }
     };
     match (part, field) {
         ("admin", None) => present(contacts.admin.is_some()),
         ("tech", None) => present(contacts.tech.is_some()),
         ("organization", None) => present(contacts.organization.is_some()),
-        ("admin", Some(f)) => contacts
-            .admin
-            .as_ref()
-            .map_or(FieldState::Missing, |c| contact_field(c, f)),
-        ("tech", Some(f)) => contacts
-            .tech
-            .as_ref()
-            .map_or(FieldState::Missing, |c| contact_field(c, f)),
-        (_, Some(f)) => contacts
-            .organization
-            .as_ref()
-            .map_or(FieldState::Missing, |o| organization_field(o, f)),
+        ("admin", Some(f)) => contacts.admin.as_ref().map_or(FieldState::Missing, |c| contact_field(c, f)),
+        ("tech", Some(f)) => contacts.tech.as_ref().map_or(FieldState::Missing, |c| contact_field(c, f)),
+        (_, Some(f)) => contacts.organization.as_ref().map_or(FieldState::Missing, |o| organization_field(o, f)),
         _ => FieldState::Unknown,
     }
 }
@@ -142,22 +116,12 @@ fn list(methods: &[DcvMethod]) -> String {
         return "none".into();
     }
     // In the neutral display order, without duplicates.
-    DcvMethod::ALL
-        .iter()
-        .filter(|m| methods.contains(m))
-        .map(|m| m.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    DcvMethod::ALL.iter().filter(|m| methods.contains(m)).map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 fn names_list(names: &[&str]) -> String {
     const SHOWN: usize = 10;
-    let mut s = names
-        .iter()
-        .take(SHOWN)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = names.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
     if names.len() > SHOWN {
         s.push_str(&format!(" and {} more", names.len() - SHOWN));
     }
@@ -185,12 +149,7 @@ fn group<'a>(groups: &mut Vec<(DcvMethod, Vec<&'a str>)>, method: DcvMethod, hos
 /// - `period_not_offered`: `term_months` not in `rules.periods_months`;
 /// - `approver_email_missing`: a host validated by email without an approver address;
 /// - `field_required`: a path of `rules.required_fields` missing from `spec.contacts`.
-pub fn preflight(
-    spec: &OrderSpec,
-    csr: Option<&CsrInfo>,
-    rules: &ProductRules,
-    dcv: &DcvTable,
-) -> Vec<Problem> {
+pub fn preflight(spec: &OrderSpec, csr: Option<&CsrInfo>, rules: &ProductRules, dcv: &DcvTable) -> Vec<Problem> {
     let mut problems = Vec::new();
     let product = &rules.id;
 
@@ -213,9 +172,7 @@ pub fn preflight(
     for (i, name) in spec_names.iter().enumerate() {
         if let Err(reason) = to_ascii_name(name) {
             let field = if i == 0 { "common_name" } else { "sans" };
-            problems.push(
-                Problem::error("invalid_name", format!("`{name}`: {reason}")).with_field(field),
-            );
+            problems.push(Problem::error("invalid_name", format!("`{name}`: {reason}")).with_field(field));
         }
     }
     let order_names = normalized_set(spec_names.iter().copied());
@@ -230,24 +187,15 @@ pub fn preflight(
                 let extra: Vec<&str> = theirs.difference(&ours).map(String::as_str).collect();
                 let mut parts = Vec::new();
                 if !missing.is_empty() {
-                    parts.push(format!(
-                        "in the order but not in the CSR: {}",
-                        names_list(&missing)
-                    ));
+                    parts.push(format!("in the order but not in the CSR: {}", names_list(&missing)));
                 }
                 if !extra.is_empty() {
-                    parts.push(format!(
-                        "in the CSR but not in the order: {}",
-                        names_list(&extra)
-                    ));
+                    parts.push(format!("in the CSR but not in the order: {}", names_list(&extra)));
                 }
                 problems.push(
                     Problem::error(
                         "name_mismatch",
-                        format!(
-                            "the CSR's names differ from the order's; {}",
-                            parts.join("; ")
-                        ),
+                        format!("the CSR's names differ from the order's; {}", parts.join("; ")),
                     )
                     .with_field("csr"),
                 );
@@ -266,25 +214,14 @@ pub fn preflight(
             .with_field("sans"),
         );
     }
-    let wildcards: Vec<&str> = order_names
-        .iter()
-        .map(String::as_str)
-        .filter(|n| is_wildcard(n))
-        .collect();
+    let wildcards: Vec<&str> = order_names.iter().map(String::as_str).filter(|n| is_wildcard(n)).collect();
     if !rules.wildcard && !wildcards.is_empty() {
         problems.push(
             Problem::error(
                 "product_rule",
-                format!(
-                    "product `{product}` does not cover wildcard names: {}",
-                    names_list(&wildcards)
-                ),
+                format!("product `{product}` does not cover wildcard names: {}", names_list(&wildcards)),
             )
-            .with_field(if is_wildcard(&spec.common_name) {
-                "common_name"
-            } else {
-                "sans"
-            }),
+            .with_field(if is_wildcard(&spec.common_name) { "common_name" } else { "sans" }),
         );
     }
     if !rules.multi_domain && count > 1 {
@@ -335,8 +272,7 @@ pub fn preflight(
                 .with_field("dcv"),
             );
         }
-        if method == DcvMethod::Email && spec.approver_for(host).is_none_or(|e| e.trim().is_empty())
-        {
+        if method == DcvMethod::Email && spec.approver_for(host).is_none_or(|e| e.trim().is_empty()) {
             problems.push(
                 Problem::error(
                     "approver_email_missing",
@@ -375,11 +311,7 @@ pub fn preflight(
 
     // Term.
     if !rules.periods_months.contains(&spec.term_months) {
-        let periods: Vec<String> = rules
-            .periods_months
-            .iter()
-            .map(|m| format!("{m}"))
-            .collect();
+        let periods: Vec<String> = rules.periods_months.iter().map(|m| format!("{m}")).collect();
         problems.push(
             Problem::error(
                 "period_not_offered",
@@ -398,11 +330,8 @@ pub fn preflight(
         match field_state(&spec.contacts, path) {
             FieldState::Present => {}
             FieldState::Missing => problems.push(
-                Problem::error(
-                    "field_required",
-                    format!("product `{product}` requires `{path}` in the contacts"),
-                )
-                .with_field(path.clone()),
+                Problem::error("field_required", format!("product `{product}` requires `{path}` in the contacts"))
+                    .with_field(path.clone()),
             ),
             FieldState::Unknown => problems.push(
                 Problem::error(
@@ -427,15 +356,8 @@ mod tests {
         assert_eq!(field_state(&c, "admin"), FieldState::Missing);
         assert_eq!(field_state(&c, "admin.nickname"), FieldState::Unknown);
         assert_eq!(field_state(&c, "billing.email"), FieldState::Unknown);
-        c.organization = Some(Organization {
-            id: Some("42".into()),
-            name: Some("  ".into()),
-            ..Default::default()
-        });
-        c.admin = Some(Contact {
-            email: Some("a@example.com".into()),
-            ..Default::default()
-        });
+        c.organization = Some(Organization { id: Some("42".into()), name: Some("  ".into()), ..Default::default() });
+        c.admin = Some(Contact { email: Some("a@example.com".into()), ..Default::default() });
         assert_eq!(field_state(&c, "organization.id"), FieldState::Present);
         assert_eq!(field_state(&c, "organization.name"), FieldState::Missing);
         assert_eq!(field_state(&c, "contacts.admin.email"), FieldState::Present);

@@ -169,7 +169,7 @@ impl DigiCertClient {
     }
 
     /// `POST /order/certificate/{order_id}/reissue` (sent once; see [`Self::place_order`]).
-    pub async fn reissue(&self, order_id: i64, body: &g::ReissueRequest) -> Result<g::ReissueCreated> {
+    pub async fn reissue_order(&self, order_id: i64, body: &g::ReissueRequest) -> Result<g::ReissueCreated> {
         let problems = body.validate();
         if ssl_core::problem::has_errors(&problems) {
             return Err(Error::Invalid(problems));
@@ -185,7 +185,7 @@ impl DigiCertClient {
     }
 
     /// `POST /order/certificate/{order_id}/duplicate` (sent once).
-    pub async fn duplicate(&self, order_id: i64, body: &g::DuplicateRequest) -> Result<g::ReissueCreated> {
+    pub async fn duplicate_order(&self, order_id: i64, body: &g::DuplicateRequest) -> Result<g::ReissueCreated> {
         let problems = body.validate();
         if ssl_core::problem::has_errors(&problems) {
             return Err(Error::Invalid(problems));
@@ -201,7 +201,7 @@ impl DigiCertClient {
     }
 
     /// `PUT /order/certificate/{order_id}/status` with `CANCELED` and a note (allowed while pending).
-    pub async fn cancel(&self, order_id: i64, note: Option<&str>) -> Result<()> {
+    pub async fn cancel_order(&self, order_id: i64, note: Option<&str>) -> Result<()> {
         let mut body = g::StatusChangeRequest::new(g::StatusChangeRequestStatus::Canceled);
         if let Some(n) = note.filter(|n| !n.trim().is_empty()) {
             body = body.note(n);
@@ -211,7 +211,7 @@ impl DigiCertClient {
 
     /// `GET /certificate/{certificate_id}/download/format/{format}` (`pem_all`, `pem_noroot`, `p7b`, ...):
     /// the body as text.
-    pub async fn download(&self, certificate_id: i64, format: &str) -> Result<String> {
+    pub async fn download_certificate(&self, certificate_id: i64, format: &str) -> Result<String> {
         let resp = self.send(&requests::download_by_format(&certificate_id.to_string(), format)).await?;
         String::from_utf8(resp.body).map_err(|_| Error::Decode {
             operation: "download_by_format",

@@ -433,7 +433,7 @@ impl DigiCertClient {
         let coverage_ends = info.order_valid_till.as_deref().and_then(parse_date);
         let certificate = match (status, cert.and_then(|c| c.id)) {
             (OrderStatus::Issued, Some(cert_id)) => {
-                let pem = self.download(cert_id, "pem_all").await?;
+                let pem = self.download_certificate(cert_id, "pem_all").await?;
                 let bundle = bundle(&pem)?;
                 Some(
                     ssl_core::x509::certificate_info(&bundle.leaf_pem)
@@ -632,7 +632,7 @@ impl Provider for DigiCertClient {
                 format!("order {order_id} is {} ({}); nothing to download yet", status, info.status.as_str()),
             )]));
         }
-        bundle(&self.download(cert_id, "pem_all").await?)
+        bundle(&self.download_certificate(cert_id, "pem_all").await?)
     }
 
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {
@@ -667,7 +667,7 @@ impl Provider for DigiCertClient {
             }
         }
         body = body.skip_approval(true);
-        self.reissue(id, &body).await?;
+        self.reissue_order(id, &body).await?;
         self.get(order_id).await
     }
 
@@ -679,7 +679,7 @@ impl Provider for DigiCertClient {
     }
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
-        self.cancel(parse_id(order_id)?, reason).await
+        self.cancel_order(parse_id(order_id)?, reason).await
     }
 
     async fn revoke(&self, order_id: &str, reason: Option<&str>) -> Result<()> {

@@ -10,6 +10,10 @@ mod spec;
 use clap::Parser;
 
 fn main() {
+    // No stack traces for users: one line, and a bug report is still possible.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("internal error (please report): {info}");
+    }));
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -6,8 +6,8 @@
 use std::path::Path;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    Issuer, KeyPair, KeyUsagePurpose, PublicKeyData, SanType, SerialNumber, SignatureAlgorithm,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, PublicKeyData, SanType, SerialNumber, SignatureAlgorithm,
 };
 use sha2::Digest;
 use time::{Duration, OffsetDateTime};
@@ -31,9 +31,7 @@ pub struct Ca {
 
 impl std::fmt::Debug for Ca {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ca")
-            .field("keys", &"[redacted]")
-            .finish_non_exhaustive()
+        f.debug_struct("Ca").field("keys", &"[redacted]").finish_non_exhaustive()
     }
 }
 
@@ -88,49 +86,29 @@ pub fn parse_csr(text: &str) -> Result<CsrKey, CsrError> {
     let der = csr_der(text).ok_or_else(|| CsrError("the CSR is not PEM or base64 DER".into()))?;
     let (_, csr) = x509_parser::certification_request::X509CertificationRequest::from_der(&der)
         .map_err(|e| CsrError(format!("the CSR does not parse: {e}")))?;
-    csr.verify_signature()
-        .map_err(|_| CsrError("the CSR's signature does not verify".into()))?;
+    csr.verify_signature().map_err(|_| CsrError("the CSR's signature does not verify".into()))?;
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
     let alg_oid = spki.algorithm.algorithm.to_id_string();
-    let param_oid = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.as_oid().ok())
-        .map(|o| o.to_id_string());
+    let param_oid = spki.algorithm.parameters.as_ref().and_then(|p| p.as_oid().ok()).map(|o| o.to_id_string());
     let raw = spki.subject_public_key.data.to_vec();
-    let (alg, key_type): (&'static SignatureAlgorithm, String) =
-        match (alg_oid.as_str(), param_oid.as_deref()) {
-            (OID_RSA, _) => {
-                let bits = match spki.parsed() {
-                    Ok(x509_parser::public_key::PublicKey::RSA(k)) => k.key_size(),
-                    _ => 0,
-                };
-                (&rcgen::PKCS_RSA_SHA256, format!("RSA {bits}"))
-            }
-            (OID_EC, Some(OID_P256)) => (&rcgen::PKCS_ECDSA_P256_SHA256, "EC P-256".into()),
-            (OID_EC, Some(OID_P384)) => (&rcgen::PKCS_ECDSA_P384_SHA384, "EC P-384".into()),
-            (OID_ED25519, _) => (&rcgen::PKCS_ED25519, "Ed25519".into()),
-            (other, p) => {
-                return Err(CsrError(format!(
-                    "unsupported CSR key algorithm {other} {}",
-                    p.unwrap_or("")
-                )));
-            }
-        };
-    let common_name = info
-        .subject
-        .iter_common_name()
-        .next()
-        .and_then(|cn| cn.as_str().ok())
-        .map(str::to_owned);
-    Ok(CsrKey {
-        raw,
-        alg,
-        common_name,
-        key_type,
-    })
+    let (alg, key_type): (&'static SignatureAlgorithm, String) = match (alg_oid.as_str(), param_oid.as_deref()) {
+        (OID_RSA, _) => {
+            let bits = match spki.parsed() {
+                Ok(x509_parser::public_key::PublicKey::RSA(k)) => k.key_size(),
+                _ => 0,
+            };
+            (&rcgen::PKCS_RSA_SHA256, format!("RSA {bits}"))
+        }
+        (OID_EC, Some(OID_P256)) => (&rcgen::PKCS_ECDSA_P256_SHA256, "EC P-256".into()),
+        (OID_EC, Some(OID_P384)) => (&rcgen::PKCS_ECDSA_P384_SHA384, "EC P-384".into()),
+        (OID_ED25519, _) => (&rcgen::PKCS_ED25519, "Ed25519".into()),
+        (other, p) => {
+            return Err(CsrError(format!("unsupported CSR key algorithm {other} {}", p.unwrap_or(""))));
+        }
+    };
+    let common_name = info.subject.iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
+    Ok(CsrKey { raw, alg, common_name, key_type })
 }
 
 fn csr_der(text: &str) -> Option<Vec<u8>> {
@@ -140,8 +118,7 @@ fn csr_der(text: &str) -> Option<Vec<u8>> {
         return Some(pem.contents);
     }
     let b64: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-    let wrapped =
-        format!("-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n-----END CERTIFICATE REQUEST-----\n");
+    let wrapped = format!("-----BEGIN CERTIFICATE REQUEST-----\n{b64}\n-----END CERTIFICATE REQUEST-----\n");
     let (_, pem) = x509_parser::pem::parse_x509_pem(wrapped.as_bytes()).ok()?;
     Some(pem.contents)
 }
@@ -160,11 +137,7 @@ fn ca_params(cn: &str, path_len: Option<u8>, years: i64) -> CertificateParams {
         Some(n) => BasicConstraints::Constrained(n),
         None => BasicConstraints::Unconstrained,
     });
-    p.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let now = OffsetDateTime::now_utc();
     p.not_before = now - Duration::days(1);
     p.not_after = now + Duration::days(365 * years);
@@ -186,15 +159,11 @@ impl Ca {
     pub fn generate() -> Result<Self, SandboxError> {
         let root_key = KeyPair::generate().map_err(|e| err("root key", e))?;
         let root_params = ca_params("ssl-orders sandbox root", None, 20);
-        let root_cert = root_params
-            .self_signed(&root_key)
-            .map_err(|e| err("root certificate", e))?;
+        let root_cert = root_params.self_signed(&root_key).map_err(|e| err("root certificate", e))?;
         let root_issuer = Issuer::new(root_params, &root_key);
         let int_key = KeyPair::generate().map_err(|e| err("intermediate key", e))?;
         let int_params = ca_params("ssl-orders sandbox intermediate", Some(0), 10);
-        let int_cert = int_params
-            .signed_by(&int_key, &root_issuer)
-            .map_err(|e| err("intermediate certificate", e))?;
+        let int_cert = int_params.signed_by(&int_key, &root_issuer).map_err(|e| err("intermediate certificate", e))?;
         Ok(Self {
             root_pem: root_cert.pem(),
             root_key_pem: root_key.serialize_pem(),
@@ -206,12 +175,7 @@ impl Ca {
     /// Load the CA from `dir/ca/`, or create and save it there on first start.
     pub fn load_or_create(dir: &Path) -> Result<Self, SandboxError> {
         let ca_dir = dir.join("ca");
-        let files = [
-            "root.pem",
-            "root.key.pem",
-            "intermediate.pem",
-            "intermediate.key.pem",
-        ];
+        let files = ["root.pem", "root.key.pem", "intermediate.pem", "intermediate.key.pem"];
         let paths: Vec<_> = files.iter().map(|f| ca_dir.join(f)).collect();
         if paths.iter().all(|p| p.exists()) {
             let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| SandboxError::io(p, e));
@@ -227,12 +191,7 @@ impl Ca {
         }
         let ca = Self::generate()?;
         std::fs::create_dir_all(&ca_dir).map_err(|e| SandboxError::io(&ca_dir, e))?;
-        let contents = [
-            &ca.root_pem,
-            &ca.root_key_pem,
-            &ca.intermediate_pem,
-            &ca.intermediate_key_pem,
-        ];
+        let contents = [&ca.root_pem, &ca.root_key_pem, &ca.intermediate_pem, &ca.intermediate_key_pem];
         for (i, (path, body)) in paths.iter().zip(contents).enumerate() {
             crate::state::write_file(path, body.as_bytes(), i % 2 == 1)?;
         }
@@ -240,19 +199,18 @@ impl Ca {
     }
 
     fn issuer(&self) -> Result<Issuer<'static, KeyPair>, SandboxError> {
-        let key = KeyPair::from_pem(&self.intermediate_key_pem)
-            .map_err(|e| err("intermediate key", e))?;
-        Issuer::from_ca_cert_pem(&self.intermediate_pem, key)
-            .map_err(|e| err("intermediate certificate", e))
+        let key = KeyPair::from_pem(&self.intermediate_key_pem).map_err(|e| err("intermediate key", e))?;
+        Issuer::from_ca_cert_pem(&self.intermediate_pem, key).map_err(|e| err("intermediate certificate", e))
     }
 
     /// Issue a leaf for `key` naming `common_name` and `names` (SANs; the common name is added when missing),
-    /// valid from now until `min(now + 199 days, coverage_end)`.
+    /// valid from `now` until `min(now + 199 days, coverage_end)`.
     pub fn issue_leaf(
         &self,
         key: &CsrKey,
         common_name: &str,
         names: &[String],
+        now: OffsetDateTime,
         coverage_end: Option<OffsetDateTime>,
     ) -> Result<IssuedLeaf, SandboxError> {
         let mut p = CertificateParams::default();
@@ -273,18 +231,10 @@ impl Ca {
             })
             .collect::<Result<_, SandboxError>>()?;
         p.is_ca = IsCa::ExplicitNoCa;
-        p.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-        ];
-        p.extended_key_usages = vec![
-            ExtendedKeyUsagePurpose::ServerAuth,
-            ExtendedKeyUsagePurpose::ClientAuth,
-        ];
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
         p.use_authority_key_identifier_extension = true;
-        let now = OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .unwrap_or_else(|_| OffsetDateTime::now_utc());
+        let now = now.replace_nanosecond(0).unwrap_or(now);
         let not_before = now - Duration::minutes(5);
         let mut not_after = not_before + Duration::days(MAX_LEAF_DAYS);
         if let Some(end) = coverage_end {
@@ -297,18 +247,10 @@ impl Ca {
         let serial = random_serial();
         let serial_hex = hex::encode(serial.to_bytes());
         p.serial_number = Some(serial);
-        let cert = p
-            .signed_by(key, &self.issuer()?)
-            .map_err(|e| err("leaf", e))?;
+        let cert = p.signed_by(key, &self.issuer()?).map_err(|e| err("leaf", e))?;
         // SHA-1 is not among the workspace dependencies; DigiCert's `thumbprint` is only an identifier here, so
         // the sandbox uses the first 20 bytes of SHA-256 in its place.
         let thumbprint = hex::encode_upper(&sha2::Sha256::digest(cert.der())[..20]);
-        Ok(IssuedLeaf {
-            pem: cert.pem(),
-            serial_hex,
-            not_before,
-            not_after,
-            thumbprint,
-        })
+        Ok(IssuedLeaf { pem: cert.pem(), serial_hex, not_before, not_after, thumbprint })
     }
 }

@@ -20,18 +20,11 @@ pub(crate) fn bare(host: &str) -> String {
 pub(crate) fn self_and_parents(host: &str) -> Vec<String> {
     let h = bare(host);
     let labels: Vec<&str> = h.split('.').collect();
-    (0..labels.len().saturating_sub(1))
-        .map(|i| labels[i..].join("."))
-        .collect()
+    (0..labels.len().saturating_sub(1)).map(|i| labels[i..].join(".")).collect()
 }
 
 /// True when a record `name` of `record_type` with exactly `value` (quotes and trailing dots ignored) exists.
-pub(crate) fn has_record(
-    records: &[DnsRecord],
-    name: &str,
-    record_type: &str,
-    value: &str,
-) -> bool {
+pub(crate) fn has_record(records: &[DnsRecord], name: &str, record_type: &str, value: &str) -> bool {
     let clean = |v: &str| norm(v.trim_matches('"'));
     records.iter().any(|r| {
         r.record_type.eq_ignore_ascii_case(record_type)
@@ -41,16 +34,10 @@ pub(crate) fn has_record(
 }
 
 /// Fetch `http://{host}{path}` from the loopback address `host` is mapped to (no redirects, 5 s timeout).
-pub(crate) async fn fetch_http(
-    hosts: &BTreeMap<String, SocketAddr>,
-    host: &str,
-    path: &str,
-) -> Result<String, String> {
+pub(crate) async fn fetch_http(hosts: &BTreeMap<String, SocketAddr>, host: &str, path: &str) -> Result<String, String> {
     let host = bare(host);
     let Some(addr) = hosts.get(&host).copied() else {
-        return Err(format!(
-            "{host} is not mapped to a loopback address (POST /_sandbox/http-hosts)"
-        ));
+        return Err(format!("{host} is not mapped to a loopback address (POST /_sandbox/http-hosts)"));
     };
     if !addr.ip().is_loopback() {
         return Err(format!("{host} maps to {addr}, which is not loopback"));
@@ -65,11 +52,7 @@ pub(crate) async fn fetch_http(
     // No port in the URL: `resolve` then connects to the mapped address's port while `Host` stays the bare host,
     // as a CA's fetch to port 80 would send it.
     let url = format!("http://{host}{path}");
-    let resp = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("GET {url} failed: {e}"))?;
+    let resp = client.get(&url).send().await.map_err(|e| format!("GET {url} failed: {e}"))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(format!("GET {url} answered {status}"));
@@ -83,10 +66,7 @@ mod tests {
 
     #[test]
     fn parents_and_records() {
-        assert_eq!(
-            self_and_parents("*.a.example.com"),
-            vec!["a.example.com", "example.com"]
-        );
+        assert_eq!(self_and_parents("*.a.example.com"), vec!["a.example.com", "example.com"]);
         let recs = vec![DnsRecord {
             name: "_dnsauth.example.com.".into(),
             record_type: "txt".into(),

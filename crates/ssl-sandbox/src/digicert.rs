@@ -19,9 +19,13 @@
 //! | `PUT /order/certificate/{id}/status` `{"status":"CANCELED","note"}` | 204 (needs_approval / pending only) |
 //! | `GET /certificate/{id}/download/format/{pem_all\|pem_noroot\|pem_nointermediate\|default}` | PEM text |
 //! | `PUT /certificate/{id}/revoke`, `PUT /order/certificate/{id}/revoke` | 201 |
+//! | `PUT /order/certificate/{id}/auto-reissue` `{"auto_reissue": 0\|1}` | 204 |
 //!
 //! Statuses: `needs_approval` (approval knob) → `pending` (DCV) → `issued`; `reissue_pending` while a reissue
-//! for new names waits for DCV; `canceled`, `rejected`, `revoked`. DCV records: TXT `_dnsauth.<host>` (or the
+//! for new names waits for DCV; `canceled`, `rejected`, `revoked`; `expired` once the current leaf's `not_after`
+//! is behind the (virtual) clock. Leaves live at most 199 days and never past the coverage
+//! (`order_valid_till` = created + validity years/days, or the custom date); a reissue is accepted while the
+//! coverage lasts (else 400 `order_expired`) and issues at once for names already validated. DCV records: TXT `_dnsauth.<host>` (or the
 //! host itself) = random value; CNAME `<random>.<host>` → `dcv.digicert.com`; HTTP
 //! `http://<host>/.well-known/pki-validation/fileauth.txt` containing the random value. A record at a parent
 //! domain covers its subdomains.
@@ -50,13 +54,7 @@ use crate::state::State;
 pub const API_KEY: &str = "sandbox-digicert-key";
 
 /// The DCV methods DigiCert knows.
-pub const DCV_METHODS: &[&str] = &[
-    "email",
-    "dns-txt-token",
-    "dns-cname-token",
-    "http-token",
-    "http-token-dynamic",
-];
+pub const DCV_METHODS: &[&str] = &["email", "dns-txt-token", "dns-cname-token", "http-token", "http-token-dynamic"];
 
 /// The target of every `dns-cname-token` CNAME.
 pub const CNAME_TARGET: &str = "dcv.digicert.com";
@@ -65,6 +63,7 @@ pub const CNAME_TARGET: &str = "dcv.digicert.com";
 pub const HTTP_TOKEN_PATH: &str = "/.well-known/pki-validation/fileauth.txt";
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
+    tick,
     name: "digicert",
     prefix: "/services/v2",
     credentials: &[("SSL_ORDERS_DIGICERT_API_KEY", API_KEY)],
@@ -95,19 +94,11 @@ pub struct DcState {
 
 impl DcState {
     pub(crate) fn counters(&self) -> (i64, i64, i64) {
-        (
-            self.next_order_id,
-            self.next_certificate_id,
-            self.next_request_id,
-        )
+        (self.next_order_id, self.next_certificate_id, self.next_request_id)
     }
 
     pub(crate) fn restore_counters(&mut self, c: (i64, i64, i64)) {
-        (
-            self.next_order_id,
-            self.next_certificate_id,
-            self.next_request_id,
-        ) = c;
+        (self.next_order_id, self.next_certificate_id, self.next_request_id) = c;
     }
 
     fn next(counter: &mut i64, base: i64) -> i64 {
@@ -259,6 +250,9 @@ pub struct DcOrder {
     pub organization_id: Option<i64>,
     /// Requests on the order.
     pub requests: Vec<DcRequest>,
+    /// Automatic reissue inside the coverage (0 or 1), as set at order time or by `PUT .../auto-reissue`.
+    #[serde(default)]
+    pub auto_reissue: i64,
     /// Cancellation or revocation note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -268,9 +262,7 @@ pub struct DcOrder {
 
 impl DcOrder {
     fn current(&self) -> Option<&DcCertificate> {
-        self.certificates
-            .iter()
-            .find(|c| c.id == self.certificate_id)
+        self.certificates.iter().find(|c| c.id == self.certificate_id)
     }
 
     fn current_mut(&mut self) -> Option<&mut DcCertificate> {
@@ -279,9 +271,7 @@ impl DcOrder {
     }
 
     fn names(&self) -> Vec<String> {
-        self.current()
-            .map(|c| c.dns_names.clone())
-            .unwrap_or_default()
+        self.current().map(|c| c.dns_names.clone()).unwrap_or_default()
     }
 
     fn is_wildcard(&self) -> bool {
@@ -289,8 +279,7 @@ impl DcOrder {
     }
 
     fn coverage_end(&self) -> Option<OffsetDateTime> {
-        parse_date(&self.order_valid_till)
-            .map(|d| d.with_hms(23, 59, 59).unwrap_or(d.midnight()).assume_utc())
+        parse_date(&self.order_valid_till).map(|d| d.with_hms(23, 59, 59).unwrap_or(d.midnight()).assume_utc())
     }
 }
 
@@ -299,11 +288,8 @@ impl DcOrder {
 
 /// RFC 3339 with `+00:00`, as DigiCert writes `date_created`.
 pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    let f =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&f)
-        .unwrap_or_default()
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
+    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
 }
 
 fn ymd(d: Date) -> String {
@@ -318,8 +304,7 @@ fn parse_date(s: &str) -> Option<Date> {
 
 fn add_years(d: Date, years: i64) -> Date {
     let y = d.year() + years as i32;
-    d.replace_year(y)
-        .unwrap_or_else(|_| Date::from_calendar_date(y, d.month(), 28).unwrap_or(d))
+    d.replace_year(y).unwrap_or_else(|_| Date::from_calendar_date(y, d.month(), 28).unwrap_or(d))
 }
 
 /// One `{"code","message"}` entry.
@@ -330,10 +315,8 @@ fn p(code: impl Into<String>, message: impl Into<String>) -> Problem {
 }
 
 fn errors(status: StatusCode, problems: Vec<Problem>) -> Response {
-    let list: Vec<Value> = problems
-        .into_iter()
-        .map(|(code, message)| json!({"code": code, "message": message}))
-        .collect();
+    let list: Vec<Value> =
+        problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect();
     (status, axum::Json(json!({"errors": list}))).into_response()
 }
 
@@ -342,11 +325,7 @@ fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response
 }
 
 fn order_not_found(id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "not_found|order",
-        format!("Order {id} not found"),
-    )
+    error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {id} not found"))
 }
 
 fn created(v: Value) -> Response {
@@ -372,15 +351,8 @@ fn fault_response(f: &Fault) -> Response {
             r
         }
         _ => {
-            let status = f
-                .status
-                .and_then(|s| StatusCode::from_u16(s).ok())
-                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            error(
-                status,
-                "internal_error",
-                "The server encountered an error (sandbox fault)",
-            )
+            let status = f.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            error(status, "internal_error", "The server encountered an error (sandbox fault)")
         }
     }
 }
@@ -406,12 +378,7 @@ fn level(r: &ProductRules) -> &'static str {
 }
 
 fn product_json(r: &ProductRules, full: bool) -> Value {
-    let years: Vec<u32> = r
-        .periods_months
-        .iter()
-        .filter(|m| *m % 12 == 0)
-        .map(|m| m / 12)
-        .collect();
+    let years: Vec<u32> = r.periods_months.iter().filter(|m| *m % 12 == 0).map(|m| m / 12).collect();
     let mut v = json!({
         "group_name": format!("{}_ssl_certificate", level(r)),
         "name_id": r.id,
@@ -426,6 +393,7 @@ fn product_json(r: &ProductRules, full: bool) -> Value {
         },
         "allowed_validity_years": years,
         "allowed_order_validity_years": years,
+        "csr_required": true,
     });
     if full {
         v["signature_hash_types"] = json!({
@@ -441,6 +409,11 @@ fn product_json(r: &ProductRules, full: bool) -> Value {
             {"id": 2, "name": "Apache", "install_url": "", "csr_url": ""},
             {"id": 45, "name": "nginx", "install_url": "", "csr_url": ""}
         ]);
+        v["allowed_ca_certs"] = json!([{"id": "sandbox", "name": "ssl-orders sandbox intermediate"}]);
+        v["default_intermediate"] = json!("sandbox");
+        v["allow_auto_renew"] = json!(true);
+        v["allow_auto_reissue"] = json!(true);
+        v["duplicates_allowed"] = json!(true);
         v["allowed_dcv_methods"] = json!(allowed_dcv(r));
         v["wildcard"] = json!(r.wildcard);
         v["multi_domain"] = json!(r.multi_domain);
@@ -452,11 +425,7 @@ fn product_json(r: &ProductRules, full: bool) -> Value {
 }
 
 fn allowed_dcv(r: &ProductRules) -> Vec<&'static str> {
-    DCV_METHODS
-        .iter()
-        .copied()
-        .filter(|m| *m != "http-token-dynamic" || r.validation != ValidationLevel::Dv)
-        .collect()
+    DCV_METHODS.iter().copied().filter(|m| *m != "http-token-dynamic" || r.validation != ValidationLevel::Dv).collect()
 }
 
 async fn product_list() -> Response {
@@ -467,11 +436,7 @@ async fn product_list() -> Response {
 async fn product_info(Path(name_id): Path<String>) -> Response {
     match product(&name_id) {
         Some(r) => ok(product_json(&r, true)),
-        None => error(
-            StatusCode::NOT_FOUND,
-            "not_found|product",
-            format!("Product {name_id} not found"),
-        ),
+        None => error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {name_id} not found")),
     }
 }
 
@@ -487,18 +452,13 @@ fn router(app: App) -> Router {
         .route("/order/certificate/{id}/validation", get(validation))
         .route("/order/certificate/{id}/check-dcv", put(check_dcv))
         .route("/order/certificate/{id}/dcv-method", put(change_dcv_method))
-        .route(
-            "/order/certificate/{id}/dcv-random-value",
-            put(new_random_value),
-        )
+        .route("/order/certificate/{id}/dcv-random-value", put(new_random_value))
         .route("/order/certificate/{id}/resend-emails", put(resend_emails))
         .route("/order/certificate/{id}/reissue", post(reissue))
-        .route(
-            "/order/certificate/{id}/duplicate",
-            post(duplicate).get(list_duplicates),
-        )
+        .route("/order/certificate/{id}/duplicate", post(duplicate).get(list_duplicates))
         .route("/order/certificate/{id}/status", put(update_status))
         .route("/order/certificate/{id}/revoke", put(revoke_order))
+        .route("/order/certificate/{id}/auto-reissue", put(auto_reissue))
         .route("/certificate/{id}/download/format/{format}", get(download))
         .route("/certificate/{id}/revoke", put(revoke_certificate))
         .fallback(route_not_found)
@@ -513,34 +473,23 @@ async fn route_not_found() -> Response {
 
 async fn auth(req: Request, next: Next) -> Response {
     match req.headers().get("x-dc-devkey").map(|v| v.as_bytes()) {
-        None => error(
-            StatusCode::UNAUTHORIZED,
-            "access_denied|invalid_api_key",
-            "No API key was provided (X-DC-DEVKEY)",
-        ),
-        Some(k) if k != API_KEY.as_bytes() => error(
-            StatusCode::UNAUTHORIZED,
-            "access_denied|invalid_api_key",
-            "The API key provided is invalid",
-        ),
+        None => {
+            error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "No API key was provided (X-DC-DEVKEY)")
+        }
+        Some(k) if k != API_KEY.as_bytes() => {
+            error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "The API key provided is invalid")
+        }
         Some(_) => next.run(req).await,
     }
 }
 
-#[allow(
-    clippy::result_large_err,
-    reason = "an early answer of a handler, built once per request"
-)]
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn parse_body(body: &Bytes) -> Result<Value, Response> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(json!({}));
     }
     serde_json::from_slice::<Value>(body).map_err(|e| {
-        error(
-            StatusCode::BAD_REQUEST,
-            "bad_request_format",
-            format!("The request body is not valid JSON: {e}"),
-        )
+        error(StatusCode::BAD_REQUEST, "bad_request_format", format!("The request body is not valid JSON: {e}"))
     })
 }
 
@@ -599,10 +548,7 @@ fn int_at(v: &Value, path: &[&str]) -> Option<Option<i64>> {
 fn string_list(v: Option<&Value>) -> Result<Vec<String>, ()> {
     match v {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| x.as_str().map(str::to_owned).ok_or(()))
-            .collect(),
+        Some(Value::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned).ok_or(())).collect(),
         Some(_) => Err(()),
     }
 }
@@ -626,12 +572,7 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
     let max = add_years(today, 3);
     if let Some(c) = custom {
         return match parse_date(&c) {
-            Some(d) if d > today && d <= max => Some(Coverage {
-                till: d,
-                years: None,
-                days: None,
-                custom: Some(c),
-            }),
+            Some(d) if d > today && d <= max => Some(Coverage { till: d, years: None, days: None, custom: Some(c) }),
             Some(_) => {
                 out.push(p(
                     "invalid_value:custom_expiration_date",
@@ -650,33 +591,21 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
     }
     if let Some(d) = days {
         return match d {
-            Some(d) if (1..=1095).contains(&d) => Some(Coverage {
-                till: today + Duration::days(d),
-                years: None,
-                days: Some(d),
-                custom: None,
-            }),
+            Some(d) if (1..=1095).contains(&d) => {
+                Some(Coverage { till: today + Duration::days(d), years: None, days: Some(d), custom: None })
+            }
             _ => {
-                out.push(p(
-                    "invalid_value:validity_days",
-                    "validity_days must be 1 to 1095 (at most 3 years)",
-                ));
+                out.push(p("invalid_value:validity_days", "validity_days must be 1 to 1095 (at most 3 years)"));
                 None
             }
         };
     }
     match years {
-        Some(Some(y)) if (1..=3).contains(&y) => Some(Coverage {
-            till: add_years(today, y),
-            years: Some(y),
-            days: None,
-            custom: None,
-        }),
+        Some(Some(y)) if (1..=3).contains(&y) => {
+            Some(Coverage { till: add_years(today, y), years: Some(y), days: None, custom: None })
+        }
         Some(_) => {
-            out.push(p(
-                "invalid_value:validity_years",
-                "validity_years must be 1, 2 or 3 (at most 3 years)",
-            ));
+            out.push(p("invalid_value:validity_years", "validity_years must be 1, 2 or 3 (at most 3 years)"));
             None
         }
         None => {
@@ -690,26 +619,15 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverag
 }
 
 /// Checks that need the product and the names: wildcard, multi-domain, names count, DCV method for the names.
-fn name_rules(
-    rules: &ProductRules,
-    names: &[String],
-    dcv_method: Option<&str>,
-    out: &mut Vec<Problem>,
-) {
+fn name_rules(rules: &ProductRules, names: &[String], dcv_method: Option<&str>, out: &mut Vec<Problem>) {
     for n in names {
         if !valid_hostname(n) {
-            out.push(p(
-                "invalid_value:dns_names",
-                format!("`{n}` is not a valid domain name"),
-            ));
+            out.push(p("invalid_value:dns_names", format!("`{n}` is not a valid domain name")));
         }
     }
     let wildcard = names.iter().any(|n| n.starts_with("*."));
     if wildcard && !rules.wildcard {
-        out.push(p(
-            "invalid_value:common_name",
-            format!("{} does not allow wildcard names", rules.id),
-        ));
+        out.push(p("invalid_value:common_name", format!("{} does not allow wildcard names", rules.id)));
     }
     if !rules.wildcard || !wildcard {
         // Nothing more for wildcards.
@@ -721,11 +639,7 @@ fn name_rules(
         if !extra_ok {
             out.push(p(
                 "invalid_value:dns_names",
-                format!(
-                    "{} secures one name (plus its www variant); got {}",
-                    rules.id,
-                    names.len()
-                ),
+                format!("{} secures one name (plus its www variant); got {}", rules.id, names.len()),
             ));
         }
     }
@@ -733,30 +647,17 @@ fn name_rules(
         if names.len() > max as usize {
             out.push(p(
                 "invalid_value:dns_names",
-                format!(
-                    "{} allows at most {max} names; got {}",
-                    rules.id,
-                    names.len()
-                ),
+                format!("{} allows at most {max} names; got {}", rules.id, names.len()),
             ));
         }
     }
     if let Some(m) = dcv_method {
         if !DCV_METHODS.contains(&m) {
-            out.push(p(
-                "invalid_dcv_method",
-                format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")),
-            ));
+            out.push(p("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", "))));
         } else if m.starts_with("http-token") && wildcard {
-            out.push(p(
-                "invalid_dcv_method",
-                format!("{m} cannot validate wildcard names"),
-            ));
+            out.push(p("invalid_dcv_method", format!("{m} cannot validate wildcard names")));
         } else if m == "http-token-dynamic" && rules.validation == ValidationLevel::Dv {
-            out.push(p(
-                "invalid_dcv_method",
-                "http-token-dynamic is not available for DV products",
-            ));
+            out.push(p("invalid_dcv_method", "http-token-dynamic is not available for DV products"));
         }
     }
 }
@@ -780,52 +681,32 @@ struct NewOrder {
 fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, Vec<Problem>> {
     let mut out = Vec::new();
     if !body.is_object() {
-        return Err(vec![p(
-            "bad_request_format",
-            "The request body must be a JSON object",
-        )]);
+        return Err(vec![p("bad_request_format", "The request body must be a JSON object")]);
     }
     let schema = crate::digicert_products::order_problems(body);
     let rules = product(product_id);
     if rules.is_none() {
-        out.push(p(
-            "not_found|product",
-            format!("Product {product_id} not found"),
-        ));
+        out.push(p("not_found|product", format!("Product {product_id} not found")));
     }
     let cert = body.get("certificate");
     if cert.is_none_or(|c| !c.is_object()) {
         out.push(p("missing_field:certificate", "certificate is required"));
     }
-    let cn = str_at(body, &["certificate", "common_name"])
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let cn = str_at(body, &["certificate", "common_name"]).unwrap_or("").trim().to_ascii_lowercase();
     if cn.is_empty() {
-        out.push(p(
-            "missing_field:certificate.common_name",
-            "certificate.common_name is required",
-        ));
+        out.push(p("missing_field:certificate.common_name", "certificate.common_name is required"));
     }
     let sans = match string_list(body.get("certificate").and_then(|c| c.get("dns_names"))) {
         Ok(s) => s,
         Err(()) => {
-            out.push(p(
-                "invalid_value:dns_names",
-                "certificate.dns_names must be an array of strings",
-            ));
+            out.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
             Vec::new()
         }
     };
     let names = all_names(&cn, &sans);
-    let csr = str_at(body, &["certificate", "csr"])
-        .unwrap_or("")
-        .to_owned();
+    let csr = str_at(body, &["certificate", "csr"]).unwrap_or("").to_owned();
     if csr.trim().is_empty() {
-        out.push(p(
-            "missing_field:certificate.csr",
-            "certificate.csr is required",
-        ));
+        out.push(p("missing_field:certificate.csr", "certificate.csr is required"));
     } else if let Err(e) = parse_csr(&csr) {
         out.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
     }
@@ -833,30 +714,18 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     if dcv_method.is_none() {
         out.push(p("missing_field:dcv_method", "dcv_method is required"));
     }
-    let signature_hash = str_at(body, &["certificate", "signature_hash"])
-        .unwrap_or("sha256")
-        .to_ascii_lowercase();
+    let signature_hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
     if !["sha256", "sha384", "sha512"].contains(&signature_hash.as_str()) {
-        out.push(p(
-            "invalid_value:certificate.signature_hash",
-            "signature_hash must be sha256, sha384 or sha512",
-        ));
+        out.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
     }
-    let server_platform_id = int_at(body, &["certificate", "server_platform", "id"])
-        .flatten()
-        .unwrap_or(-1);
+    let server_platform_id = int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1);
     let cov = coverage(body, today, &mut out);
     if let Some(r) = &rules {
         if !cn.is_empty() {
             name_rules(r, &names, dcv_method.as_deref(), &mut out);
         }
-        if r.validation != ValidationLevel::Dv
-            && int_at(body, &["organization", "id"]).flatten().is_none()
-        {
-            out.push(p(
-                "missing_field:organization.id",
-                format!("{} needs organization.id", r.id),
-            ));
+        if r.validation != ValidationLevel::Dv && int_at(body, &["organization", "id"]).flatten().is_none() {
+            out.push(p("missing_field:organization.id", format!("{} needs organization.id", r.id)));
         }
     }
     let dcv_emails = match body.get("dcv_emails") {
@@ -864,16 +733,8 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
         _ => Vec::new(),
     };
     for e in &dcv_emails {
-        let host = e
-            .get("dns_name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let domain = e
-            .get("email_domain")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let host = e.get("dns_name").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
+        let domain = e.get("email_domain").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
         let bare = host.trim_start_matches("*.");
         if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
             out.push(p(
@@ -884,10 +745,7 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
     }
     if let Some(pm) = str_at(body, &["payment_method"]) {
         if !["balance", "card", "profile"].contains(&pm) {
-            out.push(p(
-                "invalid_value:payment_method",
-                "payment_method must be balance, card or profile",
-            ));
+            out.push(p("invalid_value:payment_method", "payment_method must be balance, card or profile"));
         }
     }
     let out = merge(schema, out);
@@ -901,9 +759,7 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, 
             signature_hash,
             server_platform_id,
             coverage,
-            skip_approval: body
-                .get("skip_approval")
-                .is_some_and(|v| v == &json!(true) || v == &json!(1)),
+            skip_approval: body.get("skip_approval").is_some_and(|v| v == &json!(true) || v == &json!(1)),
             renewal_of_order_id: int_at(body, &["renewal_of_order_id"]).flatten(),
             organization_id: int_at(body, &["organization", "id"]).flatten(),
             dcv_emails,
@@ -936,16 +792,12 @@ fn token(st: &mut State) -> String {
     st.token(32)
 }
 
-async fn place_order(
-    AxState(app): AxState<App>,
-    Path(product_id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
-    let now = OffsetDateTime::now_utc();
+    let now = app.store.lock().now();
     let new = match check_order(&product_id, &body, now.date()) {
         Ok(n) => n,
         Err(problems) => return errors(StatusCode::BAD_REQUEST, problems),
@@ -959,12 +811,7 @@ async fn place_order(
     let request_id = dc.request_id();
     let order = DcOrder {
         id,
-        status: if needs_approval {
-            "needs_approval"
-        } else {
-            "pending"
-        }
-        .into(),
+        status: if needs_approval { "needs_approval" } else { "pending" }.into(),
         product: DcProduct {
             name_id: new.rules.id.clone(),
             name: new.rules.name.clone(),
@@ -1008,14 +855,10 @@ async fn place_order(
             id: request_id,
             date: rfc3339(now),
             request_type: "new_request".into(),
-            status: if needs_approval {
-                "pending"
-            } else {
-                "approved"
-            }
-            .into(),
+            status: if needs_approval { "pending" } else { "approved" }.into(),
         }],
         note: None,
+        auto_reissue: int_at(&body, &["auto_reissue"]).flatten().unwrap_or(0),
         body,
     };
     dc.orders.push(order);
@@ -1061,7 +904,7 @@ fn order_info_json(o: &DcOrder) -> Value {
         "order_valid_till": o.order_valid_till,
         "disable_renewal_notifications": false,
         "auto_renew": 0,
-        "auto_reissue": 0,
+        "auto_reissue": o.auto_reissue,
         "container": {"id": 1, "name": "Sandbox"},
         "product": {
             "name_id": o.product.name_id,
@@ -1117,24 +960,14 @@ async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
     }
 }
 
-async fn order_list(
-    AxState(app): AxState<App>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> Response {
     let st = app.store.lock();
-    let f = |k: &str| {
-        q.get(&format!("filters[{k}]"))
-            .map(|s| s.trim().to_ascii_lowercase())
-    };
+    let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
     let cn = f("common_name");
     let status = f("status");
     let product = f("product_name_id");
     let search = f("search");
-    let limit: usize = q
-        .get("limit")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000)
-        .clamp(1, 1000);
+    let limit: usize = q.get("limit").and_then(|s| s.parse().ok()).unwrap_or(1000).clamp(1, 1000);
     let offset: usize = q.get("offset").and_then(|s| s.parse().ok()).unwrap_or(0);
     let matching: Vec<&DcOrder> = st
         .digicert
@@ -1146,9 +979,9 @@ async fn order_list(
             cn.as_ref().is_none_or(|c| &ocn == c)
                 && status.as_ref().is_none_or(|s| &o.status == s)
                 && product.as_ref().is_none_or(|p| &o.product.name_id == p)
-                && search.as_ref().is_none_or(|s| {
-                    names.iter().any(|n| n.contains(s.as_str())) || o.id.to_string() == *s
-                })
+                && search
+                    .as_ref()
+                    .is_none_or(|s| names.iter().any(|n| n.contains(s.as_str())) || o.id.to_string() == *s)
         })
         .collect();
     let total = matching.len();
@@ -1218,11 +1051,7 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
     let Some(o) = parse_id(&id).and_then(|n| st.digicert.orders.iter().find(|o| o.id == n)) else {
         return order_not_found(&id);
     };
-    let dcv_status = if o.dcv_passed || o.status == "issued" {
-        "valid"
-    } else {
-        "pending"
-    };
+    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
     ok(json!({
         "order_id": o.id,
         "order_status": o.status,
@@ -1240,14 +1069,13 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> Respo
 }
 
 /// Issue the order's current certificate (DCV passed and approved).
-fn issue(ca: &Ca, o: &mut DcOrder) -> Result<(), String> {
+fn issue(ca: &Ca, o: &mut DcOrder, now: OffsetDateTime) -> Result<(), String> {
     let coverage_end = o.coverage_end();
     let cert = o.current_mut().ok_or("order has no certificate")?;
     if cert.pem.is_none() {
         let key = parse_csr(&cert.csr).map_err(|e| e.0)?;
-        let leaf = ca
-            .issue_leaf(&key, &cert.common_name, &cert.dns_names, coverage_end)
-            .map_err(|e| e.to_string())?;
+        let leaf =
+            ca.issue_leaf(&key, &cert.common_name, &cert.dns_names, now, coverage_end).map_err(|e| e.to_string())?;
         cert.pem = Some(leaf.pem);
         cert.serial_number = Some(leaf.serial_hex.to_ascii_uppercase());
         cert.thumbprint = Some(leaf.thumbprint);
@@ -1273,14 +1101,10 @@ fn issue(ca: &Ca, o: &mut DcOrder) -> Result<(), String> {
     Ok(())
 }
 
-fn issue_or_500(ca: &Ca, o: &mut DcOrder) -> Option<Response> {
-    issue(ca, o).err().map(|e| {
-        error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            format!("issuance failed: {e}"),
-        )
-    })
+fn issue_or_500(ca: &Ca, o: &mut DcOrder, now: OffsetDateTime) -> Option<Response> {
+    issue(ca, o, now)
+        .err()
+        .map(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}")))
 }
 
 enum Check {
@@ -1303,40 +1127,29 @@ async fn real_check(
                 dcv::has_record(records, &format!("_dnsauth.{h}"), "TXT", token)
                     || dcv::has_record(records, h, "TXT", token)
             }),
-            "dns-cname-token" => candidates
-                .iter()
-                .any(|h| dcv::has_record(records, &format!("{token}.{h}"), "CNAME", CNAME_TARGET)),
-            "http-token" | "http-token-dynamic" => {
-                match dcv::fetch_http(hosts, host, HTTP_TOKEN_PATH).await {
-                    Ok(body) => body.contains(token),
-                    Err(e) => {
-                        return Check::Fail(
-                            "file_random_value_not_found",
-                            format!(
-                                "The random value was not found at http://{}{HTTP_TOKEN_PATH}: {e}",
-                                dcv::bare(host)
-                            ),
-                        );
-                    }
-                }
+            "dns-cname-token" => {
+                candidates.iter().any(|h| dcv::has_record(records, &format!("{token}.{h}"), "CNAME", CNAME_TARGET))
             }
+            "http-token" | "http-token-dynamic" => match dcv::fetch_http(hosts, host, HTTP_TOKEN_PATH).await {
+                Ok(body) => body.contains(token),
+                Err(e) => {
+                    return Check::Fail(
+                        "file_random_value_not_found",
+                        format!("The random value was not found at http://{}{HTTP_TOKEN_PATH}: {e}", dcv::bare(host)),
+                    );
+                }
+            },
             _ => return Check::Pending,
         };
         if !found {
             return match method {
                 "dns-txt-token" => Check::Fail(
                     "invalid_dns_txt",
-                    format!(
-                        "No TXT record _dnsauth.{} with the random value was found",
-                        dcv::bare(host)
-                    ),
+                    format!("No TXT record _dnsauth.{} with the random value was found", dcv::bare(host)),
                 ),
                 "dns-cname-token" => Check::Fail(
                     "invalid_dns_cname",
-                    format!(
-                        "No CNAME {token}.{} pointing to {CNAME_TARGET} was found",
-                        dcv::bare(host)
-                    ),
+                    format!("No CNAME {token}.{} pointing to {CNAME_TARGET} was found", dcv::bare(host)),
                 ),
                 _ => Check::Fail(
                     "file_random_value_not_found",
@@ -1352,14 +1165,8 @@ async fn real_check(
 }
 
 fn check_answer(o: &DcOrder) -> Response {
-    let dcv_status = if o.dcv_passed || o.status == "issued" {
-        "valid"
-    } else {
-        "pending"
-    };
-    ok(
-        json!({"order_status": o.status, "certificate_id": o.certificate_id, "dcv_status": dcv_status}),
-    )
+    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
+    ok(json!({"order_status": o.status, "certificate_id": o.certificate_id, "dcv_status": dcv_status}))
 }
 
 async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
@@ -1400,6 +1207,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
         (DcvMode::Real, m) => real_check(m, &token, &names, &records, &hosts).await,
     };
     let mut st = app.store.lock();
+    let now = st.now();
     let Some(o) = st.digicert.order_mut(oid) else {
         return order_not_found(&id);
     };
@@ -1407,7 +1215,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
         Check::Pass => {
             o.dcv_passed = true;
             if o.status != "needs_approval" {
-                if let Some(r) = issue_or_500(&app.ca, o) {
+                if let Some(r) = issue_or_500(&app.ca, o, now) {
                     return r;
                 }
             }
@@ -1418,33 +1226,20 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Respon
     }
 }
 
-#[allow(
-    clippy::result_large_err,
-    reason = "an early answer of a handler, built once per request"
-)]
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn open_order<'a>(st: &'a mut State, id: &str) -> Result<&'a mut DcOrder, Response> {
-    parse_id(id)
-        .and_then(|n| st.digicert.order_mut(n))
-        .ok_or_else(|| order_not_found(id))
+    parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(|| order_not_found(id))
 }
 
 const OPEN: &[&str] = &["needs_approval", "pending", "reissue_pending"];
 
-async fn change_dcv_method(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
     let Some(method) = str_at(&body, &["dcv_method"]).map(str::to_owned) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "missing_field:dcv_method",
-            "dcv_method is required",
-        );
+        return error(StatusCode::BAD_REQUEST, "missing_field:dcv_method", "dcv_method is required");
     };
     let mut st = app.store.lock();
     let new_token = st.token(32);
@@ -1453,41 +1248,24 @@ async fn change_dcv_method(
         Err(r) => return r,
     };
     if !OPEN.contains(&o.status.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_order_status",
-            format!("The order is {}", o.status),
-        );
+        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
     }
     let mut problems = Vec::new();
     if let Some(rules) = product(&o.product.name_id) {
         name_rules(&rules, &[], Some(&method), &mut problems);
     } else if !DCV_METHODS.contains(&method.as_str()) {
-        problems.push(p(
-            "invalid_dcv_method",
-            format!("`{method}` is not a DCV method"),
-        ));
+        problems.push(p("invalid_dcv_method", format!("`{method}` is not a DCV method")));
     }
     if method.starts_with("http-token") && o.is_wildcard() {
-        problems.push(p(
-            "invalid_dcv_method",
-            format!("{method} cannot validate wildcard names"),
-        ));
+        problems.push(p("invalid_dcv_method", format!("{method} cannot validate wildcard names")));
     }
-    let problems = merge(
-        crate::digicert_products::dcv_method_problems(&body),
-        problems,
-    );
+    let problems = merge(crate::digicert_products::dcv_method_problems(&body), problems);
     if !problems.is_empty() {
         return errors(StatusCode::BAD_REQUEST, problems);
     }
     o.dcv_method = method;
     o.dcv_random_value = new_token.clone();
-    if o.dcv_method == "email" {
-        ok(json!({}))
-    } else {
-        ok(json!({"dcv_random_value": new_token}))
-    }
+    if o.dcv_method == "email" { ok(json!({})) } else { ok(json!({"dcv_random_value": new_token})) }
 }
 
 async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
@@ -1498,11 +1276,7 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
         Err(r) => return r,
     };
     if !OPEN.contains(&o.status.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_order_status",
-            format!("The order is {}", o.status),
-        );
+        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
     }
     o.dcv_random_value = new_token.clone();
     ok(json!({"dcv_random_value": new_token}))
@@ -1531,8 +1305,8 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         Ok(b) => b,
         Err(r) => return r,
     };
-    let now = OffsetDateTime::now_utc();
     let mut st = app.store.lock();
+    let now = st.now();
     let new_token = st.token(32);
     let dc = &mut st.digicert;
     let Some(idx) = parse_id(&id).and_then(|n| dc.orders.iter().position(|o| o.id == n)) else {
@@ -1540,7 +1314,7 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
     };
     let (cert_id, req_id) = (dc.certificate_id(), dc.request_id());
     let o = &mut dc.orders[idx];
-    if o.status != "issued" {
+    if !matches!(o.status.as_str(), "issued" | "expired") {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
@@ -1552,37 +1326,21 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         );
     }
     if o.coverage_end().is_some_and(|end| end < now) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "order_expired",
-            "The order's coverage has ended; renew it instead",
-        );
+        return error(StatusCode::BAD_REQUEST, "order_expired", "The order's coverage has ended; renew it instead");
     }
     let mut problems = Vec::new();
     let Some(cur) = o.current().cloned() else {
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "order has no certificate",
-        );
+        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "order has no certificate");
     };
     let cert = body.get("certificate").cloned().unwrap_or(json!({}));
-    let csr = str_at(&cert, &["csr"])
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned)
-        .unwrap_or(cur.csr.clone());
+    let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).map(str::to_owned).unwrap_or(cur.csr.clone());
     if let Err(e) = parse_csr(&csr) {
         problems.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
     }
-    let cn = str_at(&cert, &["common_name"])
-        .map(|s| s.trim().to_ascii_lowercase())
-        .unwrap_or(cur.common_name.clone());
+    let cn = str_at(&cert, &["common_name"]).map(|s| s.trim().to_ascii_lowercase()).unwrap_or(cur.common_name.clone());
     let sans = match cert.get("dns_names") {
         Some(v) => string_list(Some(v)).unwrap_or_else(|()| {
-            problems.push(p(
-                "invalid_value:dns_names",
-                "certificate.dns_names must be an array of strings",
-            ));
+            problems.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
             Vec::new()
         }),
         None => cur.dns_names.clone(),
@@ -1590,27 +1348,14 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
     let names = all_names(&cn, &sans);
     let method = str_at(&body, &["dcv_method"]).map(str::to_owned);
     if let Some(rules) = product(&o.product.name_id) {
-        name_rules(
-            &rules,
-            &names,
-            Some(method.as_deref().unwrap_or(&o.dcv_method)),
-            &mut problems,
-        );
+        name_rules(&rules, &names, Some(method.as_deref().unwrap_or(&o.dcv_method)), &mut problems);
     }
     if dup && names.iter().any(|n| !o.validated_names.contains(n)) {
-        problems.push(p(
-            "invalid_value:dns_names",
-            "A duplicate can only name domains already on the order",
-        ));
+        problems.push(p("invalid_value:dns_names", "A duplicate can only name domains already on the order"));
     }
-    let hash = str_at(&cert, &["signature_hash"])
-        .map(str::to_ascii_lowercase)
-        .unwrap_or(cur.signature_hash.clone());
+    let hash = str_at(&cert, &["signature_hash"]).map(str::to_ascii_lowercase).unwrap_or(cur.signature_hash.clone());
     if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
-        problems.push(p(
-            "invalid_value:certificate.signature_hash",
-            "signature_hash must be sha256, sha384 or sha512",
-        ));
+        problems.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
     }
     let schema = if dup {
         crate::digicert_products::duplicate_problems(&body)
@@ -1629,9 +1374,7 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         dns_names: names.clone(),
         csr,
         signature_hash: hash,
-        server_platform_id: int_at(&cert, &["server_platform", "id"])
-            .flatten()
-            .unwrap_or(cur.server_platform_id),
+        server_platform_id: int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(cur.server_platform_id),
         date_created: rfc3339(now),
         pem: None,
         serial_number: None,
@@ -1653,14 +1396,10 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
         let previous = o.certificate_id;
         o.certificates.push(new_cert);
         o.certificate_id = cert_id;
-        let r = issue(&app.ca, o);
+        let r = issue(&app.ca, o, now);
         o.certificate_id = previous;
         if let Err(e) = r {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                format!("issuance failed: {e}"),
-            );
+            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}"));
         }
     } else {
         o.certificates.push(new_cert);
@@ -1672,13 +1411,31 @@ fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Respons
             o.status = "reissue_pending".into();
             o.dcv_passed = false;
             o.dcv_random_value = new_token;
-        } else if let Some(r) = issue_or_500(&app.ca, o) {
+        } else if let Some(r) = issue_or_500(&app.ca, o, now) {
             return r;
         }
     }
-    created(
-        json!({"id": o.id, "requests": [{"id": req_id, "status": status}], "certificate_id": cert_id}),
-    )
+    created(json!({"id": o.id, "requests": [{"id": req_id, "status": status}], "certificate_id": cert_id}))
+}
+
+async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
+    let body = match parse_body(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let v = match int_at(&body, &["auto_reissue"]) {
+        Some(Some(v @ (0 | 1))) => v,
+        Some(_) => return error(StatusCode::BAD_REQUEST, "invalid_value:auto_reissue", "auto_reissue must be 0 or 1"),
+        None => return error(StatusCode::BAD_REQUEST, "missing_field:auto_reissue", "auto_reissue is required"),
+    };
+    let mut st = app.store.lock();
+    match open_order(&mut st, &id) {
+        Ok(o) => {
+            o.auto_reissue = v;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(r) => r,
+    }
 }
 
 async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
@@ -1699,28 +1456,16 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
     ok(json!({"certificates": list}))
 }
 
-async fn update_status(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn update_status(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
     };
     let Some(status) = str_at(&body, &["status"]).map(str::to_ascii_lowercase) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "missing_field:status",
-            "status is required",
-        );
+        return error(StatusCode::BAD_REQUEST, "missing_field:status", "status is required");
     };
     if status != "canceled" {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_value:status",
-            "status can only be CANCELED",
-        );
+        return error(StatusCode::BAD_REQUEST, "invalid_value:status", "status can only be CANCELED");
     }
     let mut st = app.store.lock();
     let o = match open_order(&mut st, &id) {
@@ -1731,10 +1476,7 @@ async fn update_status(
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
-            format!(
-                "Only needs_approval or pending orders can be canceled; this one is {}",
-                o.status
-            ),
+            format!("Only needs_approval or pending orders can be canceled; this one is {}", o.status),
         );
     }
     o.status = "canceled".into();
@@ -1747,18 +1489,15 @@ async fn update_status(
     StatusCode::NO_CONTENT.into_response()
 }
 
-fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i64) -> Response {
+fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i64, now: OffsetDateTime) -> Response {
     if !matches!(o.status.as_str(), "issued" | "reissue_pending") {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_order_status",
-            format!(
-                "Only issued certificates can be revoked; the order is {}",
-                o.status
-            ),
+            format!("Only issued certificates can be revoked; the order is {}", o.status),
         );
     }
-    let now = rfc3339(OffsetDateTime::now_utc());
+    let now = rfc3339(now);
     for c in &mut o.certificates {
         if c.pem.is_some() && cert_id.is_none_or(|id| id == c.id) {
             c.status = "revoked".into();
@@ -1774,9 +1513,14 @@ fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i
         request_type: "revoke".into(),
         status: "approved".into(),
     });
-    created(
-        json!({"id": req_id, "date": now, "type": "revoke", "status": "approved", "comments": o.note}),
-    )
+    created(json!({
+        "id": req_id,
+        "date": now,
+        "type": "revoke",
+        "status": "approved",
+        "requester": {"id": 1, "first_name": "Sandbox", "last_name": "User", "email": "sandbox@example.invalid"},
+        "comments": o.note,
+    }))
 }
 
 async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
@@ -1785,31 +1529,19 @@ async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: 
         Err(r) => return r,
     };
     let mut st = app.store.lock();
+    let now = st.now();
     let req_id = st.digicert.request_id();
     match open_order(&mut st, &id) {
-        Ok(o) => revoke(
-            o,
-            None,
-            str_at(&body, &["comments"]).map(str::to_owned),
-            req_id,
-        ),
+        Ok(o) => revoke(o, None, str_at(&body, &["comments"]).map(str::to_owned), req_id, now),
         Err(r) => r,
     }
 }
 
 fn cert_not_found(id: &str) -> Response {
-    error(
-        StatusCode::NOT_FOUND,
-        "not_found|certificate",
-        format!("Certificate {id} not found"),
-    )
+    error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"))
 }
 
-async fn revoke_certificate(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn revoke_certificate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(r) => return r,
@@ -1818,38 +1550,20 @@ async fn revoke_certificate(
         return cert_not_found(&id);
     };
     let mut st = app.store.lock();
+    let now = st.now();
     let req_id = st.digicert.request_id();
-    match st
-        .digicert
-        .orders
-        .iter_mut()
-        .find(|o| o.certificates.iter().any(|c| c.id == cid))
-    {
-        Some(o) => revoke(
-            o,
-            Some(cid),
-            str_at(&body, &["comments"]).map(str::to_owned),
-            req_id,
-        ),
+    match st.digicert.orders.iter_mut().find(|o| o.certificates.iter().any(|c| c.id == cid)) {
+        Some(o) => revoke(o, Some(cid), str_at(&body, &["comments"]).map(str::to_owned), req_id, now),
         None => cert_not_found(&id),
     }
 }
 
-async fn download(
-    AxState(app): AxState<App>,
-    Path((id, format)): Path<(String, String)>,
-) -> Response {
+async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, String)>) -> Response {
     let Some(cid) = parse_id(&id) else {
         return cert_not_found(&id);
     };
     let st = app.store.lock();
-    let Some(cert) = st
-        .digicert
-        .orders
-        .iter()
-        .flat_map(|o| o.certificates.iter())
-        .find(|c| c.id == cid)
-    else {
+    let Some(cert) = st.digicert.orders.iter().flat_map(|o| o.certificates.iter()).find(|c| c.id == cid) else {
         return cert_not_found(&id);
     };
     let Some(leaf) = &cert.pem else {
@@ -1868,9 +1582,7 @@ async fn download(
             return error(
                 StatusCode::BAD_REQUEST,
                 "invalid_value:format",
-                format!(
-                    "The sandbox serves pem_all, pem_noroot, pem_nointermediate and default; not `{other}`"
-                ),
+                format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate and default; not `{other}`"),
             );
         }
     };
@@ -1881,30 +1593,30 @@ async fn download(
 // ---------------------------------------------------------------------------------------------------------------
 // Inspection hooks
 
-fn orders_json(st: &State) -> Vec<Value> {
-    st.digicert
-        .orders
-        .iter()
-        .map(|o| serde_json::to_value(o).unwrap_or(Value::Null))
-        .collect()
+/// Time passes: an issued order whose current certificate's `not_after` is behind the (virtual) clock is
+/// `expired` (it can still be reissued while its coverage lasts).
+fn tick(st: &mut State) {
+    let now = st.now();
+    for o in &mut st.digicert.orders {
+        let ended = o
+            .current()
+            .and_then(|c| c.not_after.as_deref())
+            .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
+        if o.status == "issued" && ended.is_some_and(|end| end < now) {
+            o.status = "expired".into();
+        }
+    }
 }
 
-fn order_action(
-    shared: &Shared,
-    st: &mut State,
-    id: &str,
-    action: OrderAction,
-) -> Result<Value, ActionError> {
+fn orders_json(st: &State) -> Vec<Value> {
+    st.digicert.orders.iter().map(|o| serde_json::to_value(o).unwrap_or(Value::Null)).collect()
+}
+
+fn order_action(shared: &Shared, st: &mut State, id: &str, action: OrderAction) -> Result<Value, ActionError> {
+    let now = st.now();
     let not_found = || (StatusCode::NOT_FOUND, format!("no digicert order `{id}`"));
-    let o = parse_id(id)
-        .and_then(|n| st.digicert.order_mut(n))
-        .ok_or_else(not_found)?;
-    let conflict = |what: &str, o: &DcOrder| {
-        (
-            StatusCode::CONFLICT,
-            format!("cannot {what} a {} order", o.status),
-        )
-    };
+    let o = parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(not_found)?;
+    let conflict = |what: &str, o: &DcOrder| (StatusCode::CONFLICT, format!("cannot {what} a {} order", o.status));
     match action {
         OrderAction::Approve => {
             if o.status != "needs_approval" {
@@ -1918,7 +1630,7 @@ fn order_action(
                 }
             }
             if o.dcv_passed {
-                issue(&shared.ca, o).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+                issue(&shared.ca, o, now).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
             }
         }
         OrderAction::PassDcv => {
@@ -1927,7 +1639,7 @@ fn order_action(
             }
             o.dcv_passed = true;
             if o.status != "needs_approval" {
-                issue(&shared.ca, o).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
+                issue(&shared.ca, o, now).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
             }
         }
         OrderAction::Reject => {

@@ -33,18 +33,10 @@ fn code_for(p: &Problem) -> String {
 /// Decode `body` as `T` and run its generated `validate()`; every problem as a DigiCert `{code, message}` pair.
 fn problems_of<T: DeserializeOwned + Validate>(body: &Value) -> Vec<(String, String)> {
     match serde_path_to_error::deserialize::<_, T>(body) {
-        Ok(v) => v
-            .validate()
-            .iter()
-            .filter(|p| p.is_error())
-            .map(|p| (code_for(p), p.message.clone()))
-            .collect(),
+        Ok(v) => v.validate().iter().filter(|p| p.is_error()).map(|p| (code_for(p), p.message.clone())).collect(),
         Err(e) => {
             let path = e.path().to_string();
-            vec![(
-                format!("invalid_value:{path}"),
-                format!("`{path}` has the wrong type: {}", e.inner()),
-            )]
+            vec![(format!("invalid_value:{path}"), format!("`{path}` has the wrong type: {}", e.inner()))]
         }
     }
 }
@@ -77,11 +69,10 @@ mod tests {
 
     #[test]
     fn generated_validation_maps_to_digicert_codes() {
-        let codes: Vec<String> =
-            order_problems(&json!({"validity_years": 4, "dcv_method": "carrier-pigeon"}))
-                .into_iter()
-                .map(|(c, _)| c)
-                .collect();
+        let codes: Vec<String> = order_problems(&json!({"validity_years": 4, "dcv_method": "carrier-pigeon"}))
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
         for c in [
             "missing_field:certificate.common_name",
             "missing_field:certificate.csr",

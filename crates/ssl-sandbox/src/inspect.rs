@@ -25,13 +25,9 @@ fn fail(status: StatusCode, message: impl Into<String>) -> Response {
     (status, axum::Json(json!({"error": message.into()}))).into_response()
 }
 
-#[allow(
-    clippy::result_large_err,
-    reason = "an early answer of a handler, built once per request"
-)]
+#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
 fn parse<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| fail(StatusCode::BAD_REQUEST, format!("bad JSON body: {e}")))
 }
 
 pub(crate) fn router(app: App) -> Router {
@@ -49,17 +45,10 @@ pub(crate) fn router(app: App) -> Router {
         .route("/knobs", get(get_knobs).put(put_knobs))
         .route("/knobs/faults", post(add_fault).delete(clear_faults))
         .route("/dns", get(get_dns).post(add_dns).delete(clear_dns))
-        .route(
-            "/http-hosts",
-            get(get_hosts).post(add_host).delete(clear_hosts),
-        )
+        .route("/http-hosts", get(get_hosts).post(add_host).delete(clear_hosts))
         .route("/reset", post(reset))
-        .fallback(|| async {
-            fail(
-                StatusCode::NOT_FOUND,
-                "no such inspection endpoint; GET /_sandbox lists them",
-            )
-        })
+        .route("/clock", get(get_clock).post(set_clock))
+        .fallback(|| async { fail(StatusCode::NOT_FOUND, "no such inspection endpoint; GET /_sandbox lists them") })
         .with_state(app)
 }
 
@@ -89,43 +78,31 @@ async fn index(State(app): State<App>) -> Response {
             "POST|DELETE /_sandbox/knobs/faults",
             "GET|POST|DELETE /_sandbox/dns",
             "GET|POST|DELETE /_sandbox/http-hosts",
-            "POST /_sandbox/reset"
+            "POST /_sandbox/reset",
+            "GET|POST /_sandbox/clock"
         ],
         "knobs": app.store.lock().knobs,
     }))
 }
 
 async fn all_orders(State(app): State<App>) -> Response {
-    let st = app.store.lock();
-    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS
-        .iter()
-        .map(|p| (p.name, (p.orders)(&st)))
-        .collect();
+    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS.iter().map(|p| (p.name, app.orders(p))).collect();
     ok(json!(map))
 }
 
 async fn provider_orders(State(app): State<App>, Path(name): Path<String>) -> Response {
     match provider(&name) {
-        Some(p) => ok(Value::Array((p.orders)(&app.store.lock()))),
-        None => fail(
-            StatusCode::NOT_FOUND,
-            format!("the sandbox does not serve `{name}`"),
-        ),
+        Some(p) => ok(Value::Array(app.orders(p))),
+        None => fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`")),
     }
 }
 
 async fn one_order(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
     let Some(p) = provider(&name) else {
-        return fail(
-            StatusCode::NOT_FOUND,
-            format!("the sandbox does not serve `{name}`"),
-        );
+        return fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`"));
     };
-    let orders = (p.orders)(&app.store.lock());
-    match orders
-        .into_iter()
-        .find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str()))
-    {
+    let orders = app.orders(p);
+    match orders.into_iter().find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str())) {
         Some(o) => ok(o),
         None => fail(StatusCode::NOT_FOUND, format!("no {name} order `{id}`")),
     }
@@ -164,15 +141,8 @@ struct RequestFilter {
 
 async fn requests(State(app): State<App>, Query(f): Query<RequestFilter>) -> Response {
     let st = app.store.lock();
-    let list: Vec<_> = st
-        .requests
-        .iter()
-        .filter(|r| {
-            f.provider
-                .as_deref()
-                .is_none_or(|p| r.provider.as_deref() == Some(p))
-        })
-        .collect();
+    let list: Vec<_> =
+        st.requests.iter().filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p))).collect();
     ok(json!(list))
 }
 
@@ -251,11 +221,7 @@ async fn clear_dns(State(app): State<App>, Query(f): Query<NameFilter>) -> Respo
     {
         let mut st = app.store.lock();
         match f.name {
-            Some(n) => st.dns.retain(|r| {
-                !r.name
-                    .trim_end_matches('.')
-                    .eq_ignore_ascii_case(n.trim_end_matches('.'))
-            }),
+            Some(n) => st.dns.retain(|r| !r.name.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.'))),
             None => st.dns.clear(),
         }
     }
@@ -301,4 +267,37 @@ async fn clear_hosts(State(app): State<App>, Query(f): Query<NameFilter>) -> Res
 async fn reset(State(app): State<App>) -> Response {
     app.reset();
     ok(json!({"reset": true, "knobs": app.store.lock().knobs}))
+}
+
+fn clock_json(app: &App) -> Value {
+    let st = app.store.lock();
+    json!({"now": crate::digicert::rfc3339(st.now()), "offset_seconds": st.clock_offset_secs})
+}
+
+async fn get_clock(State(app): State<App>) -> Response {
+    ok(clock_json(&app))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockMove {
+    #[serde(default)]
+    advance_seconds: Option<i64>,
+    #[serde(default)]
+    advance_days: Option<i64>,
+    #[serde(default)]
+    offset_seconds: Option<i64>,
+}
+
+async fn set_clock(State(app): State<App>, body: Bytes) -> Response {
+    let m: ClockMove = match parse(&body) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let advance = match (m.advance_seconds, m.advance_days) {
+        (None, None) => None,
+        (s, d) => Some(s.unwrap_or(0).saturating_add(d.unwrap_or(0).saturating_mul(86_400))),
+    };
+    app.move_clock(advance, m.offset_seconds);
+    ok(clock_json(&app))
 }

@@ -139,26 +139,17 @@ impl Fault {
 
     /// 429 with `Retry-After: secs`.
     pub fn rate_limit(secs: u64) -> Self {
-        Self {
-            retry_after: Some(secs),
-            ..Self::new(FaultKind::RateLimit)
-        }
+        Self { retry_after: Some(secs), ..Self::new(FaultKind::RateLimit) }
     }
 
     /// A 5xx answer.
     pub fn server_error(status: u16) -> Self {
-        Self {
-            status: Some(status),
-            ..Self::new(FaultKind::ServerError)
-        }
+        Self { status: Some(status), ..Self::new(FaultKind::ServerError) }
     }
 
     /// A delay before handling.
     pub fn delay(ms: u64) -> Self {
-        Self {
-            delay_ms: Some(ms),
-            ..Self::new(FaultKind::Delay)
-        }
+        Self { delay_ms: Some(ms), ..Self::new(FaultKind::Delay) }
     }
 
     /// Store, then drop the connection.
@@ -237,8 +228,7 @@ impl Fault {
         if v.starts_with('{') {
             return serde_json::from_str(v).ok();
         }
-        let kind: FaultKind =
-            serde_json::from_value(serde_json::Value::String(v.to_owned())).ok()?;
+        let kind: FaultKind = serde_json::from_value(serde_json::Value::String(v.to_owned())).ok()?;
         Some(Self::new(kind))
     }
 }
@@ -307,9 +297,7 @@ pub(crate) fn plan(
     }
     let seeded = knobs.seed.is_some();
     for f in knobs.faults.iter_mut() {
-        if !f.matches(provider, method, path)
-            || (f.kind != FaultKind::Delay && plan.terminal.is_some())
-        {
+        if !f.matches(provider, method, path) || (f.kind != FaultKind::Delay && plan.terminal.is_some()) {
             continue;
         }
         if let (Some(p), true) = (f.probability, seeded) {
@@ -342,42 +330,20 @@ mod tests {
         assert_eq!(k.faults[0], Fault::rate_limit(3).times(1));
         assert!(serde_json::from_str::<Knobs>(r#"{"faults":[{"kind":"nope"}]}"#).is_err());
         assert!(serde_json::from_str::<Knobs>(r#"{"bogus":1}"#).is_err());
-        assert_eq!(
-            serde_json::from_str::<Knobs>("{}").unwrap(),
-            Knobs::default()
-        );
+        assert_eq!(serde_json::from_str::<Knobs>("{}").unwrap(), Knobs::default());
     }
 
     #[test]
     fn times_filters_and_order() {
         let mut k = Knobs::default()
             .fault(Fault::delay(5).method("GET"))
-            .fault(
-                Fault::rate_limit(1)
-                    .provider("digicert")
-                    .path("/order")
-                    .times(1),
-            )
+            .fault(Fault::rate_limit(1).provider("digicert").path("/order").times(1))
             .fault(Fault::server_error(502));
         let mut rng = None;
-        let p = plan(
-            &mut k,
-            &mut rng,
-            None,
-            Some("digicert"),
-            "GET",
-            "/services/v2/order/certificate/1",
-        );
+        let p = plan(&mut k, &mut rng, None, Some("digicert"), "GET", "/services/v2/order/certificate/1");
         assert_eq!(p.delay_ms, 5);
         assert_eq!(p.terminal.unwrap().kind, FaultKind::RateLimit);
-        let p = plan(
-            &mut k,
-            &mut rng,
-            None,
-            Some("digicert"),
-            "POST",
-            "/services/v2/order/certificate/1",
-        );
+        let p = plan(&mut k, &mut rng, None, Some("digicert"), "POST", "/services/v2/order/certificate/1");
         assert_eq!(p.delay_ms, 0);
         assert_eq!(p.terminal.unwrap().status, Some(502));
         assert_eq!(k.faults[1].fired, 1);
@@ -386,19 +352,9 @@ mod tests {
     #[test]
     fn probability_needs_a_seed_and_is_deterministic() {
         let run = |seed: Option<u64>| {
-            let mut k = Knobs {
-                seed,
-                ..Knobs::default()
-            }
-            .fault(Fault::server_error(500).probability(0.5));
+            let mut k = Knobs { seed, ..Knobs::default() }.fault(Fault::server_error(500).probability(0.5));
             let mut rng = None;
-            (0..32)
-                .map(|_| {
-                    plan(&mut k, &mut rng, None, None, "GET", "/")
-                        .terminal
-                        .is_some()
-                })
-                .collect::<Vec<_>>()
+            (0..32).map(|_| plan(&mut k, &mut rng, None, None, "GET", "/").terminal.is_some()).collect::<Vec<_>>()
         };
         assert!(run(None).iter().all(|f| *f));
         let a = run(Some(7));
@@ -408,16 +364,8 @@ mod tests {
 
     #[test]
     fn header_forms() {
-        assert_eq!(
-            Fault::from_header("rate_limit").unwrap().kind,
-            FaultKind::RateLimit
-        );
-        assert_eq!(
-            Fault::from_header(r#"{"kind":"server_error","status":500}"#)
-                .unwrap()
-                .status,
-            Some(500)
-        );
+        assert_eq!(Fault::from_header("rate_limit").unwrap().kind, FaultKind::RateLimit);
+        assert_eq!(Fault::from_header(r#"{"kind":"server_error","status":500}"#).unwrap().status, Some(500));
         assert!(Fault::from_header("nope").is_none());
     }
 }

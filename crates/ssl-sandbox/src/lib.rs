@@ -48,9 +48,11 @@ pub use state::RecordedRequest;
 pub struct SandboxConfig {
     /// Where state (`state.json`) and the CA (`ca/*.pem`) live; `None`: in memory, a fresh CA per start.
     pub state_dir: Option<PathBuf>,
-    /// Approval knob at start (overrides the persisted one).
+    /// Approval knob at start. With a persisted state, a non-default value overrides the persisted knob and the
+    /// default keeps it.
     pub approval: Approval,
-    /// DCV mode at start (overrides the persisted one).
+    /// DCV mode at start. With a persisted state, a non-default value overrides the persisted knob and the
+    /// default keeps it.
     pub dcv: DcvMode,
     /// Seed for every random choice (fault probabilities, DCV tokens); overrides the persisted one when set.
     pub seed: Option<u64>,
@@ -86,10 +88,7 @@ pub enum SandboxError {
 
 impl SandboxError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        Self::Io { path: path.to_path_buf(), source }
     }
 }
 
@@ -100,15 +99,9 @@ pub struct Sandbox;
 impl Sandbox {
     /// Start a sandbox on `addr` (use port 0 for any free port). The address must be loopback: the sandbox has
     /// no TLS and test credentials. Returns once it accepts connections.
-    pub async fn start(
-        config: SandboxConfig,
-        addr: SocketAddr,
-    ) -> Result<SandboxHandle, SandboxError> {
+    pub async fn start(config: SandboxConfig, addr: SocketAddr) -> Result<SandboxHandle, SandboxError> {
         if !addr.ip().is_loopback() {
-            return Err(SandboxError::Bind {
-                addr,
-                message: "the sandbox listens on loopback addresses only".into(),
-            });
+            return Err(SandboxError::Bind { addr, message: "the sandbox listens on loopback addresses only".into() });
         }
         let ca = match &config.state_dir {
             Some(dir) => {
@@ -119,9 +112,16 @@ impl Sandbox {
         };
         let store = state::Store::open(config.state_dir.as_deref())?;
         {
+            // A new state takes the config; a persisted one keeps its knobs except where the config asks for
+            // something other than the default.
+            let fresh = !store.loaded();
             let mut st = store.lock();
-            st.knobs.approval = config.approval;
-            st.knobs.dcv = config.dcv;
+            if fresh || config.approval != Approval::default() {
+                st.knobs.approval = config.approval;
+            }
+            if fresh || config.dcv != DcvMode::default() {
+                st.knobs.dcv = config.dcv;
+            }
             if config.seed.is_some() && st.knobs.seed != config.seed {
                 st.knobs.seed = config.seed;
                 st.token_rng = None;
@@ -129,40 +129,23 @@ impl Sandbox {
             }
         }
         store.save()?;
-        let listener =
-            tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| SandboxError::Bind {
-                    addr,
-                    message: e.to_string(),
-                })?;
-        let local = listener.local_addr().map_err(|e| SandboxError::Bind {
-            addr,
-            message: e.to_string(),
-        })?;
-        let shared = Arc::new(server::Shared {
-            ca,
-            store,
-            config,
-            addr: local,
-        });
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| SandboxError::Bind { addr, message: e.to_string() })?;
+        let local = listener.local_addr().map_err(|e| SandboxError::Bind { addr, message: e.to_string() })?;
+        let shared = Arc::new(server::Shared { ca, store, config, addr: local });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
         let task = tokio::spawn(async move {
             let svc = app.into_make_service_with_connect_info::<listener::ConnHandle>();
-            let serve = axum::serve(listener::KillableListener(listener), svc)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                });
+            let serve = axum::serve(listener::KillableListener(listener), svc).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
             if let Err(e) = serve.await {
                 tracing::error!("sandbox server stopped: {e}");
             }
         });
-        Ok(SandboxHandle {
-            shared,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(SandboxHandle { shared, shutdown: Some(tx), task: Some(task) })
     }
 }
 
@@ -207,7 +190,8 @@ impl SandboxHandle {
     /// | `POST /_sandbox/knobs/faults`, `DELETE` | add one fault / clear the faults |
     /// | `GET`/`POST`/`DELETE /_sandbox/dns` | DNS records for real DCV: `{"name","type","value"}` |
     /// | `GET`/`POST`/`DELETE /_sandbox/http-hosts` | host → loopback address for real HTTP DCV: `{"host","addr"}` |
-    /// | `POST /_sandbox/reset` | forget orders, requests, DNS, hosts; knobs back to the start config |
+    /// | `POST /_sandbox/reset` | forget orders, requests, DNS, hosts, clock; knobs back to the start config |
+    /// | `GET`/`POST /_sandbox/clock` | virtual clock: `{"advance_days"}`, `{"advance_seconds"}` or `{"offset_seconds"}` |
     pub fn inspect_url(&self) -> url::Url {
         self.url("/_sandbox")
     }
@@ -225,18 +209,12 @@ impl SandboxHandle {
     /// The credentials each provider accepts, as `(provider, [(environment variable, value)])`; DigiCert:
     /// `SSL_ORDERS_DIGICERT_API_KEY = sandbox-digicert-key`.
     pub fn credentials() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
-        server::PROVIDERS
-            .iter()
-            .map(|p| (p.name, p.credentials.to_vec()))
-            .collect()
+        server::PROVIDERS.iter().map(|p| (p.name, p.credentials.to_vec())).collect()
     }
 
     /// The orders of `provider` as the sandbox keeps them (JSON; DigiCert: see [`digicert::DcOrder`]).
     pub fn orders(&self, provider: &str) -> Vec<serde_json::Value> {
-        let st = self.shared.store.lock();
-        server::provider(provider)
-            .map(|p| (p.orders)(&st))
-            .unwrap_or_default()
+        server::provider(provider).map(|p| self.shared.orders(p)).unwrap_or_default()
     }
 
     /// The current knobs (with fault firing counts).
@@ -256,16 +234,12 @@ impl SandboxHandle {
 
     /// Approve an order waiting for approval (as `POST /_sandbox/orders/{provider}/{id}/approve`).
     pub fn approve(&self, provider: &str, order_id: &str) -> Result<serde_json::Value, String> {
-        self.shared
-            .order_action(provider, order_id, server::OrderAction::Approve)
-            .map_err(|(_, m)| m)
+        self.shared.order_action(provider, order_id, server::OrderAction::Approve).map_err(|(_, m)| m)
     }
 
     /// Mark an order's DCV passed (as `POST /_sandbox/orders/{provider}/{id}/dcv`).
     pub fn pass_dcv(&self, provider: &str, order_id: &str) -> Result<serde_json::Value, String> {
-        self.shared
-            .order_action(provider, order_id, server::OrderAction::PassDcv)
-            .map_err(|(_, m)| m)
+        self.shared.order_action(provider, order_id, server::OrderAction::PassDcv).map_err(|(_, m)| m)
     }
 
     /// Add a DNS record for real DCV (`record_type` `TXT` or `CNAME`).
@@ -284,7 +258,14 @@ impl SandboxHandle {
         self.shared.map_http_host(host, addr)
     }
 
-    /// Forget orders, requests, DNS records and host mappings; knobs back to the start config. The CA stays.
+    /// Move the virtual clock forward by `by` (coverage checks, issuance dates and expiry use it; leaves issued
+    /// while it is ahead start in the future by real time). Returns the sandbox's new time.
+    pub fn advance_clock(&self, by: std::time::Duration) -> time::OffsetDateTime {
+        self.shared.move_clock(Some(i64::try_from(by.as_secs()).unwrap_or(i64::MAX)), None)
+    }
+
+    /// Forget orders, requests, DNS records, host mappings and the clock offset; knobs back to the start config.
+    /// The CA stays.
     pub fn reset(&self) {
         self.shared.reset();
     }
@@ -301,10 +282,7 @@ impl SandboxHandle {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task).await.is_err() {
                 abort.abort();
             }
         }

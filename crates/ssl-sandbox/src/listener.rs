@@ -43,13 +43,7 @@ impl Listener for KillableListener {
             match self.0.accept().await {
                 Ok((inner, addr)) => {
                     let _ = inner.set_nodelay(true);
-                    return (
-                        KillableIo {
-                            inner,
-                            killed: Arc::new(AtomicBool::new(false)),
-                        },
-                        addr,
-                    );
+                    return (KillableIo { inner, killed: Arc::new(AtomicBool::new(false)) }, addr);
                 }
                 Err(e) => {
                     tracing::debug!("accept failed: {e}");
@@ -66,25 +60,16 @@ impl Listener for KillableListener {
 
 impl axum::extract::connect_info::Connected<IncomingStream<'_, KillableListener>> for ConnHandle {
     fn connect_info(stream: IncomingStream<'_, KillableListener>) -> Self {
-        Self {
-            killed: stream.io().killed.clone(),
-        }
+        Self { killed: stream.io().killed.clone() }
     }
 }
 
 fn aborted() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::ConnectionAborted,
-        "sandbox fault: connection dropped after commit",
-    )
+    io::Error::new(io::ErrorKind::ConnectionAborted, "sandbox fault: connection dropped after commit")
 }
 
 impl AsyncRead for KillableIo {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         if self.killed.load(Ordering::SeqCst) {
             return Poll::Ready(Err(aborted()));
         }
@@ -93,11 +78,7 @@ impl AsyncRead for KillableIo {
 }
 
 impl AsyncWrite for KillableIo {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if self.killed.load(Ordering::SeqCst) {
             return Poll::Ready(Err(aborted()));
         }

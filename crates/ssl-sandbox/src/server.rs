@@ -61,6 +61,8 @@ pub(crate) struct ProviderDef {
     pub orders: fn(&State) -> Vec<Value>,
     /// Approve / pass DCV / reject.
     pub order_action: fn(&Shared, &mut State, &str, OrderAction) -> Result<Value, ActionError>,
+    /// Let time pass (expiry against the virtual clock); run before every request and inspection read.
+    pub tick: fn(&mut State),
 }
 
 /// Every provider the sandbox serves.
@@ -71,12 +73,7 @@ pub(crate) fn provider(name: &str) -> Option<&'static ProviderDef> {
 }
 
 fn provider_for_path(path: &str) -> Option<&'static ProviderDef> {
-    PROVIDERS.iter().find(|p| {
-        path == p.prefix
-            || path
-                .strip_prefix(p.prefix)
-                .is_some_and(|r| r.starts_with('/'))
-    })
+    PROVIDERS.iter().find(|p| path == p.prefix || path.strip_prefix(p.prefix).is_some_and(|r| r.starts_with('/')))
 }
 
 impl Shared {
@@ -93,12 +90,7 @@ impl Shared {
     }
 
     pub fn start_knobs(&self) -> Knobs {
-        Knobs {
-            approval: self.config.approval,
-            dcv: self.config.dcv,
-            seed: self.config.seed,
-            faults: Vec::new(),
-        }
+        Knobs { approval: self.config.approval, dcv: self.config.dcv, seed: self.config.seed, faults: Vec::new() }
     }
 
     pub fn reset(&self) {
@@ -106,31 +98,47 @@ impl Shared {
         self.store.save_logged();
     }
 
-    pub fn order_action(
-        &self,
-        provider_name: &str,
-        id: &str,
-        action: OrderAction,
-    ) -> Result<Value, ActionError> {
-        let p = provider(provider_name).ok_or_else(|| {
-            (
-                StatusCode::NOT_FOUND,
-                format!("the sandbox does not serve `{provider_name}`"),
-            )
-        })?;
+    pub fn order_action(&self, provider_name: &str, id: &str, action: OrderAction) -> Result<Value, ActionError> {
+        let p = provider(provider_name)
+            .ok_or_else(|| (StatusCode::NOT_FOUND, format!("the sandbox does not serve `{provider_name}`")))?;
         let out = {
             let mut st = self.store.lock();
+            (p.tick)(&mut st);
             (p.order_action)(self, &mut st, id, action)
         };
         self.store.save_logged();
         out
     }
 
+    /// The orders of one provider as JSON, after letting time pass.
+    pub fn orders(&self, p: &ProviderDef) -> Vec<Value> {
+        let mut st = self.store.lock();
+        (p.tick)(&mut st);
+        (p.orders)(&st)
+    }
+
+    /// Move the virtual clock: `advance` seconds more, or to `offset` seconds from the real time.
+    pub fn move_clock(&self, advance: Option<i64>, offset: Option<i64>) -> time::OffsetDateTime {
+        let now = {
+            let mut st = self.store.lock();
+            if let Some(o) = offset {
+                st.clock_offset_secs = o;
+            }
+            if let Some(a) = advance {
+                st.clock_offset_secs = st.clock_offset_secs.saturating_add(a);
+            }
+            for p in PROVIDERS {
+                (p.tick)(&mut st);
+            }
+            st.now()
+        };
+        self.store.save_logged();
+        now
+    }
+
     pub fn map_http_host(&self, host: &str, addr: SocketAddr) -> Result<(), String> {
         if !addr.ip().is_loopback() {
-            return Err(format!(
-                "{addr} is not a loopback address; real HTTP DCV only fetches from loopback"
-            ));
+            return Err(format!("{addr} is not a loopback address; real HTTP DCV only fetches from loopback"));
         }
         let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
         if host.is_empty() {
@@ -149,10 +157,7 @@ pub(crate) fn router(app: App) -> Router {
         r = r.nest(p.prefix, (p.router)(app.clone()));
     }
     r.fallback(|| async {
-        (
-            StatusCode::NOT_FOUND,
-            axum::Json(json!({"errors":[{"code":"not_found|route","message":"Route not found"}]})),
-        )
+        (StatusCode::NOT_FOUND, axum::Json(json!({"errors":[{"code":"not_found|route","message":"Route not found"}]})))
     })
     .layer(middleware::from_fn_with_state(app, pipeline))
 }
@@ -176,27 +181,16 @@ async fn pipeline(AxState(app): AxState<App>, req: Request, next: Next) -> Respo
     };
     let method = parts.method.as_str().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let conn = parts
-        .extensions
-        .get::<ConnectInfo<ConnHandle>>()
-        .map(|c| c.0.clone());
-    let forced = parts
-        .headers
-        .get("x-sandbox-fault")
-        .and_then(|v| v.to_str().ok())
-        .and_then(Fault::from_header);
+    let conn = parts.extensions.get::<ConnectInfo<ConnHandle>>().map(|c| c.0.clone());
+    let forced = parts.headers.get("x-sandbox-fault").and_then(|v| v.to_str().ok()).and_then(Fault::from_header);
     let plan = {
         let mut st = app.store.lock();
         let st = &mut *st;
+        if let Some(p) = provider {
+            (p.tick)(st);
+        }
         if provider.is_some() {
-            crate::knobs::plan(
-                &mut st.knobs,
-                &mut st.fault_rng,
-                forced,
-                provider.map(|p| p.name),
-                &method,
-                &path,
-            )
+            crate::knobs::plan(&mut st.knobs, &mut st.fault_rng, forced, provider.map(|p| p.name), &method, &path)
         } else {
             Default::default()
         }
@@ -207,18 +201,9 @@ async fn pipeline(AxState(app): AxState<App>, req: Request, next: Next) -> Respo
         provider: provider.map(|p| p.name.to_owned()),
         method: method.clone(),
         path: path.clone(),
-        query: query
-            .as_deref()
-            .map(|q| redact_params(q, provider.map_or(&[][..], |p| p.secret_params))),
-        headers: redact_headers(
-            &parts.headers,
-            provider.map_or(&[][..], |p| p.secret_headers),
-        ),
-        body: log_body(
-            &bytes,
-            &parts.headers,
-            provider.map_or(&[][..], |p| p.secret_params),
-        ),
+        query: query.as_deref().map(|q| redact_params(q, provider.map_or(&[][..], |p| p.secret_params))),
+        headers: redact_headers(&parts.headers, provider.map_or(&[][..], |p| p.secret_headers)),
+        body: log_body(&bytes, &parts.headers, provider.map_or(&[][..], |p| p.secret_params)),
         status: 0,
         faults: plan.names.iter().map(|s| (*s).to_owned()).collect(),
     };
@@ -248,30 +233,19 @@ async fn pipeline(AxState(app): AxState<App>, req: Request, next: Next) -> Respo
     };
     {
         let mut st = app.store.lock();
-        st.record(RecordedRequest {
-            status: response.status().as_u16(),
-            ..record
-        });
+        st.record(RecordedRequest { status: response.status().as_u16(), ..record });
     }
     app.store.save_logged();
     response
 }
 
-const ALWAYS_SECRET_HEADERS: &[&str] = &[
-    "authorization",
-    "cookie",
-    "proxy-authorization",
-    "x-dc-devkey",
-    "x-api-key",
-];
+const ALWAYS_SECRET_HEADERS: &[&str] = &["authorization", "cookie", "proxy-authorization", "x-dc-devkey", "x-api-key"];
 
 fn redact_headers(headers: &HeaderMap, secret: &[&str]) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in headers {
         let n = name.as_str().to_ascii_lowercase();
-        let v = if ALWAYS_SECRET_HEADERS.contains(&n.as_str())
-            || secret.iter().any(|s| s.eq_ignore_ascii_case(&n))
-        {
+        let v = if ALWAYS_SECRET_HEADERS.contains(&n.as_str()) || secret.iter().any(|s| s.eq_ignore_ascii_case(&n)) {
             "[redacted]".to_owned()
         } else {
             String::from_utf8_lossy(value.as_bytes()).into_owned()
@@ -306,11 +280,7 @@ fn log_body(bytes: &[u8], headers: &HeaderMap, secret: &[&str]) -> String {
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if form {
-        redact_params(&text, secret)
-    } else {
-        text
-    }
+    if form { redact_params(&text, secret) } else { text }
 }
 
 #[cfg(test)]
@@ -319,10 +289,7 @@ mod tests {
 
     #[test]
     fn redaction() {
-        assert_eq!(
-            redact_params("a=1&auth_key=s3cr3t&b", &["auth_key"]),
-            "a=1&auth_key=[redacted]&b"
-        );
+        assert_eq!(redact_params("a=1&auth_key=s3cr3t&b", &["auth_key"]), "a=1&auth_key=[redacted]&b");
         let mut h = HeaderMap::new();
         h.insert("X-DC-DEVKEY", "k".parse().unwrap());
         h.insert("user-agent", "t".parse().unwrap());

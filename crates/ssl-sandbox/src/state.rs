@@ -60,10 +60,17 @@ pub(crate) struct State {
     pub dns: Vec<DnsRecord>,
     /// Host → loopback address for `real` HTTP DCV.
     pub http_hosts: BTreeMap<String, SocketAddr>,
+    /// Virtual clock: seconds added to the real time (`POST /_sandbox/clock`).
+    pub clock_offset_secs: i64,
     pub digicert: crate::digicert::DcState,
 }
 
 impl State {
+    /// The sandbox's time: the real time plus the virtual clock offset.
+    pub fn now(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::now_utc() + time::Duration::seconds(self.clock_offset_secs)
+    }
+
     /// A random token of `len` lowercase letters and digits; reproducible with a seed.
     pub fn token(&mut self, len: usize) -> String {
         const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
@@ -72,9 +79,7 @@ impl State {
             (None, Some(seed)) => fastrand::Rng::with_seed(seed ^ 0x5eed_70ce_5eed_70ce),
             (None, None) => fastrand::Rng::new(),
         };
-        let s = (0..len)
-            .map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char)
-            .collect();
+        let s = (0..len).map(|_| ALPHABET[rng.usize(..ALPHABET.len())] as char).collect();
         if self.knobs.seed.is_some() {
             self.token_rng = Some(rng.get_seed());
         }
@@ -95,12 +100,7 @@ impl State {
     pub fn reset(&mut self, knobs: Knobs) {
         let seq = self.next_request_seq;
         let dc_counters = self.digicert.counters();
-        *self = State {
-            format: 1,
-            knobs,
-            next_request_seq: seq,
-            ..State::default()
-        };
+        *self = State { format: 1, knobs, next_request_seq: seq, ..State::default() };
         self.digicert.restore_counters(dc_counters);
     }
 }
@@ -111,31 +111,30 @@ pub(crate) struct Store {
     state: Mutex<State>,
     dir: Option<PathBuf>,
     write: Mutex<()>,
+    loaded: bool,
 }
 
 impl Store {
     /// Load `dir/state.json` when there is one.
     pub fn open(dir: Option<&Path>) -> Result<Self, SandboxError> {
-        let mut state = State {
-            format: 1,
-            ..State::default()
-        };
+        let mut state = State { format: 1, ..State::default() };
+        let mut loaded = false;
         if let Some(dir) = dir {
             std::fs::create_dir_all(dir).map_err(|e| SandboxError::io(dir, e))?;
             let path = dir.join("state.json");
             if path.exists() {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
-                state = serde_json::from_str(&text).map_err(|e| {
-                    SandboxError::State(format!("{} does not parse: {e}", path.display()))
-                })?;
+                let text = std::fs::read_to_string(&path).map_err(|e| SandboxError::io(&path, e))?;
+                state = serde_json::from_str(&text)
+                    .map_err(|e| SandboxError::State(format!("{} does not parse: {e}", path.display())))?;
+                loaded = true;
             }
         }
-        Ok(Self {
-            state: Mutex::new(state),
-            dir: dir.map(Path::to_path_buf),
-            write: Mutex::new(()),
-        })
+        Ok(Self { state: Mutex::new(state), dir: dir.map(Path::to_path_buf), write: Mutex::new(()), loaded })
+    }
+
+    /// Whether the state came from an existing `state.json`.
+    pub fn loaded(&self) -> bool {
+        self.loaded
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {
@@ -177,13 +176,11 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<
     #[cfg(not(unix))]
     let _ = private;
     let mut f = opts.open(path).map_err(|e| SandboxError::io(path, e))?;
-    f.write_all(contents)
-        .map_err(|e| SandboxError::io(path, e))?;
+    f.write_all(contents).map_err(|e| SandboxError::io(path, e))?;
     #[cfg(unix)]
     if private {
         use std::os::unix::fs::PermissionsExt as _;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(|e| SandboxError::io(path, e))?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(|e| SandboxError::io(path, e))?;
     }
     Ok(())
 }

@@ -7,9 +7,7 @@ use x509_parser::prelude::FromDer as _;
 
 fn subject_and_spki(csr_pem: &str) -> (String, Vec<u8>) {
     let (_, pem) = x509_parser::pem::parse_x509_pem(csr_pem.as_bytes()).unwrap();
-    let (_, csr) =
-        x509_parser::certification_request::X509CertificationRequest::from_der(&pem.contents)
-            .unwrap();
+    let (_, csr) = x509_parser::certification_request::X509CertificationRequest::from_der(&pem.contents).unwrap();
     let info = &csr.certification_request_info;
     (info.subject.to_string(), info.subject_pki.raw.to_vec())
 }
@@ -24,16 +22,10 @@ fn every_key_type_round_trips() {
         assert!(info.problems.is_empty(), "{key}: {:?}", info.problems);
         assert_eq!(info.signature_valid, Some(true), "{key}");
         assert_eq!(info.common_name.as_deref(), Some("example.com"), "{key}");
-        assert_eq!(
-            info.dns_names,
-            ["example.com", "www.example.com", "api.example.com"],
-            "{key}: CN is a SAN"
-        );
+        assert_eq!(info.dns_names, ["example.com", "www.example.com", "api.example.com"], "{key}: CN is a SAN");
         assert_eq!(info.key.bits, Some(key.bits()), "{key}");
         let (kind, alg) = match key {
-            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
-                (KeyKind::Rsa, "sha256WithRSAEncryption")
-            }
+            KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => (KeyKind::Rsa, "sha256WithRSAEncryption"),
             KeyType::EcP256 => (KeyKind::Ec, "ecdsa-with-SHA256"),
             KeyType::EcP384 => (KeyKind::Ec, "ecdsa-with-SHA384"),
         };
@@ -42,84 +34,41 @@ fn every_key_type_round_trips() {
 
         // The key is PKCS#8 PEM and belongs to the CSR.
         let key_pem = generated.key_pem.expose_secret();
-        assert!(
-            key_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"),
-            "{key}: PKCS#8"
-        );
+        assert!(key_pem.starts_with("-----BEGIN PRIVATE KEY-----\n"), "{key}: PKCS#8");
         let pair = rcgen::KeyPair::from_pem(key_pem).unwrap();
         let (subject, spki) = subject_and_spki(&generated.csr_pem);
-        assert_eq!(
-            pair.subject_public_key_info(),
-            spki,
-            "{key}: the key is the CSR's"
-        );
-        assert_eq!(
-            subject, "CN=example.com",
-            "{key}: an explicit DN with the CN only"
-        );
+        assert_eq!(pair.subject_public_key_info(), spki, "{key}: the key is the CSR's");
+        assert_eq!(subject, "CN=example.com", "{key}: an explicit DN with the CN only");
     }
 }
 
 #[test]
 fn idn_and_wildcard_names_become_punycode() {
-    let generated = generate(
-        KeyType::EcP256,
-        "*.Bücher.example",
-        &["bücher.example".into()],
-    )
-    .unwrap();
+    let generated = generate(KeyType::EcP256, "*.Bücher.example", &["bücher.example".into()]).unwrap();
     let info = inspect(generated.csr_pem.as_bytes());
     assert!(info.ok(), "{:?}", info.problems);
     assert_eq!(info.common_name.as_deref(), Some("*.xn--bcher-kva.example"));
-    assert_eq!(
-        info.dns_names,
-        ["*.xn--bcher-kva.example", "xn--bcher-kva.example"]
-    );
+    assert_eq!(info.dns_names, ["*.xn--bcher-kva.example", "xn--bcher-kva.example"]);
 }
 
 #[test]
 fn duplicate_names_are_written_once() {
-    let generated = generate(
-        KeyType::EcP256,
-        "example.com",
-        &["EXAMPLE.com".into(), "www.example.com".into()],
-    )
-    .unwrap();
-    assert_eq!(
-        inspect(generated.csr_pem.as_bytes()).dns_names,
-        ["example.com", "www.example.com"]
-    );
+    let generated =
+        generate(KeyType::EcP256, "example.com", &["EXAMPLE.com".into(), "www.example.com".into()]).unwrap();
+    assert_eq!(inspect(generated.csr_pem.as_bytes()).dns_names, ["example.com", "www.example.com"]);
 }
 
 #[test]
 fn invalid_names_and_too_many_names_are_refused() {
-    for bad in [
-        "",
-        "exa mple.com",
-        "*.*.example.com",
-        "www.*.example.com",
-        "-bad.example",
-    ] {
+    for bad in ["", "exa mple.com", "*.*.example.com", "www.*.example.com", "-bad.example"] {
         let err = generate(KeyType::EcP256, bad, &[]).unwrap_err();
-        assert!(
-            matches!(err, CsrError::InvalidName { .. }),
-            "{bad:?}: {err}"
-        );
+        assert!(matches!(err, CsrError::InvalidName { .. }), "{bad:?}: {err}");
     }
     let err = generate(KeyType::EcP256, "example.com", &["bad name".into()]).unwrap_err();
     assert!(err.to_string().contains("bad name"), "{err}");
     let sans: Vec<String> = (0..250).map(|i| format!("h{i}.example.com")).collect();
     let err = generate(KeyType::EcP256, "example.com", &sans).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            CsrError::TooManyNames {
-                count: 251,
-                max: 250
-            }
-        ),
-        "{err}"
-    );
+    assert!(matches!(err, CsrError::TooManyNames { count: 251, max: 250 }), "{err}");
     assert!(generate(KeyType::EcP256, "example.com", &sans[..249]).is_ok());
 }
 
@@ -153,20 +102,13 @@ fn key_file_is_0600_and_never_overwritten() {
     let path = dir.path().join("key.pem");
     let first = generate(KeyType::EcP256, "example.com", &[]).unwrap();
     write_key_file(&path, &first).unwrap();
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        first.key_pem.expose_secret()
-    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), first.key_pem.expose_secret());
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
     let second = generate(KeyType::EcP256, "example.com", &[]).unwrap();
     let err = write_key_file(&path, &second).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
-    assert_eq!(
-        std::fs::read_to_string(&path).unwrap(),
-        first.key_pem.expose_secret(),
-        "unchanged"
-    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), first.key_pem.expose_secret(), "unchanged");
 }
 
 #[test]
@@ -185,14 +127,8 @@ fn write_files_writes_key_and_csr_and_refuses_existing() {
     let other = generate(KeyType::EcP384, "example.com", &[]).unwrap();
     let err = write_files(&out, &other).unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
-    assert_eq!(
-        std::fs::read_to_string(&files.key).unwrap(),
-        generated.key_pem.expose_secret()
-    );
-    assert_eq!(
-        std::fs::read_to_string(&files.csr).unwrap(),
-        generated.csr_pem
-    );
+    assert_eq!(std::fs::read_to_string(&files.key).unwrap(), generated.key_pem.expose_secret());
+    assert_eq!(std::fs::read_to_string(&files.csr).unwrap(), generated.csr_pem);
 
     // Only csr.pem there: refused before the key is written.
     let only_csr = dir.path().join("only-csr");

@@ -18,9 +18,7 @@ fn der_of(pem_fixture: &str) -> Vec<u8> {
     };
     let bytes: Vec<u8> = body.bytes().filter(|&c| c != b'=').collect();
     for chunk in bytes.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &c)| {
-            acc | (u32::from(val(c)) << (18 - 6 * i))
-        });
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &c)| acc | (u32::from(val(c)) << (18 - 6 * i)));
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -61,10 +59,7 @@ fn ten_megabyte_file_directory_and_missing_path() {
     std::fs::write(&big, vec![b'x'; 10 * 1024 * 1024]).unwrap();
     assert_eq!(codes(&inspect_file(&big)), ["malformed"]);
     assert_eq!(codes(&inspect_file(dir.path())), ["unreadable"]);
-    assert_eq!(
-        codes(&inspect_file(&dir.path().join("nope.pem"))),
-        ["unreadable"]
-    );
+    assert_eq!(codes(&inspect_file(&dir.path().join("nope.pem"))), ["unreadable"]);
     assert!(inspect_file(&crate::fixture_path("ec-p256.csr.pem")).ok());
 }
 
@@ -81,10 +76,7 @@ fn pem_with_text_around_and_other_blocks_first() {
 #[test]
 fn label_must_match_and_body_must_be_base64() {
     let csr = String::from_utf8(fixture("ec-p256.csr.pem")).unwrap();
-    let wrong_end = csr.replace(
-        "-----END CERTIFICATE REQUEST-----",
-        "-----END CERTIFICATE-----",
-    );
+    let wrong_end = csr.replace("-----END CERTIFICATE REQUEST-----", "-----END CERTIFICATE-----");
     assert_eq!(codes(&inspect(wrong_end.as_bytes())), ["malformed"]);
     let bad_b64 = csr.replacen("MII", "M*I", 1);
     assert_eq!(codes(&inspect(bad_b64.as_bytes())), ["malformed"]);
@@ -102,11 +94,7 @@ fn trailing_data_after_der_is_malformed_but_trailing_whitespace_is_not() {
     der.extend_from_slice(b"junk");
     let info = inspect(&der);
     assert_eq!(codes(&info), ["malformed"]);
-    assert_eq!(
-        info.common_name.as_deref(),
-        Some("www.example.com"),
-        "what was read is still reported"
-    );
+    assert_eq!(info.common_name.as_deref(), Some("www.example.com"), "what was read is still reported");
 }
 
 #[test]
@@ -122,11 +110,7 @@ fn a_private_key_is_named_as_such() {
     use secrecy::ExposeSecret as _;
     let info = inspect(key.key_pem.expose_secret().as_bytes());
     assert_eq!(codes(&info), ["not_a_csr"]);
-    assert!(
-        info.problems[0].message.contains("private key"),
-        "{}",
-        info.problems[0].message
-    );
+    assert!(info.problems[0].message.contains("private key"), "{}", info.problems[0].message);
 }
 
 #[test]
@@ -141,29 +125,16 @@ fn truncated_der_at_every_length_is_malformed() {
 #[test]
 fn human_output() {
     let out = render_human(&inspect(&fixture("rsa1024.csr.pem")));
-    assert!(
-        out.starts_with("Certificate request: NOT OK (1 error)\n"),
-        "{out}"
-    );
+    assert!(out.starts_with("Certificate request: NOT OK (1 error)\n"), "{out}");
     assert!(out.contains("Key:          RSA 1024 bits"), "{out}");
     assert!(out.contains("sha256WithRSAEncryption, valid"), "{out}");
     assert!(out.contains("error   weak_key: "), "{out}");
     let ok = render_human(&inspect(&fixture("ip-email.csr.pem")));
     assert!(ok.starts_with("Certificate request: OK\n"), "{ok}");
-    assert!(
-        ok.contains("Other names:  IP:192.0.2.1, IP:2001:db8::1, email:a@example.com"),
-        "{ok}"
-    );
+    assert!(ok.contains("Other names:  IP:192.0.2.1, IP:2001:db8::1, email:a@example.com"), "{ok}");
     assert!(ok.contains("Key:          EC P-256"), "{ok}");
     let sha1 = render_human(&inspect(&fixture("sha1.csr.pem")));
-    assert!(
-        sha1.starts_with("Certificate request: OK (1 warning)\n"),
-        "{sha1}"
-    );
+    assert!(sha1.starts_with("Certificate request: OK (1 warning)\n"), "{sha1}");
     let junk = render_human(&inspect(b"hello"));
-    assert_eq!(
-        junk.lines().count(),
-        3,
-        "no empty detail lines for unreadable input: {junk}"
-    );
+    assert_eq!(junk.lines().count(), 3, "no empty detail lines for unreadable input: {junk}");
 }

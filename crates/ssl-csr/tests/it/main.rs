@@ -11,9 +11,7 @@ use std::path::PathBuf;
 
 /// `fixtures/csr/NAME` at the repository root.
 pub fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures/csr")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/csr").join(name)
 }
 
 /// The bytes of a fixture.

@@ -1,9 +1,7 @@
 //! Pre-flight: each code has a test against a baseline order that passes, so each fails without its rule.
 
 use ssl_core::Problem;
-use ssl_core::model::{
-    Contact, Contacts, DcvMethod, DcvTable, OrderSpec, Organization, ProductRules, ValidationLevel,
-};
+use ssl_core::model::{Contact, Contacts, DcvMethod, DcvTable, OrderSpec, Organization, ProductRules, ValidationLevel};
 use ssl_csr::{CsrInfo, KeyType, generate, inspect, preflight};
 
 use crate::fixture;
@@ -25,13 +23,7 @@ fn dv_rules() -> ProductRules {
         multi_domain: true,
         max_names: Some(5),
         periods_months: vec![12, 24],
-        dcv_methods: vec![
-            DcvMethod::Email,
-            DcvMethod::Dns,
-            DcvMethod::DnsTxt,
-            DcvMethod::Http,
-            DcvMethod::Https,
-        ],
+        dcv_methods: vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::Http, DcvMethod::Https],
         required_fields: vec![],
     }
 }
@@ -56,19 +48,12 @@ fn ov_rules() -> ProductRules {
 }
 
 fn spec() -> OrderSpec {
-    OrderSpec::new("dv_multi", "example.com", DcvMethod::Dns)
-        .san("www.example.com")
-        .term_months(12)
+    OrderSpec::new("dv_multi", "example.com", DcvMethod::Dns).san("www.example.com").term_months(12)
 }
 
 fn csr_for(names: &[&str]) -> CsrInfo {
     let sans: Vec<String> = names[1..].iter().map(|s| s.to_string()).collect();
-    inspect(
-        generate(KeyType::EcP256, names[0], &sans)
-            .unwrap()
-            .csr_pem
-            .as_bytes(),
-    )
+    inspect(generate(KeyType::EcP256, names[0], &sans).unwrap().csr_pem.as_bytes())
 }
 
 fn codes(problems: &[Problem]) -> Vec<&str> {
@@ -78,29 +63,20 @@ fn codes(problems: &[Problem]) -> Vec<&str> {
 }
 
 fn only(problems: &[Problem], code: &str) -> Vec<Problem> {
-    problems
-        .iter()
-        .filter(|p| p.code == code)
-        .cloned()
-        .collect()
+    problems.iter().filter(|p| p.code == code).cloned().collect()
 }
 
 #[test]
 fn baseline_order_passes() {
     let csr = csr_for(&["example.com", "www.example.com"]);
     assert_eq!(preflight(&spec(), Some(&csr), &dv_rules(), &PROVIDER), []);
-    assert_eq!(
-        preflight(&spec(), None, &dv_rules(), &PROVIDER),
-        [],
-        "no CSR: nothing to compare"
-    );
+    assert_eq!(preflight(&spec(), None, &dv_rules(), &PROVIDER), [], "no CSR: nothing to compare");
 }
 
 #[test]
 fn name_mismatch_compares_sets_of_lowercase_punycode() {
     // Same set, other order, other case, unicode vs punycode: no mismatch.
-    let spec =
-        OrderSpec::new("dv_multi", "Bücher.example", DcvMethod::Dns).san("WWW.bücher.example");
+    let spec = OrderSpec::new("dv_multi", "Bücher.example", DcvMethod::Dns).san("WWW.bücher.example");
     let csr = csr_for(&["www.xn--bcher-kva.example", "xn--bcher-kva.example"]);
     assert_eq!(preflight(&spec, Some(&csr), &dv_rules(), &PROVIDER), []);
 
@@ -108,10 +84,7 @@ fn name_mismatch_compares_sets_of_lowercase_punycode() {
     let problems = preflight(&self::spec(), Some(&csr), &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["name_mismatch"]);
     let msg = &problems[0].message;
-    assert!(
-        msg.contains("www.example.com") && msg.contains("shop.example.com"),
-        "{msg}"
-    );
+    assert!(msg.contains("www.example.com") && msg.contains("shop.example.com"), "{msg}");
 }
 
 #[test]
@@ -121,10 +94,7 @@ fn the_csr_common_name_counts_as_a_name() {
     let spec = OrderSpec::new("dv_multi", "www.example.com", DcvMethod::Dns);
     assert_eq!(preflight(&spec, Some(&csr), &dv_rules(), &PROVIDER), []);
     let spec = spec.san("example.com");
-    assert_eq!(
-        codes(&preflight(&spec, Some(&csr), &dv_rules(), &PROVIDER)),
-        ["name_mismatch"]
-    );
+    assert_eq!(codes(&preflight(&spec, Some(&csr), &dv_rules(), &PROVIDER)), ["name_mismatch"]);
 }
 
 #[test]
@@ -140,22 +110,14 @@ fn csr_errors_stop_the_order() {
 #[test]
 fn the_spec_csr_is_inspected_when_no_info_is_given() {
     let pem = String::from_utf8(fixture("tampered.csr.pem")).unwrap();
-    let spec = OrderSpec::new("dv_multi", "www.example.com", DcvMethod::Dns)
-        .san("example.com")
-        .csr(pem);
-    assert_eq!(
-        codes(&preflight(&spec, None, &dv_rules(), &PROVIDER)),
-        ["bad_signature"]
-    );
+    let spec = OrderSpec::new("dv_multi", "www.example.com", DcvMethod::Dns).san("example.com").csr(pem);
+    assert_eq!(codes(&preflight(&spec, None, &dv_rules(), &PROVIDER)), ["bad_signature"]);
 }
 
 #[test]
 fn an_unreadable_csr_gives_its_own_problem_not_a_name_mismatch() {
     let csr = inspect(b"not a csr");
-    assert_eq!(
-        codes(&preflight(&spec(), Some(&csr), &dv_rules(), &PROVIDER)),
-        ["malformed"]
-    );
+    assert_eq!(codes(&preflight(&spec(), Some(&csr), &dv_rules(), &PROVIDER)), ["malformed"]);
 }
 
 #[test]
@@ -164,14 +126,8 @@ fn dcv_method_the_provider_lacks() {
     let problems = preflight(&spec, None, &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["dcv_not_allowed"]);
     let msg = &problems[0].message;
-    assert!(
-        msg.contains("dns-cname") && msg.contains("www.example.com"),
-        "{msg}"
-    );
-    assert!(
-        msg.contains("it offers: email, dns, dns-txt, http"),
-        "lists the provider's neutral methods: {msg}"
-    );
+    assert!(msg.contains("dns-cname") && msg.contains("www.example.com"), "{msg}");
+    assert!(msg.contains("it offers: email, dns, dns-txt, http"), "lists the provider's neutral methods: {msg}");
 }
 
 #[test]
@@ -181,11 +137,7 @@ fn dcv_method_the_product_does_not_accept() {
     let spec = spec().dcv_for("example.com", DcvMethod::Http);
     let problems = preflight(&spec, None, &rules, &PROVIDER);
     assert_eq!(codes(&problems), ["dcv_not_allowed"]);
-    assert!(
-        problems[0].message.contains("accepts: email, dns"),
-        "{}",
-        problems[0].message
-    );
+    assert!(problems[0].message.contains("accepts: email, dns"), "{}", problems[0].message);
 }
 
 #[test]
@@ -193,11 +145,7 @@ fn file_based_dcv_for_a_wildcard() {
     let spec = OrderSpec::new("dv_multi", "*.example.com", DcvMethod::Http).san("example.com");
     let problems = preflight(&spec, None, &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["dcv_not_allowed"]);
-    assert!(
-        problems[0].message.contains("*.example.com"),
-        "{}",
-        problems[0].message
-    );
+    assert!(problems[0].message.contains("*.example.com"), "{}", problems[0].message);
     // The non-wildcard name may use http; the wildcard uses dns: fine.
     let spec = spec.dcv_for("*.example.com", DcvMethod::Dns);
     assert_eq!(preflight(&spec, None, &dv_rules(), &PROVIDER), []);
@@ -209,19 +157,11 @@ fn too_many_names_for_the_product() {
     for i in 0..3 {
         spec = spec.san(format!("h{i}.example.com"));
     }
-    assert_eq!(
-        preflight(&spec, None, &dv_rules(), &PROVIDER),
-        [],
-        "5 names = the limit"
-    );
+    assert_eq!(preflight(&spec, None, &dv_rules(), &PROVIDER), [], "5 names = the limit");
     let spec = spec.san("h3.example.com");
     let problems = preflight(&spec, None, &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["too_many_names"]);
-    assert!(
-        problems[0].message.contains("6 names"),
-        "{}",
-        problems[0].message
-    );
+    assert!(problems[0].message.contains("6 names"), "{}", problems[0].message);
 }
 
 #[test]
@@ -229,16 +169,10 @@ fn wildcard_and_sans_against_product_rules() {
     let mut rules = dv_rules();
     rules.wildcard = false;
     let wildcard = OrderSpec::new("dv_multi", "*.example.com", DcvMethod::Dns);
-    assert_eq!(
-        codes(&preflight(&wildcard, None, &rules, &PROVIDER)),
-        ["product_rule"]
-    );
+    assert_eq!(codes(&preflight(&wildcard, None, &rules, &PROVIDER)), ["product_rule"]);
     let mut rules = dv_rules();
     rules.multi_domain = false;
-    assert_eq!(
-        codes(&preflight(&spec(), None, &rules, &PROVIDER)),
-        ["product_rule"]
-    );
+    assert_eq!(codes(&preflight(&spec(), None, &rules, &PROVIDER)), ["product_rule"]);
     let single = OrderSpec::new("dv_multi", "example.com", DcvMethod::Dns);
     assert_eq!(preflight(&single, None, &rules, &PROVIDER), []);
 }
@@ -247,11 +181,7 @@ fn wildcard_and_sans_against_product_rules() {
 fn period_not_offered_lists_the_offered_terms() {
     let problems = preflight(&spec().term_months(36), None, &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["period_not_offered"]);
-    assert!(
-        problems[0].message.contains("12, 24"),
-        "{}",
-        problems[0].message
-    );
+    assert!(problems[0].message.contains("12, 24"), "{}", problems[0].message);
 }
 
 #[test]
@@ -259,19 +189,13 @@ fn approver_email_missing_per_host() {
     let spec = spec().dcv_for("www.example.com", DcvMethod::Email);
     let problems = preflight(&spec, None, &dv_rules(), &PROVIDER);
     assert_eq!(codes(&problems), ["approver_email_missing"]);
-    assert_eq!(
-        problems[0].field.as_deref(),
-        Some("approver_emails.www.example.com")
-    );
-    let with_own = spec
-        .clone()
-        .approver_email("www.example.com", "admin@example.com");
+    assert_eq!(problems[0].field.as_deref(), Some("approver_emails.www.example.com"));
+    let with_own = spec.clone().approver_email("www.example.com", "admin@example.com");
     assert_eq!(preflight(&with_own, None, &dv_rules(), &PROVIDER), []);
     let with_star = spec.approver_email("*", "admin@example.com");
     assert_eq!(preflight(&with_star, None, &dv_rules(), &PROVIDER), []);
 
-    let all_email =
-        OrderSpec::new("dv_multi", "example.com", DcvMethod::Email).san("www.example.com");
+    let all_email = OrderSpec::new("dv_multi", "example.com", DcvMethod::Email).san("www.example.com");
     assert_eq!(
         codes(&preflight(&all_email, None, &dv_rules(), &PROVIDER)),
         ["approver_email_missing", "approver_email_missing"]
@@ -282,31 +206,14 @@ fn approver_email_missing_per_host() {
 fn required_fields_for_ov() {
     let spec = OrderSpec::new("ov_single", "example.com", DcvMethod::Dns);
     let problems = preflight(&spec, None, &ov_rules(), &PROVIDER);
-    let fields: Vec<String> = only(&problems, "field_required")
-        .into_iter()
-        .filter_map(|p| p.field)
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "organization.id",
-            "organization.name",
-            "admin.email",
-            "contacts.tech.phone"
-        ]
-    );
+    let fields: Vec<String> = only(&problems, "field_required").into_iter().filter_map(|p| p.field).collect();
+    assert_eq!(fields, ["organization.id", "organization.name", "admin.email", "contacts.tech.phone"]);
     assert_eq!(codes(&problems).len(), 4);
 
     let mut complete = spec.clone();
     complete.contacts = Contacts {
-        admin: Some(Contact {
-            email: Some("admin@example.com".into()),
-            ..Default::default()
-        }),
-        tech: Some(Contact {
-            phone: Some("+1 555 0100".into()),
-            ..Default::default()
-        }),
+        admin: Some(Contact { email: Some("admin@example.com".into()), ..Default::default() }),
+        tech: Some(Contact { phone: Some("+1 555 0100".into()), ..Default::default() }),
         organization: Some(Organization {
             id: Some("123".into()),
             name: Some("Example Inc".into()),
@@ -318,28 +225,18 @@ fn required_fields_for_ov() {
     // A blank value is missing; an unknown path is reported rather than ignored.
     let mut blank = complete.clone();
     blank.contacts.organization.as_mut().unwrap().name = Some("  ".into());
-    assert_eq!(
-        codes(&preflight(&blank, None, &ov_rules(), &PROVIDER)),
-        ["field_required"]
-    );
+    assert_eq!(codes(&preflight(&blank, None, &ov_rules(), &PROVIDER)), ["field_required"]);
     let mut rules = ov_rules();
     rules.required_fields.push("billing.email".into());
     let problems = preflight(&complete, None, &rules, &PROVIDER);
     assert_eq!(codes(&problems), ["field_required"]);
-    assert!(
-        problems[0].message.contains("names no contact field"),
-        "{}",
-        problems[0].message
-    );
+    assert!(problems[0].message.contains("names no contact field"), "{}", problems[0].message);
 }
 
 #[test]
 fn invalid_order_names() {
     let spec = OrderSpec::new("dv_multi", "exa mple.com", DcvMethod::Dns);
-    assert_eq!(
-        codes(&preflight(&spec, None, &dv_rules(), &PROVIDER)),
-        ["invalid_name"]
-    );
+    assert_eq!(codes(&preflight(&spec, None, &dv_rules(), &PROVIDER)), ["invalid_name"]);
 }
 
 #[test]
@@ -369,20 +266,8 @@ fn every_problem_at_once() {
     }
     // product_rule twice (wildcard, SANs); dcv_not_allowed three times (http not accepted by the product,
     // dns-cname not offered by the provider, http for a wildcard); field_required four times.
-    assert_eq!(
-        c.iter().filter(|&&x| x == "product_rule").count(),
-        2,
-        "{problems:#?}"
-    );
-    assert_eq!(
-        c.iter().filter(|&&x| x == "dcv_not_allowed").count(),
-        3,
-        "{problems:#?}"
-    );
-    assert_eq!(
-        c.iter().filter(|&&x| x == "field_required").count(),
-        4,
-        "{problems:#?}"
-    );
+    assert_eq!(c.iter().filter(|&&x| x == "product_rule").count(), 2, "{problems:#?}");
+    assert_eq!(c.iter().filter(|&&x| x == "dcv_not_allowed").count(), 3, "{problems:#?}");
+    assert_eq!(c.iter().filter(|&&x| x == "field_required").count(), 4, "{problems:#?}");
     assert!(problems.iter().all(Problem::is_error));
 }

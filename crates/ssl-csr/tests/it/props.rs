@@ -46,9 +46,7 @@ fn decode(b64: &str) -> Vec<u8> {
     let bytes: Vec<u8> = b64.bytes().filter(|&c| c != b'=').collect();
     let mut out = Vec::new();
     for chunk in bytes.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &c)| {
-            acc | (u32::from(val(c)) << (18 - 6 * i))
-        });
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &c)| acc | (u32::from(val(c)) << (18 - 6 * i)));
         for i in 0..chunk.len() - 1 {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -61,11 +59,7 @@ fn coherent(info: &CsrInfo) {
     let json = serde_json::to_string(info).unwrap();
     crate::json::assert_schema(&json, "mutated input");
     if info.signature_valid == Some(false) {
-        assert!(
-            info.problems.iter().any(|p| p.code == "bad_signature"),
-            "{:?}",
-            info.problems
-        );
+        assert!(info.problems.iter().any(|p| p.code == "bad_signature"), "{:?}", info.problems);
     }
     if info.signature_algorithm.is_none() {
         assert!(!info.ok(), "nothing read but ok: {:?}", info);
@@ -84,10 +78,7 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), 1u8..).prop_map(|(at, mask)| Mutation::Flip { at, mask }),
-        (
-            any::<usize>(),
-            prop_oneof![Just(0u8), Just(0x80), Just(0xff), Just(0x30), any::<u8>()]
-        )
+        (any::<usize>(), prop_oneof![Just(0u8), Just(0x80), Just(0xff), Just(0x30), any::<u8>()])
             .prop_map(|(at, value)| Mutation::Set { at, value }),
         any::<usize>().prop_map(|at| Mutation::Truncate { at }),
         (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))

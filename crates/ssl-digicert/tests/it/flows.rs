@@ -232,7 +232,7 @@ async fn a_body_over_the_cap_is_refused() {
     );
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-cap".into(), base, t).unwrap();
-    let e = c.download(5, "pem_all").await.unwrap_err();
+    let e = c.download_certificate(5, "pem_all").await.unwrap_err();
     assert!(matches!(e, Error::ResponseTooLarge { .. }), "{e:?}");
 }
 

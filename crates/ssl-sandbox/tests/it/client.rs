@@ -10,12 +10,9 @@ use ssl_sandbox::SandboxConfig;
 use crate::*;
 
 fn client_for(sb: &ssl_sandbox::SandboxHandle) -> DigiCertClient {
-    DigiCertClient::new(
-        SecretString::from(KEY.to_owned()),
-        sb.base_url("digicert").unwrap(),
-    )
-    .unwrap()
-    .with_retry(ssl_core::retry::RetryPolicy::none())
+    DigiCertClient::new(SecretString::from(KEY.to_owned()), sb.base_url("digicert").unwrap())
+        .unwrap()
+        .with_retry(ssl_core::retry::RetryPolicy::none())
 }
 
 #[tokio::test]
@@ -23,22 +20,14 @@ async fn typed_client_decodes_every_answer() {
     let sb = start(SandboxConfig::default()).await;
     let c = client_for(&sb);
     let products = c.product_list().await.unwrap();
-    assert!(
-        products
-            .products
-            .unwrap()
-            .iter()
-            .any(|p| p.name_id == "ssl_dv_geotrust")
-    );
+    assert!(products.products.unwrap().iter().any(|p| p.name_id == "ssl_dv_geotrust"));
     let info = c.product_info("ssl_dv_geotrust").await.unwrap();
     assert_eq!(info.name_id, "ssl_dv_geotrust");
 
     let (csr_pem, _) = csr(&["typed.example.com"]);
-    let order = g::OrderRequest::new(
-        g::OrderCertificate::new("typed.example.com", csr_pem.clone()),
-        g::DcvMethod::DnsTxtToken,
-    )
-    .validity_years(1);
+    let order =
+        g::OrderRequest::new(g::OrderCertificate::new("typed.example.com", csr_pem.clone()), g::DcvMethod::DnsTxtToken)
+            .validity_years(1);
     let created = c.place_order("ssl_dv_geotrust", &order).await.unwrap();
     assert!(created.dcv_random_value.is_some());
     let id = created.id;
@@ -46,10 +35,7 @@ async fn typed_client_decodes_every_answer() {
     assert_eq!(oi.status.as_str(), "pending");
     let v = c.validation_status(id).await.unwrap();
     assert_eq!(v.dcv_status.as_deref(), Some("pending"));
-    let changed = c
-        .change_dcv_method(id, g::DcvMethod::HttpToken)
-        .await
-        .unwrap();
+    let changed = c.change_dcv_method(id, g::DcvMethod::HttpToken).await.unwrap();
     assert!(changed.dcv_random_value.is_some());
     let fresh = c.dcv_random_value(id).await.unwrap();
     assert_ne!(fresh.dcv_random_value, changed.dcv_random_value);
@@ -60,26 +46,16 @@ async fn typed_client_decodes_every_answer() {
     assert_eq!(list.orders.unwrap()[0].id, id);
     let oi = c.order_info(id).await.unwrap();
     let cert_id = oi.certificate.unwrap().id.unwrap();
-    let pem = c.download(cert_id, "pem_all").await.unwrap();
+    let pem = c.download_certificate(cert_id, "pem_all").await.unwrap();
     assert_eq!(pem_ders(&pem).len(), 3);
 
     let (csr2, _) = csr(&["typed.example.com"]);
-    let re = c
-        .reissue(
-            id,
-            &g::ReissueRequest::new(g::ReissueCertificate::new().csr(csr2)),
-        )
-        .await
-        .unwrap();
+    let re = c.reissue_order(id, &g::ReissueRequest::new(g::ReissueCertificate::new().csr(csr2))).await.unwrap();
     assert_eq!(re.id, id);
-    let du = c
-        .duplicate(
-            id,
-            &g::DuplicateRequest::new(g::ReissueCertificate::new().csr(csr_pem)),
-        )
-        .await
-        .unwrap();
+    let du = c.duplicate_order(id, &g::DuplicateRequest::new(g::ReissueCertificate::new().csr(csr_pem))).await.unwrap();
     assert_eq!(du.id, id);
+    c.set_auto_reissue(id, true).await.unwrap();
+    assert_eq!(c.order_info(id).await.unwrap().auto_reissue, Some(1));
     c.revoke_order(id, Some("test")).await.unwrap();
     assert_eq!(c.order_info(id).await.unwrap().status.as_str(), "revoked");
 
@@ -98,10 +74,7 @@ async fn neutral_provider_full_flow() {
         .csr(csr_pem);
     let order = c.place(&spec).await.unwrap();
     assert_eq!(order.status, OrderStatus::PendingValidation, "{order:?}");
-    assert_eq!(
-        order.dcv[0].dns.as_ref().unwrap().name,
-        "_dnsauth.neutral.example.com"
-    );
+    assert_eq!(order.dcv[0].dns.as_ref().unwrap().name, "_dnsauth.neutral.example.com");
     assert!(order.coverage_ends.is_some());
     let order = c.recheck_dcv(&order.order_id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Issued);
@@ -111,22 +84,12 @@ async fn neutral_provider_full_flow() {
     assert!((info.not_after - info.not_before).whole_days() <= 199);
 
     let (csr2, _) = csr(&["neutral.example.com"]);
-    let re = Provider::reissue(
-        &c,
-        &order.order_id,
-        &ReissueSpec {
-            csr: Some(csr2),
-            ..ReissueSpec::default()
-        },
-    )
-    .await
-    .unwrap();
+    let re = Provider::reissue(&c, &order.order_id, &ReissueSpec { csr: Some(csr2), ..ReissueSpec::default() })
+        .await
+        .unwrap();
     assert_eq!(re.status, OrderStatus::Issued);
     Provider::revoke(&c, &order.order_id, None).await.unwrap();
-    assert_eq!(
-        c.get(&order.order_id).await.unwrap().status,
-        OrderStatus::Revoked
-    );
+    assert_eq!(c.get(&order.order_id).await.unwrap().status, OrderStatus::Revoked);
 
     let (csr3, _) = csr(&["cancel.example.com"]);
     let o = c
@@ -138,29 +101,17 @@ async fn neutral_provider_full_flow() {
         .await
         .unwrap();
     Provider::cancel(&c, &o.order_id, Some("no")).await.unwrap();
-    assert_eq!(
-        c.get(&o.order_id).await.unwrap().status,
-        OrderStatus::Cancelled
-    );
+    assert_eq!(c.get(&o.order_id).await.unwrap().status, OrderStatus::Cancelled);
 }
 
 #[tokio::test]
 async fn client_sees_outcome_unknown_after_commit_then_drop() {
     let sb = start(SandboxConfig::default()).await;
-    sb.set_knobs(
-        ssl_sandbox::Knobs::default().fault(
-            ssl_sandbox::Fault::drop_after_commit()
-                .method("POST")
-                .times(1),
-        ),
-    );
+    sb.set_knobs(ssl_sandbox::Knobs::default().fault(ssl_sandbox::Fault::drop_after_commit().method("POST").times(1)));
     let c = client_for(&sb);
     let (csr_pem, _) = csr(&["once.example.com"]);
-    let order = g::OrderRequest::new(
-        g::OrderCertificate::new("once.example.com", csr_pem),
-        g::DcvMethod::Email,
-    )
-    .validity_years(1);
+    let order = g::OrderRequest::new(g::OrderCertificate::new("once.example.com", csr_pem), g::DcvMethod::Email)
+        .validity_years(1);
     let err = c.place_order("ssl_dv_geotrust", &order).await.unwrap_err();
     assert!(matches!(err, ssl_core::Error::OutcomeUnknown(_)), "{err:?}");
     assert_eq!(sb.orders("digicert").len(), 1);

@@ -9,14 +9,7 @@ use crate::*;
 async fn rate_limit_has_retry_after_and_fires_times() {
     let sb = start(SandboxConfig::default()).await;
     let http = client();
-    sb.set_knobs(
-        Knobs::default().fault(
-            Fault::rate_limit(7)
-                .provider("digicert")
-                .path("/product")
-                .times(2),
-        ),
-    );
+    sb.set_knobs(Knobs::default().fault(Fault::rate_limit(7).provider("digicert").path("/product").times(2)));
     for _ in 0..2 {
         let r = dc(&http, &sb, "GET", "/product", None).await;
         assert_eq!(r.status, 429);
@@ -28,11 +21,7 @@ async fn rate_limit_has_retry_after_and_fires_times() {
     // Filters: another path is untouched.
     sb.set_knobs(Knobs::default().fault(Fault::rate_limit(1).path("/order/")));
     assert_eq!(dc(&http, &sb, "GET", "/product", None).await.status, 200);
-    let faults: Vec<_> = sb
-        .requests()
-        .into_iter()
-        .filter(|r| !r.faults.is_empty())
-        .collect();
+    let faults: Vec<_> = sb.requests().into_iter().filter(|r| !r.faults.is_empty()).collect();
     assert_eq!(faults.len(), 2);
     assert_eq!(faults[0].faults, vec!["rate_limit"]);
     assert_eq!(faults[0].status, 429);
@@ -43,17 +32,12 @@ async fn server_error_and_delay() {
     let sb = start(SandboxConfig::default()).await;
     let http = client();
     sb.set_knobs(
-        Knobs::default()
-            .fault(Fault::server_error(502).method("GET").times(1))
-            .fault(Fault::delay(300).times(1)),
+        Knobs::default().fault(Fault::server_error(502).method("GET").times(1)).fault(Fault::delay(300).times(1)),
     );
     let t = Instant::now();
     let r = dc(&http, &sb, "GET", "/product", None).await;
     assert_eq!(r.status, 502);
-    assert!(
-        t.elapsed() >= Duration::from_millis(300),
-        "delay applies with the error"
-    );
+    assert!(t.elapsed() >= Duration::from_millis(300), "delay applies with the error");
     assert!(r.json["errors"][0]["code"].is_string());
     let t = Instant::now();
     assert_eq!(dc(&http, &sb, "GET", "/product", None).await.status, 200);
@@ -64,14 +48,7 @@ async fn server_error_and_delay() {
 async fn server_error_after_commit_stores_the_order() {
     let sb = start(SandboxConfig::default()).await;
     let http = client();
-    sb.set_knobs(
-        Knobs::default().fault(
-            Fault::server_error(503)
-                .method("POST")
-                .after_commit()
-                .times(1),
-        ),
-    );
+    sb.set_knobs(Knobs::default().fault(Fault::server_error(503).method("POST").after_commit().times(1)));
     let (csr_pem, _) = csr(&["commit.example.com"]);
     let r = dc(
         &http,
@@ -90,19 +67,11 @@ async fn commit_then_drop_closes_the_connection_after_storing() {
     let sb = start(SandboxConfig::default()).await;
     let http = client();
     sb.set_knobs(
-        Knobs::default().fault(
-            Fault::drop_after_commit()
-                .provider("digicert")
-                .method("POST")
-                .path("/order/certificate/")
-                .times(1),
-        ),
+        Knobs::default()
+            .fault(Fault::drop_after_commit().provider("digicert").method("POST").path("/order/certificate/").times(1)),
     );
     let (csr_pem, _) = csr(&["drop.example.com"]);
-    let url = format!(
-        "{}/order/certificate/ssl_dv_geotrust",
-        sb.base_url("digicert").unwrap()
-    );
+    let url = format!("{}/order/certificate/ssl_dv_geotrust", sb.base_url("digicert").unwrap());
     let result = http
         .post(&url)
         .header("X-DC-DEVKEY", KEY)
@@ -114,20 +83,9 @@ async fn commit_then_drop_closes_the_connection_after_storing() {
     assert!(!err.is_timeout(), "{err:?}");
     let orders = sb.orders("digicert");
     assert_eq!(orders.len(), 1, "exactly one order was stored");
-    assert_eq!(
-        orders[0]["certificates"][0]["common_name"],
-        "drop.example.com"
-    );
+    assert_eq!(orders[0]["certificates"][0]["common_name"], "drop.example.com");
     // The order can be found by the listing a client reconciles with.
-    let list = dc(
-        &http,
-        &sb,
-        "GET",
-        "/order/certificate?filters[common_name]=drop.example.com",
-        None,
-    )
-    .await
-    .json;
+    let list = dc(&http, &sb, "GET", "/order/certificate?filters[common_name]=drop.example.com", None).await.json;
     assert_eq!(list["page"]["total"], 1);
     // The knob fired once: the next order goes through.
     let r = dc(
@@ -147,21 +105,12 @@ async fn per_request_header_forces_a_fault() {
     let sb = start(SandboxConfig::default()).await;
     let http = client();
     let url = format!("{}/product", sb.base_url("digicert").unwrap());
-    let r = http
-        .get(&url)
-        .header("X-DC-DEVKEY", KEY)
-        .header("X-Sandbox-Fault", "rate_limit")
-        .send()
-        .await
-        .unwrap();
+    let r = http.get(&url).header("X-DC-DEVKEY", KEY).header("X-Sandbox-Fault", "rate_limit").send().await.unwrap();
     assert_eq!(r.status(), 429);
     let r = http
         .get(&url)
         .header("X-DC-DEVKEY", KEY)
-        .header(
-            "X-Sandbox-Fault",
-            json!({"kind": "server_error", "status": 500}).to_string(),
-        )
+        .header("X-Sandbox-Fault", json!({"kind": "server_error", "status": 500}).to_string())
         .send()
         .await
         .unwrap();
@@ -172,11 +121,7 @@ async fn per_request_header_forces_a_fault() {
 #[tokio::test]
 async fn seeded_probability_is_reproducible() {
     async fn run(seed: u64) -> Vec<u16> {
-        let sb = start(SandboxConfig {
-            seed: Some(seed),
-            ..SandboxConfig::default()
-        })
-        .await;
+        let sb = start(SandboxConfig { seed: Some(seed), ..SandboxConfig::default() }).await;
         let http = client();
         let mut k = sb.knobs();
         k.faults.push(Fault::server_error(503).probability(0.5));
@@ -195,20 +140,11 @@ async fn seeded_probability_is_reproducible() {
 #[tokio::test]
 async fn seeded_tokens_are_reproducible() {
     async fn token(seed: u64) -> String {
-        let sb = start(SandboxConfig {
-            seed: Some(seed),
-            ..SandboxConfig::default()
-        })
-        .await;
+        let sb = start(SandboxConfig { seed: Some(seed), ..SandboxConfig::default() }).await;
         let http = client();
         let (csr_pem, _) = csr(&["seed.example.com"]);
-        let created = place(
-            &http,
-            &sb,
-            "ssl_dv_geotrust",
-            order_body("seed.example.com", &[], &csr_pem, "dns-txt-token"),
-        )
-        .await;
+        let created =
+            place(&http, &sb, "ssl_dv_geotrust", order_body("seed.example.com", &[], &csr_pem, "dns-txt-token")).await;
         created["dcv_random_value"].as_str().unwrap().to_owned()
     }
     assert_eq!(token(5).await, token(5).await);
