@@ -4,3 +4,4 @@ mod common;
 mod csr;
 mod exit_codes;
 mod order_flow;
+mod standalone;
