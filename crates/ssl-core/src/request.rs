@@ -128,9 +128,7 @@ impl Body {
             match v {
                 serde_json::Value::Null => None,
                 serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Array(items) => {
-                    Some(items.iter().filter_map(text).collect::<Vec<_>>().join(","))
-                }
+                serde_json::Value::Array(items) => Some(items.iter().filter_map(text).collect::<Vec<_>>().join(",")),
                 other => Some(other.to_string()),
             }
         }

@@ -21,7 +21,10 @@ async fn the_whole_lifecycle() {
     let (sb, p) = start(Approval::Skip).await;
     assert!(!p.capabilities().supports(Verb::Quote));
     assert!(p.capabilities().supports(Verb::Reissue));
-    assert_eq!(p.quote(&OrderSpec::new("ssl_dv_geotrust", "a.example.com", DcvMethod::Dns)).await.unwrap_err().kind(), ErrorKind::Unsupported);
+    assert_eq!(
+        p.quote(&OrderSpec::new("ssl_dv_geotrust", "a.example.com", DcvMethod::Dns)).await.unwrap_err().kind(),
+        ErrorKind::Unsupported
+    );
     assert!(p.products().await.unwrap().iter().any(|r| r.id == "ssl_dv_geotrust"));
 
     let spec = OrderSpec::new("ssl_dv_geotrust", "shop.example.com", DcvMethod::DnsCname)
