@@ -117,11 +117,18 @@ impl DigiCertClient {
         }
         let req = requests::place_order(product, order);
         let cn = order.certificate.common_name.clone();
+        // The order info echoes the CSR: its digest (whitespace removed) identifies the order after an
+        // ambiguous failure.
+        let csr_digest = {
+            use sha2::Digest;
+            let compact: String = order.certificate.csr.split_whitespace().collect();
+            hex::encode(sha2::Sha256::digest(compact.as_bytes()))
+        };
         let resp = self.send(&req).await.map_err(|e| {
             with_lookup(
                 e,
                 format!("GET {}/order/certificate?filters[common_name]={cn}", self.api.base()),
-                vec![format!("common_name={cn}"), format!("product={product}")],
+                vec![format!("common_name={cn}"), format!("product={product}"), format!("csr_sha256={csr_digest}")],
             )
         })?;
         resp.json()
