@@ -224,6 +224,8 @@ struct Op {
     path_params: Vec<Param>,
     query: Vec<Param>,
     body: Option<String>,
+    /// The body is `application/x-www-form-urlencoded` (sent with `ssl_core::Body::form`), not JSON.
+    form: bool,
     success: Vec<String>,
 }
 
@@ -544,7 +546,7 @@ impl<'a> Gen<'a> {
                     }
                 }
                 let (path_params, query) = params(id, path, &all_params)?;
-                let body = self.body(id, op)?;
+                let (body, form) = self.body(id, op)?.map_or((None, false), |(b, f)| (Some(b), f));
                 let success = self.success(id, op)?;
                 ops.push(Op {
                     id: id.clone(),
@@ -556,6 +558,7 @@ impl<'a> Gen<'a> {
                     path_params,
                     query,
                     body,
+                    form,
                     success,
                 });
             }
@@ -563,18 +566,24 @@ impl<'a> Gen<'a> {
         Ok(ops)
     }
 
-    fn body(&mut self, id: &str, op: &Operation) -> Result<Option<String>, String> {
+    /// The request body's type name, and whether it is form-encoded (`application/x-www-form-urlencoded`)
+    /// rather than JSON.
+    fn body(&mut self, id: &str, op: &Operation) -> Result<Option<(String, bool)>, String> {
+        const FORM: &str = "application/x-www-form-urlencoded";
         let Some(body) = &op.request_body else { return Ok(None) };
         let ReferenceOr::Item(body) = body else {
             return Err(format!("{id}: requestBody references are not supported"));
         };
-        let media = body
-            .content
-            .get("application/json")
-            .ok_or_else(|| format!("{id}: only application/json request bodies are supported"))?;
+        let (media, form) = match (body.content.get("application/json"), body.content.get(FORM)) {
+            (Some(m), _) => (m, false),
+            (None, Some(m)) => (m, true),
+            (None, None) => {
+                return Err(format!("{id}: only application/json and {FORM} request bodies are supported"));
+            }
+        };
         let schema = media.schema.as_ref().ok_or_else(|| format!("{id}: request body without schema"))?;
         match self.resolve(schema, &format!("{}Request", pascal(id)))?.0 {
-            Ty::Struct(name) => Ok(Some(name)),
+            Ty::Struct(name) => Ok(Some((name, form))),
             other => Err(format!("{id}: the request body must be an object schema, found {other:?}")),
         }
     }
@@ -1015,7 +1024,8 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
             }
         }
         if let Some(b) = &op.body {
-            arg_docs.push(format!("- `body`: `{b}` as JSON"));
+            let enc = if op.form { "a form (`application/x-www-form-urlencoded`, arrays comma-joined)" } else { "JSON" };
+            arg_docs.push(format!("- `body`: `{b}` as {enc}"));
         }
         if !arg_docs.is_empty() {
             doc.push_str("\n\nArguments:\n\n");
@@ -1064,7 +1074,13 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
             fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
             quote!(format!(#fmt, #(#values),*))
         };
-        let body = op.body.as_ref().map(|_| quote!(.json(::serde_json::to_value(body).unwrap_or_default())));
+        let body = op.body.as_ref().map(|_| {
+            if op.form {
+                quote!(.body(::ssl_core::Body::form(body)))
+            } else {
+                quote!(.json(::serde_json::to_value(body).unwrap_or_default()))
+            }
+        });
         let query: Vec<TokenStream> = op
             .query
             .iter()
@@ -1710,6 +1726,32 @@ mod tests {
         assert!(has(&out, "::ssl_core::CallKind::Spend"), "{out}");
         assert!(has(&out, r#"format!("/things/{}/go", segment(thing_id))"#), "{out}");
         assert!(has(&out, r#"req.query("filters[x]", v)"#), "{out}");
+    }
+
+    #[test]
+    fn form_request_bodies_use_body_form() {
+        let s = spec(
+            serde_json::json!({"Order": {"type": "object", "properties": {"names": {"type": "array", "items": {"type": "string"}}}}}),
+            serde_json::json!({
+                "/orders/add/": {
+                    "post": {
+                        "operationId": "add_order",
+                        "x-call-kind": "spend",
+                        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Order"}}}},
+                        "responses": {"200": {"description": "ok"}}
+                    }
+                }
+            }),
+        );
+        let out = generate(&s, "t.json").unwrap();
+        assert!(has(&out, "pub fn add_order(body: &super::Order) -> ::ssl_core::HttpRequest"), "{out}");
+        assert!(has(&out, ".body(::ssl_core::Body::form(body))"), "{out}");
+        assert!(!has(&out, ".json(::serde_json::to_value(body)"), "{out}");
+        assert!(out.contains("as a form (`application/x-www-form-urlencoded`, arrays comma-joined)"), "{out}");
+        // Other media types are still refused.
+        let xml = s.replace("application/x-www-form-urlencoded", "application/xml");
+        let err = generate(&xml, "t.json").unwrap_err();
+        assert!(err.contains("application/x-www-form-urlencoded request bodies are supported"), "{err}");
     }
 
     #[test]

@@ -221,43 +221,5 @@ pub struct RenewArgs {
     pub order_id: String,
     /// Everything an order takes (names default to the previous order's).
     #[command(flatten)]
-    pub order: RenewOrderArgs,
-}
-
-/// `renew` order arguments (like `order`, names optional).
-#[derive(Debug, Args, Clone)]
-pub struct RenewOrderArgs {
-    /// Product id.
-    #[arg(long)]
-    pub product: String,
-    /// Key and names.
-    #[command(flatten)]
-    pub source: CsrSource,
-    /// DCV method.
-    #[arg(long, value_name = "METHOD", default_value = "dns")]
-    pub dcv: String,
-    /// Approver emails ([HOST=]EMAIL).
-    #[arg(long = "approver-email", value_name = "[HOST=]EMAIL")]
-    pub approver_emails: Vec<String>,
-    /// Coverage in months.
-    #[arg(long, default_value_t = 12)]
-    pub months: u32,
-    /// Contacts file (TOML or JSON).
-    #[arg(long, value_name = "FILE")]
-    pub contacts: Option<PathBuf>,
-    /// Provider option KEY=VALUE.
-    #[arg(long = "option", value_name = "KEY=VALUE")]
-    pub options: Vec<String>,
-    /// Validate and print the request only.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Wait until issued.
-    #[arg(long)]
-    pub wait: bool,
-    /// Wait timeout in seconds.
-    #[arg(long, default_value_t = 900, value_name = "SECS")]
-    pub timeout: u64,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub order: OrderArgs,
 }

@@ -425,6 +425,8 @@ async fn renew(s: &Session, a: RenewArgs) -> Result<(), Failure> {
         contacts: o.contacts.as_deref(),
         options: &o.options,
     })?;
+    let mut spec = spec;
+    spec.client_reference = o.reference.clone();
     let prepared = s.provider.prepare(&spec).await?;
     if o.dry_run {
         print_dry_run(s, &prepared);

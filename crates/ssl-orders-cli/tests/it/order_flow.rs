@@ -180,3 +180,41 @@ fn order_then_status_then_download_in_separate_runs() {
     args.extend(["--json", "status", &id]);
     assert_eq!(stdout_json(&run(&args))["status"], "revoked");
 }
+
+#[test]
+fn renew_places_a_new_linked_order_for_the_same_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let first = tmp.path().join("first");
+    let mut args = sandbox_args(&state);
+    args.extend([
+        "--json",
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "renew.example.com",
+        "--san",
+        "www.renew.example.com",
+    ]);
+    args.extend(["--dcv", "dns", "--wait", "--out", first.to_str().unwrap()]);
+    let v = stdout_json(&run(&args));
+    let old = v["order_id"].as_str().unwrap().to_owned();
+
+    let next = tmp.path().join("next");
+    let mut args = sandbox_args(&state);
+    args.extend(["--json", "renew", &old, "--product", "ssl_dv_geotrust", "--dcv", "dns", "--months", "24", "--wait"]);
+    args.extend(["--out", next.to_str().unwrap()]);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = stdout_json(&o);
+    assert_ne!(v["order_id"].as_str().unwrap(), old, "a renewal is a new order");
+    assert_eq!(
+        v["dns_names"],
+        serde_json::json!(["renew.example.com", "www.renew.example.com"]),
+        "names default to the old order's"
+    );
+    assert_eq!(v["status"], "issued");
+    let (_, names) = cert_facts(&std::fs::read_to_string(next.join("cert.pem")).unwrap());
+    assert_eq!(names, ["renew.example.com", "www.renew.example.com"]);
+}
