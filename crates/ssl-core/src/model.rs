@@ -371,11 +371,23 @@ impl OrderSpec {
         self.dcv_per_host.iter().find(|(h, _)| h.eq_ignore_ascii_case(host)).map(|(_, m)| *m).unwrap_or(self.dcv)
     }
 
-    /// The approver email that applies to `host` (its own entry, else `*`).
+    /// The approver email that applies to `host`: its own entry (a wildcard host also matches an entry for its
+    /// base name, `*.example.com` ← `example.com`), else `*`.
+    ///
+    /// ```
+    /// use ssl_core::model::{DcvMethod, OrderSpec};
+    /// let spec = OrderSpec::new("p", "*.example.com", DcvMethod::Email)
+    ///     .approver_email("example.com", "hostmaster@example.com")
+    ///     .approver_email("*", "admin@example.org");
+    /// assert_eq!(spec.approver_for("*.example.com"), Some("hostmaster@example.com"));
+    /// assert_eq!(spec.approver_for("other.example.org"), Some("admin@example.org"));
+    /// ```
     pub fn approver_for(&self, host: &str) -> Option<&str> {
+        let bare = host.strip_prefix("*.").unwrap_or(host);
         self.approver_emails
             .iter()
             .find(|(h, _)| h.eq_ignore_ascii_case(host))
+            .or_else(|| self.approver_emails.iter().find(|(h, _)| h.as_str() != "*" && h.eq_ignore_ascii_case(bare)))
             .or_else(|| self.approver_emails.get_key_value("*"))
             .map(|(_, e)| e.as_str())
     }
