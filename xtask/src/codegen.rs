@@ -1024,7 +1024,8 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
             }
         }
         if let Some(b) = &op.body {
-            let enc = if op.form { "a form (`application/x-www-form-urlencoded`, arrays comma-joined)" } else { "JSON" };
+            let enc =
+                if op.form { "a form (`application/x-www-form-urlencoded`, arrays comma-joined)" } else { "JSON" };
             arg_docs.push(format!("- `body`: `{b}` as {enc}"));
         }
         if !arg_docs.is_empty() {

@@ -178,8 +178,15 @@ impl Body {
             Self::Empty => String::new(),
             Self::Json { .. } => serde_json::to_string_pretty(&self.redacted_json()).unwrap_or_default(),
             Self::Form(fields) => {
-                let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.shown())).collect();
-                serde_urlencoded::to_string(pairs).unwrap_or_default()
+                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                let pairs: Vec<String> = fields
+                    .iter()
+                    .map(|(k, v)| match v {
+                        FormValue::Plain(p) => format!("{}={}", enc(k), enc(p)),
+                        FormValue::Secret(_) => format!("{}={REDACTED}", enc(k)),
+                    })
+                    .collect();
+                pairs.join("&")
             }
         }
     }

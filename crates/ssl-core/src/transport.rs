@@ -26,14 +26,13 @@ pub struct WireRequest {
 impl WireRequest {
     /// The URL with every secret query value shown as `[redacted]`: the only form ever printed or logged.
     pub fn redacted_url(&self) -> String {
-        let mut url = self.url.clone();
-        if !self.secret_query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (k, _) in &self.secret_query {
-                pairs.append_pair(k, REDACTED);
-            }
+        let mut out = self.url.to_string();
+        for (k, _) in &self.secret_query {
+            let sep = if out.contains('?') { '&' } else { '?' };
+            let key: String = url::form_urlencoded::byte_serialize(k.as_bytes()).collect();
+            out.push_str(&format!("{sep}{key}={REDACTED}"));
         }
-        url.to_string()
+        out
     }
 
     /// The URL actually sent. Only transports call this.

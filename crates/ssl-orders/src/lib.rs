@@ -28,6 +28,10 @@ pub use ssl_core::{Error, ErrorKind, PreparedOrder, Problem, Provider, Result, S
 #[cfg(feature = "digicert")]
 pub use ssl_digicert as digicert;
 
+/// GoGetSSL API v1 (feature `gogetssl`).
+#[cfg(feature = "gogetssl")]
+pub use ssl_gogetssl as gogetssl;
+
 /// The five providers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -87,6 +91,7 @@ impl ProviderName {
     pub fn is_built_in(self) -> bool {
         match self {
             Self::DigiCert => cfg!(feature = "digicert"),
+            Self::GoGetSsl => cfg!(feature = "gogetssl"),
             _ => false,
         }
     }
@@ -243,6 +248,10 @@ pub fn connect(config: Config) -> Result<Box<dyn Provider>> {
         (ProviderName::DigiCert, Credentials::DigiCert { api_key }) => {
             Ok(Box::new(ssl_digicert::DigiCertClient::with_transport(api_key, base, transport)?))
         }
+        #[cfg(feature = "gogetssl")]
+        (ProviderName::GoGetSsl, Credentials::GoGetSsl { user, password }) => {
+            Ok(Box::new(ssl_gogetssl::GoGetSslClient::with_transport(user, password, base, transport)?))
+        }
         (p, c) if !p.is_built_in() => {
             let _ = c;
             Err(Error::Config(format!("provider `{p}` is not built into this binary (enable its cargo feature)")))
@@ -272,6 +281,23 @@ mod tests {
         assert!(!format!("{c:?}").contains("canary"));
         let e = Credentials::from_lookup(ProviderName::GoGetSsl, |_| None).unwrap_err();
         assert!(e.to_string().contains("SSL_ORDERS_GOGETSSL_USER"));
+    }
+
+    #[cfg(feature = "gogetssl")]
+    #[test]
+    fn gogetssl_connects_from_its_two_variables() {
+        let c = Credentials::from_lookup(ProviderName::GoGetSsl, |k| match k {
+            "SSL_ORDERS_GOGETSSL_USER" => Some("reseller@example.com".into()),
+            "SSL_ORDERS_GOGETSSL_PASSWORD" => Some("canary-ggs-pass".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(!format!("{c:?}").contains("canary"));
+        assert!(ProviderName::GoGetSsl.is_built_in());
+        let p = connect(Config::new(ProviderName::GoGetSsl, c)).unwrap();
+        assert_eq!(p.name(), "gogetssl");
+        assert!(!format!("{p:?}").contains("canary"));
+        assert!(p.capabilities().dcv_per_host);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   "approval": "skip",            // or "required": new orders stay `needs_approval` until approved
 //!   "dcv": "auto",                 // or "manual" | "real"
 //!   "seed": 42,                    // optional: makes `probability` honoured and tokens reproducible
+//!   "session_calls": 3,            // optional: a login key (GoGetSSL `auth_key`) serves 3 calls, then expires
 //!   "faults": [
 //!     {"kind": "rate_limit", "retry_after": 2, "provider": "digicert", "method": "POST",
 //!      "path": "/order/certificate", "times": 1},
@@ -247,6 +248,10 @@ pub struct Knobs {
     pub seed: Option<u64>,
     /// Fault rules, checked in order.
     pub faults: Vec<Fault>,
+    /// Login sessions (GoGetSSL's `auth_key`) expire after serving this many calls; absent: never. The next
+    /// call with an expired key gets the provider's "invalid or expired key" error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_calls: Option<u32>,
 }
 
 impl Knobs {

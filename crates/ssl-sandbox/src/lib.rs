@@ -5,7 +5,8 @@
 //! orders moving through the provider's own statuses, hands out real DCV tokens, issues real X.509 certificates
 //! for the CSR's key from its own test CA, and injects faults on demand.
 //!
-//! Providers served: DigiCert CertCentral (`/services/v2`, see [`digicert`]).
+//! Providers served: DigiCert CertCentral (`/services/v2`, see [`digicert`]) and GoGetSSL (`/api`, see
+//! [`gogetssl`]).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), ssl_sandbox::SandboxError> {
@@ -30,6 +31,7 @@ pub mod ca;
 mod dcv;
 pub mod digicert;
 mod digicert_products;
+pub mod gogetssl;
 mod inspect;
 pub mod knobs;
 mod listener;
@@ -207,7 +209,8 @@ impl SandboxHandle {
     }
 
     /// The credentials each provider accepts, as `(provider, [(environment variable, value)])`; DigiCert:
-    /// `SSL_ORDERS_DIGICERT_API_KEY = sandbox-digicert-key`.
+    /// `SSL_ORDERS_DIGICERT_API_KEY = sandbox-digicert-key`; GoGetSSL: `SSL_ORDERS_GOGETSSL_USER =
+    /// sandbox-gogetssl-user`, `SSL_ORDERS_GOGETSSL_PASSWORD = sandbox-gogetssl-password`.
     pub fn credentials() -> Vec<(&'static str, Vec<(&'static str, &'static str)>)> {
         server::PROVIDERS.iter().map(|p| (p.name, p.credentials.to_vec())).collect()
     }

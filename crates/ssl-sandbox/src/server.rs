@@ -66,7 +66,7 @@ pub(crate) struct ProviderDef {
 }
 
 /// Every provider the sandbox serves.
-pub(crate) static PROVIDERS: &[ProviderDef] = &[crate::digicert::DEF];
+pub(crate) static PROVIDERS: &[ProviderDef] = &[crate::digicert::DEF, crate::gogetssl::DEF];
 
 pub(crate) fn provider(name: &str) -> Option<&'static ProviderDef> {
     PROVIDERS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
@@ -90,7 +90,13 @@ impl Shared {
     }
 
     pub fn start_knobs(&self) -> Knobs {
-        Knobs { approval: self.config.approval, dcv: self.config.dcv, seed: self.config.seed, faults: Vec::new() }
+        Knobs {
+            approval: self.config.approval,
+            dcv: self.config.dcv,
+            seed: self.config.seed,
+            faults: Vec::new(),
+            ..Knobs::default()
+        }
     }
 
     pub fn reset(&self) {

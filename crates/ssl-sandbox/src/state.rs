@@ -63,6 +63,7 @@ pub(crate) struct State {
     /// Virtual clock: seconds added to the real time (`POST /_sandbox/clock`).
     pub clock_offset_secs: i64,
     pub digicert: crate::digicert::DcState,
+    pub gogetssl: crate::gogetssl::GgState,
 }
 
 impl State {
@@ -100,8 +101,10 @@ impl State {
     pub fn reset(&mut self, knobs: Knobs) {
         let seq = self.next_request_seq;
         let dc_counters = self.digicert.counters();
+        let gg_counters = self.gogetssl.counters();
         *self = State { format: 1, knobs, next_request_seq: seq, ..State::default() };
         self.digicert.restore_counters(dc_counters);
+        self.gogetssl.restore_counters(gg_counters);
     }
 }
 

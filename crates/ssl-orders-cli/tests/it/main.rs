@@ -3,5 +3,6 @@
 mod common;
 mod csr;
 mod exit_codes;
+mod gogetssl;
 mod order_flow;
 mod standalone;

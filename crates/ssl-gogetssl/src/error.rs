@@ -1,0 +1,188 @@
+//! GoGetSSL's error shape, decoded into [`ssl_core::ProviderError`].
+//!
+//! GoGetSSL answers errors as `{"error": true, "message": "...", "description": "..."}`, **often with HTTP 200**
+//! (a real capture in `gogetssl/whmcs-addon#43`: a failed login with `http_code 200`). The decoder therefore looks
+//! at every body, whatever the status:
+//!
+//! - `error` is true (`true`, `1`, `"1"`, `"true"`): an error. `message` becomes [`ProviderError::message`],
+//!   `description` [`ProviderError::description`]; GoGetSSL sends no error codes, so `code` stays empty.
+//! - `success` is explicitly false (`false`, `0`, `"0"`, `"false"`) and there is a `message` or `description`:
+//!   an error too.
+//! - any other body with a status of 400 or more: an error with a snippet of the body.
+//!
+//! ## The auth-failure rule
+//!
+//! [`ProviderError::auth_failure`] is set (and the error's kind is [`ssl_core::ErrorKind::Auth`]) when the status is
+//! 401, or when the `message` or `description`, lower-cased, contains one of [`AUTH_MARKERS`]: `auth_key`,
+//! `auth key`, `invalid key`, `key expired`, `expired key` or `not authorized` — where `invalid key` followed by
+//! `size`, `length`, `type`, `usage`, `algorithm`, `pair`, `format` or `strength` is a CSR problem, not an auth
+//! failure (`Invalid key size`). A call that fails this way is sent
+//! again **once** after a fresh login (the provider refused it before doing anything, so even an order is safe to
+//! resend); see [`crate::GoGetSslClient`]. Errors of the login call itself (a wrong user or password, also inside
+//! HTTP 200) are always auth failures. The simulator (`ssl-sandbox`) answers an expired or unknown key with
+//! `{"error":true,"message":"Invalid or expired auth_key","description":"..."}` and HTTP 200.
+
+use serde_json::Value;
+use ssl_core::{ProviderError, ProviderErrorEntry};
+
+/// Lower-case phrases that make an error an auth failure (the rule above).
+pub const AUTH_MARKERS: &[&str] =
+    &["auth_key", "auth key", "invalid key", "key expired", "expired key", "not authorized"];
+
+/// Words that, right after `invalid key`, make it a CSR problem (`Invalid key size`), not an auth failure.
+const KEY_PROPERTIES: &[&str] = &["size", "length", "type", "usage", "algorithm", "pair", "format", "strength"];
+
+/// True when `text` says the session key (or the login) was refused, by the rule in the module docs.
+pub fn is_auth_message(text: &str) -> bool {
+    let t = text.to_lowercase();
+    AUTH_MARKERS.iter().any(|m| {
+        t.match_indices(m).any(|(at, _)| {
+            if *m != "invalid key" {
+                return true;
+            }
+            let rest = &t[at + m.len()..];
+            if rest.starts_with(|c: char| c.is_alphanumeric()) {
+                return false;
+            }
+            let next = rest.trim_start_matches(|c: char| !c.is_alphanumeric());
+            !KEY_PROPERTIES.iter().any(|w| next.starts_with(w))
+        })
+    })
+}
+
+fn truthy(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A message field as text: strings as they are, lists joined with `; `, anything else as JSON.
+fn text(v: Option<&Value>) -> Option<String> {
+    let s = match v? {
+        Value::Null => return None,
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| match i {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    let s = s.trim().to_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+/// The [`ssl_core::client::ErrorDecoder`] of GoGetSSL (rules in the module docs). Called for every response.
+pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
+    let parsed: Option<serde_json::Map<String, Value>> = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    if let Some(map) = &parsed {
+        let message = text(map.get("message"));
+        let description = text(map.get("description"));
+        let flagged = truthy(map.get("error")) == Some(true)
+            || (truthy(map.get("success")) == Some(false) && (message.is_some() || description.is_some()));
+        if flagged {
+            let shown = message
+                .clone()
+                .or_else(|| description.clone())
+                .unwrap_or_else(|| format!("GoGetSSL reported an error without a message (HTTP {status})"));
+            let mut e = ProviderError::new(
+                provider,
+                status,
+                vec![ProviderErrorEntry { code: None, message: shown, field: None }],
+            );
+            e.description = description.filter(|d| Some(d) != message.as_ref());
+            e.auth_failure = status == 401
+                || message.as_deref().is_some_and(is_auth_message)
+                || e.description.as_deref().is_some_and(is_auth_message);
+            return Some(e);
+        }
+    }
+    if status >= 400 {
+        let mut e = ProviderError::from_body(provider, status, body);
+        if let Some(map) = &parsed {
+            if let Some(m) = text(map.get("message")) {
+                e.message = m;
+                e.errors[0].message = e.message.clone();
+            }
+            e.description = text(map.get("description"));
+        }
+        e.auth_failure = status == 401;
+        return Some(e);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ssl_core::ErrorKind;
+
+    #[test]
+    fn an_error_inside_http_200_is_an_error() {
+        let body = br#"{"error":true,"message":"CSR Error: Common name(kasihcyber.wifi) from your CSR is invalid.","description":"Please provide valid CSR code"}"#;
+        let e = decode("gogetssl", 200, body).unwrap();
+        assert_eq!(e.status, 200);
+        assert!(e.message.starts_with("CSR Error"));
+        assert_eq!(e.description.as_deref(), Some("Please provide valid CSR code"));
+        assert_eq!(e.kind(), ErrorKind::Provider);
+        assert!(!e.auth_failure);
+        assert!(e.to_string().contains("Please provide valid CSR code"));
+    }
+
+    #[test]
+    fn the_auth_rule() {
+        for msg in
+            ["Invalid auth_key", "Auth key expired", "invalid key", "The key expired", "Expired key", "Not authorized"]
+        {
+            let body = serde_json::json!({"error": true, "message": msg}).to_string();
+            let e = decode("gogetssl", 200, body.as_bytes()).unwrap();
+            assert!(e.auth_failure, "{msg}");
+            assert_eq!(e.kind(), ErrorKind::Auth, "{msg}");
+        }
+        let e = decode("gogetssl", 200, br#"{"error":true,"message":"Failed","description":"auth_key has expired"}"#)
+            .unwrap();
+        assert!(e.auth_failure, "the description counts too");
+        let e = decode("gogetssl", 200, br#"{"error":1,"message":"Order not found"}"#).unwrap();
+        assert!(!e.auth_failure);
+        for csr in ["CSR Error: Invalid key size (1024)", "Invalid key-length", "invalid keyword"] {
+            assert!(!is_auth_message(csr), "{csr}");
+        }
+        assert!(is_auth_message("Invalid key."));
+        assert!(is_auth_message("Invalid key: log in again"));
+        let e = decode("gogetssl", 401, b"Unauthorized").unwrap();
+        assert_eq!(e.kind(), ErrorKind::Auth);
+    }
+
+    #[test]
+    fn success_bodies_pass_and_flags_are_lenient() {
+        assert!(decode("gogetssl", 200, br#"{"key":"abc","success":true}"#).is_none());
+        assert!(decode("gogetssl", 200, br#"{"error":false,"order_id":1}"#).is_none());
+        assert!(decode("gogetssl", 200, br#"{"success":false}"#).is_none(), "no message: not an error shape");
+        assert!(decode("gogetssl", 200, br#"{"error":"1","message":"x"}"#).is_some());
+        let e = decode("gogetssl", 200, br#"{"success":"0","message":"Cancellation refused"}"#).unwrap();
+        assert_eq!(e.message, "Cancellation refused");
+        let e = decode("gogetssl", 200, br#"{"error":true,"message":["a","b"]}"#).unwrap();
+        assert_eq!(e.message, "a; b");
+    }
+
+    #[test]
+    fn non_json_errors_keep_a_snippet() {
+        let e = decode("gogetssl", 502, b"<html>Bad gateway</html>").unwrap();
+        assert!(e.message.contains("Bad gateway"));
+        assert!(e.is_retryable());
+        assert!(decode("gogetssl", 200, b"<html>ok</html>").is_none());
+    }
+}

@@ -1,0 +1,881 @@
+//! GoGetSSL as an [`ssl_core::Provider`].
+//!
+//! ## Status table
+//!
+//! | GoGetSSL `status`                    | neutral                                                              |
+//! |--------------------------------------|----------------------------------------------------------------------|
+//! | `active`                             | `issued`                                                             |
+//! | `cancelled`                          | `cancelled`                                                          |
+//! | `expired`                            | `expired`                                                            |
+//! | `incomplete`, `new_order`, `unpaid`  | `draft`                                                              |
+//! | `pending`                            | `pending_validation`                                                 |
+//! | `processing`                         | `processing`; `pending_validation` while the DCV of a name has not passed (`dcv_status` / `san[].status` other than 2) |
+//! | `reissue`                            | `processing` (`pending_validation` while a name's DCV has not passed, as above) |
+//! | `rejected`                           | `rejected`                                                           |
+//! | anything else                        | `unknown` (raw kept in `provider_status`)                            |
+//!
+//! GoGetSSL keeps a paid order `processing` both while it waits for DCV and while the CA checks the organisation;
+//! the DCV state in the same answer tells the two apart, so a caller knows when it has something to publish.
+//!
+//! ## DCV table
+//!
+//! | neutral     | GoGetSSL `dcv_method` | what to publish (from `approver_method` and `san[].validation`)                |
+//! |-------------|-----------------------|--------------------------------------------------------------------------------|
+//! | `email`     | `email`               | approval mail to `approver_email` / the `approver_emails` entry                 |
+//! | `dns`       | `dns`                 | the record GoGetSSL gives: a CNAME `_<hash>.<host>` → `<hash>.<hash>.<token>.comodoca.com` for Sectigo brands, a TXT for brands that use TXT |
+//! | `dns-cname` | `dns`                 | the same CNAME (Sectigo brands only: what their `dns` means)                    |
+//! | `dns-txt`   | —                     | not offered: the record type is the brand's choice, not the caller's            |
+//! | `http`      | `http`                | `http://<host>/.well-known/pki-validation/<HASH>.txt` with the given content    |
+//! | `https`     | `https`               | the same file over `https://` (Sectigo brands)                                  |
+//!
+//! The wire name `dns` reads back as neutral `dns` (the record's type says CNAME or TXT). File-based methods are
+//! refused for wildcard names. Every SAN may take its own method for Sectigo brands (capability `dcv_per_host`):
+//! its `approver_emails` entry is then `http`, `https` or `dns` instead of an address; other brands take one
+//! method for the whole order. An `approver_emails` entry is sent for every SAN (an address for email DCV, else the
+//! method), as the Feb 2021 wiki revision describes.
+//!
+//! ## Orders
+//!
+//! - `product` is GoGetSSL's numeric product id; the rules come from `GET /products/ssl/{id}` (cached).
+//! - `term_months` is `period`. Contacts: `admin` and `tech` (tech falls back to admin when absent) and
+//!   `organization`, mapped field by field (`admin.first_name` → `admin_firstname`, ..., `organization.name` →
+//!   `org_name`); which are required for DV, OV and EV is [`crate::rules::ORDER_FIELDS`], exactly as the seed says.
+//! - Options ([`OPTIONS`]): `server_count` (default -1, unlimited), `webserver_type` (default 1, the official
+//!   sample's value), `signature_hash` (default `SHA2`), `unique_code`.
+//! - `quote` sends the order with `only_validate=true`: GoGetSSL checks it all and prices it; nothing is placed.
+//! - `renew` places `add_ssl_renew_order`; the new order's `raw` carries `renewal_of_order_id`.
+//! - `revoke` is not offered by GoGetSSL's API: cancel the order (a reason is required) inside the refund window
+//!   and the CA revokes its certificate.
+//! - `change_dcv` switches every name not validated yet; email DCV takes the first address GoGetSSL lists for the
+//!   domain (`POST /tools/domain/emails/`). `recheck_dcv` asks GoGetSSL to `revalidate` every pending name.
+
+use async_trait::async_trait;
+use serde_json::Value;
+use ssl_core::model::{
+    Capabilities, CertificateBundle, Contact, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, EmailDcv,
+    HttpFile, Order, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb,
+};
+use ssl_core::problem::has_errors;
+use ssl_core::{Error, ErrorKind, PreparedOrder, Problem, Provider, Result};
+
+use crate::GoGetSslClient;
+use crate::generated::{self as g, requests};
+use crate::rules;
+
+/// Neutral ↔ GoGetSSL DCV names. The first row of a wire name is its neutral reading.
+pub const DCV_TABLE: DcvTable = DcvTable(&[
+    (DcvMethod::Dns, "dns"),
+    (DcvMethod::DnsCname, "dns"),
+    (DcvMethod::Email, "email"),
+    (DcvMethod::Http, "http"),
+    (DcvMethod::Https, "https"),
+]);
+
+/// Provider options accepted in [`OrderSpec::options`].
+pub const OPTIONS: &[&str] = &["server_count", "webserver_type", "signature_hash", "unique_code"];
+
+/// `webserver_type` when the option is not given: `1`, as in GoGetSSL's official sample (a GoGetSSL engineer
+/// said in `gogetssl/whmcs-addon#82` that the type makes no difference).
+pub const DEFAULT_WEBSERVER_TYPE: i64 = 1;
+
+/// The reason sent when a cancellation gives none (GoGetSSL requires one).
+pub const DEFAULT_CANCEL_REASON: &str = "Cancelled through ssl-orders";
+
+/// Map a raw GoGetSSL status to the neutral one, before the DCV state is considered (table in the module docs).
+pub fn map_status(raw: &str) -> OrderStatus {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "active" => OrderStatus::Issued,
+        "cancelled" | "canceled" => OrderStatus::Cancelled,
+        "expired" => OrderStatus::Expired,
+        "incomplete" | "new_order" | "unpaid" => OrderStatus::Draft,
+        "pending" => OrderStatus::PendingValidation,
+        "processing" | "reissue" => OrderStatus::Processing,
+        "rejected" => OrderStatus::Rejected,
+        _ => OrderStatus::Unknown,
+    }
+}
+
+/// The DCV state GoGetSSL reports for a name (`dcv_status`, `san[].status`): `2`, `validated`, `valid`, `verified`,
+/// `passed` or `active` is valid; `failed`, `rejected` or `error` failed; anything else pending.
+pub fn dcv_state(v: Option<&Value>) -> DcvStatus {
+    let text = match v {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.trim().to_ascii_lowercase(),
+        Some(Value::Bool(true)) => "valid".into(),
+        _ => return DcvStatus::Pending,
+    };
+    match text.as_str() {
+        "2" | "validated" | "valid" | "verified" | "passed" | "active" => DcvStatus::Valid,
+        "failed" | "rejected" | "error" => DcvStatus::Failed,
+        _ => DcvStatus::Pending,
+    }
+}
+
+/// Parse GoGetSSL's one-line DNS record: `NAME CNAME VALUE` or `NAME [IN] TXT VALUE` (quotes and spacing
+/// tolerated, trailing dots kept off).
+pub fn parse_record(record: &str) -> Option<DnsRecord> {
+    let tokens: Vec<&str> = record.split_whitespace().collect();
+    let at = tokens.iter().position(|t| t.eq_ignore_ascii_case("CNAME") || t.eq_ignore_ascii_case("TXT"))?;
+    let name = tokens[..at].iter().rev().find(|t| !t.eq_ignore_ascii_case("IN"))?;
+    let value = tokens[at + 1..].join(" ");
+    let value = value.trim().trim_matches('"').trim_end_matches('.').to_owned();
+    if value.is_empty() {
+        return None;
+    }
+    Some(DnsRecord {
+        name: name.trim_end_matches('.').to_ascii_lowercase(),
+        record_type: tokens[at].to_ascii_uppercase(),
+        value: if tokens[at].eq_ignore_ascii_case("CNAME") { value.to_ascii_lowercase() } else { value },
+    })
+}
+
+fn is_email(s: &str) -> bool {
+    matches!(s.split_once('@'), Some((a, b)) if !a.is_empty() && b.contains('.'))
+}
+
+fn email_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Object(m) => m.get("email").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The DCV instruction of one host from its wire method (`dns`, an address for email, ...) and GoGetSSL's details.
+pub fn instruction(
+    host: &str,
+    wire: &str,
+    details: Option<&g::ApproverMethod>,
+    approver: Option<&str>,
+    status: DcvStatus,
+) -> DcvInstruction {
+    let wire = wire.trim();
+    let (provider_method, address) = if is_email(wire) {
+        ("email".to_owned(), Some(wire.to_owned()))
+    } else {
+        let m = if wire.is_empty() {
+            match details {
+                Some(d) if d.dns.is_some() => "dns",
+                Some(d) if d.http.is_some() => "http",
+                Some(d) if d.https.is_some() => "https",
+                _ => "email",
+            }
+        } else {
+            wire
+        };
+        (
+            m.to_ascii_lowercase(),
+            approver.map(str::to_owned).or_else(|| email_of(details.and_then(|d| d.email.as_ref()))),
+        )
+    };
+    let method = DCV_TABLE.neutral(&provider_method).unwrap_or(DcvMethod::Email);
+    let bare = host.trim_start_matches("*.");
+    let file = |f: Option<&g::FileValidation>, scheme: &str| {
+        f.map(|f| {
+            let url = f.link.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| {
+                format!("{scheme}://{bare}/.well-known/pki-validation/{}", f.filename.clone().unwrap_or_default())
+            });
+            HttpFile { url, content: f.content.clone().unwrap_or_default() }
+        })
+    };
+    let (dns, http, email) = match provider_method.as_str() {
+        "dns" => {
+            (details.and_then(|d| d.dns.as_ref()).and_then(|d| d.record.as_deref()).and_then(parse_record), None, None)
+        }
+        "http" => (None, file(details.and_then(|d| d.http.as_ref()), "http"), None),
+        "https" => (None, file(details.and_then(|d| d.https.as_ref()), "https"), None),
+        _ => (None, None, Some(EmailDcv { approvers: address.into_iter().collect() })),
+    };
+    DcvInstruction { host: host.to_owned(), method, provider_method, status, dns, http, email }
+}
+
+fn parse_date(s: &str) -> Option<time::Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim().get(..10)?, &fmt).ok()
+}
+
+fn decode_err(operation: &'static str, message: String) -> Error {
+    Error::Decode { operation, status: 200, path: String::new(), message }
+}
+
+/// Every name of an order (primary first) from its status.
+pub fn order_names(st: &g::OrderStatus) -> Vec<String> {
+    let primary = st
+        .domain
+        .clone()
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| st.csr_code.as_deref().and_then(crate::client::csr_common_name))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut names = vec![primary];
+    let mut push = |n: &str| {
+        let n = n.trim().to_ascii_lowercase();
+        if !n.is_empty() && !names.contains(&n) {
+            names.push(n);
+        }
+    };
+    for s in st.san.iter().flatten() {
+        if let Some(n) = &s.san_name {
+            push(n);
+        }
+    }
+    match &st.domains {
+        Some(Value::String(list)) => list.split(',').for_each(&mut push),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(&mut push),
+        _ => {}
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// Map an order status answer to the neutral order (tables in the module docs). No network.
+pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
+    let raw_status = st.status.as_str().to_owned();
+    let base = map_status(&raw_status);
+    let names = order_names(st);
+    let primary = names.first().cloned().unwrap_or_default();
+    let overall = |computed: DcvStatus| match base {
+        OrderStatus::Issued | OrderStatus::Expired => DcvStatus::Valid,
+        OrderStatus::Cancelled | OrderStatus::Rejected | OrderStatus::Unknown if computed != DcvStatus::Valid => {
+            DcvStatus::Unknown
+        }
+        _ => computed,
+    };
+    let mut dcv = Vec::new();
+    if !primary.is_empty() {
+        dcv.push(instruction(
+            &primary,
+            st.dcv_method.as_deref().unwrap_or(""),
+            st.approver_method.as_ref(),
+            st.approver_email.as_deref(),
+            overall(dcv_state(st.dcv_status.as_ref())),
+        ));
+    }
+    for s in st.san.iter().flatten() {
+        let Some(name) = s.san_name.as_deref().filter(|n| !n.trim().is_empty()) else { continue };
+        let wire = s.validation_method.clone().or_else(|| s.email.clone()).unwrap_or_default();
+        dcv.push(instruction(
+            &name.to_ascii_lowercase(),
+            &wire,
+            s.validation.as_ref(),
+            s.email.as_deref(),
+            overall(dcv_state(s.status.as_ref())),
+        ));
+    }
+    // Names without a SAN entry (only listed in `domains`) take the primary's method.
+    for n in names.iter().skip(1) {
+        if !dcv.iter().any(|d| &d.host == n) {
+            let wire = st.dcv_method.clone().unwrap_or_default();
+            dcv.push(instruction(n, &wire, None, None, overall(DcvStatus::Pending)));
+        }
+    }
+    let waiting = dcv.iter().any(|d| d.status != DcvStatus::Valid);
+    let status = match base {
+        OrderStatus::Processing if waiting => OrderStatus::PendingValidation,
+        other => other,
+    };
+    let certificate = match (base, st.crt_code.as_deref().filter(|c| c.contains("BEGIN CERTIFICATE"))) {
+        (OrderStatus::Issued | OrderStatus::Expired, Some(pem)) => {
+            Some(ssl_core::x509::certificate_info(pem).map_err(|m| decode_err("order_status", m))?)
+        }
+        _ => None,
+    };
+    Ok(Order {
+        provider: "gogetssl".into(),
+        order_id: st.order_id.to_string(),
+        status,
+        provider_status: raw_status,
+        common_name: primary,
+        dns_names: names,
+        dcv,
+        coverage_ends: st.end_date.as_deref().and_then(parse_date),
+        certificate,
+        raw: serde_json::to_value(st).ok(),
+    })
+}
+
+fn parse_id(order_id: &str) -> Result<i64> {
+    order_id.trim().parse::<i64>().map_err(|_| {
+        Error::Invalid(vec![
+            Problem::error("bad_order_id", format!("GoGetSSL order ids are numbers; got `{order_id}`"))
+                .with_field("order_id"),
+        ])
+    })
+}
+
+fn parse_product(product: &str) -> Result<i64> {
+    product.trim().parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+        Error::Invalid(vec![
+            Problem::error(
+                "unknown_product",
+                format!("GoGetSSL product ids are numbers (see `products`); got `{product}`"),
+            )
+            .with_field("product"),
+        ])
+    })
+}
+
+fn opt_string(spec: &OrderSpec, key: &str) -> Option<String> {
+    spec.options.get(key).map(|v| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    })
+}
+
+fn opt_int(spec: &OrderSpec, key: &str, problems: &mut Vec<Problem>) -> Option<i64> {
+    let v = spec.options.get(key)?;
+    let n = match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    if n.is_none() {
+        problems.push(Problem::error("option_type", format!("option `{key}` must be an integer")).with_field(key));
+    }
+    n
+}
+
+/// The spec with `tech` filled from `admin` when absent (the contacts GoGetSSL gets).
+pub fn resolve_contacts(spec: &OrderSpec) -> OrderSpec {
+    let mut s = spec.clone();
+    if s.contacts.tech.is_none() {
+        s.contacts.tech = s.contacts.admin.clone();
+    }
+    s
+}
+
+fn filled(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Build the wire order from a (contacts-resolved) neutral spec. Mapping problems (unknown options, bad option
+/// types, a bad product id) are appended to `problems`; the pre-flight is [`GoGetSslClient::prepare`]'s.
+pub fn build_order_request(spec: &OrderSpec, problems: &mut Vec<Problem>) -> g::AddSslOrderRequest {
+    for key in spec.options.keys() {
+        if !OPTIONS.contains(&key.as_str()) {
+            problems.push(
+                Problem::error(
+                    "unknown_option",
+                    format!("unknown GoGetSSL option `{key}`; known: {}", OPTIONS.join(", ")),
+                )
+                .with_field(key.clone()),
+            );
+        }
+    }
+    let product_id = spec.product.trim().parse::<i64>().unwrap_or(0);
+    let cn = spec.common_name.trim();
+    let wire = |m: DcvMethod| {
+        DCV_TABLE.wire(m).map(g::DcvMethod::from_wire).unwrap_or(g::DcvMethod::Unknown(m.as_str().into()))
+    };
+    let primary = spec.dcv_method_for(cn);
+    let admin = spec.contacts.admin.clone().unwrap_or_default();
+    let tech = spec.contacts.tech.clone().or_else(|| spec.contacts.admin.clone()).unwrap_or_default();
+    let s = |v: &Option<String>| filled(v).unwrap_or_default();
+    let server_count = opt_int(spec, "server_count", problems).unwrap_or(-1);
+    let webserver = opt_int(spec, "webserver_type", problems).unwrap_or(DEFAULT_WEBSERVER_TYPE);
+    let mut o = g::AddSslOrderRequest::new(
+        product_id,
+        i64::from(spec.term_months),
+        spec.csr.clone().unwrap_or_default(),
+        server_count,
+        webserver,
+        s(&admin.first_name),
+        s(&admin.last_name),
+        s(&admin.phone),
+        s(&admin.title),
+        s(&admin.email),
+        wire(primary),
+        s(&tech.first_name),
+        s(&tech.last_name),
+        s(&tech.phone),
+        s(&tech.title),
+        s(&tech.email),
+    );
+    if primary == DcvMethod::Email {
+        if let Some(a) = spec.approver_for(cn).map(str::trim).filter(|a| !a.is_empty()) {
+            o = o.approver_email(a);
+        }
+    }
+    if !spec.sans.is_empty() {
+        o = o.dns_names(spec.sans.clone());
+        let entries: Vec<String> = spec
+            .sans
+            .iter()
+            .map(|h| match spec.dcv_method_for(h) {
+                DcvMethod::Email => spec.approver_for(h).unwrap_or("").trim().to_owned(),
+                m => DCV_TABLE.wire(m).unwrap_or(m.as_str()).to_owned(),
+            })
+            .collect();
+        o = o.approver_emails(entries);
+    }
+    set_contact(&mut o, "admin", &admin);
+    set_contact(&mut o, "tech", &tech);
+    if let Some(org) = &spec.contacts.organization {
+        let pairs = [
+            (&org.name, &mut o.org_name),
+            (&org.division, &mut o.org_division),
+            (&org.duns, &mut o.org_duns),
+            (&org.address, &mut o.org_addressline1),
+            (&org.city, &mut o.org_city),
+            (&org.country, &mut o.org_country),
+            (&org.fax, &mut o.org_fax),
+            (&org.phone, &mut o.org_phone),
+            (&org.postal_code, &mut o.org_postalcode),
+            (&org.region, &mut o.org_region),
+        ];
+        for (from, to) in pairs {
+            *to = filled(from);
+        }
+    }
+    let hash = opt_string(spec, "signature_hash").unwrap_or_else(|| "SHA2".into());
+    o = o.signature_hash(hash.parse::<g::SignatureHash>().unwrap_or(g::SignatureHash::Unknown(hash)));
+    if let Some(code) = opt_string(spec, "unique_code") {
+        o = o.unique_code(code);
+    }
+    if server_count == 0 {
+        problems.push(
+            Problem::error("option_value", "option `server_count` is -1 (unlimited) or at least 1")
+                .with_field("server_count"),
+        );
+    }
+    o
+}
+
+fn set_contact(o: &mut g::AddSslOrderRequest, who: &str, c: &Contact) {
+    let (org, addr, city, country, fax, pc, region) = if who == "admin" {
+        (
+            &mut o.admin_organization,
+            &mut o.admin_addressline1,
+            &mut o.admin_city,
+            &mut o.admin_country,
+            &mut o.admin_fax,
+            &mut o.admin_postalcode,
+            &mut o.admin_region,
+        )
+    } else {
+        (
+            &mut o.tech_organization,
+            &mut o.tech_addressline1,
+            &mut o.tech_city,
+            &mut o.tech_country,
+            &mut o.tech_fax,
+            &mut o.tech_postalcode,
+            &mut o.tech_region,
+        )
+    };
+    *org = filled(&c.organization);
+    *addr = filled(&c.address);
+    *city = filled(&c.city);
+    *country = filled(&c.country);
+    *fax = filled(&c.fax);
+    *pc = filled(&c.postal_code);
+    *region = filled(&c.region);
+}
+
+fn is_contact_wire(field: Option<&str>) -> bool {
+    field.is_some_and(|f| rules::ORDER_FIELDS.iter().any(|r| r.wire == f))
+}
+
+fn bundle(st: &g::OrderStatus) -> Result<CertificateBundle> {
+    let mut pems = ssl_core::x509::split_pem_certificates(st.crt_code.as_deref().unwrap_or(""));
+    if pems.is_empty() {
+        return Err(decode_err("order_status", "the order is active but `crt_code` holds no certificate".into()));
+    }
+    pems.truncate(1);
+    pems.extend(ssl_core::x509::split_pem_certificates(st.ca_code.as_deref().unwrap_or("")));
+    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| decode_err("order_status", m))
+}
+
+fn price_for(details: &g::ProductDetails, months: u32) -> Option<String> {
+    let prices = details.prices.as_ref()?;
+    let v = prices.get(months.to_string()).or_else(|| prices.get("vendor").and_then(|v| v.get(months.to_string())))?;
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => n.as_f64().map(|f| format!("{f:.2}")),
+        _ => None,
+    }
+}
+
+impl GoGetSslClient {
+    /// The neutral rules of a product (`GET /products/ssl/{id}`, cached).
+    pub async fn rules(&self, product: &str) -> Result<ProductRules> {
+        let id = parse_product(product)?;
+        Ok(rules::product_rules(&self.product_details(id).await?))
+    }
+
+    async fn details_for(&self, spec: &OrderSpec) -> Result<g::ProductDetails> {
+        let id = parse_product(&spec.product)?;
+        match self.product_details(id).await {
+            Ok(d) => Ok(d),
+            Err(e) if matches!(e.kind(), ErrorKind::Provider | ErrorKind::NotFound) => Err(Error::Invalid(vec![
+                Problem::error("unknown_product", format!("GoGetSSL has no product {id} for this account: {e}"))
+                    .with_field("product"),
+            ])),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Pre-flight and build the wire order: the CSR, the names, DCV, period and required contacts against the
+    /// product's rules ([`ssl_csr::preflight`]), GoGetSSL's per-SAN rule, the option mapping and the generated
+    /// `validate()`; every problem at once. Sends nothing but the (cached) product details call.
+    pub async fn prepare_order(
+        &self,
+        spec: &OrderSpec,
+    ) -> Result<(g::AddSslOrderRequest, Vec<Problem>, g::ProductDetails)> {
+        let details = self.details_for(spec).await?;
+        let rules = rules::product_rules(&details);
+        let resolved = resolve_contacts(spec);
+        let csr = spec.csr.as_deref().map(|pem| ssl_csr::inspect(pem.as_bytes()));
+        let mut problems = ssl_csr::preflight(&resolved, csr.as_ref(), &rules, &DCV_TABLE);
+        if spec.csr.is_none() {
+            problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
+        }
+        let order = build_order_request(&resolved, &mut problems);
+        if let Some(p) = rules::per_san_rule(&order, &details) {
+            problems.push(p);
+        }
+        let approver_missing = problems.iter().any(|p| p.code == "approver_email_missing");
+        let dcv_refused = problems.iter().any(|p| p.code == "dcv_not_allowed");
+        for p in ssl_core::validate::Validate::validate(&order) {
+            let field = p.field.as_deref();
+            // The pre-flight already named these by their neutral paths.
+            let covered = (p.code == "required" && is_contact_wire(field))
+                || (approver_missing && field.is_some_and(|f| f.starts_with("approver_email")))
+                || (dcv_refused && field == Some("dcv_method"))
+                || (spec.csr.is_none() && field == Some("csr"));
+            if !covered {
+                problems.push(p);
+            }
+        }
+        if has_errors(&problems) {
+            return Err(Error::Invalid(problems));
+        }
+        Ok((order, problems, details))
+    }
+
+    async fn after_create(
+        &self,
+        created: g::AddSslOrderResponse,
+        spec: &OrderSpec,
+        renewal_of: Option<i64>,
+    ) -> Result<Order> {
+        let Some(id) = created.order_id else {
+            return Err(decode_err("add_ssl_order", "GoGetSSL answered without an `order_id`".into()));
+        };
+        let mut order = match self.order_status(id).await {
+            Ok(st) => to_neutral(&st)?,
+            Err(e) => {
+                // The order exists: report it from the answer rather than lose it.
+                tracing::warn!("order {id} placed but could not be read back: {e}");
+                let raw = created.order_status.clone().unwrap_or_else(|| "processing".into());
+                let names: Vec<String> = spec.all_names().into_iter().map(str::to_owned).collect();
+                let wire = DCV_TABLE.wire(spec.dcv).unwrap_or("email");
+                let dcv = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| {
+                        let details = (i == 0).then_some(created.approver_method.as_ref()).flatten();
+                        instruction(h, wire, details, spec.approver_for(h), DcvStatus::Pending)
+                    })
+                    .collect();
+                Order {
+                    provider: "gogetssl".into(),
+                    order_id: id.to_string(),
+                    status: match map_status(&raw) {
+                        OrderStatus::Processing => OrderStatus::PendingValidation,
+                        s => s,
+                    },
+                    provider_status: raw,
+                    common_name: spec.common_name.clone(),
+                    dns_names: names,
+                    dcv,
+                    coverage_ends: None,
+                    certificate: None,
+                    raw: serde_json::to_value(&created).ok(),
+                }
+            }
+        };
+        if let (Some(prev), Some(Value::Object(raw))) = (renewal_of, order.raw.as_mut()) {
+            raw.insert("renewal_of_order_id".into(), Value::from(prev));
+        }
+        Ok(order)
+    }
+}
+
+#[async_trait]
+impl Provider for GoGetSslClient {
+    fn name(&self) -> &'static str {
+        "gogetssl"
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            verbs: Verb::ALL.into_iter().filter(|v| *v != Verb::Revoke).collect(),
+            dcv_methods: DCV_TABLE.methods(),
+            dcv_per_host: true,
+            client_reference: false,
+        }
+    }
+
+    fn dcv_table(&self) -> DcvTable {
+        DCV_TABLE
+    }
+
+    async fn products(&self) -> Result<Vec<ProductRules>> {
+        Ok(self.product_list().await?.products.unwrap_or_default().iter().map(rules::product_rules).collect())
+    }
+
+    async fn product(&self, id: &str) -> Result<ProductRules> {
+        self.rules(id).await
+    }
+
+    async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
+        let (order, warnings, _) = self.prepare_order(spec).await?;
+        let request = requests::add_ssl_order(&order);
+        Ok(PreparedOrder { rendered: self.render(&request), request, warnings })
+    }
+
+    async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
+        let (order, _, details) = self.prepare_order(spec).await?;
+        let answer = self.validate_order(&order).await?;
+        let price = answer.order_amount.map(|a| format!("{a:.2}")).or_else(|| price_for(&details, spec.term_months));
+        Ok(Quote {
+            product: spec.product.clone(),
+            term_months: spec.term_months,
+            price,
+            currency: answer.currency,
+            validated: true,
+        })
+    }
+
+    async fn place(&self, spec: &OrderSpec) -> Result<Order> {
+        let (order, _, _) = self.prepare_order(spec).await?;
+        let created = self.add_ssl_order(&order).await?;
+        self.after_create(created, spec, None).await
+    }
+
+    async fn get(&self, order_id: &str) -> Result<Order> {
+        to_neutral(&self.order_status(parse_id(order_id)?).await?)
+    }
+
+    async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
+        let id = parse_id(order_id)?;
+        let Some(wire) = DCV_TABLE.wire(method) else {
+            return Err(Error::Invalid(vec![
+                Problem::error(
+                    "dcv_not_allowed",
+                    format!(
+                        "GoGetSSL has no `{method}` DCV; it offers {}",
+                        DCV_TABLE.methods().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .with_field("dcv"),
+            ]));
+        };
+        let st = self.order_status(id).await?;
+        let current = to_neutral(&st)?;
+        let pending: Vec<&DcvInstruction> = current.dcv.iter().filter(|d| d.status != DcvStatus::Valid).collect();
+        if method.is_file_based() && pending.iter().any(|d| d.host.starts_with("*.")) {
+            return Err(Error::Invalid(vec![
+                Problem::error("dcv_not_allowed", "file-based DCV (http, https) is not allowed for wildcard names")
+                    .with_field("dcv"),
+            ]));
+        }
+        for d in pending {
+            let mut body = g::ChangeDcvRequest::new(d.host.clone(), g::DcvMethod::from_wire(wire));
+            if method == DcvMethod::Email {
+                let emails = self.domain_emails(d.host.trim_start_matches("*.")).await?;
+                let first = emails
+                    .comodo_approval_emails
+                    .iter()
+                    .chain(emails.geotrust_approval_emails.iter())
+                    .flatten()
+                    .find(|e| is_email(e))
+                    .cloned()
+                    .ok_or_else(|| {
+                        Error::Invalid(vec![Problem::error(
+                            "approver_email_missing",
+                            format!("GoGetSSL lists no approver address for `{}`", d.host),
+                        )])
+                    })?;
+                body = body.approver_email(first);
+            }
+            self.change_domain_dcv(id, &body).await?;
+        }
+        self.get(order_id).await
+    }
+
+    async fn recheck_dcv(&self, order_id: &str) -> Result<Order> {
+        let id = parse_id(order_id)?;
+        let current = to_neutral(&self.order_status(id).await?)?;
+        for d in current.dcv.iter().filter(|d| d.status != DcvStatus::Valid && d.method != DcvMethod::Email) {
+            match self.revalidate(id, &d.host).await {
+                Ok(_) => {}
+                // The CA did not find the record or file yet: the order stays pending, which `get` reports.
+                Err(Error::Provider(p)) if p.kind() == ErrorKind::Provider => {
+                    tracing::info!(host = %d.host, "DCV check did not pass yet: {}", p.message);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.get(order_id).await
+    }
+
+    async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
+        let st = self.order_status(parse_id(order_id)?).await?;
+        let status = map_status(st.status.as_str());
+        if !matches!(status, OrderStatus::Issued | OrderStatus::Expired) {
+            return Err(Error::Invalid(vec![Problem::error(
+                "not_issued",
+                format!("order {order_id} is {status} ({}); nothing to download yet", st.status.as_str()),
+            )]));
+        }
+        bundle(&st)
+    }
+
+    async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {
+        let id = parse_id(order_id)?;
+        let st = self.order_status(id).await?;
+        let current = to_neutral(&st)?;
+        let csr = match (&spec.csr, &st.csr_code) {
+            (Some(c), _) => {
+                let info = ssl_csr::inspect(c.as_bytes());
+                let errors: Vec<Problem> = info.problems.iter().filter(|p| p.is_error()).cloned().collect();
+                if !errors.is_empty() {
+                    return Err(Error::Invalid(errors));
+                }
+                c.clone()
+            }
+            (None, Some(c)) => c.clone(),
+            (None, None) => {
+                return Err(Error::Invalid(vec![
+                    Problem::error("field_required", "a reissue needs a CSR").with_field("csr"),
+                ]));
+            }
+        };
+        let cn = spec.common_name.clone().unwrap_or_else(|| current.common_name.clone());
+        let sans: Vec<String> = match &spec.sans {
+            Some(s) => s.iter().filter(|n| !n.eq_ignore_ascii_case(&cn)).cloned().collect(),
+            None => current.dns_names.iter().filter(|n| !n.eq_ignore_ascii_case(&cn)).cloned().collect(),
+        };
+        let method = spec.dcv.or_else(|| current.dcv.first().map(|d| d.method)).unwrap_or(DcvMethod::Dns);
+        let Some(wire) = DCV_TABLE.wire(method) else {
+            return Err(Error::Invalid(vec![Problem::error(
+                "dcv_not_allowed",
+                format!("GoGetSSL has no `{method}` DCV"),
+            )]));
+        };
+        let previous_approver = |host: &str| {
+            current
+                .dcv
+                .iter()
+                .find(|d| d.host == host)
+                .and_then(|d| d.email.as_ref())
+                .and_then(|e| e.approvers.first().cloned())
+        };
+        let approver = |host: &str| {
+            spec.approver_emails
+                .get(host)
+                .or_else(|| spec.approver_emails.get("*"))
+                .cloned()
+                .or_else(|| previous_approver(host))
+        };
+        let mut body = g::ReissueRequest::new(
+            csr,
+            st.webserver_type.unwrap_or(DEFAULT_WEBSERVER_TYPE),
+            g::DcvMethod::from_wire(wire),
+        )
+        .signature_hash(g::SignatureHash::Sha2);
+        let mut problems = Vec::new();
+        if method == DcvMethod::Email {
+            match approver(&cn) {
+                Some(a) => body = body.approver_email(a),
+                None => problems.push(
+                    Problem::error(
+                        "approver_email_missing",
+                        format!("`{cn}` is validated by email but has no approver"),
+                    )
+                    .with_field(format!("approver_emails.{cn}")),
+                ),
+            }
+        }
+        if !sans.is_empty() {
+            let mut entries = Vec::new();
+            for h in &sans {
+                if method == DcvMethod::Email {
+                    match approver(h) {
+                        Some(a) => entries.push(a),
+                        None => problems.push(
+                            Problem::error(
+                                "approver_email_missing",
+                                format!("`{h}` is validated by email but has no approver"),
+                            )
+                            .with_field(format!("approver_emails.{h}")),
+                        ),
+                    }
+                } else {
+                    entries.push(wire.to_owned());
+                }
+            }
+            body = body.dns_names(sans.clone()).approver_emails(entries);
+        }
+        if has_errors(&problems) {
+            return Err(Error::Invalid(problems));
+        }
+        self.reissue_order(id, &body).await?;
+        self.get(order_id).await
+    }
+
+    async fn renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Order> {
+        let previous = parse_id(order_id)?;
+        // The previous order must exist (GoGetSSL links a renewal by its domain, not by an id on the wire).
+        self.order_status(previous).await?;
+        let (order, _, _) = self.prepare_order(spec).await?;
+        let created = self.add_ssl_renew_order(&order).await?;
+        self.after_create(created, spec, Some(previous)).await
+    }
+
+    async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or(DEFAULT_CANCEL_REASON);
+        self.cancel_order(parse_id(order_id)?, reason).await.map(drop)
+    }
+
+    async fn revoke(&self, _order_id: &str, _reason: Option<&str>) -> Result<()> {
+        Err(Error::Unsupported {
+            provider: "gogetssl",
+            verb: "revoke (GoGetSSL's API has no revoke call; cancel the order with a reason inside the refund window)"
+                .into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_parse() {
+        let r = parse_record("_37D0C93EE263FF9EEEA799215A9C3225.example.com CNAME d30c576bf9eb30a75211cb799848ee5c.abfce3d8ee13212a57c9b7e42ef9baa2.t0837512001533895392.comodoca.com").unwrap();
+        assert_eq!(r.name, "_37d0c93ee263ff9eeea799215a9c3225.example.com");
+        assert_eq!(r.record_type, "CNAME");
+        assert!(r.value.ends_with(".comodoca.com"));
+        let t = parse_record("_dnsauth.example.com   IN   TXT   \"abc123\"").unwrap();
+        assert_eq!(
+            (t.name.as_str(), t.record_type.as_str(), t.value.as_str()),
+            ("_dnsauth.example.com", "TXT", "abc123")
+        );
+        assert!(parse_record("nonsense").is_none());
+    }
+
+    #[test]
+    fn statuses_and_states() {
+        assert_eq!(map_status("active"), OrderStatus::Issued);
+        assert_eq!(map_status("new_order"), OrderStatus::Draft);
+        assert_eq!(map_status("reissue"), OrderStatus::Processing);
+        assert_eq!(map_status("on_hold"), OrderStatus::Unknown);
+        assert_eq!(dcv_state(Some(&serde_json::json!(2))), DcvStatus::Valid);
+        assert_eq!(dcv_state(Some(&serde_json::json!("2"))), DcvStatus::Valid);
+        assert_eq!(dcv_state(Some(&serde_json::json!(1))), DcvStatus::Pending);
+        assert_eq!(dcv_state(None), DcvStatus::Pending);
+    }
+}

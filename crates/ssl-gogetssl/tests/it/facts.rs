@@ -1,0 +1,275 @@
+//! The GoGetSSL facts the provider notes list (9–18), one test each.
+
+use serde_json::json;
+use ssl_core::model::{DcvMethod, OrderSpec};
+use ssl_core::validate::Validate;
+use ssl_core::{ErrorKind, Provider};
+use ssl_gogetssl::generated::{self as g, requests};
+use ssl_gogetssl::neutral::{DCV_TABLE, build_order_request, resolve_contacts, to_neutral};
+use ssl_gogetssl::rules;
+
+use crate::common::*;
+
+fn form(req: &ssl_core::HttpRequest) -> Vec<String> {
+    let v = serde_json::to_value(&req.body).unwrap();
+    v["form"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_owned()).collect()
+}
+
+fn has(lines: &[String], line: &str) -> bool {
+    lines.iter().any(|l| l == line)
+}
+
+fn wire(spec: &OrderSpec) -> g::AddSslOrderRequest {
+    let mut problems = Vec::new();
+    let o = build_order_request(&resolve_contacts(spec), &mut problems);
+    assert!(problems.is_empty(), "{problems:?}");
+    o
+}
+
+fn details(id: i64) -> g::ProductDetails {
+    products().into_iter().find(|p| p.id == id).unwrap()
+}
+
+fn codes(problems: &[ssl_core::Problem]) -> Vec<String> {
+    problems.iter().map(|p| format!("{}:{}", p.code, p.field.clone().unwrap_or_default())).collect()
+}
+
+/// 9: `auth_key` goes in the query string, never in the body; the body is form-encoded.
+#[tokio::test]
+async fn fact_09_auth_key_in_the_query_and_a_form_body() {
+    let (c, mock) = mock_client();
+    reply_login(&mock, CANARY_KEY);
+    mock.reply_json(200, json!({"message": "ok", "success": true}));
+    c.revalidate(42, "shop.example.com").await.unwrap();
+    let reqs = mock.requests();
+    assert_eq!(reqs[0].url, "https://my.gogetssl.com/api/auth/", "the login itself carries no key");
+    assert_eq!(reqs[1].url, "https://my.gogetssl.com/api/orders/ssl/revalidate/42?auth_key=[redacted]");
+    assert_eq!(reqs[1].body, "domain=shop.example.com");
+    assert!(!reqs[1].body.contains("auth_key"));
+    for r in &reqs {
+        assert!(r.headers.iter().any(|(k, v)| k == "content-type" && v == "application/x-www-form-urlencoded"));
+        assert!(r.secret_header_names.is_empty(), "no credential header");
+    }
+    let req = requests::add_ssl_order(&dv_order("CSR"));
+    assert!(req.query.is_empty() && !form(&req).iter().any(|l| l.starts_with("auth_key")));
+    assert_eq!(req.body.content_type(), Some("application/x-www-form-urlencoded"));
+}
+
+/// 10: `{"error":true,...}` is a failure even with HTTP 200; `message` and `description` are exposed.
+#[tokio::test]
+async fn fact_10_errors_inside_http_200() {
+    let (c, mock) = mock_client();
+    reply_login(&mock, "k");
+    mock.reply_json(
+        200,
+        json!({"error": true, "message": "Order not found", "description": "No order 9 in this account"}),
+    );
+    let e = c.order_status(9).await.unwrap_err();
+    let p = e.provider_error().unwrap();
+    assert_eq!((p.status, p.message.as_str()), (200, "Order not found"));
+    assert_eq!(p.description.as_deref(), Some("No order 9 in this account"));
+    assert_eq!(e.kind(), ErrorKind::Provider);
+}
+
+/// 11: `period` is in months; `server_count` is -1 for unlimited.
+#[test]
+fn fact_11_period_in_months_and_unlimited_servers() {
+    let spec = OrderSpec::new("101", "a.example.com", DcvMethod::Dns).term_months(24).csr(csr(&["a.example.com"]));
+    let o = wire(&OrderSpec { contacts: dv_contacts(), ..spec });
+    let lines = form(&requests::add_ssl_order(&o));
+    assert!(has(&lines, "period=24"), "{lines:?}");
+    assert!(has(&lines, "server_count=-1"), "{lines:?}");
+    let mut zero = dv_order("CSR");
+    zero.server_count = 0;
+    assert!(codes(&rules::wire_rules(&zero, None, None)).contains(&"range:server_count".into()));
+    let mut twelve = dv_order("CSR");
+    twelve.period = 36;
+    let c = codes(&rules::wire_rules(&twelve, None, Some(&details(101))));
+    assert!(c.contains(&"period_not_offered:period".into()), "only the product's periods (12, 24): {c:?}");
+}
+
+/// 12: `dcv_method` is email, http, https or dns; `approver_email` only with email.
+#[test]
+fn fact_12_dcv_methods_and_approver_email_only_with_email() {
+    assert_eq!(g::DcvMethod::VALUES, ["email", "http", "https", "dns"]);
+    let mut bad = dv_order("CSR");
+    bad.dcv_method = g::DcvMethod::Unknown("cname".into());
+    assert!(bad.validate().iter().any(|p| p.field.as_deref() == Some("dcv_method")));
+    let dns_with_approver = dv_order("CSR").approver_email("admin@example.com");
+    assert!(
+        codes(&rules::wire_rules(&dns_with_approver, None, None)).contains(&"field_not_allowed:approver_email".into())
+    );
+    let mut email_without = dv_order("CSR");
+    email_without.dcv_method = g::DcvMethod::Email;
+    assert!(codes(&rules::wire_rules(&email_without, None, None)).contains(&"field_required:approver_email".into()));
+    // The neutral mapping sends it only for email.
+    let base = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
+        .approver_email("*", "admin@example.com");
+    assert!(wire(&base).approver_email.is_none());
+    let email = OrderSpec { dcv: DcvMethod::Email, ..base };
+    assert_eq!(wire(&email).approver_email.as_deref(), Some("admin@example.com"));
+    assert_eq!(DCV_TABLE.wire(DcvMethod::DnsCname), Some("dns"));
+    assert_eq!(DCV_TABLE.wire(DcvMethod::DnsTxt), None);
+}
+
+/// 13: `dns_names` comma-joined without the primary; `approver_emails` one per `dns_names` entry, without the
+/// primary's address.
+#[test]
+fn fact_13_dns_names_and_approver_emails() {
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("102", "shop.example.com", DcvMethod::Email) }
+        .san("www.shop.example.com")
+        .san("shop.example.com")
+        .san("mail.shop.example.com")
+        .dcv_for("mail.shop.example.com", DcvMethod::Dns)
+        .approver_email("shop.example.com", "admin@shop.example.com")
+        .approver_email("www.shop.example.com", "webmaster@shop.example.com");
+    let o = wire(&spec);
+    let lines = form(&requests::add_ssl_order(&o));
+    assert!(has(&lines, "dns_names=www.shop.example.com,mail.shop.example.com"), "{lines:?}");
+    assert!(has(&lines, "approver_emails=webmaster@shop.example.com,dns"), "{lines:?}");
+    assert!(has(&lines, "approver_email=admin@shop.example.com"), "{lines:?}");
+    // On the wire the list is one comma-joined field.
+    assert!(o.approver_emails.as_ref().unwrap().len() == o.dns_names.as_ref().unwrap().len());
+    let short = o.clone().approver_emails(vec!["dns".to_string()]);
+    assert!(codes(&rules::wire_rules(&short, None, None)).contains(&"approver_emails_count:approver_emails".into()));
+    let with_primary = o.clone().dns_names(vec!["shop.example.com".to_string(), "www.shop.example.com".to_string()]);
+    assert!(
+        codes(&rules::wire_rules(&with_primary, Some("shop.example.com"), None))
+            .contains(&"primary_in_dns_names:dns_names".into())
+    );
+    let comma = o.dns_names(vec!["a.example.com,b.example.com".to_string(), "c.example.com".to_string()]);
+    assert!(
+        comma.validate().iter().any(|p| p.field.as_deref() == Some("dns_names[0]")),
+        "a comma cannot hide in a name"
+    );
+}
+
+/// 14: `dns_names` must be absent for non-SAN products.
+#[test]
+fn fact_14_no_dns_names_for_single_name_products() {
+    let o = dv_order("CSR").dns_names(vec!["www.a.example.com".to_string()]).approver_emails(vec!["dns".to_string()]);
+    let c = codes(&rules::wire_rules(&o, Some("a.example.com"), Some(&details(101))));
+    assert!(c.contains(&"field_not_allowed:dns_names".into()), "{c:?}");
+    let mut san = o.clone();
+    san.product_id = 102;
+    assert!(
+        !codes(&rules::wire_rules(&san, Some("a.example.com"), Some(&details(102))))
+            .iter()
+            .any(|c| c.ends_with(":dns_names"))
+    );
+    let single = wire(&OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) });
+    assert!(single.dns_names.is_none() && single.approver_emails.is_none());
+    assert!(
+        !form(&requests::add_ssl_order(&single))
+            .iter()
+            .any(|l| l.starts_with("dns_names") || l.starts_with("approver_emails"))
+    );
+}
+
+/// 15: organisation/admin fields for OV/EV, not DV; `admin_title` and `tech_title` always.
+#[test]
+fn fact_15_ov_ev_fields_and_titles() {
+    let mut dv = dv_order("CSR");
+    let c = codes(&rules::wire_rules(&dv, None, Some(&details(101))));
+    assert!(!c.iter().any(|c| c.starts_with("field_required")), "{c:?}");
+    dv.admin_title = String::new();
+    dv.tech_title = " ".into();
+    let fields: Vec<String> = dv.validate().into_iter().filter_map(|p| p.field).collect();
+    assert!(fields.contains(&"admin_title".into()) && fields.contains(&"tech_title".into()), "{fields:?}");
+    let mut ov = dv_order("CSR");
+    ov.product_id = 104;
+    let c = codes(&rules::wire_rules(&ov, None, Some(&details(104))));
+    for f in [
+        "admin_organization",
+        "admin_city",
+        "admin_fax",
+        "tech_organization",
+        "org_name",
+        "org_region",
+        "org_postalcode",
+    ] {
+        assert!(c.contains(&format!("field_required:{f}")), "OV needs {f}: {c:?}");
+    }
+    let mut ev = dv_order("CSR");
+    ev.product_id = 105;
+    let c = codes(&rules::wire_rules(&ev, None, Some(&details(105))));
+    assert!(c.contains(&"field_required:org_name".into()) && c.contains(&"field_required:tech_city".into()));
+    assert!(!c.contains(&"field_required:admin_city".into()), "the seed marks admin_city for OV only: {c:?}");
+    assert!(!c.contains(&"field_required:org_region".into()), "the seed marks org_region for OV only");
+}
+
+/// 16: mixed types (`tax` "0.00", `order_amount` 0) and every `approver_method` shape decode.
+#[test]
+fn fact_16_mixed_types_and_approver_methods() {
+    let created: g::AddSslOrderResponse = serde_json::from_value(seed_answer()).unwrap();
+    assert_eq!((created.order_amount, created.tax.as_deref()), (Some(0.0), Some("0.00")));
+    assert_eq!(created.order_id, Some(783956));
+    let http = created.approver_method.as_ref().unwrap().http.as_ref().unwrap();
+    assert!(http.content.as_deref().unwrap().contains("\r\nCOMODOCA.COM\r\n"));
+    let mut st = crate::common::status_answer(1, "processing");
+    st["approver_method"] = json!({
+        "dns": {"record": "_37D0C93EE263FF9EEEA799215A9C3225.shop.example.com CNAME d30c576bf9eb30a75211cb799848ee5c.abfce3d8ee13212a57c9b7e42ef9baa2.t0837512001533895392.comodoca.com"}
+    });
+    st["san"] = json!([
+        {"san_name": "www.shop.example.com", "validation_method": "https", "status": 1,
+         "validation": {"https": {"link": "https://www.shop.example.com/.well-known/pki-validation/AB.txt", "filename": "AB.txt", "content": "x"}}},
+        {"san_name": "mail.shop.example.com", "validation_method": "email", "email": "admin@shop.example.com", "status": "2"},
+        {"san_name": "api.shop.example.com", "validation_method": "admin@shop.example.com", "status": 1}
+    ]);
+    let order = to_neutral(&serde_json::from_value(st).unwrap()).unwrap();
+    let dns = order.dcv[0].dns.as_ref().unwrap();
+    assert_eq!(
+        (dns.name.as_str(), dns.record_type.as_str()),
+        ("_37d0c93ee263ff9eeea799215a9c3225.shop.example.com", "CNAME")
+    );
+    assert!(dns.value.ends_with(".comodoca.com"));
+    let https = order.dcv[1].http.as_ref().unwrap();
+    assert_eq!(https.url, "https://www.shop.example.com/.well-known/pki-validation/AB.txt");
+    assert_eq!(order.dcv[2].email.as_ref().unwrap().approvers, ["admin@shop.example.com"]);
+    assert_eq!(order.dcv[2].status, ssl_core::model::DcvStatus::Valid);
+    assert_eq!(order.dcv[3].method, DcvMethod::Email, "an address as the method is email DCV");
+    assert_eq!(order.dcv[3].email.as_ref().unwrap().approvers, ["admin@shop.example.com"]);
+    let email_obj: g::ApproverMethod = serde_json::from_value(json!({"email": {"email": "a@b.example"}})).unwrap();
+    let i = ssl_gogetssl::neutral::instruction(
+        "b.example",
+        "email",
+        Some(&email_obj),
+        None,
+        ssl_core::model::DcvStatus::Pending,
+    );
+    assert_eq!(i.email.unwrap().approvers, ["a@b.example"]);
+}
+
+/// 17: `only_validate=true` is the dry-run switch: `quote` sends it and nothing is placed.
+#[tokio::test]
+async fn fact_17_only_validate_backs_quote() {
+    let (c, mock) = mock_client();
+    reply_login(&mock, "k");
+    mock.reply_json(200, json!({"success": true, "order_amount": "18.50", "currency": "EUR"}));
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
+        .term_months(24)
+        .csr(csr(&["a.example.com"]));
+    let q = c.quote(&spec).await.unwrap();
+    assert!(q.validated);
+    assert_eq!((q.price.as_deref(), q.currency.as_deref()), (Some("18.50"), Some("EUR")));
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 2, "login and the validation only");
+    assert!(reqs[1].url.starts_with("https://my.gogetssl.com/api/orders/add_ssl_order/?auth_key="));
+    assert!(reqs[1].body.contains("only_validate=true"), "{}", reqs[1].body);
+    assert!(c.capabilities().supports(ssl_core::model::Verb::Quote));
+}
+
+/// 18: `POST /auth/` with `user` and `pass` returns `key`.
+#[tokio::test]
+async fn fact_18_login_returns_the_key() {
+    let (c, mock) = mock_client();
+    reply_login(&mock, CANARY_KEY);
+    c.login().await.unwrap();
+    let r = &mock.requests()[0];
+    assert_eq!(r.method, ssl_core::Method::Post);
+    assert_eq!(r.url, "https://my.gogetssl.com/api/auth/");
+    assert_eq!(r.body, format!("user=reseller%40example.com&pass={CANARY_PASS}"));
+    let auth: g::AuthResponse = serde_json::from_value(json!({"key": "abc", "success": true})).unwrap();
+    assert_eq!(auth.key.as_deref(), Some("abc"));
+    assert_eq!(c.logins().await, 1);
+}

@@ -1,0 +1,10 @@
+//! ssl-gogetssl integration tests (one binary).
+
+mod common;
+mod facts;
+mod flows;
+mod preflight;
+mod sandbox;
+mod secrets;
+mod snapshots;
+mod spec;

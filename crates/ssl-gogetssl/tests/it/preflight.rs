@@ -1,0 +1,161 @@
+//! validate() and the pre-flight list every problem at once, and nothing is sent.
+
+use ssl_core::model::{DcvMethod, OrderSpec};
+use ssl_core::validate::Validate;
+use ssl_core::{Error, Provider};
+use ssl_gogetssl::generated as g;
+
+use crate::common::*;
+
+fn codes(e: &Error) -> Vec<String> {
+    let mut c: Vec<String> = e.problems().iter().filter(|p| p.is_error()).map(|p| p.code.clone()).collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+fn fields(e: &Error) -> Vec<String> {
+    e.problems().iter().filter_map(|p| p.field.clone()).collect()
+}
+
+#[tokio::test]
+async fn every_rule_broken_at_once_and_zero_requests() {
+    let (client, mock) = mock_client();
+    // An OV product: a wildcard it does not cover, validated over http, for 48 months, with SANs it does not
+    // take, by email without approvers, a contact without title, no organisation, an unknown option.
+    let mut contacts = dv_contacts();
+    contacts.admin.as_mut().unwrap().title = None;
+    let spec = OrderSpec { contacts, ..OrderSpec::new("104", "*.shop.example.com", DcvMethod::Http) }
+        .san("www.shop.example.com")
+        .dcv_for("www.shop.example.com", DcvMethod::Email)
+        .term_months(48)
+        .option("colour", "blue")
+        .csr(csr(&["*.shop.example.com", "www.shop.example.com"]));
+    let e = client.place(&spec).await.unwrap_err();
+    let c = codes(&e);
+    for want in [
+        "approver_email_missing",
+        "dcv_not_allowed",
+        "field_required",
+        "period_not_offered",
+        "product_rule",
+        "unknown_option",
+    ] {
+        assert!(c.contains(&want.to_string()), "{want} missing from {c:?}\n{:#?}", e.problems());
+    }
+    let f = fields(&e);
+    for want in
+        ["admin.title", "tech.title", "organization.name", "admin.organization", "organization.region", "term_months"]
+    {
+        assert!(f.contains(&want.to_string()), "{want} missing from {f:?}");
+    }
+    assert!(mock.requests().is_empty(), "zero requests for a bad order (product details preloaded)");
+    // prepare (what --dry-run uses) reports the same and sends nothing either.
+    let again = client.prepare(&spec).await.unwrap_err();
+    assert_eq!(codes(&again), c);
+    assert!(mock.requests().is_empty());
+    // Each problem is reported once.
+    let mut msgs: Vec<&str> = e.problems().iter().map(|p| p.message.as_str()).collect();
+    let n = msgs.len();
+    msgs.sort();
+    msgs.dedup();
+    assert_eq!(msgs.len(), n, "{:#?}", e.problems());
+}
+
+#[tokio::test]
+async fn without_a_cached_catalog_only_reads_go_out() {
+    let server = wiremock::MockServer::start().await;
+    mount_login(&server, "k").await;
+    mount_products(&server).await;
+    let c = wiremock_client(&server);
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("103", "shop.example.com", DcvMethod::Dns) }
+        .san("www.shop.example.com")
+        .csr(csr(&["shop.example.com"]));
+    let e = c.place(&spec).await.unwrap_err();
+    let got = codes(&e);
+    assert!(got.contains(&"name_mismatch".to_string()) && got.contains(&"product_rule".to_string()), "{got:?}");
+    let paths: Vec<String> =
+        server.received_requests().await.unwrap().into_iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(paths, ["/api/auth/", "/api/products/ssl/103"], "login and the product's rules, no order");
+}
+
+#[tokio::test]
+async fn per_san_methods_only_for_sectigo_brands() {
+    let (client, mock) = mock_client();
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("107", "shop.example.com", DcvMethod::Dns) }
+        .san("www.shop.example.com")
+        .dcv_for("www.shop.example.com", DcvMethod::Http)
+        .csr(csr(&["shop.example.com", "www.shop.example.com"]));
+    let e = client.prepare(&spec).await.unwrap_err();
+    assert!(
+        e.problems().iter().any(|p| p.code == "dcv_not_allowed" && p.message.contains("per-SAN")),
+        "{:#?}",
+        e.problems()
+    );
+    let sectigo = OrderSpec { product: "102".into(), ..spec };
+    let ok = client.prepare(&sectigo).await.unwrap();
+    assert!(ok.rendered.contains("approver_emails=http"), "{}", ok.rendered);
+    assert!(mock.requests().is_empty());
+}
+
+#[tokio::test]
+async fn dns_cname_is_only_for_sectigo_and_dns_txt_is_never_offered() {
+    let (client, _mock) = mock_client();
+    let base = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("107", "a.example.com", DcvMethod::DnsCname) }
+        .csr(csr(&["a.example.com"]));
+    let e = client.prepare(&base).await.unwrap_err();
+    assert!(codes(&e).contains(&"dcv_not_allowed".to_string()));
+    let sectigo = OrderSpec { product: "101".into(), ..base.clone() };
+    let p = client.prepare(&sectigo).await.unwrap();
+    assert!(p.rendered.contains("dcv_method=dns"));
+    let txt = OrderSpec { product: "101".into(), dcv: DcvMethod::DnsTxt, ..base };
+    let e = client.prepare(&txt).await.unwrap_err();
+    assert!(
+        e.problems().iter().any(|p| p.code == "dcv_not_allowed" && p.message.contains("not offered by this provider"))
+    );
+}
+
+#[test]
+fn validate_reports_every_field_constraint_at_once() {
+    let mut o = dv_order("");
+    o.period = 0;
+    o.server_count = -5;
+    o.admin_email = "not-an-email".into();
+    o.tech_firstname = String::new();
+    o.dcv_method = g::DcvMethod::Unknown("pigeon".into());
+    let o = o
+        .admin_country("Latvia")
+        .admin_fax("")
+        .unique_code("short")
+        .dns_names(vec![String::new()])
+        .approver_emails(vec!["nobody".to_string()]);
+    let fields: Vec<String> = o.validate().into_iter().filter_map(|p| p.field).collect();
+    for f in [
+        "csr",
+        "period",
+        "server_count",
+        "admin_email",
+        "tech_firstname",
+        "dcv_method",
+        "admin_country",
+        "admin_fax",
+        "unique_code",
+        "dns_names[0]",
+        "approver_emails[0]",
+    ] {
+        assert!(fields.contains(&f.to_string()), "missing {f} in {fields:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_wire_level_call_refuses_a_broken_order_without_sending_it() {
+    let (client, mock) = mock_client();
+    let mut o = dv_order(csr(&["a.example.com"])).dns_names(vec!["www.a.example.com".to_string()]);
+    o.dcv_method = g::DcvMethod::Email;
+    let e = client.add_ssl_order(&o).await.unwrap_err();
+    let c = codes(&e);
+    for want in ["approver_emails_count", "field_not_allowed", "field_required"] {
+        assert!(c.contains(&want.to_string()), "{want}: {c:?}");
+    }
+    assert!(mock.requests().is_empty());
+}
