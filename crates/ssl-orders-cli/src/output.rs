@@ -69,8 +69,9 @@ pub fn products_human(products: &[ProductRules]) -> String {
         let periods: Vec<String> = p.periods_months.iter().map(|m| m.to_string()).collect();
         let dcv: Vec<&str> = p.dcv_methods.iter().map(|m| m.as_str()).collect();
         out.push_str(&format!(
-            "{:<28} {:<4} wildcard:{:<3} names:{:<5} months:{:<10} dcv:{}\n",
+            "{:<24} {:<34} {:<4} wildcard:{:<3} names:{:<5} months:{:<10} dcv:{}\n",
             p.id,
+            p.name.chars().take(34).collect::<String>(),
             format!("{:?}", p.validation).to_uppercase(),
             if p.wildcard { "yes" } else { "no" },
             p.max_names.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
