@@ -122,6 +122,11 @@ impl ErrorKind {
 }
 
 impl Error {
+    /// A decode error that is not about one JSON path (a missing certificate, a binary download...).
+    pub fn decode(operation: &'static str, status: u16, message: impl Into<String>) -> Self {
+        Self::Decode { operation, status, path: String::new(), message: message.into() }
+    }
+
     /// Classify.
     pub fn kind(&self) -> ErrorKind {
         match self {

@@ -361,6 +361,53 @@ impl OrderSpec {
         self
     }
 
+    /// A provider option as text (strings as they are, other JSON values printed).
+    pub fn option_str(&self, key: &str) -> Option<String> {
+        self.options.get(key).map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
+    /// A provider option as an integer (a number or a numeric string); anything else adds an `option_type`
+    /// problem.
+    pub fn option_i64(&self, key: &str, problems: &mut Vec<crate::Problem>) -> Option<i64> {
+        let v = self.options.get(key)?;
+        let n = match v {
+            serde_json::Value::Number(n) => n.as_i64(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        };
+        if n.is_none() {
+            problems.push(
+                crate::Problem::error("option_type", format!("option `{key}` must be an integer")).with_field(key),
+            );
+        }
+        n
+    }
+
+    /// A provider option as a boolean (`true`/`false`, `1`/`0`, as JSON or text); anything else adds an
+    /// `option_type` problem.
+    pub fn option_bool(&self, key: &str, problems: &mut Vec<crate::Problem>) -> Option<bool> {
+        let v = self.options.get(key)?;
+        let b = match v {
+            serde_json::Value::Bool(b) => Some(*b),
+            serde_json::Value::String(s) => match s.trim() {
+                "true" | "1" => Some(true),
+                "false" | "0" => Some(false),
+                _ => None,
+            },
+            serde_json::Value::Number(n) => n.as_i64().map(|n| n != 0),
+            _ => None,
+        };
+        if b.is_none() {
+            problems.push(
+                crate::Problem::error("option_type", format!("option `{key}` must be true or false")).with_field(key),
+            );
+        }
+        b
+    }
+
     /// Common name first, then the SANs.
     pub fn all_names(&self) -> Vec<&str> {
         std::iter::once(self.common_name.as_str()).chain(self.sans.iter().map(String::as_str)).collect()
@@ -391,6 +438,17 @@ impl OrderSpec {
             .or_else(|| self.approver_emails.get_key_value("*"))
             .map(|(_, e)| e.as_str())
     }
+}
+
+/// The date at the start of a provider timestamp (`2027-03-01`, `2027-03-01T10:00:00Z`, `2027-03-01 10:00:00`).
+///
+/// ```
+/// assert_eq!(ssl_core::model::parse_date("2027-03-01T10:00:00+00:00").unwrap().to_string(), "2027-03-01");
+/// assert!(ssl_core::model::parse_date("03/01/2027").is_none());
+/// ```
+pub fn parse_date(s: &str) -> Option<Date> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim().get(..10)?, &fmt).ok()
 }
 
 /// What a reissue changes. Everything optional keeps the order's current value.

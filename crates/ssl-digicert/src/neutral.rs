@@ -109,44 +109,6 @@ fn table_rules(id: &str) -> Option<ProductRules> {
     g::product_table().into_iter().find(|p| p.id == id)
 }
 
-fn opt_str(spec: &OrderSpec, key: &str) -> Option<String> {
-    spec.options.get(key).map(|v| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
-fn opt_i64(spec: &OrderSpec, key: &str, problems: &mut Vec<Problem>) -> Option<i64> {
-    let v = spec.options.get(key)?;
-    let n = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    if n.is_none() {
-        problems.push(Problem::error("option_type", format!("option `{key}` must be an integer")).with_field(key));
-    }
-    n
-}
-
-fn opt_bool(spec: &OrderSpec, key: &str, problems: &mut Vec<Problem>) -> Option<bool> {
-    let v = spec.options.get(key)?;
-    let b = match v {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => match s.trim() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        },
-        Value::Number(n) => n.as_i64().map(|n| n != 0),
-        _ => None,
-    };
-    if b.is_none() {
-        problems.push(Problem::error("option_type", format!("option `{key}` must be true or false")).with_field(key));
-    }
-    b
-}
-
 /// Build the wire order from a neutral spec (no pre-flight here: see [`DigiCertClient::prepare`]). Problems
 /// specific to the mapping (unknown options, per-host DCV, approver domains) are appended to `problems`.
 pub fn build_order_request(
@@ -180,9 +142,9 @@ pub fn build_order_request(
     if !spec.sans.is_empty() {
         cert = cert.dns_names(spec.sans.clone());
     }
-    let platform = opt_i64(spec, "server_platform", problems).unwrap_or(-1);
+    let platform = spec.option_i64("server_platform", problems).unwrap_or(-1);
     cert = cert.server_platform(g::ServerPlatform::new(platform));
-    let hash = opt_str(spec, "signature_hash").unwrap_or_else(|| "sha256".into());
+    let hash = spec.option_str("signature_hash").unwrap_or_else(|| "sha256".into());
     cert = cert.signature_hash(hash.parse::<g::SignatureHash>().unwrap_or(g::SignatureHash::Unknown(hash)));
     if let Some(Value::Array(units)) = spec.options.get("organization_units") {
         cert = cert.organization_units(units.iter().filter_map(|u| u.as_str().map(str::to_owned)).collect::<Vec<_>>());
@@ -190,9 +152,9 @@ pub fn build_order_request(
 
     let mut order = g::OrderRequest::new(cert, dcv);
     // Validity precedence: custom_expiration_date > validity_days > validity_years (from the term).
-    if let Some(date) = opt_str(spec, "custom_expiration_date").filter(|d| !d.trim().is_empty()) {
+    if let Some(date) = spec.option_str("custom_expiration_date").filter(|d| !d.trim().is_empty()) {
         order = order.custom_expiration_date(date);
-    } else if let Some(days) = opt_i64(spec, "validity_days", problems) {
+    } else if let Some(days) = spec.option_i64("validity_days", problems) {
         order = order.validity_days(days);
     } else {
         let years = if spec.term_months % 12 == 0 { i64::from(spec.term_months / 12) } else { 0 };
@@ -263,36 +225,36 @@ pub fn build_order_request(
             None => c,
         });
     }
-    if let Some(pm) = opt_str(spec, "payment_method") {
+    if let Some(pm) = spec.option_str("payment_method") {
         order = order.payment_method(
             pm.parse::<g::OrderRequestPaymentMethod>().unwrap_or(g::OrderRequestPaymentMethod::Unknown(pm)),
         );
     }
-    if let Some(c) = opt_str(spec, "comments") {
+    if let Some(c) = spec.option_str("comments") {
         order = order.comments(c);
     }
-    if let Some(b) = opt_bool(spec, "skip_approval", problems) {
+    if let Some(b) = spec.option_bool("skip_approval", problems) {
         order = order.skip_approval(b);
     }
-    if let Some(b) = opt_bool(spec, "disable_ct", problems) {
+    if let Some(b) = spec.option_bool("disable_ct", problems) {
         order = order.disable_ct(b);
     }
-    if let Some(b) = opt_bool(spec, "disable_renewal_notifications", problems) {
+    if let Some(b) = spec.option_bool("disable_renewal_notifications", problems) {
         order = order.disable_renewal_notifications(b);
     }
-    if let Some(id) = opt_i64(spec, "container_id", problems) {
+    if let Some(id) = spec.option_i64("container_id", problems) {
         order = order.container(g::ContainerRef::new(id));
     }
-    if let Some(l) = opt_str(spec, "locale") {
+    if let Some(l) = spec.option_str("locale") {
         order = order.locale(l);
     }
-    if let Some(n) = opt_i64(spec, "auto_renew", problems) {
+    if let Some(n) = spec.option_i64("auto_renew", problems) {
         order = order.auto_renew(n);
     }
-    if let Some(n) = opt_i64(spec, "auto_reissue", problems) {
+    if let Some(n) = spec.option_i64("auto_reissue", problems) {
         order = order.auto_reissue(n);
     }
-    if let Some(m) = opt_str(spec, "custom_renewal_message") {
+    if let Some(m) = spec.option_str("custom_renewal_message") {
         order = order.custom_renewal_message(m);
     }
     if let Some(id) = renewal_of {
@@ -388,11 +350,6 @@ pub fn dcv_instructions(
         .collect()
 }
 
-fn parse_date(s: &str) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.get(..10)?, &fmt).ok()
-}
-
 impl DigiCertClient {
     async fn rules(&self, product: &str) -> Result<ProductRules> {
         if let Some(r) = table_rules(product) {
@@ -430,14 +387,14 @@ impl DigiCertClient {
             }
         }
         let dcv = dcv_instructions(&dns_names, &wire_method, random.as_deref(), dcv_status, &approvers);
-        let coverage_ends = info.order_valid_till.as_deref().and_then(parse_date);
+        let coverage_ends = info.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
         let certificate = match (status, cert.and_then(|c| c.id)) {
             (OrderStatus::Issued, Some(cert_id)) => {
                 let pem = self.download_certificate(cert_id, "pem_all").await?;
                 let bundle = bundle(&pem)?;
                 Some(
                     ssl_core::x509::certificate_info(&bundle.leaf_pem)
-                        .map_err(|m| decode_err("download_by_format", m))?,
+                        .map_err(|m| Error::decode("download_by_format", 200, m))?,
                 )
             }
             _ => None,
@@ -489,13 +446,9 @@ impl DigiCertClient {
     }
 }
 
-fn decode_err(operation: &'static str, message: String) -> Error {
-    Error::Decode { operation, status: 200, path: String::new(), message }
-}
-
 fn bundle(pem: &str) -> Result<CertificateBundle> {
     let pems = ssl_core::x509::split_pem_certificates(pem);
-    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| decode_err("download_by_format", m))
+    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("download_by_format", 200, m))
 }
 
 /// Rules for a product missing from the committed table, from `GET /product/{id}`.

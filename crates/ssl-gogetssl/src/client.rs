@@ -80,10 +80,6 @@ impl std::fmt::Debug for GoGetSslClient {
     }
 }
 
-fn decode_error(operation: &'static str, status: u16, message: impl Into<String>) -> Error {
-    Error::Decode { operation, status, path: String::new(), message: message.into() }
-}
-
 fn invalid(problems: Vec<Problem>) -> Result<()> {
     if ssl_core::problem::has_errors(&problems) { Err(Error::Invalid(problems)) } else { Ok(()) }
 }
@@ -188,7 +184,7 @@ impl GoGetSslClient {
         })?;
         let auth: g::AuthResponse = resp.json()?;
         let key = auth.key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            decode_error("auth", resp.status, "the login answer has no `key`; check the user and the API password")
+            Error::decode("auth", resp.status, "the login answer has no `key`; check the user and the API password")
         })?;
         let key = SecretString::from(key);
         s.key = Some(key.clone());
@@ -268,7 +264,7 @@ impl GoGetSslClient {
         let resp = self.send(&requests::product_details(&product_id.to_string())).await?;
         let body: g::ProductResponse = resp.json()?;
         let product =
-            body.product.ok_or_else(|| decode_error("product_details", resp.status, "the answer has no `product`"))?;
+            body.product.ok_or_else(|| Error::decode("product_details", resp.status, "the answer has no `product`"))?;
         self.products.lock().unwrap_or_else(|e| e.into_inner()).insert(product_id, product.clone());
         Ok(product)
     }

@@ -189,15 +189,6 @@ pub fn instruction(
     DcvInstruction { host: host.to_owned(), method, provider_method, status, dns, http, email }
 }
 
-fn parse_date(s: &str) -> Option<time::Date> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s.trim().get(..10)?, &fmt).ok()
-}
-
-fn decode_err(operation: &'static str, message: String) -> Error {
-    Error::Decode { operation, status: 200, path: String::new(), message }
-}
-
 /// Every name of an order (primary first) from its status.
 pub fn order_names(st: &g::OrderStatus) -> Vec<String> {
     let primary = st
@@ -276,7 +267,7 @@ pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
     };
     let certificate = match (base, st.crt_code.as_deref().filter(|c| c.contains("BEGIN CERTIFICATE"))) {
         (OrderStatus::Issued | OrderStatus::Expired, Some(pem)) => {
-            Some(ssl_core::x509::certificate_info(pem).map_err(|m| decode_err("order_status", m))?)
+            Some(ssl_core::x509::certificate_info(pem).map_err(|m| Error::decode("order_status", 200, m))?)
         }
         _ => None,
     };
@@ -288,7 +279,7 @@ pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
         common_name: primary,
         dns_names: names,
         dcv,
-        coverage_ends: st.end_date.as_deref().and_then(parse_date),
+        coverage_ends: st.end_date.as_deref().and_then(ssl_core::model::parse_date),
         certificate,
         raw: serde_json::to_value(st).ok(),
     })
@@ -313,26 +304,6 @@ fn parse_product(product: &str) -> Result<i64> {
             .with_field("product"),
         ])
     })
-}
-
-fn opt_string(spec: &OrderSpec, key: &str) -> Option<String> {
-    spec.options.get(key).map(|v| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    })
-}
-
-fn opt_int(spec: &OrderSpec, key: &str, problems: &mut Vec<Problem>) -> Option<i64> {
-    let v = spec.options.get(key)?;
-    let n = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    };
-    if n.is_none() {
-        problems.push(Problem::error("option_type", format!("option `{key}` must be an integer")).with_field(key));
-    }
-    n
 }
 
 /// The spec with `tech` filled from `admin` when absent (the contacts GoGetSSL gets).
@@ -371,8 +342,8 @@ pub fn build_order_request(spec: &OrderSpec, problems: &mut Vec<Problem>) -> g::
     let admin = spec.contacts.admin.clone().unwrap_or_default();
     let tech = spec.contacts.tech.clone().or_else(|| spec.contacts.admin.clone()).unwrap_or_default();
     let s = |v: &Option<String>| filled(v).unwrap_or_default();
-    let server_count = opt_int(spec, "server_count", problems).unwrap_or(-1);
-    let webserver = opt_int(spec, "webserver_type", problems).unwrap_or(DEFAULT_WEBSERVER_TYPE);
+    let server_count = spec.option_i64("server_count", problems).unwrap_or(-1);
+    let webserver = spec.option_i64("webserver_type", problems).unwrap_or(DEFAULT_WEBSERVER_TYPE);
     let mut o = g::AddSslOrderRequest::new(
         product_id,
         i64::from(spec.term_months),
@@ -427,9 +398,9 @@ pub fn build_order_request(spec: &OrderSpec, problems: &mut Vec<Problem>) -> g::
             *to = filled(from);
         }
     }
-    let hash = opt_string(spec, "signature_hash").unwrap_or_else(|| "SHA2".into());
+    let hash = spec.option_str("signature_hash").unwrap_or_else(|| "SHA2".into());
     o = o.signature_hash(hash.parse::<g::SignatureHash>().unwrap_or(g::SignatureHash::Unknown(hash)));
-    if let Some(code) = opt_string(spec, "unique_code") {
+    if let Some(code) = spec.option_str("unique_code") {
         o = o.unique_code(code);
     }
     if server_count == 0 {
@@ -479,11 +450,11 @@ fn is_contact_wire(field: Option<&str>) -> bool {
 fn bundle(st: &g::OrderStatus) -> Result<CertificateBundle> {
     let mut pems = ssl_core::x509::split_pem_certificates(st.crt_code.as_deref().unwrap_or(""));
     if pems.is_empty() {
-        return Err(decode_err("order_status", "the order is active but `crt_code` holds no certificate".into()));
+        return Err(Error::decode("order_status", 200, "the order is active but `crt_code` holds no certificate"));
     }
     pems.truncate(1);
     pems.extend(ssl_core::x509::split_pem_certificates(st.ca_code.as_deref().unwrap_or("")));
-    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| decode_err("order_status", m))
+    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("order_status", 200, m))
 }
 
 fn price_for(details: &g::ProductDetails, months: u32) -> Option<String> {
@@ -560,7 +531,7 @@ impl GoGetSslClient {
         renewal_of: Option<i64>,
     ) -> Result<Order> {
         let Some(id) = created.order_id else {
-            return Err(decode_err("add_ssl_order", "GoGetSSL answered without an `order_id`".into()));
+            return Err(Error::decode("add_ssl_order", 200, "GoGetSSL answered without an `order_id`"));
         };
         let mut order = match self.order_status(id).await {
             Ok(st) => to_neutral(&st)?,
