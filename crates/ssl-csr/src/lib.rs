@@ -38,5 +38,5 @@ pub use inspect::{
     CsrInfo, KeyInfo, KeyKind, MAX_CSR_NAMES, MAX_INPUT_BYTES, inspect, inspect_file, inspect_unguarded, render_human,
 };
 pub use names::{is_wildcard, normalize_name, to_ascii_name};
-pub use pem::encode_pem;
+pub use pem::{canonical_pem, encode_pem};
 pub use preflight::{FieldState, field_state, preflight};

@@ -204,11 +204,9 @@ fn csr_source(
                 problems: errors,
             });
         }
-        let pem = if bytes.starts_with(b"-----") || bytes.iter().take(64).any(|b| *b == b'-') {
-            String::from_utf8_lossy(&bytes).into_owned()
-        } else {
-            ssl_csr::encode_pem("CERTIFICATE REQUEST", &bytes)
-        };
+        // Sent as canonical PEM whatever the file held (DER, CRLF, the `NEW CERTIFICATE REQUEST` label).
+        let pem = ssl_csr::canonical_pem(&bytes)
+            .ok_or_else(|| Failure::invalid("malformed", format!("no CSR in {}", path.display())))?;
         let names = info.names();
         let cn = info.common_name.clone().or_else(|| names.first().cloned()).unwrap_or_default();
         let mut sans: Vec<String> = names.into_iter().filter(|n| !n.eq_ignore_ascii_case(&cn)).collect();

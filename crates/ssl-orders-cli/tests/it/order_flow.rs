@@ -218,3 +218,25 @@ fn renew_places_a_new_linked_order_for_the_same_names() {
     let (_, names) = cert_facts(&std::fs::read_to_string(next.join("cert.pem")).unwrap());
     assert_eq!(names, ["renew.example.com", "www.renew.example.com"]);
 }
+
+#[test]
+fn der_and_crlf_csrs_are_sent_as_canonical_pem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    for fixture in ["rsa2048.csr.der", "crlf.csr.pem", "new-label.csr.pem"] {
+        let path = format!("{}/../../fixtures/csr/{fixture}", env!("CARGO_MANIFEST_DIR"));
+        let mut args = sandbox_args(&state);
+        args.extend(["--json", "order", "--product", "ssl_dv_geotrust", "--csr", &path, "--dcv", "dns", "--wait"]);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{fixture}: {}", String::from_utf8_lossy(&o.stderr));
+        let v = stdout_json(&o);
+        assert_eq!(v["status"], "issued", "{fixture}");
+        assert_eq!(v["common_name"], "www.example.com");
+    }
+    let mut args = sandbox_args(&state);
+    let der = format!("{}/../../fixtures/csr/rsa2048.csr.der", env!("CARGO_MANIFEST_DIR"));
+    args.extend(["order", "--product", "ssl_dv_geotrust", "--csr", &der, "--dcv", "dns", "--dry-run"]);
+    let text = String::from_utf8_lossy(&run(&args).stdout).into_owned();
+    assert!(text.contains(r#""csr": "-----BEGIN CERTIFICATE REQUEST-----\nMII"#), "{text}");
+    assert!(!text.contains("\\r\\n"));
+}
