@@ -154,6 +154,26 @@ fn find_line_bounded(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     find(&haystack[..line_end], needle)
 }
 
+/// The CSR in `bytes` (PEM with either label, any line endings, or DER) as canonical PEM:
+/// `-----BEGIN CERTIFICATE REQUEST-----`, 64-column base64, `\n` line endings — the form every provider accepts.
+/// `None` when there is no decodable CSR block (use [`crate::inspect`] to learn why).
+///
+/// ```
+/// let der = ssl_csr::generate(ssl_csr::KeyType::EcP256, "a.example", &[]).unwrap();
+/// let crlf = der.csr_pem.replace('\n', "\r\n").replace("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
+/// assert_eq!(ssl_csr::canonical_pem(crlf.as_bytes()).unwrap(), der.csr_pem);
+/// ```
+pub fn canonical_pem(bytes: &[u8]) -> Option<String> {
+    if !looks_like_pem(bytes) {
+        return (!bytes.is_empty()).then(|| encode_pem("CERTIFICATE REQUEST", bytes));
+    }
+    parse_blocks(bytes)
+        .into_iter()
+        .find(|b| b.label == "CERTIFICATE REQUEST" || b.label == "NEW CERTIFICATE REQUEST")
+        .and_then(|b| b.der.ok())
+        .map(|der| encode_pem("CERTIFICATE REQUEST", &der))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,24 +216,4 @@ mod tests {
         let blocks = parse_blocks(pem.as_bytes());
         assert_eq!(blocks[0].der.as_deref().unwrap(), &[1, 2, 3, 4, 5]);
     }
-}
-
-/// The CSR in `bytes` (PEM with either label, any line endings, or DER) as canonical PEM:
-/// `-----BEGIN CERTIFICATE REQUEST-----`, 64-column base64, `\n` line endings — the form every provider accepts.
-/// `None` when there is no decodable CSR block (use [`crate::inspect`] to learn why).
-///
-/// ```
-/// let der = ssl_csr::generate(ssl_csr::KeyType::EcP256, "a.example", &[]).unwrap();
-/// let crlf = der.csr_pem.replace('\n', "\r\n").replace("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST");
-/// assert_eq!(ssl_csr::canonical_pem(crlf.as_bytes()).unwrap(), der.csr_pem);
-/// ```
-pub fn canonical_pem(bytes: &[u8]) -> Option<String> {
-    if !looks_like_pem(bytes) {
-        return (!bytes.is_empty()).then(|| encode_pem("CERTIFICATE REQUEST", bytes));
-    }
-    parse_blocks(bytes)
-        .into_iter()
-        .find(|b| b.label == "CERTIFICATE REQUEST" || b.label == "NEW CERTIFICATE REQUEST")
-        .and_then(|b| b.der.ok())
-        .map(|der| encode_pem("CERTIFICATE REQUEST", &der))
 }
