@@ -1329,7 +1329,6 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
         let v = ident(v);
         quote!(#wire => Self::#v,)
     });
-    let enum_name = &e.name;
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1366,50 +1365,7 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
             }
         }
 
-        impl Default for #name {
-            /// `Unknown("")`: what a missing value reads as; `validate()` reports it.
-            fn default() -> Self {
-                Self::Unknown(String::new())
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::std::str::FromStr for #name {
-            type Err = String;
-
-            /// A known value (trimmed, any case); anything else is an error listing the allowed values.
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let t = s.trim();
-                Self::VALUES
-                    .iter()
-                    .copied()
-                    .find(|v| v.eq_ignore_ascii_case(t))
-                    .map(Self::from_wire)
-                    .ok_or_else(|| format!("unknown {} `{}`; expected one of {}", #enum_name, s, Self::VALUES.join(", ")))
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            /// Tolerant: a known string becomes its variant; any other string (or a non-string value, as JSON
-            /// text) becomes [`Self::Unknown`].
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok(match <::serde_json::Value as serde::Deserialize>::deserialize(deserializer)? {
-                    ::serde_json::Value::String(s) => Self::from_wire(&s),
-                    other => Self::Unknown(other.to_string()),
-                })
-            }
-        }
+        ::ssl_core::wire_enum_impls!(#name);
     }
 }
 

@@ -19,6 +19,7 @@ pub mod retry;
 pub mod testing;
 pub mod transport;
 pub mod validate;
+pub mod wire_enum;
 pub mod x509;
 
 pub use client::{ApiClient, Auth, HeaderAuth, NoAuth, QueryAuth, Response};
@@ -27,4 +28,6 @@ pub use problem::{Problem, Severity};
 pub use provider::{PreparedOrder, Provider};
 pub use request::{Body, CallKind, FormValue, HttpRequest, Method};
 pub use secrecy::{ExposeSecret, SecretString};
+#[doc(hidden)]
+pub use serde as __serde;
 pub use transport::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};

@@ -52,62 +52,7 @@ impl DcvMethod {
         !matches!(self, Self::Unknown(_))
     }
 }
-
-impl Default for DcvMethod {
-    /// `Unknown("")`: what a missing value reads as; `validate()` reports it.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
-impl ::std::fmt::Display for DcvMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for DcvMethod {
-    type Err = String;
-    /// A known value (trimmed, any case); anything else is an error listing the allowed values.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        Self::VALUES
-            .iter()
-            .copied()
-            .find(|v| v.eq_ignore_ascii_case(t))
-            .map(Self::from_wire)
-            .ok_or_else(|| {
-                format!(
-                    "unknown {} `{}`; expected one of {}", "DcvMethod", s, Self::VALUES
-                    .join(", ")
-                )
-            })
-    }
-}
-
-impl serde::Serialize for DcvMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DcvMethod {
-    /// Tolerant: a known string becomes its variant; any other string (or a non-string value, as JSON
-    /// text) becomes [`Self::Unknown`].
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match <::serde_json::Value as serde::Deserialize>::deserialize(
-                deserializer,
-            )? {
-                ::serde_json::Value::String(s) => Self::from_wire(&s),
-                other => Self::Unknown(other.to_string()),
-            },
-        )
-    }
-}
-
+::ssl_core::wire_enum_impls!(DcvMethod);
 /// Signature hash algorithm (`SHA2`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -142,62 +87,7 @@ impl SignatureHash {
         !matches!(self, Self::Unknown(_))
     }
 }
-
-impl Default for SignatureHash {
-    /// `Unknown("")`: what a missing value reads as; `validate()` reports it.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
-impl ::std::fmt::Display for SignatureHash {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for SignatureHash {
-    type Err = String;
-    /// A known value (trimmed, any case); anything else is an error listing the allowed values.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        Self::VALUES
-            .iter()
-            .copied()
-            .find(|v| v.eq_ignore_ascii_case(t))
-            .map(Self::from_wire)
-            .ok_or_else(|| {
-                format!(
-                    "unknown {} `{}`; expected one of {}", "SignatureHash", s,
-                    Self::VALUES.join(", ")
-                )
-            })
-    }
-}
-
-impl serde::Serialize for SignatureHash {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SignatureHash {
-    /// Tolerant: a known string becomes its variant; any other string (or a non-string value, as JSON
-    /// text) becomes [`Self::Unknown`].
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match <::serde_json::Value as serde::Deserialize>::deserialize(
-                deserializer,
-            )? {
-                ::serde_json::Value::String(s) => Self::from_wire(&s),
-                other => Self::Unknown(other.to_string()),
-            },
-        )
-    }
-}
-
+::ssl_core::wire_enum_impls!(SignatureHash);
 /// Order status (getOrderStatus wiki). Anything else reads as `Unknown` with the raw value kept.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -279,62 +169,7 @@ impl OrderStatusValue {
         !matches!(self, Self::Unknown(_))
     }
 }
-
-impl Default for OrderStatusValue {
-    /// `Unknown("")`: what a missing value reads as; `validate()` reports it.
-    fn default() -> Self {
-        Self::Unknown(String::new())
-    }
-}
-
-impl ::std::fmt::Display for OrderStatusValue {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for OrderStatusValue {
-    type Err = String;
-    /// A known value (trimmed, any case); anything else is an error listing the allowed values.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        Self::VALUES
-            .iter()
-            .copied()
-            .find(|v| v.eq_ignore_ascii_case(t))
-            .map(Self::from_wire)
-            .ok_or_else(|| {
-                format!(
-                    "unknown {} `{}`; expected one of {}", "OrderStatusValue", s,
-                    Self::VALUES.join(", ")
-                )
-            })
-    }
-}
-
-impl serde::Serialize for OrderStatusValue {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrderStatusValue {
-    /// Tolerant: a known string becomes its variant; any other string (or a non-string value, as JSON
-    /// text) becomes [`Self::Unknown`].
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        Ok(
-            match <::serde_json::Value as serde::Deserialize>::deserialize(
-                deserializer,
-            )? {
-                ::serde_json::Value::String(s) => Self::from_wire(&s),
-                other => Self::Unknown(other.to_string()),
-            },
-        )
-    }
-}
-
+::ssl_core::wire_enum_impls!(OrderStatusValue);
 /// `POST /auth/` answer.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuthResponse {
