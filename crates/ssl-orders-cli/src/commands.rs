@@ -83,11 +83,10 @@ async fn dispatch(s: &Session, command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Download { order_id, out } => {
-            let o = download(s, &order_id, &out).await?;
+            download(s, &order_id, &out).await?;
             if !s.json {
                 println!("wrote cert.pem, chain.pem, fullchain.pem to {}", out.display());
             }
-            let _ = o;
             Ok(())
         }
         Command::Reissue(a) => reissue(s, a).await,
@@ -295,7 +294,7 @@ async fn finish(s: &Session, placed: Order, wait: bool, timeout: u64, out: Optio
     if wait && order.status != OrderStatus::Issued {
         eprintln!("{} order {} placed ({}); publish these to pass DCV:", order.provider, order.order_id, order.status);
         eprint!("{}", output::dcv_lines(&order.dcv));
-        order = wait_issued(s, &order.order_id, Duration::from_secs(timeout)).await?;
+        order = wait_issued(s, &order, Duration::from_secs(timeout)).await?;
     }
     if order.status == OrderStatus::Issued {
         if let Some(dir) = out {
@@ -312,7 +311,10 @@ async fn finish(s: &Session, placed: Order, wait: bool, timeout: u64, out: Optio
     Ok(())
 }
 
-async fn wait_issued(s: &Session, order_id: &str, timeout: Duration) -> Result<Order, Failure> {
+async fn wait_issued(s: &Session, placed: &Order, timeout: Duration) -> Result<Order, Failure> {
+    let order_id = placed.order_id.as_str();
+    // One read per poll: while DCV is pending the recheck answers with the order; otherwise a plain read.
+    let mut last = placed.status;
     let started = tokio::time::Instant::now();
     let spinner = (!s.json && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
@@ -321,12 +323,16 @@ async fn wait_issued(s: &Session, order_id: &str, timeout: Duration) -> Result<O
     });
     let mut delay = Duration::from_millis(if s.sandbox.is_some() { 100 } else { 5000 });
     let result = loop {
-        let o = match s.provider.get(order_id).await {
-            Ok(o) if o.status == OrderStatus::PendingValidation => s.provider.recheck_dcv(order_id).await,
-            other => other,
+        let o = if last == OrderStatus::PendingValidation {
+            s.provider.recheck_dcv(order_id).await
+        } else {
+            s.provider.get(order_id).await
         };
         let o = match o {
-            Ok(o) => o,
+            Ok(o) => {
+                last = o.status;
+                o
+            }
             Err(e) if e.is_retryable() => {
                 tracing::warn!("while waiting: {e}");
                 tokio::time::sleep(delay).await;
@@ -373,11 +379,10 @@ async fn wait_issued(s: &Session, order_id: &str, timeout: Duration) -> Result<O
     result
 }
 
-async fn download(s: &Session, order_id: &str, out: &Path) -> Result<Order, Failure> {
+async fn download(s: &Session, order_id: &str, out: &Path) -> Result<(), Failure> {
     let bundle = s.provider.download(order_id).await?;
     let written = files::write_bundle(out, &bundle, s.sandbox_root().as_deref())?;
     let info = ssl_core::x509::certificate_info(&bundle.leaf_pem).ok();
-    let o = s.provider.get(order_id).await?;
     if s.json {
         output::json(&serde_json::json!({
             "provider": s.provider.name(),
@@ -386,7 +391,7 @@ async fn download(s: &Session, order_id: &str, out: &Path) -> Result<Order, Fail
             "certificate": info,
         }));
     }
-    Ok(o)
+    Ok(())
 }
 
 async fn reissue(s: &Session, a: ReissueArgs) -> Result<(), Failure> {

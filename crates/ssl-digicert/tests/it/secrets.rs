@@ -1,8 +1,5 @@
 //! A canary API key never appears in Debug output, errors, trace-level logs, dry-run output or snapshots.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use ssl_core::Provider;
 use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_digicert::DigiCertClient;
@@ -11,26 +8,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{CANARY, csr, mock_client, order};
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_api_key_never_leaks() {
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = ssl_core::testing::LogCapture::trace();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -50,7 +30,7 @@ async fn the_api_key_never_leaks() {
     let spec = OrderSpec::new("ssl_dv_geotrust", "shop.example.com", DcvMethod::Dns).csr(csr(&["shop.example.com"]));
     let prepared = mock_client.prepare(&spec).await.unwrap();
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("place_order"), "trace logs were captured: {logs}");
     for (what, text) in [
         ("client Debug", format!("{client:?}")),

@@ -1,9 +1,6 @@
 //! A canary password and a canary auth_key never appear in Debug output, errors, trace-level logs, dry-run output,
 //! request values or the simulator's request log — while both really went out on the wire.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde_json::json;
 use ssl_core::Provider;
 use ssl_core::model::{DcvMethod, OrderSpec};
@@ -12,26 +9,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::*;
 
-#[derive(Clone, Default)]
-struct Buf(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buf {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_password_and_the_key_never_leak() {
-    let buf = Buf::default();
-    let writer = buf.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let capture = ssl_core::testing::LogCapture::trace();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -80,7 +60,7 @@ async fn the_password_and_the_key_never_leak() {
     let prepared = mock_client.prepare(&spec).await.unwrap();
     let login = ssl_gogetssl::login_request(USER, &CANARY_PASS.into());
 
-    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("add_ssl_order") && logs.contains("auth_key=[redacted]"), "trace logs were captured: {logs}");
     for (what, text) in [
         ("client Debug", format!("{client:?}")),
