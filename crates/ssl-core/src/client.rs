@@ -75,7 +75,10 @@ impl Auth for QueryAuth {
     }
 }
 
-/// Recognises a provider's error in a response (any status). `None` means "not an error".
+/// Recognises a provider's error in a response (any status). `None` means "not an error". A decoder that
+/// recognises its provider's error envelope in a 5xx body sets [`ProviderError::definite`]: the call was refused,
+/// and a spend's outcome is known. Only an undecodable 5xx, a timeout or a dropped connection is
+/// [`Error::OutcomeUnknown`].
 pub type ErrorDecoder = fn(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError>;
 
 /// Everything but the credentials: base URL, transport, rate limiter, retry policy, error shape.
@@ -87,6 +90,7 @@ pub struct ApiClient {
     limiter: Option<Arc<RateLimiter>>,
     retry: RetryPolicy,
     decoder: ErrorDecoder,
+    user_agent: Option<String>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -132,7 +136,20 @@ pub fn decode_json<T: DeserializeOwned>(operation: &'static str, status: u16, bo
 impl ApiClient {
     /// A client for `provider` at `base` (which includes the version prefix, e.g. `.../services/v2`).
     pub fn new(provider: &'static str, base: url::Url, transport: Arc<dyn Transport>, decoder: ErrorDecoder) -> Self {
-        Self { provider, base, transport, limiter: None, retry: RetryPolicy::default(), decoder }
+        Self { provider, base, transport, limiter: None, retry: RetryPolicy::default(), decoder, user_agent: None }
+    }
+
+    /// Send this `User-Agent` instead of the transport's (`ssl-orders/<version>`). Some providers refuse unknown
+    /// agents (Openprovider answered code 10005 to a custom one): their descriptor names the one to send.
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// Enforce a rate limiter (share one per credential).
@@ -152,6 +169,11 @@ impl ApiClient {
     /// The provider name.
     pub fn provider(&self) -> &'static str {
         self.provider
+    }
+
+    /// Identifies the transport (clients over the same one share sessions), and a weak handle on it.
+    pub(crate) fn transport_id(&self) -> (usize, std::sync::Weak<dyn Transport>) {
+        (Arc::as_ptr(&self.transport).cast::<()>() as usize, Arc::downgrade(&self.transport))
     }
 
     /// The base URL.
@@ -179,7 +201,10 @@ impl ApiClient {
         if let Some(ct) = req.body.content_type() {
             headers.push(("content-type".into(), ct.into()));
         }
-        headers.push(("accept".into(), "application/json".into()));
+        headers.push(("accept".into(), crate::request::ACCEPT.into()));
+        if let Some(ua) = &self.user_agent {
+            headers.push(("user-agent".into(), ua.clone()));
+        }
         let mut wire = WireRequest {
             method: req.method,
             url: self.url_for(req),
@@ -218,7 +243,9 @@ impl ApiClient {
                         tracing::debug!(provider = self.provider, operation, status = perr.status, code = ?perr.code, "provider error");
                         let status = perr.status;
                         let ra = perr.retry_after;
-                        if req.kind == CallKind::Spend && (500..600).contains(&status) {
+                        // A 5xx is ambiguous for a spend unless the provider's decoder recognised its own error
+                        // envelope in the body (a definite refusal).
+                        if req.kind == CallKind::Spend && (500..600).contains(&status) && !perr.definite {
                             return Err(self.unknown(req, sent_at, format!("HTTP {status}: {}", perr.message)));
                         }
                         (Attempt::Status(status), ra, Error::Provider(perr))

@@ -39,6 +39,12 @@ pub enum Error {
     /// may exist. It was **not** resent. Look it up before trying again.
     #[error("{0}")]
     OutcomeUnknown(Box<OutcomeUnknown>),
+    /// A call that spends money got a 2xx, so the order exists, but a later step failed: its answer could not be
+    /// decoded, the order could not be read back, or its certificate could not be downloaded or written. The
+    /// order id (or, when none could be read, the raw answer with secrets redacted) is kept: **never** place the
+    /// order again; look it up.
+    #[error("{0}")]
+    PlacedUnreadable(Box<PlacedUnreadable>),
     /// A response could not be decoded.
     #[error("could not decode the {operation} response (HTTP {status}) at `{path}`: {message}")]
     Decode {
@@ -95,6 +101,8 @@ pub enum ErrorKind {
     Network,
     /// The order may exist.
     OutcomeUnknown,
+    /// The order exists (the provider accepted it) but a later step failed.
+    PlacedUnreadable,
     /// Bad response.
     Decode,
     /// Not supported by the provider.
@@ -114,6 +122,7 @@ impl ErrorKind {
             Self::RateLimited => "rate_limited",
             Self::Network => "network",
             Self::OutcomeUnknown => "outcome_unknown",
+            Self::PlacedUnreadable => "placed_unreadable",
             Self::Decode => "decode",
             Self::Unsupported => "unsupported",
             Self::Config => "config",
@@ -134,6 +143,7 @@ impl Error {
             Self::Provider(p) => p.kind(),
             Self::Network { .. } => ErrorKind::Network,
             Self::OutcomeUnknown(_) => ErrorKind::OutcomeUnknown,
+            Self::PlacedUnreadable(_) => ErrorKind::PlacedUnreadable,
             Self::Decode { .. } | Self::ResponseTooLarge { .. } => ErrorKind::Decode,
             Self::Unsupported { .. } => ErrorKind::Unsupported,
             Self::Config(_) => ErrorKind::Config,
@@ -164,6 +174,54 @@ impl Error {
             Self::Invalid(p) => p,
             _ => &[],
         }
+    }
+
+    /// Every problem to show a user: local ones ([`Error::Invalid`]) and the provider's own error entries (code,
+    /// field, message) as problems.
+    pub fn all_problems(&self) -> Vec<Problem> {
+        match self {
+            Self::Invalid(p) => p.clone(),
+            Self::Provider(p) => p
+                .errors
+                .iter()
+                .map(|e| {
+                    let mut pr = Problem::error(e.code.clone().unwrap_or_else(|| "provider".into()), e.message.clone());
+                    pr.field = e.field.clone();
+                    pr
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The order a spend placed, when this error says it exists ([`Error::PlacedUnreadable`]).
+    pub fn placed(&self) -> Option<&PlacedUnreadable> {
+        match self {
+            Self::PlacedUnreadable(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// After a spend got a 2xx, turn any later failure into [`Error::PlacedUnreadable`] carrying `order_id`
+    /// (or `raw`, redacted by the caller). An error that already is one passes through.
+    pub fn placed_unreadable(
+        self,
+        provider: &'static str,
+        operation: &'static str,
+        order_id: Option<String>,
+        raw: Option<String>,
+    ) -> Self {
+        if matches!(self, Self::PlacedUnreadable(_)) {
+            return self;
+        }
+        Self::PlacedUnreadable(Box::new(PlacedUnreadable {
+            provider,
+            operation,
+            order_id,
+            raw,
+            cause: self.to_string(),
+            lookup: String::new(),
+        }))
     }
 
     /// The provider's code, if any.
@@ -213,6 +271,11 @@ pub struct ProviderError {
     pub retry_after: Option<Duration>,
     /// Set by the provider's decoder when the body says the credentials are bad even without 401.
     pub auth_failure: bool,
+    /// Set by the provider's decoder when a 5xx body is its own parseable error envelope: the provider refused
+    /// the call (Openprovider answers errors with HTTP 500), so even a spend's outcome is known. An undecodable
+    /// 5xx stays ambiguous.
+    #[serde(skip)]
+    pub definite: bool,
 }
 
 impl ProviderError {
@@ -230,6 +293,7 @@ impl ProviderError {
             errors: entries,
             retry_after: None,
             auth_failure: false,
+            definite: false,
         }
     }
 
@@ -276,6 +340,9 @@ impl std::fmt::Display for ProviderError {
         if let Some(d) = &self.description {
             write!(f, ". {d}")?;
         }
+        if let Some(ra) = self.retry_after {
+            write!(f, " (Retry-After: {}s)", ra.as_secs())?;
+        }
         for e in self.errors.iter().skip(1) {
             write!(f, "; ")?;
             if let Some(c) = &e.code {
@@ -321,4 +388,52 @@ impl std::fmt::Display for OutcomeUnknown {
         }
         write!(f, " (sent {})", self.sent_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default())
     }
+}
+
+/// An order that exists (a spend got a 2xx) but whose answer, read-back or certificate failed afterwards.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlacedUnreadable {
+    /// Provider name.
+    pub provider: &'static str,
+    /// Operation that placed it.
+    pub operation: &'static str,
+    /// The provider's order id, when it could be read.
+    pub order_id: Option<String>,
+    /// The provider's raw answer (secrets redacted), when no order id could be read.
+    pub raw: Option<String>,
+    /// What failed after the order was placed.
+    pub cause: String,
+    /// Where to look (a command or the provider's listing).
+    pub lookup: String,
+}
+
+impl std::fmt::Display for PlacedUnreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.order_id {
+            Some(id) => {
+                write!(f, "{} placed order {id} ({}), but then: {}", self.provider, self.operation, self.cause)?
+            }
+            None => write!(
+                f,
+                "{} accepted {} (the order exists) but its answer has no readable order id: {}",
+                self.provider, self.operation, self.cause
+            )?,
+        }
+        write!(f, ". Do NOT order again")?;
+        if !self.lookup.is_empty() {
+            write!(f, "; check {}", self.lookup)?;
+        }
+        Ok(())
+    }
+}
+
+/// The raw answer of a spend, for [`PlacedUnreadable::raw`]: at most 2000 characters, control characters dropped,
+/// and every `secret` replaced by `[redacted]`.
+pub fn redact_raw(body: &[u8], secrets: &[&str]) -> String {
+    let mut text: String =
+        String::from_utf8_lossy(body).chars().filter(|c| !c.is_control() || *c == ' ').take(2000).collect();
+    for s in secrets.iter().filter(|s| s.len() >= 4) {
+        text = text.replace(s, crate::request::REDACTED);
+    }
+    text
 }

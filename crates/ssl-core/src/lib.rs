@@ -7,14 +7,18 @@
 
 pub mod baseurl;
 pub mod client;
+pub mod descriptor;
 pub mod error;
+pub mod kit;
 pub mod lenient;
 pub mod model;
+pub mod paging;
 pub mod problem;
 pub mod provider;
 pub mod ratelimit;
 pub mod request;
 pub mod retry;
+pub mod session;
 #[cfg(feature = "test-util")]
 pub mod testing;
 pub mod transport;
@@ -23,11 +27,13 @@ pub mod wire_enum;
 pub mod x509;
 
 pub use client::{ApiClient, Auth, HeaderAuth, NoAuth, QueryAuth, Response};
-pub use error::{Error, ErrorKind, OutcomeUnknown, ProviderError, ProviderErrorEntry, Result};
+pub use descriptor::{ConnectOptions, CredentialField, Credentials, Environment, ProviderDescriptor};
+pub use error::{Error, ErrorKind, OutcomeUnknown, PlacedUnreadable, ProviderError, ProviderErrorEntry, Result};
 pub use problem::{Problem, Severity};
 pub use provider::{PreparedOrder, Provider};
-pub use request::{Body, CallKind, FormValue, HttpRequest, Method};
+pub use request::{Body, CallKind, FormValue, HttpRequest, MediaType, Method};
 pub use secrecy::{ExposeSecret, SecretString};
 #[doc(hidden)]
 pub use serde as __serde;
+pub use session::{Authenticator, CredentialKey, Login, RefusalRule, SessionAuth, SessionConfig, TokenPlacement};
 pub use transport::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};

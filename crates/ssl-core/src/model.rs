@@ -514,23 +514,160 @@ pub struct EmailDcv {
     pub approvers: Vec<String>,
 }
 
-/// What to do for one host to pass DCV.
+/// What one host must do to pass DCV, by kind. An unknown wire method stays [`DcvCheck::Unknown`]: it is never
+/// coerced to DNS or email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DcvCheck {
+    /// Publish a DNS record (`dns`, `dns-txt` or `dns-cname`); `None` while the provider has not given it.
+    Dns {
+        /// Neutral method.
+        method: DcvMethod,
+        /// The record.
+        record: Option<DnsRecord>,
+    },
+    /// Serve a file (`http` or `https`).
+    Http {
+        /// Neutral method.
+        method: DcvMethod,
+        /// The file.
+        file: Option<HttpFile>,
+    },
+    /// An approver clicks a link sent to one of these addresses.
+    Email {
+        /// The addresses.
+        approvers: Vec<String>,
+    },
+    /// A wire method this version does not know (raw value in [`DcvInstruction::provider_method`]).
+    Unknown,
+}
+
+impl DcvCheck {
+    /// The check for a neutral method without details yet.
+    pub fn empty(method: DcvMethod) -> Self {
+        match method {
+            DcvMethod::Email => Self::Email { approvers: Vec::new() },
+            DcvMethod::Http | DcvMethod::Https => Self::Http { method, file: None },
+            DcvMethod::Dns | DcvMethod::DnsTxt | DcvMethod::DnsCname => Self::Dns { method, record: None },
+        }
+    }
+}
+
+/// What to do for one host to pass DCV. JSON: `{host, method, provider_method, status, dns, http, email}`, with
+/// `method: "unknown"` for a wire method this version does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "DcvJson", from = "DcvJson")]
 pub struct DcvInstruction {
     /// The host name.
     pub host: String,
-    /// Neutral method.
-    pub method: DcvMethod,
     /// The provider's wire name of the method.
     pub provider_method: String,
     /// State of this host's validation.
     pub status: DcvStatus,
-    /// DNS record to publish (DNS methods).
-    pub dns: Option<DnsRecord>,
-    /// File to serve (HTTP methods).
-    pub http: Option<HttpFile>,
-    /// Approvers (email method).
-    pub email: Option<EmailDcv>,
+    /// What to publish.
+    pub check: DcvCheck,
+}
+
+impl DcvInstruction {
+    /// An instruction.
+    pub fn new(
+        host: impl Into<String>,
+        provider_method: impl Into<String>,
+        status: DcvStatus,
+        check: DcvCheck,
+    ) -> Self {
+        Self { host: host.into(), provider_method: provider_method.into(), status, check }
+    }
+
+    /// The neutral method; `None` for a wire method this version does not know.
+    pub fn method(&self) -> Option<DcvMethod> {
+        match &self.check {
+            DcvCheck::Dns { method, .. } | DcvCheck::Http { method, .. } => Some(*method),
+            DcvCheck::Email { .. } => Some(DcvMethod::Email),
+            DcvCheck::Unknown => None,
+        }
+    }
+
+    /// The DNS record to publish, if any.
+    pub fn dns(&self) -> Option<&DnsRecord> {
+        match &self.check {
+            DcvCheck::Dns { record, .. } => record.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The file to serve, if any.
+    pub fn http(&self) -> Option<&HttpFile> {
+        match &self.check {
+            DcvCheck::Http { file, .. } => file.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The approver addresses (email DCV).
+    pub fn approvers(&self) -> Option<&[String]> {
+        match &self.check {
+            DcvCheck::Email { approvers } => Some(approvers),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON shape of a [`DcvInstruction`].
+#[derive(Serialize, Deserialize)]
+struct DcvJson {
+    host: String,
+    method: String,
+    provider_method: String,
+    status: DcvStatus,
+    #[serde(default)]
+    dns: Option<DnsRecord>,
+    #[serde(default)]
+    http: Option<HttpFile>,
+    #[serde(default)]
+    email: Option<EmailDcv>,
+}
+
+impl From<DcvInstruction> for DcvJson {
+    fn from(d: DcvInstruction) -> Self {
+        let method = d.method().map_or("unknown", DcvMethod::as_str).to_owned();
+        let (dns, http, email) = match d.check {
+            DcvCheck::Dns { record, .. } => (record, None, None),
+            DcvCheck::Http { file, .. } => (None, file, None),
+            DcvCheck::Email { approvers } => (None, None, Some(EmailDcv { approvers })),
+            DcvCheck::Unknown => (None, None, None),
+        };
+        Self { host: d.host, method, provider_method: d.provider_method, status: d.status, dns, http, email }
+    }
+}
+
+impl From<DcvJson> for DcvInstruction {
+    fn from(j: DcvJson) -> Self {
+        let check = match j.method.parse::<DcvMethod>() {
+            Ok(DcvMethod::Email) => DcvCheck::Email { approvers: j.email.map(|e| e.approvers).unwrap_or_default() },
+            Ok(m @ (DcvMethod::Http | DcvMethod::Https)) => DcvCheck::Http { method: m, file: j.http },
+            Ok(m) => DcvCheck::Dns { method: m, record: j.dns },
+            Err(_) => DcvCheck::Unknown,
+        };
+        Self { host: j.host, provider_method: j.provider_method, status: j.status, check }
+    }
+}
+
+/// Something that went wrong without failing the command (a certificate that could not be downloaded while
+/// the order reads fine, say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// Stable code (`download_failed`).
+    pub code: String,
+    /// What happened.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
 }
 
 /// A summary of an issued leaf certificate.
@@ -548,13 +685,27 @@ pub struct CertificateInfo {
     pub fingerprint_sha256: String,
 }
 
-/// The state of an order as the provider reports it.
+/// The state of an order as the provider reports it. Build with [`Order::new`] and set the fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Order {
     /// Provider name (`digicert`, `gogetssl`, ...).
     pub provider: String,
     /// The provider's order id.
     pub order_id: String,
+    /// The provider's id of the current certificate, where it has one apart from the order (Realtime Register,
+    /// Nameshield, DigiCert).
+    #[serde(default)]
+    pub certificate_id: Option<String>,
+    /// The product ordered, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    /// The caller's reference, where the provider keeps one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_reference: Option<String>,
+    /// When the order was created, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Date>,
     /// Normalized status.
     pub status: OrderStatus,
     /// The provider's raw status string.
@@ -571,9 +722,146 @@ pub struct Order {
     /// The current certificate when issued.
     #[serde(default)]
     pub certificate: Option<CertificateInfo>,
+    /// What went wrong without failing the read (a certificate download, say).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     /// The provider's raw response, for what the neutral model does not carry. Not part of the JSON output.
     #[serde(skip)]
     pub raw: Option<serde_json::Value>,
+}
+
+impl Order {
+    /// An order with its ids and status; every other field empty.
+    pub fn new(
+        provider: impl Into<String>,
+        order_id: impl Into<String>,
+        status: OrderStatus,
+        provider_status: impl Into<String>,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            order_id: order_id.into(),
+            certificate_id: None,
+            product: None,
+            client_reference: None,
+            created: None,
+            status,
+            provider_status: provider_status.into(),
+            common_name: String::new(),
+            dns_names: Vec::new(),
+            dcv: Vec::new(),
+            coverage_ends: None,
+            certificate: None,
+            warnings: Vec::new(),
+            raw: None,
+        }
+    }
+}
+
+/// Which orders [`crate::Provider::list_orders`] returns. Every field is optional; the provider filters on its
+/// side where its API can, and [`OrderFilter::matches`] does the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderFilter {
+    /// Orders whose common name (or any name) equals this, case-insensitive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_name: Option<String>,
+    /// Orders created on or after this day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Date>,
+    /// Orders in this neutral status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// Which page.
+    #[serde(default)]
+    pub page: PageRequest,
+}
+
+impl OrderFilter {
+    /// Every order, first page.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only orders for this name.
+    #[must_use]
+    pub fn common_name(mut self, name: impl Into<String>) -> Self {
+        self.common_name = Some(name.into());
+        self
+    }
+
+    /// Only orders created on or after this day.
+    #[must_use]
+    pub fn since(mut self, day: Date) -> Self {
+        self.since = Some(day);
+        self
+    }
+
+    /// Only orders in this status.
+    #[must_use]
+    pub fn status(mut self, status: OrderStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Page size.
+    #[must_use]
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.page.limit = Some(limit);
+        self
+    }
+
+    /// The page after the one that returned this cursor ([`OrderPage::next`]).
+    #[must_use]
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.page.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Whether `order` passes the filter (an order without a creation date passes `since`).
+    pub fn matches(&self, order: &Order) -> bool {
+        let name_ok = self.common_name.as_deref().is_none_or(|n| {
+            order.common_name.eq_ignore_ascii_case(n) || order.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n))
+        });
+        let since_ok = match (self.since, order.created) {
+            (Some(s), Some(c)) => c >= s,
+            _ => true,
+        };
+        name_ok && since_ok && self.status.is_none_or(|s| s == order.status)
+    }
+}
+
+/// Which page of a listing to fetch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PageRequest {
+    /// The opaque cursor an earlier [`OrderPage::next`] returned; `None` for the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size (the provider's default when `None`; capped at its maximum).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// One page of orders.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderPage {
+    /// The orders (listing entries: DCV details and certificates may be absent; `get` reads one in full).
+    pub orders: Vec<Order>,
+    /// The cursor of the next page; `None` on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// How many orders match in all, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+impl OrderPage {
+    /// A page.
+    pub fn new(orders: Vec<Order>, next: Option<String>, total: Option<u64>) -> Self {
+        Self { orders, next, total }
+    }
 }
 
 /// Leaf and intermediates in PEM.
@@ -688,11 +976,15 @@ pub enum Verb {
     Cancel,
     /// Revoke.
     Revoke,
+    /// List orders.
+    ListOrders,
+    /// Send a draft order to the CA (Openprovider).
+    Submit,
 }
 
 impl Verb {
     /// Every verb.
-    pub const ALL: [Verb; 11] = [
+    pub const ALL: [Verb; 13] = [
         Self::Products,
         Self::Quote,
         Self::Place,
@@ -704,6 +996,8 @@ impl Verb {
         Self::Renew,
         Self::Cancel,
         Self::Revoke,
+        Self::ListOrders,
+        Self::Submit,
     ];
 }
 

@@ -2,21 +2,50 @@
 
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
-    Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderSpec, ProductRules, Quote, ReissueSpec,
+    Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, ProductRules,
+    Quote, ReissueSpec,
 };
 use crate::request::HttpRequest;
 
-/// An order request checked and built, not sent: what `--dry-run` prints.
+/// An order checked and built, not sent: what `--dry-run` prints, and exactly what
+/// [`Provider::place_prepared`] sends.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct PreparedOrder {
-    /// The request that would be sent.
+    /// Provider name.
+    pub provider: &'static str,
+    /// The neutral order it was built from.
+    pub spec: OrderSpec,
+    /// The order this one renews, for a renewal.
+    pub renewal_of: Option<String>,
+    /// The request that will be sent.
     pub request: HttpRequest,
     /// The request rendered with its full URL, secrets redacted.
     pub rendered: String,
     /// Warnings the pre-flight found (errors stop preparation).
     pub warnings: Vec<crate::Problem>,
+}
+
+impl PreparedOrder {
+    /// A prepared order.
+    pub fn new(
+        provider: &'static str,
+        spec: OrderSpec,
+        request: HttpRequest,
+        rendered: String,
+        warnings: Vec<crate::Problem>,
+    ) -> Self {
+        Self { provider, spec, renewal_of: None, request, rendered, warnings }
+    }
+
+    /// Mark it as the renewal of `order_id`.
+    #[must_use]
+    pub fn renewal_of(mut self, order_id: impl Into<String>) -> Self {
+        self.renewal_of = Some(order_id.into());
+        self
+    }
 }
 
 /// Every lifecycle verb, the same for every provider. Only verbs that [`Provider::capabilities`] leaves out may
@@ -35,12 +64,22 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     async fn product(&self, id: &str) -> Result<ProductRules>;
     /// Validate and pre-flight an order and build its request; sends nothing that costs money.
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder>;
+    /// [`Provider::prepare`] for a renewal of `order_id`.
+    async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder>;
+    /// Send a prepared order (an order or a renewal) exactly as it was prepared, once. Ambiguous failures are
+    /// [`crate::Error::OutcomeUnknown`]; failures after the provider accepted it are
+    /// [`crate::Error::PlacedUnreadable`] with the order id.
+    async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order>;
     /// Price an order.
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote>;
-    /// Place an order (sent once; ambiguous failures are [`crate::Error::OutcomeUnknown`]).
-    async fn place(&self, spec: &OrderSpec) -> Result<Order>;
+    /// Prepare and place an order.
+    async fn place(&self, spec: &OrderSpec) -> Result<Order> {
+        self.place_prepared(&self.prepare(spec).await?).await
+    }
     /// Read an order.
     async fn get(&self, order_id: &str) -> Result<Order>;
+    /// List orders, one page at a time ([`OrderPage::next`] is the next page's cursor).
+    async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage>;
     /// Switch the DCV method (new tokens where the provider rotates them).
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order>;
     /// Ask the CA to check DCV now.
@@ -50,7 +89,17 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     /// Reissue inside the coverage (new CSR and/or names).
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order>;
     /// Renew: a new order for the next term, linked to `order_id`.
-    async fn renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Order>;
+    async fn renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Order> {
+        self.place_prepared(&self.prepare_renewal(order_id, spec).await?).await
+    }
+    /// Send a draft order to the CA (providers whose orders start as drafts, capability [`crate::model::Verb::Submit`]).
+    async fn submit(&self, order_id: &str) -> Result<Order> {
+        let _ = order_id;
+        Err(Error::Unsupported {
+            provider: self.name(),
+            verb: "submit (orders here are sent to the CA when placed)".into(),
+        })
+    }
     /// Cancel a pending order.
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()>;
     /// Revoke the issued certificate.

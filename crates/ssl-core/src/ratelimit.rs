@@ -83,18 +83,27 @@ impl RateLimiter {
     }
 }
 
-/// The limiter shared by every client of one credential: clients built separately for the same provider and
-/// key count against the same windows, since the provider counts per key.
-pub fn shared(provider: &str, credential: &secrecy::SecretString, windows: &[Window]) -> std::sync::Arc<RateLimiter> {
-    use secrecy::ExposeSecret;
-    use sha2::Digest;
+/// The limiter shared by every client of one credential: clients built separately for the same provider, base URL
+/// and key count against the same windows, since the provider counts per key. Sessions
+/// ([`crate::session::SessionAuth`]) are keyed the same way.
+pub fn shared_by(key: &crate::session::CredentialKey, windows: &[Window]) -> std::sync::Arc<RateLimiter> {
     use std::collections::HashMap;
     use std::sync::{Arc, OnceLock};
-    type Registry = Mutex<HashMap<(String, [u8; 32]), Arc<RateLimiter>>>;
+    type Registry = Mutex<HashMap<crate::session::CredentialKey, Arc<RateLimiter>>>;
     static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    let digest: [u8; 32] = sha2::Sha256::digest(credential.expose_secret().as_bytes()).into();
     let mut map = REGISTRY.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-    map.entry((provider.to_owned(), digest)).or_insert_with(|| Arc::new(RateLimiter::new(windows.to_vec()))).clone()
+    map.retain(|k, _| k.is_alive());
+    map.entry(key.clone()).or_insert_with(|| Arc::new(RateLimiter::new(windows.to_vec()))).clone()
+}
+
+/// [`shared_by`] for a provider whose every base URL counts against one limit per key.
+pub fn shared(
+    provider: &'static str,
+    credential: &secrecy::SecretString,
+    windows: &[Window],
+) -> std::sync::Arc<RateLimiter> {
+    let any = url::Url::parse("https://any.invalid/").unwrap_or_else(|_| unreachable!("static URL"));
+    shared_by(&crate::session::CredentialKey::new(provider, &any, credential), windows)
 }
 
 #[cfg(test)]

@@ -90,19 +90,52 @@ impl FormValue {
     }
 }
 
-/// A request body.
+/// The media type of a JSON body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[non_exhaustive]
+pub enum MediaType {
+    /// `application/json`.
+    #[default]
+    #[serde(rename = "application/json")]
+    Json,
+    /// `application/vnd.api+json` (JSON:API).
+    #[serde(rename = "application/vnd.api+json")]
+    JsonApi,
+    /// `application/x-www-form-urlencoded`.
+    #[serde(rename = "application/x-www-form-urlencoded")]
+    Form,
+}
+
+impl MediaType {
+    /// The `Content-Type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::JsonApi => "application/vnd.api+json",
+            Self::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// What the executor sends as `Accept`: JSON, and JSON:API answers too.
+pub const ACCEPT: &str = "application/json, application/vnd.api+json";
+
+/// A request body. It carries its media type ([`Body::media_type`]).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub enum Body {
     /// No body.
     #[default]
     Empty,
-    /// `application/json`. `secrets` are top-level keys whose values are filled in at send time.
+    /// A JSON document (`application/json` unless `media_type` says otherwise). `secrets` are top-level keys
+    /// whose values are filled in at send time.
     Json {
         /// The document, with every secret key absent.
         value: serde_json::Value,
         /// Top-level keys to insert at send time.
         secrets: Vec<(String, SecretString)>,
+        /// The media type it is sent as ([`MediaType::Json`] or [`MediaType::JsonApi`]).
+        media_type: MediaType,
     },
     /// `application/x-www-form-urlencoded`, in field order.
     Form(Vec<(String, FormValue)>),
@@ -111,7 +144,26 @@ pub enum Body {
 impl Body {
     /// A JSON body without secrets.
     pub fn json(value: serde_json::Value) -> Self {
-        Self::Json { value, secrets: Vec::new() }
+        Self::Json { value, secrets: Vec::new(), media_type: MediaType::Json }
+    }
+
+    /// The same body sent as another media type (a JSON:API document as `application/vnd.api+json`, say).
+    /// Form and empty bodies keep theirs.
+    #[must_use]
+    pub fn with_media_type(mut self, media: MediaType) -> Self {
+        if let Self::Json { media_type, .. } = &mut self {
+            *media_type = media;
+        }
+        self
+    }
+
+    /// The media type this body is sent as; `None` for an empty body.
+    pub fn media_type(&self) -> Option<MediaType> {
+        match self {
+            Self::Empty => None,
+            Self::Json { media_type, .. } => Some(*media_type),
+            Self::Form(_) => Some(MediaType::Form),
+        }
     }
 
     /// A form body from any serializable value: top-level fields in order, `null`/absent fields left out,
@@ -145,18 +197,14 @@ impl Body {
 
     /// The `Content-Type` this body is sent with.
     pub fn content_type(&self) -> Option<&'static str> {
-        match self {
-            Self::Empty => None,
-            Self::Json { .. } => Some("application/json"),
-            Self::Form(_) => Some("application/x-www-form-urlencoded"),
-        }
+        self.media_type().map(MediaType::as_str)
     }
 
     /// The exact bytes sent, secrets included. Only the transport layer calls this.
     pub(crate) fn to_wire_bytes(&self) -> Vec<u8> {
         match self {
             Self::Empty => Vec::new(),
-            Self::Json { value, secrets } => {
+            Self::Json { value, secrets, .. } => {
                 let mut value = value.clone();
                 if let Some(obj) = value.as_object_mut() {
                     for (k, v) in secrets {
@@ -193,7 +241,7 @@ impl Body {
 
     fn redacted_json(&self) -> serde_json::Value {
         match self {
-            Self::Json { value, secrets } => {
+            Self::Json { value, secrets, .. } => {
                 let mut value = value.clone();
                 if let Some(obj) = value.as_object_mut() {
                     for (k, _) in secrets {
@@ -208,21 +256,25 @@ impl Body {
 }
 
 impl Serialize for Body {
-    /// JSON bodies serialize as `{"json": …}`; form bodies as `{"form": ["k=v", …]}` sorted by key, decoded,
-    /// secrets `[redacted]`; an empty body as `null`.
+    /// JSON bodies serialize as `{"json": …, "media_type": "application/json"}`; form bodies as
+    /// `{"form": ["k=v", …], "media_type": "application/x-www-form-urlencoded"}` sorted by key, decoded, secrets
+    /// `[redacted]`; an empty body as `null`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let media = self.content_type();
         match self {
             Self::Empty => s.serialize_none(),
             Self::Json { .. } => {
-                let mut m = s.serialize_map(Some(1))?;
+                let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("json", &self.redacted_json())?;
+                m.serialize_entry("media_type", &media)?;
                 m.end()
             }
             Self::Form(fields) => {
                 let mut lines: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={}", v.shown())).collect();
                 lines.sort();
-                let mut m = s.serialize_map(Some(1))?;
+                let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("form", &lines)?;
+                m.serialize_entry("media_type", &media)?;
                 m.end()
             }
         }

@@ -28,13 +28,21 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// First backoff.
     pub base_delay: Duration,
-    /// Largest backoff between two attempts (and largest `Retry-After` honoured; a longer one is not waited).
+    /// Largest backoff between two attempts.
     pub max_delay: Duration,
+    /// Longest `Retry-After` the client waits (default 60 s). A longer one is not waited: the call fails with
+    /// the provider's error, which shows the value.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: 4, base_delay: Duration::from_millis(250), max_delay: Duration::from_secs(60) }
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(60),
+        }
     }
 }
 
@@ -57,11 +65,18 @@ impl RetryPolicy {
         }
     }
 
+    /// Wait at most this long for a `Retry-After`.
+    #[must_use]
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
     /// How long to wait before attempt `attempts_made + 1`: `Retry-After` when given (if not over
-    /// `max_delay`), else `base * 2^(n-1)` with full jitter, capped. `None` means the wait would be too long.
+    /// `max_retry_after`, which may be longer than `max_delay`), else `base * 2^(n-1)` with full jitter, capped. `None` means the wait would be too long.
     pub fn delay(&self, attempts_made: u32, retry_after: Option<Duration>) -> Option<Duration> {
         if let Some(ra) = retry_after {
-            return (ra <= self.max_delay).then_some(ra);
+            return (ra <= self.max_retry_after).then_some(ra);
         }
         let exp = self.base_delay.saturating_mul(1u32 << attempts_made.saturating_sub(1).min(16));
         let cap = exp.min(self.max_delay);
@@ -118,6 +133,11 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.delay(1, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
         assert_eq!(p.delay(1, Some(Duration::from_secs(3600))), None);
+        // Longer than the backoff cap but within the Retry-After policy: waited.
+        assert_eq!(p.delay(1, Some(Duration::from_secs(45))), Some(Duration::from_secs(45)));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(61))), None);
+        let patient = RetryPolicy::default().max_retry_after(Duration::from_secs(120));
+        assert_eq!(patient.delay(1, Some(Duration::from_secs(90))), Some(Duration::from_secs(90)));
         for n in 1..10 {
             let d = p.delay(n, None).unwrap();
             assert!(d <= p.max_delay && d > Duration::ZERO);

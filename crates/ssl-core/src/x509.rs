@@ -7,6 +7,14 @@ use x509_parser::prelude::*;
 
 use crate::model::{CertificateBundle, CertificateInfo};
 
+/// SHA-256 (lowercase hex) of a PEM CSR with all whitespace removed: providers echo the CSR in an order, so this
+/// identifies an order after an ambiguous failure.
+pub fn csr_digest(csr_pem: &str) -> String {
+    use sha2::Digest;
+    let compact: String = csr_pem.split_whitespace().collect();
+    hex::encode(sha2::Sha256::digest(compact.as_bytes()))
+}
+
 /// Every `-----BEGIN CERTIFICATE-----` block in `text`, normalized to `\n` line endings.
 pub fn split_pem_certificates(text: &str) -> Vec<String> {
     let text = text.replace("\r\n", "\n").replace("\\n", "\n");

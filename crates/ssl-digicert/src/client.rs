@@ -88,7 +88,7 @@ impl DigiCertClient {
         req.render_redacted(self.api.base(), &["X-DC-DEVKEY"])
     }
 
-    async fn send(&self, req: &HttpRequest) -> Result<ssl_core::Response> {
+    pub(crate) async fn send(&self, req: &HttpRequest) -> Result<ssl_core::Response> {
         self.api.execute(req, self.auth.as_ref()).await
     }
 

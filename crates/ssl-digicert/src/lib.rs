@@ -30,3 +30,27 @@ pub mod neutral;
 
 pub use client::{DigiCertClient, Region};
 pub use ssl_core::{Error, Result};
+
+use ssl_core::{ConnectOptions, CredentialField, Credentials, Provider, ProviderDescriptor};
+
+/// DigiCert in the facade's registry: `--provider digicert`, `SSL_ORDERS_DIGICERT_API_KEY`.
+pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
+    "digicert",
+    "DigiCert CertCentral Services API v2",
+    "https://www.digicert.com/services/v2",
+    &[CredentialField::secret("api_key", "SSL_ORDERS_DIGICERT_API_KEY", "CertCentral API key")],
+    connect,
+);
+
+fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
+    let Some(credentials) = credentials else {
+        return Err(Error::Config("DigiCert needs SSL_ORDERS_DIGICERT_API_KEY".into()));
+    };
+    let mut client = DigiCertClient::with_transport(
+        credentials.require_secret("api_key")?,
+        options.base_url.clone(),
+        options.transport.clone(),
+    )?;
+    client.api = options.configure(client.api);
+    Ok(Box::new(client))
+}

@@ -38,15 +38,18 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use serde_json::Value;
+use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
-    Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, EmailDcv, HttpFile,
-    Order, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb,
+    Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
+    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb,
+    Warning,
 };
-use ssl_core::problem::has_errors;
-use ssl_core::{Error, PreparedOrder, Problem, Provider, Result};
+use ssl_core::{Error, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::DigiCertClient;
-use crate::generated::{self as g};
+use crate::generated::{self as g, requests};
+
+const NAME: &str = "digicert";
 
 /// Neutral ↔ DigiCert DCV names. The first row of a wire name is its neutral reading.
 pub const DCV_TABLE: DcvTable = DcvTable(&[
@@ -92,16 +95,11 @@ pub fn map_status(raw: &str) -> OrderStatus {
 }
 
 fn parse_id(order_id: &str) -> Result<i64> {
-    order_id.trim().parse::<i64>().map_err(|_| {
-        Error::Invalid(vec![
-            Problem::error("bad_order_id", format!("DigiCert order ids are numbers; got `{order_id}`"))
-                .with_field("order_id"),
-        ])
-    })
+    kit::numeric_id("DigiCert", order_id)
 }
 
-fn wire_dcv(method: DcvMethod) -> Option<g::DcvMethod> {
-    DCV_TABLE.wire(method).and_then(|w| w.parse().ok())
+fn wire_dcv(method: DcvMethod) -> Result<g::DcvMethod> {
+    kit::dcv_wire("DigiCert", &DCV_TABLE, method).map(g::DcvMethod::from_wire)
 }
 
 /// The rules of a product: the committed table in the spec, else derived from `GET /product/{id}`.
@@ -109,7 +107,7 @@ fn table_rules(id: &str) -> Option<ProductRules> {
     g::product_table().into_iter().find(|p| p.id == id)
 }
 
-/// Build the wire order from a neutral spec (no pre-flight here: see [`DigiCertClient::prepare`]). Problems
+/// Build the wire order from a neutral spec (the kit runs the pre-flight first). Problems
 /// specific to the mapping (unknown options, per-host DCV, approver domains) are appended to `problems`.
 pub fn build_order_request(
     spec: &OrderSpec,
@@ -117,17 +115,7 @@ pub fn build_order_request(
     renewal_of: Option<i64>,
     problems: &mut Vec<Problem>,
 ) -> g::OrderRequest {
-    for key in spec.options.keys() {
-        if !OPTIONS.contains(&key.as_str()) {
-            problems.push(
-                Problem::error(
-                    "unknown_option",
-                    format!("unknown DigiCert option `{key}`; known: {}", OPTIONS.join(", ")),
-                )
-                .with_field(key.clone()),
-            );
-        }
-    }
+    problems.extend(kit::unknown_options("DigiCert", spec, OPTIONS));
     let names = spec.all_names();
     let distinct: std::collections::BTreeSet<DcvMethod> = names.iter().map(|h| spec.dcv_method_for(h)).collect();
     if distinct.len() > 1 {
@@ -136,7 +124,7 @@ pub fn build_order_request(
                 .with_field("dcv"),
         );
     }
-    let dcv = wire_dcv(spec.dcv).unwrap_or_else(|| g::DcvMethod::Unknown(spec.dcv.as_str().to_owned()));
+    let dcv = wire_dcv(spec.dcv).unwrap_or_else(|_| g::DcvMethod::Unknown(spec.dcv.as_str().to_owned()));
 
     let mut cert = g::OrderCertificate::new(spec.common_name.clone(), spec.csr.clone().unwrap_or_default());
     if !spec.sans.is_empty() {
@@ -290,7 +278,8 @@ pub fn wire_rules(product: &str, order: &g::OrderRequest) -> Vec<Problem> {
     out
 }
 
-/// DCV instructions for every host of an order, from its method and random value.
+/// DCV instructions for every host of an order, from its method and random value. A wire method this version
+/// does not know stays `unknown` (raw value kept).
 pub fn dcv_instructions(
     hosts: &[String],
     wire_method: &str,
@@ -298,152 +287,43 @@ pub fn dcv_instructions(
     status: DcvStatus,
     approvers: &BTreeMap<String, Vec<String>>,
 ) -> Vec<DcvInstruction> {
-    let method = DCV_TABLE.neutral(wire_method).unwrap_or(DcvMethod::Dns);
+    let method = DCV_TABLE.neutral(wire_method);
     hosts
         .iter()
         .map(|host| {
             let bare = host.trim_start_matches("*.");
-            let (dns, http, email) = match (wire_method, random) {
-                ("dns-txt-token", Some(r)) => (
-                    Some(DnsRecord {
+            let check = match (method, wire_method, random) {
+                (Some(m), "dns-txt-token", r) => DcvCheck::Dns {
+                    method: m,
+                    record: r.map(|r| DnsRecord {
                         name: format!("_dnsauth.{bare}"),
                         record_type: "TXT".into(),
                         value: r.to_owned(),
                     }),
-                    None,
-                    None,
-                ),
-                ("dns-cname-token", Some(r)) => (
-                    Some(DnsRecord {
+                },
+                (Some(m), "dns-cname-token", r) => DcvCheck::Dns {
+                    method: m,
+                    record: r.map(|r| DnsRecord {
                         name: format!("{r}.{bare}"),
                         record_type: "CNAME".into(),
                         value: "dcv.digicert.com".into(),
                     }),
-                    None,
-                    None,
-                ),
-                ("http-token" | "http-token-dynamic", Some(r)) => (
-                    None,
-                    Some(HttpFile {
+                },
+                (Some(m), "http-token", r) => DcvCheck::Http {
+                    method: m,
+                    file: r.map(|r| HttpFile {
                         url: format!("http://{bare}/.well-known/pki-validation/fileauth.txt"),
                         content: r.to_owned(),
                     }),
-                    None,
-                ),
-                ("email", _) => (
-                    None,
-                    None,
-                    Some(EmailDcv { approvers: approvers.get(host.as_str()).cloned().unwrap_or_default() }),
-                ),
-                _ => (None, None, None),
+                },
+                (Some(DcvMethod::Email), _, _) => {
+                    DcvCheck::Email { approvers: approvers.get(host.as_str()).cloned().unwrap_or_default() }
+                }
+                _ => DcvCheck::Unknown,
             };
-            DcvInstruction {
-                host: host.clone(),
-                method,
-                provider_method: wire_method.to_owned(),
-                status,
-                dns,
-                http,
-                email,
-            }
+            DcvInstruction::new(host.clone(), wire_method, status, check)
         })
         .collect()
-}
-
-impl DigiCertClient {
-    async fn rules(&self, product: &str) -> Result<ProductRules> {
-        if let Some(r) = table_rules(product) {
-            return Ok(r);
-        }
-        let info = self.product_info(product).await?;
-        Ok(rules_from_info(&info))
-    }
-
-    /// Map an order-info body to the neutral order. `random` overrides the random value (known right after
-    /// placing or changing the method).
-    pub async fn to_neutral(&self, info: g::OrderInfo, random: Option<String>) -> Result<Order> {
-        let raw_status = info.status.as_str().to_owned();
-        let status = map_status(&raw_status);
-        let cert = info.certificate.as_ref();
-        let common_name = cert.and_then(|c| c.common_name.clone()).unwrap_or_default();
-        let mut dns_names = vec![common_name.clone()];
-        for n in cert.and_then(|c| c.dns_names.clone()).unwrap_or_default() {
-            if !dns_names.iter().any(|d| d.eq_ignore_ascii_case(&n)) {
-                dns_names.push(n);
-            }
-        }
-        dns_names.retain(|n| !n.is_empty());
-        let wire_method = info.dcv_method.clone().unwrap_or_else(|| "email".into());
-        let random = random.or_else(|| info.dcv_random_value.clone());
-        let dcv_status = match status {
-            OrderStatus::Issued | OrderStatus::Processing => DcvStatus::Valid,
-            OrderStatus::PendingValidation | OrderStatus::PendingApproval => DcvStatus::Pending,
-            _ => DcvStatus::Unknown,
-        };
-        let mut approvers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in info.dcv_emails.clone().unwrap_or_default() {
-            if let Some(addr) = e.email {
-                approvers.entry(e.dns_name).or_default().push(addr);
-            }
-        }
-        let dcv = dcv_instructions(&dns_names, &wire_method, random.as_deref(), dcv_status, &approvers);
-        let coverage_ends = info.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
-        let certificate = match (status, cert.and_then(|c| c.id)) {
-            (OrderStatus::Issued, Some(cert_id)) => {
-                let pem = self.download_certificate(cert_id, "pem_all").await?;
-                let bundle = bundle(&pem)?;
-                Some(
-                    ssl_core::x509::certificate_info(&bundle.leaf_pem)
-                        .map_err(|m| Error::decode("download_by_format", 200, m))?,
-                )
-            }
-            _ => None,
-        };
-        Ok(Order {
-            provider: "digicert".into(),
-            order_id: info.id.to_string(),
-            status,
-            provider_status: raw_status,
-            common_name,
-            dns_names,
-            dcv,
-            coverage_ends,
-            certificate,
-            raw: serde_json::to_value(&info).ok(),
-        })
-    }
-
-    async fn prepare_inner(
-        &self,
-        spec: &OrderSpec,
-        renewal_of: Option<i64>,
-    ) -> Result<(g::OrderRequest, Vec<Problem>)> {
-        let rules = match self.rules(&spec.product).await {
-            Ok(r) => r,
-            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => {
-                let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
-                return Err(Error::Invalid(vec![
-                    Problem::error(
-                        "unknown_product",
-                        format!("DigiCert has no product `{}`; known: {}", spec.product, known.join(", ")),
-                    )
-                    .with_field("product"),
-                ]));
-            }
-            Err(e) => return Err(e),
-        };
-        let csr = spec.csr.as_deref().map(|pem| ssl_csr::inspect(pem.as_bytes()));
-        let mut problems = ssl_csr::preflight(spec, csr.as_ref(), &rules, &DCV_TABLE);
-        if spec.csr.is_none() {
-            problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
-        }
-        let order = build_order_request(spec, &rules, renewal_of, &mut problems);
-        problems.extend(ssl_core::validate::Validate::validate(&order));
-        if has_errors(&problems) {
-            return Err(Error::Invalid(problems));
-        }
-        Ok((order, problems))
-    }
 }
 
 fn bundle(pem: &str) -> Result<CertificateBundle> {
@@ -476,15 +356,173 @@ pub fn rules_from_info(info: &g::ProductInfo) -> ProductRules {
     }
 }
 
+/// The names of an order's certificate, common name first, without repeats.
+fn cert_names(common_name: Option<&String>, dns_names: Option<&Vec<String>>) -> Vec<String> {
+    let mut names: Vec<String> = common_name.into_iter().cloned().collect();
+    for n in dns_names.into_iter().flatten() {
+        if !names.iter().any(|d| d.eq_ignore_ascii_case(n)) {
+            names.push(n.clone());
+        }
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// A listing entry as a neutral order (no DCV details: `get` reads one in full).
+pub fn from_list_item(item: &g::OrderListItem) -> Order {
+    let raw_status = item.status.as_str().to_owned();
+    let mut o = Order::new(NAME, item.id.to_string(), map_status(&raw_status), raw_status);
+    o.dns_names = cert_names(item.certificate.common_name.as_ref(), item.certificate.dns_names.as_ref());
+    o.common_name = o.dns_names.first().cloned().unwrap_or_default();
+    o.certificate_id = item.certificate.id.map(|i| i.to_string());
+    o.product = item.product.as_ref().and_then(|p| p.name_id.clone());
+    o.created = item.date_created.as_deref().and_then(ssl_core::model::parse_date);
+    o.coverage_ends = item.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
+    o.raw = serde_json::to_value(item).ok();
+    o
+}
+
+impl DigiCertClient {
+    async fn rules(&self, product: &str) -> Result<ProductRules> {
+        if let Some(r) = table_rules(product) {
+            return Ok(r);
+        }
+        match self.product_info(product).await {
+            Ok(info) => Ok(rules_from_info(&info)),
+            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => {
+                let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
+                Err(Error::Invalid(vec![
+                    Problem::error(
+                        "unknown_product",
+                        format!("DigiCert has no product `{product}`; known: {}", known.join(", ")),
+                    )
+                    .with_field("product"),
+                ]))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Map an order-info body to the neutral order. `random` overrides the random value (known right after
+    /// placing or changing the method). An issued order's certificate is downloaded; when that fails the order
+    /// still reads, with a `download_failed` warning.
+    pub async fn to_neutral(&self, info: g::OrderInfo, random: Option<String>) -> Result<Order> {
+        let raw_status = info.status.as_str().to_owned();
+        let status = map_status(&raw_status);
+        let cert = info.certificate.as_ref();
+        let mut order = Order::new(NAME, info.id.to_string(), status, raw_status);
+        order.dns_names =
+            cert_names(cert.and_then(|c| c.common_name.as_ref()), cert.and_then(|c| c.dns_names.as_ref()));
+        order.common_name = cert.and_then(|c| c.common_name.clone()).unwrap_or_default();
+        let wire_method = info.dcv_method.clone().unwrap_or_else(|| "email".into());
+        let random = random.or_else(|| info.dcv_random_value.clone());
+        let dcv_status = match status {
+            OrderStatus::Issued | OrderStatus::Processing => DcvStatus::Valid,
+            OrderStatus::PendingValidation | OrderStatus::PendingApproval => DcvStatus::Pending,
+            _ => DcvStatus::Unknown,
+        };
+        let mut approvers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for e in info.dcv_emails.clone().unwrap_or_default() {
+            if let Some(addr) = e.email {
+                approvers.entry(e.dns_name).or_default().push(addr);
+            }
+        }
+        order.dcv = dcv_instructions(&order.dns_names, &wire_method, random.as_deref(), dcv_status, &approvers);
+        order.coverage_ends = info.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
+        order.created = info.date_created.as_deref().and_then(ssl_core::model::parse_date);
+        order.product = info.product.as_ref().and_then(|p| p.name_id.clone());
+        order.certificate_id = cert.and_then(|c| c.id).map(|i| i.to_string());
+        if let (OrderStatus::Issued, Some(cert_id)) = (status, cert.and_then(|c| c.id)) {
+            let read = async {
+                let b = bundle(&self.download_certificate(cert_id, "pem_all").await?)?;
+                ssl_core::x509::certificate_info(&b.leaf_pem).map_err(|m| Error::decode("download_by_format", 200, m))
+            };
+            match read.await {
+                Ok(info) => order.certificate = Some(info),
+                Err(e) => order.warnings.push(Warning::new("download_failed", e.to_string())),
+            }
+        }
+        order.raw = serde_json::to_value(&info).ok();
+        Ok(order)
+    }
+}
+
+#[async_trait]
+impl OrderKit for DigiCertClient {
+    type Wire = g::OrderRequest;
+
+    fn provider(&self) -> &'static str {
+        NAME
+    }
+
+    fn dcv_table(&self) -> DcvTable {
+        DCV_TABLE
+    }
+
+    fn csr_checks(&self) -> CsrChecks {
+        ssl_csr::CHECKS
+    }
+
+    async fn rules(&self, product: &str) -> Result<ProductRules> {
+        DigiCertClient::rules(self, product).await
+    }
+
+    async fn build(
+        &self,
+        spec: &OrderSpec,
+        rules: &ProductRules,
+        renewal_of: Option<&str>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<g::OrderRequest> {
+        let renewal = renewal_of.map(parse_id).transpose()?;
+        Ok(build_order_request(spec, rules, renewal, problems))
+    }
+
+    fn request(&self, wire: &g::OrderRequest, spec: &OrderSpec, _renewal_of: Option<&str>) -> ssl_core::HttpRequest {
+        requests::place_order(&spec.product, wire)
+    }
+
+    fn render(&self, req: &ssl_core::HttpRequest) -> String {
+        DigiCertClient::render(self, req)
+    }
+
+    async fn send(&self, req: &ssl_core::HttpRequest) -> Result<Response> {
+        DigiCertClient::send(self, req).await
+    }
+
+    fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
+        let cn = &prepared.spec.common_name;
+        let digest = prepared.spec.csr.as_deref().map(ssl_core::x509::csr_digest).unwrap_or_default();
+        (
+            format!("GET {}/order/certificate?filters[common_name]={cn}", self.base_url()),
+            vec![
+                format!("common_name={cn}"),
+                format!("product={}", prepared.spec.product),
+                format!("csr_sha256={digest}"),
+            ],
+        )
+    }
+
+    fn created_id(&self, answer: &Response) -> Option<String> {
+        kit::json_id(answer, "id")
+    }
+
+    async fn read(&self, order_id: &str, answer: &Response) -> Result<Order> {
+        let random = answer.json::<Value>().ok().and_then(|v| v.get("dcv_random_value")?.as_str().map(str::to_owned));
+        let info = self.order_info(parse_id(order_id)?).await?;
+        self.to_neutral(info, random).await
+    }
+}
+
 #[async_trait]
 impl Provider for DigiCertClient {
     fn name(&self) -> &'static str {
-        "digicert"
+        NAME
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            verbs: Verb::ALL.into_iter().filter(|v| *v != Verb::Quote).collect(),
+            verbs: Verb::ALL.into_iter().filter(|v| !matches!(v, Verb::Quote | Verb::Submit)).collect(),
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: false,
             client_reference: false,
@@ -504,19 +542,20 @@ impl Provider for DigiCertClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        let (order, warnings) = self.prepare_inner(spec, None).await?;
-        let request = crate::generated::requests::place_order(&spec.product, &order);
-        Ok(PreparedOrder { rendered: self.render(&request), request, warnings })
+        kit::prepare(self, spec, None).await
+    }
+
+    async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
+        parse_id(order_id)?;
+        kit::prepare(self, spec, Some(order_id)).await
+    }
+
+    async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {
+        kit::place(self, prepared).await
     }
 
     async fn quote(&self, _spec: &OrderSpec) -> Result<Quote> {
-        Err(Error::Unsupported { provider: "digicert", verb: "quote (CertCentral has no price API)".into() })
-    }
-
-    async fn place(&self, spec: &OrderSpec) -> Result<Order> {
-        let (order, _) = self.prepare_inner(spec, None).await?;
-        let created = self.place_order(&spec.product, &order).await?;
-        self.after_create(created, spec).await
+        Err(Error::Unsupported { provider: NAME, verb: "quote (CertCentral has no price API)".into() })
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {
@@ -524,36 +563,31 @@ impl Provider for DigiCertClient {
         self.to_neutral(info, None).await
     }
 
+    async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
+        let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 100, 1000)?;
+        let status = filter.status.and_then(|s| {
+            ["needs_approval", "pending", "issued", "rejected", "canceled", "revoked", "expired"]
+                .into_iter()
+                .find(|raw| map_status(raw) == s)
+        });
+        let limit_text = limit.to_string();
+        let req = requests::order_list(filter.common_name.as_deref(), status, Some(&limit_text))
+            .query("offset", offset.to_string());
+        let list: g::OrderList = self.send(&req).await?.json()?;
+        let items = list.orders.unwrap_or_default();
+        let total = list.page.as_ref().and_then(|p| p.total).and_then(|t| u64::try_from(t).ok());
+        let next = ssl_core::paging::next_offset(offset, limit, items.len(), total);
+        let orders = items.iter().map(from_list_item).filter(|o| filter.matches(o)).collect();
+        Ok(OrderPage::new(orders, next, total))
+    }
+
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
         let id = parse_id(order_id)?;
-        let Some(wire) = wire_dcv(method) else {
-            return Err(Error::Invalid(vec![
-                Problem::error(
-                    "dcv_not_allowed",
-                    format!(
-                        "DigiCert has no `{method}` DCV; it offers {}",
-                        DCV_TABLE.methods().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-                .with_field("dcv"),
-            ]));
-        };
+        let wire = wire_dcv(method)?;
         let info = self.order_info(id).await?;
-        let names: Vec<String> = info
-            .certificate
-            .as_ref()
-            .map(|c| {
-                std::iter::once(c.common_name.clone().unwrap_or_default())
-                    .chain(c.dns_names.clone().unwrap_or_default())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if method.is_file_based() && names.iter().any(|n| n.starts_with("*.")) {
-            return Err(Error::Invalid(vec![
-                Problem::error("dcv_not_allowed", "file-based DCV (http) is not allowed for wildcard names")
-                    .with_field("dcv"),
-            ]));
-        }
+        let cert = info.certificate.as_ref();
+        let names = cert_names(cert.and_then(|c| c.common_name.as_ref()), cert.and_then(|c| c.dns_names.as_ref()));
+        kit::no_file_dcv_for_wildcards(method, names.iter().map(String::as_str))?;
         let random = self.change_dcv_method(id, wire).await?;
         let info = self.order_info(id).await?;
         self.to_neutral(info, random.dcv_random_value).await
@@ -575,16 +609,10 @@ impl Provider for DigiCertClient {
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
         let info = self.order_info(parse_id(order_id)?).await?;
-        let status = map_status(info.status.as_str());
+        kit::downloadable(order_id, map_status(info.status.as_str()), info.status.as_str())?;
         let Some(cert_id) = info.certificate.as_ref().and_then(|c| c.id) else {
             return Err(Error::Invalid(vec![Problem::error("not_issued", "the order has no certificate yet")]));
         };
-        if !matches!(status, OrderStatus::Issued | OrderStatus::Expired | OrderStatus::Revoked) {
-            return Err(Error::Invalid(vec![Problem::error(
-                "not_issued",
-                format!("order {order_id} is {} ({}); nothing to download yet", status, info.status.as_str()),
-            )]));
-        }
         bundle(&self.download_certificate(cert_id, "pem_all").await?)
     }
 
@@ -594,12 +622,7 @@ impl Provider for DigiCertClient {
             .server_platform(g::ServerPlatform::new(-1))
             .signature_hash(g::SignatureHash::Sha256);
         if let Some(csr) = &spec.csr {
-            let info = ssl_csr::inspect(csr.as_bytes());
-            let errors: Vec<Problem> = info.problems.iter().filter(|p| p.is_error()).cloned().collect();
-            if !errors.is_empty() {
-                return Err(Error::Invalid(errors));
-            }
-            cert = cert.csr(csr.clone());
+            cert = cert.csr(kit::reissue_csr(&ssl_csr::CHECKS, Some(csr), None)?);
         }
         if let Some(cn) = &spec.common_name {
             cert = cert.common_name(cn.clone());
@@ -609,26 +632,11 @@ impl Provider for DigiCertClient {
         }
         let mut body = g::ReissueRequest::new(cert);
         if let Some(m) = spec.dcv {
-            match wire_dcv(m) {
-                Some(w) => body = body.dcv_method(w),
-                None => {
-                    return Err(Error::Invalid(vec![Problem::error(
-                        "dcv_not_allowed",
-                        format!("DigiCert has no `{m}` DCV"),
-                    )]));
-                }
-            }
+            body = body.dcv_method(wire_dcv(m)?);
         }
         body = body.skip_approval(true);
         self.reissue_order(id, &body).await?;
-        self.get(order_id).await
-    }
-
-    async fn renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Order> {
-        let previous = parse_id(order_id)?;
-        let (order, _) = self.prepare_inner(spec, Some(previous)).await?;
-        let created = self.place_order(&spec.product, &order).await?;
-        self.after_create(created, spec).await
+        self.get(order_id).await.map_err(|e| e.placed_unreadable(NAME, "reissue", Some(order_id.to_owned()), None))
     }
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
@@ -637,37 +645,5 @@ impl Provider for DigiCertClient {
 
     async fn revoke(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
         self.revoke_order(parse_id(order_id)?, reason).await
-    }
-}
-
-impl DigiCertClient {
-    async fn after_create(&self, created: g::OrderCreated, spec: &OrderSpec) -> Result<Order> {
-        // The order exists now; if reading it back fails, still report the id so nothing is lost.
-        match self.order_info(created.id).await {
-            Ok(info) => self.to_neutral(info, created.dcv_random_value.clone()).await,
-            Err(e) => {
-                tracing::warn!("order {} placed but could not be read back: {e}", created.id);
-                let names: Vec<String> = spec.all_names().into_iter().map(str::to_owned).collect();
-                let wire = DCV_TABLE.wire(spec.dcv).unwrap_or("email");
-                Ok(Order {
-                    provider: "digicert".into(),
-                    order_id: created.id.to_string(),
-                    status: OrderStatus::PendingValidation,
-                    provider_status: "pending".into(),
-                    common_name: spec.common_name.clone(),
-                    dcv: dcv_instructions(
-                        &names,
-                        wire,
-                        created.dcv_random_value.as_deref(),
-                        DcvStatus::Pending,
-                        &BTreeMap::new(),
-                    ),
-                    dns_names: names,
-                    coverage_ends: None,
-                    certificate: None,
-                    raw: serde_json::to_value(&created).ok(),
-                })
-            }
-        }
     }
 }

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use ssl_core::client::with_lookup;
 use ssl_core::validate::Validate;
 use ssl_core::{
-    ApiClient, Body, CallKind, Error, FormValue, HttpRequest, Method, NoAuth, Problem, QueryAuth, ReqwestTransport,
-    Response, Result, SecretString, Transport, TransportConfig,
+    ApiClient, Body, CallKind, CredentialKey, Error, ExposeSecret, FormValue, HttpRequest, Login, Method, NoAuth,
+    Problem, RefusalRule, ReqwestTransport, Response, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement,
+    Transport, TransportConfig,
 };
 
 use crate::generated::{self as g, requests};
@@ -51,12 +52,44 @@ pub fn login_request(user: &str, password: &SecretString) -> HttpRequest {
         .operation("auth")
 }
 
-#[derive(Default)]
-struct Session {
-    key: Option<SecretString>,
-    /// Bumped at every login, so concurrent callers that saw the same refused key log in only once.
-    generation: u64,
-    logins: u64,
+/// The quote form of an `add_ssl_order` request: `only_validate=1`, as GoGetSSL's official client sends it (PHP's
+/// `http_build_query` turns `true` into `1`), operation `validate_order`, and sent once like a spend: it shares the
+/// order operation, so a provider that ignored the flag would place an order.
+pub fn quote_request(order_request: HttpRequest) -> HttpRequest {
+    let mut req = order_request.operation("validate_order");
+    if let Body::Form(fields) = &mut req.body {
+        fields.retain(|(k, _)| k != "only_validate");
+        fields.push(("only_validate".into(), FormValue::Plain("1".into())));
+    }
+    req.kind = CallKind::Spend;
+    req
+}
+
+/// The exact rule by which GoGetSSL refuses a session key: HTTP 401, or one of these whole messages (what it
+/// answers, HTTP 200, for a missing and for an unknown or expired key; the simulator answers the same). Never a
+/// substring: "Invalid key: RSA 1024" is a CSR problem.
+pub const REFUSAL: RefusalRule =
+    RefusalRule { statuses: &[401], codes: &[], messages: &["Invalid or expired auth_key", "auth_key not supplied"] };
+
+/// GoGetSSL's sessions: the key goes in the `auth_key` query parameter; a spend logs in first when the key is
+/// older than 15 minutes or was just refused.
+pub const SESSION: SessionConfig = SessionConfig::new(TokenPlacement::Query(AUTH_PARAM), REFUSAL);
+
+struct GoGetSslLogin {
+    user: String,
+    password: SecretString,
+}
+
+#[async_trait::async_trait]
+impl Login for GoGetSslLogin {
+    async fn login(&self, api: &ApiClient) -> Result<SecretString> {
+        let resp = api.execute(&login_request(&self.user, &self.password), &NoAuth).await?;
+        let auth: g::AuthResponse = resp.json()?;
+        let key = auth.key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+            Error::decode("auth", resp.status, "the login answer has no `key`; check the user and the API password")
+        })?;
+        Ok(SecretString::from(key))
+    }
 }
 
 /// A GoGetSSL API client. Cheap to clone; clones share the session and the product cache.
@@ -64,8 +97,7 @@ struct Session {
 pub struct GoGetSslClient {
     pub(crate) api: ApiClient,
     user: String,
-    password: SecretString,
-    session: Arc<tokio::sync::Mutex<Session>>,
+    session: SessionAuth,
     products: Arc<std::sync::Mutex<HashMap<i64, g::ProductDetails>>>,
 }
 
@@ -118,13 +150,11 @@ impl GoGetSslClient {
         if user.trim().is_empty() {
             return Err(Error::Config("GoGetSSL needs a user name (the client-area login)".into()));
         }
-        Ok(Self {
-            api: ApiClient::new("gogetssl", base, transport, crate::error::decode),
-            user,
-            password,
-            session: Arc::default(),
-            products: Arc::default(),
-        })
+        let api = ApiClient::new("gogetssl", base, transport, crate::error::decode);
+        let credential = SecretString::from(format!("{user}\n{}", password.expose_secret()));
+        let login = GoGetSslLogin { user: user.clone(), password };
+        let session = SessionAuth::shared(CredentialKey::for_client(&api, &credential), login, SESSION);
+        Ok(Self { api, user, session, products: Arc::default() })
     }
 
     /// Replace the retry policy (e.g. [`ssl_core::retry::RetryPolicy::none`] in tests).
@@ -166,80 +196,22 @@ impl GoGetSslClient {
         format!("{first}\n{rest}")
     }
 
-    /// How many logins this client (and its clones) made so far.
+    /// How many logins this client's session (shared with the clients of the same credential, base URL and
+    /// transport) made so far.
     pub async fn logins(&self) -> u64 {
-        self.session.lock().await.logins
-    }
-
-    async fn login_locked(&self, s: &mut Session) -> Result<SecretString> {
-        let req = login_request(&self.user, &self.password);
-        let resp = self.api.execute(&req, &NoAuth).await.map_err(|e| match e {
-            // Every refusal of the login itself (a wrong user or password, also inside HTTP 200) is an auth
-            // failure; 429 and 5xx stay what they are.
-            Error::Provider(mut p) if p.status != 429 && p.status < 500 => {
-                p.auth_failure = true;
-                Error::Provider(p)
-            }
-            other => other,
-        })?;
-        let auth: g::AuthResponse = resp.json()?;
-        let key = auth.key.filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            Error::decode("auth", resp.status, "the login answer has no `key`; check the user and the API password")
-        })?;
-        let key = SecretString::from(key);
-        s.key = Some(key.clone());
-        s.generation += 1;
-        s.logins += 1;
-        tracing::debug!(provider = "gogetssl", generation = s.generation, "logged in");
-        Ok(key)
+        self.session.logins().await
     }
 
     /// Log in now (a fresh `auth_key`), replacing any cached key.
     pub async fn login(&self) -> Result<()> {
-        let mut s = self.session.lock().await;
-        self.login_locked(&mut s).await.map(drop)
+        self.session.login(&self.api).await
     }
 
-    async fn key(&self) -> Result<(u64, SecretString)> {
-        let mut s = self.session.lock().await;
-        if let Some(k) = &s.key {
-            return Ok((s.generation, k.clone()));
-        }
-        let k = self.login_locked(&mut s).await?;
-        Ok((s.generation, k))
-    }
-
-    /// A new key after `stale` was refused (unless another call already replaced it).
-    async fn renew_key(&self, stale: u64) -> Result<SecretString> {
-        let mut s = self.session.lock().await;
-        if s.generation != stale {
-            if let Some(k) = &s.key {
-                return Ok(k.clone());
-            }
-        }
-        s.key = None;
-        self.login_locked(&mut s).await
-    }
-
-    /// Send any request with the session key: log in first if needed; when the call is refused as an auth failure
-    /// (HTTP 401, or the rule in [`crate::error`]), log in again **once** and resend that one call — safe for every
-    /// call kind, orders included, because the provider refused it before doing anything.
+    /// Send any request with the session key ([`SessionAuth`]): log in first if needed; a read or write refused by
+    /// [`REFUSAL`] logs in again once and is sent once more; a spend is never sent again after an answer, and is
+    /// preceded by a new login when the key is older than 15 minutes or was just refused.
     pub async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        let (generation, key) = self.key().await?;
-        let first = self.api.execute(req, &QueryAuth { param: AUTH_PARAM, secret: key }).await;
-        match first {
-            Err(Error::Provider(p)) if p.status == 401 || p.auth_failure => {
-                tracing::info!(
-                    provider = "gogetssl",
-                    operation = req.operation,
-                    "the auth_key was refused ({}); logging in again and resending once",
-                    p.message
-                );
-                let key = self.renew_key(generation).await?;
-                self.api.execute(req, &QueryAuth { param: AUTH_PARAM, secret: key }).await
-            }
-            other => other,
-        }
+        self.api.call(req, &self.session).await
     }
 
     async fn send_json<T: serde::de::DeserializeOwned>(&self, req: &HttpRequest) -> Result<T> {
@@ -346,14 +318,24 @@ impl GoGetSslClient {
         self.spend_order(requests::add_ssl_renew_order(order), order).await
     }
 
-    /// `add_ssl_order` with `only_validate=true`: the provider checks the whole order and prices it; nothing is
-    /// placed. Retried only when refused before any work (429, connection never opened).
+    /// `add_ssl_order` with `only_validate=1` ([`quote_request`]): the provider checks the whole order and prices
+    /// it. Sent once, like a spend; an answer that carries an `order_id` means an order was placed, reported as
+    /// [`Error::PlacedUnreadable`] with that id.
     pub async fn validate_order(&self, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
-        let order = order.clone().only_validate(true);
+        let mut order = order.clone();
+        order.only_validate = None;
         invalid(self.check_order(&order).await?)?;
-        let mut req = requests::add_ssl_order(&order).operation("validate_order");
-        req.kind = CallKind::Write;
-        self.send_json(&req).await
+        self.send_quote(&quote_request(requests::add_ssl_order(&order))).await
+    }
+
+    /// Send a [`quote_request`]; an answer with an `order_id` is a placed order ([`Error::PlacedUnreadable`]).
+    pub(crate) async fn send_quote(&self, req: &HttpRequest) -> Result<g::AddSslOrderResponse> {
+        let resp = self.send(req).await?;
+        if let Some(id) = ssl_core::kit::json_id(&resp, "order_id") {
+            let cause = Error::decode(req.operation, resp.status, "GoGetSSL answered the quote with an order id");
+            return Err(cause.placed_unreadable("gogetssl", req.operation, Some(id), None));
+        }
+        resp.json()
     }
 
     /// `POST /orders/add_ssl_san_order/`: buy more SAN slots (sent once).

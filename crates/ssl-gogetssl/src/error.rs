@@ -10,45 +10,16 @@
 //!   an error too.
 //! - any other body with a status of 400 or more: an error with a snippet of the body.
 //!
-//! ## The auth-failure rule
+//! ## Auth failures
 //!
-//! [`ProviderError::auth_failure`] is set (and the error's kind is [`ssl_core::ErrorKind::Auth`]) when the status is
-//! 401, or when the `message` or `description`, lower-cased, contains one of [`AUTH_MARKERS`]: `auth_key`,
-//! `auth key`, `invalid key`, `key expired`, `expired key` or `not authorized` — where `invalid key` followed by
-//! `size`, `length`, `type`, `usage`, `algorithm`, `pair`, `format` or `strength` is a CSR problem, not an auth
-//! failure (`Invalid key size`). A call that fails this way is sent
-//! again **once** after a fresh login (the provider refused it before doing anything, so even an order is safe to
-//! resend); see [`crate::GoGetSslClient`]. Errors of the login call itself (a wrong user or password, also inside
-//! HTTP 200) are always auth failures. The simulator (`ssl-sandbox`) answers an expired or unknown key with
-//! `{"error":true,"message":"Invalid or expired auth_key","description":"..."}` and HTTP 200.
+//! [`ProviderError::auth_failure`] is set here only for HTTP 401. Whether an answer means "the session key was
+//! refused" is decided by the exact rule [`crate::client::REFUSAL`] (HTTP 401, or a whole message such as
+//! `Invalid or expired auth_key` compared exactly), applied by the session ([`ssl_core::SessionAuth`]), which
+//! marks such answers as auth failures; never by a substring of free text, so a CSR error "Invalid key: RSA 1024"
+//! stays a provider refusal. Errors of the login call itself are auth failures.
 
 use serde_json::Value;
 use ssl_core::{ProviderError, ProviderErrorEntry};
-
-/// Lower-case phrases that make an error an auth failure (the rule above).
-pub const AUTH_MARKERS: &[&str] =
-    &["auth_key", "auth key", "invalid key", "key expired", "expired key", "not authorized"];
-
-/// Words that, right after `invalid key`, make it a CSR problem (`Invalid key size`), not an auth failure.
-const KEY_PROPERTIES: &[&str] = &["size", "length", "type", "usage", "algorithm", "pair", "format", "strength"];
-
-/// True when `text` says the session key (or the login) was refused, by the rule in the module docs.
-pub fn is_auth_message(text: &str) -> bool {
-    let t = text.to_lowercase();
-    AUTH_MARKERS.iter().any(|m| {
-        t.match_indices(m).any(|(at, _)| {
-            if *m != "invalid key" {
-                return true;
-            }
-            let rest = &t[at + m.len()..];
-            if rest.starts_with(|c: char| c.is_alphanumeric()) {
-                return false;
-            }
-            let next = rest.trim_start_matches(|c: char| !c.is_alphanumeric());
-            !KEY_PROPERTIES.iter().any(|w| next.starts_with(w))
-        })
-    })
-}
 
 fn truthy(v: Option<&Value>) -> Option<bool> {
     match v? {
@@ -104,9 +75,7 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
                 vec![ProviderErrorEntry { code: None, message: shown, field: None }],
             );
             e.description = description.filter(|d| Some(d) != message.as_ref());
-            e.auth_failure = status == 401
-                || message.as_deref().is_some_and(is_auth_message)
-                || e.description.as_deref().is_some_and(is_auth_message);
+            e.auth_failure = status == 401;
             return Some(e);
         }
     }
@@ -143,27 +112,19 @@ mod tests {
     }
 
     #[test]
-    fn the_auth_rule() {
-        for msg in
-            ["Invalid auth_key", "Auth key expired", "invalid key", "The key expired", "Expired key", "Not authorized"]
-        {
+    fn free_text_never_makes_an_auth_failure() {
+        // The refusal rule is exact and lives in the session (crate::client::REFUSAL); the decoder marks only 401.
+        for msg in ["Invalid key: RSA 1024", "CSR Error: Invalid key size (1024)", "Invalid or expired auth_key"] {
             let body = serde_json::json!({"error": true, "message": msg}).to_string();
             let e = decode("gogetssl", 200, body.as_bytes()).unwrap();
-            assert!(e.auth_failure, "{msg}");
-            assert_eq!(e.kind(), ErrorKind::Auth, "{msg}");
+            assert!(!e.auth_failure, "{msg}");
         }
-        let e = decode("gogetssl", 200, br#"{"error":true,"message":"Failed","description":"auth_key has expired"}"#)
-            .unwrap();
-        assert!(e.auth_failure, "the description counts too");
-        let e = decode("gogetssl", 200, br#"{"error":1,"message":"Order not found"}"#).unwrap();
-        assert!(!e.auth_failure);
-        for csr in ["CSR Error: Invalid key size (1024)", "Invalid key-length", "invalid keyword"] {
-            assert!(!is_auth_message(csr), "{csr}");
-        }
-        assert!(is_auth_message("Invalid key."));
-        assert!(is_auth_message("Invalid key: log in again"));
         let e = decode("gogetssl", 401, b"Unauthorized").unwrap();
         assert_eq!(e.kind(), ErrorKind::Auth);
+        let refused = decode("gogetssl", 200, br#"{"error":true,"message":"Invalid or expired auth_key"}"#).unwrap();
+        assert!(crate::client::REFUSAL.matches(&refused));
+        let csr = decode("gogetssl", 200, br#"{"error":true,"message":"Invalid key: RSA 1024"}"#).unwrap();
+        assert!(!crate::client::REFUSAL.matches(&csr));
     }
 
     #[test]

@@ -50,5 +50,35 @@ pub mod generated;
 pub mod neutral;
 pub mod rules;
 
-pub use client::{AUTH_PARAM, Environment, GoGetSslClient, login_request};
+pub use client::{AUTH_PARAM, Environment, GoGetSslClient, REFUSAL, SESSION, login_request, quote_request};
 pub use ssl_core::{Error, Result};
+
+use ssl_core::{ConnectOptions, CredentialField, Credentials, Provider, ProviderDescriptor};
+
+/// GoGetSSL in the facade's registry: `--provider gogetssl`, `SSL_ORDERS_GOGETSSL_USER` (the account identity)
+/// and `SSL_ORDERS_GOGETSSL_PASSWORD`.
+pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
+    "gogetssl",
+    "GoGetSSL API v1",
+    "https://my.gogetssl.com/api",
+    &[
+        CredentialField::identity("user", "SSL_ORDERS_GOGETSSL_USER", "client-area user"),
+        CredentialField::secret("password", "SSL_ORDERS_GOGETSSL_PASSWORD", "API password"),
+    ],
+    connect,
+)
+.with_test_url("https://sandbox.gogetssl.com/api");
+
+fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
+    let Some(credentials) = credentials else {
+        return Err(Error::Config("GoGetSSL needs SSL_ORDERS_GOGETSSL_USER and SSL_ORDERS_GOGETSSL_PASSWORD".into()));
+    };
+    let mut client = GoGetSslClient::with_transport(
+        credentials.require("user")?,
+        credentials.require_secret("password")?,
+        options.base_url.clone(),
+        options.transport.clone(),
+    )?;
+    client.api = options.configure(client.api);
+    Ok(Box::new(client))
+}

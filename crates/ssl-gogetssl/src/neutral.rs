@@ -51,16 +51,19 @@
 
 use async_trait::async_trait;
 use serde_json::Value;
+use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
-    Capabilities, CertificateBundle, Contact, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, EmailDcv,
-    HttpFile, Order, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb,
+    Capabilities, CertificateBundle, Contact, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord,
+    HttpFile, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb,
 };
 use ssl_core::problem::has_errors;
-use ssl_core::{Error, ErrorKind, PreparedOrder, Problem, Provider, Result};
+use ssl_core::{Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::GoGetSslClient;
 use crate::generated::{self as g, requests};
 use crate::rules;
+
+const NAME: &str = "gogetssl";
 
 /// Neutral ↔ GoGetSSL DCV names. The first row of a wire name is its neutral reading.
 pub const DCV_TABLE: DcvTable = DcvTable(&[
@@ -168,7 +171,6 @@ pub fn instruction(
             approver.map(str::to_owned).or_else(|| email_of(details.and_then(|d| d.email.as_ref()))),
         )
     };
-    let method = DCV_TABLE.neutral(&provider_method).unwrap_or(DcvMethod::Email);
     let bare = host.trim_start_matches("*.");
     let file = |f: Option<&g::FileValidation>, scheme: &str| {
         f.map(|f| {
@@ -178,15 +180,19 @@ pub fn instruction(
             HttpFile { url, content: f.content.clone().unwrap_or_default() }
         })
     };
-    let (dns, http, email) = match provider_method.as_str() {
-        "dns" => {
-            (details.and_then(|d| d.dns.as_ref()).and_then(|d| d.record.as_deref()).and_then(parse_record), None, None)
+    let check = match (DCV_TABLE.neutral(&provider_method), provider_method.as_str()) {
+        (Some(method), "dns") => DcvCheck::Dns {
+            method,
+            record: details.and_then(|d| d.dns.as_ref()).and_then(|d| d.record.as_deref()).and_then(parse_record),
+        },
+        (Some(method), "http") => DcvCheck::Http { method, file: file(details.and_then(|d| d.http.as_ref()), "http") },
+        (Some(method), "https") => {
+            DcvCheck::Http { method, file: file(details.and_then(|d| d.https.as_ref()), "https") }
         }
-        "http" => (None, file(details.and_then(|d| d.http.as_ref()), "http"), None),
-        "https" => (None, file(details.and_then(|d| d.https.as_ref()), "https"), None),
-        _ => (None, None, Some(EmailDcv { approvers: address.into_iter().collect() })),
+        (Some(DcvMethod::Email), _) => DcvCheck::Email { approvers: address.into_iter().collect() },
+        _ => DcvCheck::Unknown,
     };
-    DcvInstruction { host: host.to_owned(), method, provider_method, status, dns, http, email }
+    DcvInstruction::new(host, provider_method, status, check)
 }
 
 /// Every name of an order (primary first) from its status.
@@ -271,27 +277,19 @@ pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
         }
         _ => None,
     };
-    Ok(Order {
-        provider: "gogetssl".into(),
-        order_id: st.order_id.to_string(),
-        status,
-        provider_status: raw_status,
-        common_name: primary,
-        dns_names: names,
-        dcv,
-        coverage_ends: st.end_date.as_deref().and_then(ssl_core::model::parse_date),
-        certificate,
-        raw: serde_json::to_value(st).ok(),
-    })
+    let mut order = Order::new(NAME, st.order_id.to_string(), status, raw_status);
+    order.common_name = primary;
+    order.dns_names = names;
+    order.dcv = dcv;
+    order.coverage_ends = st.end_date.as_deref().and_then(ssl_core::model::parse_date);
+    order.certificate = certificate;
+    order.product = st.product_id.map(|p| p.to_string());
+    order.raw = serde_json::to_value(st).ok();
+    Ok(order)
 }
 
 fn parse_id(order_id: &str) -> Result<i64> {
-    order_id.trim().parse::<i64>().map_err(|_| {
-        Error::Invalid(vec![
-            Problem::error("bad_order_id", format!("GoGetSSL order ids are numbers; got `{order_id}`"))
-                .with_field("order_id"),
-        ])
-    })
+    kit::numeric_id("GoGetSSL", order_id)
 }
 
 fn parse_product(product: &str) -> Result<i64> {
@@ -322,17 +320,7 @@ fn filled(v: &Option<String>) -> Option<String> {
 /// Build the wire order from a (contacts-resolved) neutral spec. Mapping problems (unknown options, bad option
 /// types, a bad product id) are appended to `problems`; the pre-flight is [`GoGetSslClient::prepare`]'s.
 pub fn build_order_request(spec: &OrderSpec, problems: &mut Vec<Problem>) -> g::AddSslOrderRequest {
-    for key in spec.options.keys() {
-        if !OPTIONS.contains(&key.as_str()) {
-            problems.push(
-                Problem::error(
-                    "unknown_option",
-                    format!("unknown GoGetSSL option `{key}`; known: {}", OPTIONS.join(", ")),
-                )
-                .with_field(key.clone()),
-            );
-        }
-    }
+    problems.extend(kit::unknown_options("GoGetSSL", spec, OPTIONS));
     let product_id = spec.product.trim().parse::<i64>().unwrap_or(0);
     let cn = spec.common_name.trim();
     let wire = |m: DcvMethod| {
@@ -470,12 +458,11 @@ fn price_for(details: &g::ProductDetails, months: u32) -> Option<String> {
 impl GoGetSslClient {
     /// The neutral rules of a product (`GET /products/ssl/{id}`, cached).
     pub async fn rules(&self, product: &str) -> Result<ProductRules> {
-        let id = parse_product(product)?;
-        Ok(rules::product_rules(&self.product_details(id).await?))
+        Ok(rules::product_rules(&self.details_for(product).await?))
     }
 
-    async fn details_for(&self, spec: &OrderSpec) -> Result<g::ProductDetails> {
-        let id = parse_product(&spec.product)?;
+    async fn details_for(&self, product: &str) -> Result<g::ProductDetails> {
+        let id = parse_product(product)?;
         match self.product_details(id).await {
             Ok(d) => Ok(d),
             Err(e) if matches!(e.kind(), ErrorKind::Provider | ErrorKind::NotFound) => Err(Error::Invalid(vec![
@@ -486,102 +473,118 @@ impl GoGetSslClient {
         }
     }
 
-    /// Pre-flight and build the wire order: the CSR, the names, DCV, period and required contacts against the
-    /// product's rules ([`ssl_csr::preflight`]), GoGetSSL's per-SAN rule, the option mapping and the generated
-    /// `validate()`; every problem at once. Sends nothing but the (cached) product details call.
-    pub async fn prepare_order(
-        &self,
-        spec: &OrderSpec,
-    ) -> Result<(g::AddSslOrderRequest, Vec<Problem>, g::ProductDetails)> {
-        let details = self.details_for(spec).await?;
-        let rules = rules::product_rules(&details);
-        let resolved = resolve_contacts(spec);
-        let csr = spec.csr.as_deref().map(|pem| ssl_csr::inspect(pem.as_bytes()));
-        let mut problems = ssl_csr::preflight(&resolved, csr.as_ref(), &rules, &DCV_TABLE);
-        if spec.csr.is_none() {
-            problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
-        }
-        let order = build_order_request(&resolved, &mut problems);
-        if let Some(p) = rules::per_san_rule(&order, &details) {
-            problems.push(p);
-        }
-        let approver_missing = problems.iter().any(|p| p.code == "approver_email_missing");
-        let dcv_refused = problems.iter().any(|p| p.code == "dcv_not_allowed");
-        for p in ssl_core::validate::Validate::validate(&order) {
-            let field = p.field.as_deref();
-            // The pre-flight already named these by their neutral paths.
-            let covered = (p.code == "required" && is_contact_wire(field))
-                || (approver_missing && field.is_some_and(|f| f.starts_with("approver_email")))
-                || (dcv_refused && field == Some("dcv_method"))
-                || (spec.csr.is_none() && field == Some("csr"));
-            if !covered {
-                problems.push(p);
-            }
-        }
-        if has_errors(&problems) {
-            return Err(Error::Invalid(problems));
-        }
-        Ok((order, problems, details))
+    async fn status_of(&self, order_id: &str) -> Result<g::OrderStatus> {
+        self.order_status(parse_id(order_id)?).await
+    }
+}
+
+#[async_trait]
+impl OrderKit for GoGetSslClient {
+    type Wire = g::AddSslOrderRequest;
+
+    fn provider(&self) -> &'static str {
+        NAME
     }
 
-    async fn after_create(
+    fn dcv_table(&self) -> DcvTable {
+        DCV_TABLE
+    }
+
+    fn csr_checks(&self) -> CsrChecks {
+        ssl_csr::CHECKS
+    }
+
+    async fn rules(&self, product: &str) -> Result<ProductRules> {
+        GoGetSslClient::rules(self, product).await
+    }
+
+    async fn build(
         &self,
-        created: g::AddSslOrderResponse,
         spec: &OrderSpec,
-        renewal_of: Option<i64>,
-    ) -> Result<Order> {
-        let Some(id) = created.order_id else {
-            return Err(Error::decode("add_ssl_order", 200, "GoGetSSL answered without an `order_id`"));
-        };
-        let mut order = match self.order_status(id).await {
-            Ok(st) => to_neutral(&st)?,
-            Err(e) => {
-                // The order exists: report it from the answer rather than lose it.
-                tracing::warn!("order {id} placed but could not be read back: {e}");
-                let raw = created.order_status.clone().unwrap_or_else(|| "processing".into());
-                let names: Vec<String> = spec.all_names().into_iter().map(str::to_owned).collect();
-                let wire = DCV_TABLE.wire(spec.dcv).unwrap_or("email");
-                let dcv = names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, h)| {
-                        let details = (i == 0).then_some(created.approver_method.as_ref()).flatten();
-                        instruction(h, wire, details, spec.approver_for(h), DcvStatus::Pending)
-                    })
-                    .collect();
-                Order {
-                    provider: "gogetssl".into(),
-                    order_id: id.to_string(),
-                    status: match map_status(&raw) {
-                        OrderStatus::Processing => OrderStatus::PendingValidation,
-                        s => s,
-                    },
-                    provider_status: raw,
-                    common_name: spec.common_name.clone(),
-                    dns_names: names,
-                    dcv,
-                    coverage_ends: None,
-                    certificate: None,
-                    raw: serde_json::to_value(&created).ok(),
-                }
-            }
-        };
-        if let (Some(prev), Some(Value::Object(raw))) = (renewal_of, order.raw.as_mut()) {
-            raw.insert("renewal_of_order_id".into(), Value::from(prev));
+        _rules: &ProductRules,
+        _renewal_of: Option<&str>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<g::AddSslOrderRequest> {
+        let order = build_order_request(spec, problems);
+        if let Some(p) = rules::per_san_rule(&order, &self.details_for(&spec.product).await?) {
+            problems.push(p);
         }
         Ok(order)
     }
+
+    fn check_wire(&self, wire: &g::AddSslOrderRequest, _rules: &ProductRules, found: &[Problem]) -> Vec<Problem> {
+        // `validate()` problems the pre-flight already named by their neutral paths are left out.
+        let approver_missing = found.iter().any(|p| p.code == "approver_email_missing");
+        let dcv_refused = found.iter().any(|p| p.code == "dcv_not_allowed");
+        let no_csr = wire.csr.trim().is_empty();
+        let mut problems = ssl_core::validate::Validate::validate(wire);
+        problems.retain(|p| {
+            let field = p.field.as_deref();
+            let covered = (p.code == "required" && is_contact_wire(field))
+                || (approver_missing && field.is_some_and(|f| f.starts_with("approver_email")))
+                || (dcv_refused && field == Some("dcv_method"))
+                || (no_csr && field == Some("csr"));
+            !covered
+        });
+        problems
+    }
+
+    fn request(&self, wire: &g::AddSslOrderRequest, _spec: &OrderSpec, renewal_of: Option<&str>) -> HttpRequest {
+        match renewal_of {
+            Some(_) => requests::add_ssl_renew_order(wire),
+            None => requests::add_ssl_order(wire),
+        }
+    }
+
+    fn render(&self, req: &HttpRequest) -> String {
+        GoGetSslClient::render(self, req)
+    }
+
+    async fn send(&self, req: &HttpRequest) -> Result<Response> {
+        GoGetSslClient::send(self, req).await
+    }
+
+    fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
+        let digest = prepared.spec.csr.as_deref().map(ssl_core::x509::csr_digest).unwrap_or_default();
+        (
+            format!(
+                "your GoGetSSL orders (client area → SSL certificates, or `ssl-orders list` / GET {}/orders/ssl/all)",
+                self.base_url().as_str().trim_end_matches('/')
+            ),
+            vec![
+                format!("domain={}", prepared.spec.common_name),
+                format!("product_id={}", prepared.spec.product),
+                format!("csr_sha256={digest}"),
+            ],
+        )
+    }
+
+    fn created_id(&self, answer: &Response) -> Option<String> {
+        kit::json_id(answer, "order_id")
+    }
+
+    async fn read(&self, order_id: &str, _answer: &Response) -> Result<Order> {
+        to_neutral(&self.status_of(order_id).await?)
+    }
+}
+
+/// The GoGetSSL listing (`GET /orders/ssl/all`): `{orders: [{order_id, status}], limit, offset, count}`.
+fn list_request(offset: u64, limit: u32) -> HttpRequest {
+    HttpRequest::new(ssl_core::Method::Get, "/orders/ssl/all", ssl_core::CallKind::Read)
+        .query("limit", limit.to_string())
+        .query("offset", offset.to_string())
+        .operation("all_ssl_orders")
 }
 
 #[async_trait]
 impl Provider for GoGetSslClient {
     fn name(&self) -> &'static str {
-        "gogetssl"
+        NAME
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            verbs: Verb::ALL.into_iter().filter(|v| *v != Verb::Revoke).collect(),
+            verbs: Verb::ALL.into_iter().filter(|v| !matches!(v, Verb::Revoke | Verb::Submit)).collect(),
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: true,
             client_reference: false,
@@ -601,14 +604,30 @@ impl Provider for GoGetSslClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        let (order, warnings, _) = self.prepare_order(spec).await?;
-        let request = requests::add_ssl_order(&order);
-        Ok(PreparedOrder { rendered: self.render(&request), request, warnings })
+        kit::prepare(self, &resolve_contacts(spec), None).await
+    }
+
+    async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
+        // The previous order must exist (GoGetSSL links a renewal by its domain, not by an id on the wire).
+        self.status_of(order_id).await?;
+        kit::prepare(self, &resolve_contacts(spec), Some(order_id)).await
+    }
+
+    async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {
+        let mut order = kit::place(self, prepared).await?;
+        if let (Some(prev), Some(Value::Object(raw))) = (&prepared.renewal_of, order.raw.as_mut()) {
+            raw.insert("renewal_of_order_id".into(), Value::from(parse_id(prev)?));
+        }
+        Ok(order)
     }
 
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
-        let (order, _, details) = self.prepare_order(spec).await?;
-        let answer = self.validate_order(&order).await?;
+        let prepared = kit::prepare(self, &resolve_contacts(spec), None).await?;
+        let details = self.details_for(&spec.product).await?;
+        let answer = self.send_quote(&crate::client::quote_request(prepared.request.clone())).await.map_err(|e| {
+            let (lookup, match_on) = self.lookup(&prepared);
+            ssl_core::client::with_lookup(e, lookup, match_on)
+        })?;
         let price = answer.order_amount.map(|a| format!("{a:.2}")).or_else(|| price_for(&details, spec.term_months));
         Ok(Quote {
             product: spec.product.clone(),
@@ -619,39 +638,44 @@ impl Provider for GoGetSslClient {
         })
     }
 
-    async fn place(&self, spec: &OrderSpec) -> Result<Order> {
-        let (order, _, _) = self.prepare_order(spec).await?;
-        let created = self.add_ssl_order(&order).await?;
-        self.after_create(created, spec, None).await
+    async fn get(&self, order_id: &str) -> Result<Order> {
+        to_neutral(&self.status_of(order_id).await?)
     }
 
-    async fn get(&self, order_id: &str) -> Result<Order> {
-        to_neutral(&self.order_status(parse_id(order_id)?).await?)
+    async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
+        let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 100, 1000)?;
+        let answer: Value = self.send(&list_request(offset, limit)).await?.json()?;
+        let entries = answer.get("orders").and_then(Value::as_array).cloned().unwrap_or_default();
+        let total = answer.get("count").and_then(|c| c.as_u64().or_else(|| c.as_str()?.trim().parse().ok()));
+        let next = ssl_core::paging::next_offset(offset, limit, entries.len(), None);
+        let mut orders = Vec::new();
+        for e in &entries {
+            let Some(id) = e.get("order_id").and_then(|v| v.as_i64().or_else(|| v.as_str()?.trim().parse().ok()))
+            else {
+                continue;
+            };
+            let raw = e.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
+            // The listing carries only id and status: names and dates need the order itself.
+            let order = if filter.common_name.is_some() || filter.since.is_some() {
+                to_neutral(&self.order_status(id).await?)?
+            } else {
+                let mut o = Order::new(NAME, id.to_string(), map_status(&raw), raw);
+                o.raw = Some(e.clone());
+                o
+            };
+            if filter.matches(&order) {
+                orders.push(order);
+            }
+        }
+        Ok(OrderPage::new(orders, next, total))
     }
 
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
         let id = parse_id(order_id)?;
-        let Some(wire) = DCV_TABLE.wire(method) else {
-            return Err(Error::Invalid(vec![
-                Problem::error(
-                    "dcv_not_allowed",
-                    format!(
-                        "GoGetSSL has no `{method}` DCV; it offers {}",
-                        DCV_TABLE.methods().iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                )
-                .with_field("dcv"),
-            ]));
-        };
-        let st = self.order_status(id).await?;
-        let current = to_neutral(&st)?;
+        let wire = kit::dcv_wire("GoGetSSL", &DCV_TABLE, method)?;
+        let current = to_neutral(&self.order_status(id).await?)?;
         let pending: Vec<&DcvInstruction> = current.dcv.iter().filter(|d| d.status != DcvStatus::Valid).collect();
-        if method.is_file_based() && pending.iter().any(|d| d.host.starts_with("*.")) {
-            return Err(Error::Invalid(vec![
-                Problem::error("dcv_not_allowed", "file-based DCV (http, https) is not allowed for wildcard names")
-                    .with_field("dcv"),
-            ]));
-        }
+        kit::no_file_dcv_for_wildcards(method, pending.iter().map(|d| d.host.as_str()))?;
         for d in pending {
             let mut body = g::ChangeDcvRequest::new(d.host.clone(), g::DcvMethod::from_wire(wire));
             if method == DcvMethod::Email {
@@ -679,7 +703,7 @@ impl Provider for GoGetSslClient {
     async fn recheck_dcv(&self, order_id: &str) -> Result<Order> {
         let id = parse_id(order_id)?;
         let current = to_neutral(&self.order_status(id).await?)?;
-        for d in current.dcv.iter().filter(|d| d.status != DcvStatus::Valid && d.method != DcvMethod::Email) {
+        for d in current.dcv.iter().filter(|d| d.status != DcvStatus::Valid && d.method() != Some(DcvMethod::Email)) {
             match self.revalidate(id, &d.host).await {
                 Ok(_) => {}
                 // The CA did not find the record or file yet: the order stays pending, which `get` reports.
@@ -693,14 +717,13 @@ impl Provider for GoGetSslClient {
     }
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
-        let st = self.order_status(parse_id(order_id)?).await?;
+        let st = self.status_of(order_id).await?;
         let status = map_status(st.status.as_str());
-        if !matches!(status, OrderStatus::Issued | OrderStatus::Expired) {
-            return Err(Error::Invalid(vec![Problem::error(
-                "not_issued",
-                format!("order {order_id} is {status} ({}); nothing to download yet", st.status.as_str()),
-            )]));
-        }
+        kit::downloadable(
+            order_id,
+            if status == OrderStatus::Revoked { OrderStatus::Unknown } else { status },
+            st.status.as_str(),
+        )?;
         bundle(&st)
     }
 
@@ -708,42 +731,17 @@ impl Provider for GoGetSslClient {
         let id = parse_id(order_id)?;
         let st = self.order_status(id).await?;
         let current = to_neutral(&st)?;
-        let csr = match (&spec.csr, &st.csr_code) {
-            (Some(c), _) => {
-                let info = ssl_csr::inspect(c.as_bytes());
-                let errors: Vec<Problem> = info.problems.iter().filter(|p| p.is_error()).cloned().collect();
-                if !errors.is_empty() {
-                    return Err(Error::Invalid(errors));
-                }
-                c.clone()
-            }
-            (None, Some(c)) => c.clone(),
-            (None, None) => {
-                return Err(Error::Invalid(vec![
-                    Problem::error("field_required", "a reissue needs a CSR").with_field("csr"),
-                ]));
-            }
-        };
+        let csr = kit::reissue_csr(&ssl_csr::CHECKS, spec.csr.as_deref(), st.csr_code.as_deref())?;
         let cn = spec.common_name.clone().unwrap_or_else(|| current.common_name.clone());
         let sans: Vec<String> = match &spec.sans {
             Some(s) => s.iter().filter(|n| !n.eq_ignore_ascii_case(&cn)).cloned().collect(),
             None => current.dns_names.iter().filter(|n| !n.eq_ignore_ascii_case(&cn)).cloned().collect(),
         };
-        let method = spec.dcv.or_else(|| current.dcv.first().map(|d| d.method)).unwrap_or(DcvMethod::Dns);
-        let Some(wire) = DCV_TABLE.wire(method) else {
-            return Err(Error::Invalid(vec![Problem::error(
-                "dcv_not_allowed",
-                format!("GoGetSSL has no `{method}` DCV"),
-            )]));
-        };
-        let previous_approver = |host: &str| {
-            current
-                .dcv
-                .iter()
-                .find(|d| d.host == host)
-                .and_then(|d| d.email.as_ref())
-                .and_then(|e| e.approvers.first().cloned())
-        };
+        let method =
+            spec.dcv.or_else(|| current.dcv.first().and_then(DcvInstruction::method)).unwrap_or(DcvMethod::Dns);
+        let wire = kit::dcv_wire("GoGetSSL", &DCV_TABLE, method)?;
+        let previous_approver =
+            |host: &str| current.dcv.iter().find(|d| d.host == host).and_then(|d| d.approvers()?.first().cloned());
         let approver = |host: &str| {
             spec.approver_emails
                 .get(host)
@@ -758,34 +756,23 @@ impl Provider for GoGetSslClient {
         )
         .signature_hash(g::SignatureHash::Sha2);
         let mut problems = Vec::new();
+        let missing = |h: &str| {
+            Problem::error("approver_email_missing", format!("`{h}` is validated by email but has no approver"))
+                .with_field(format!("approver_emails.{h}"))
+        };
         if method == DcvMethod::Email {
             match approver(&cn) {
                 Some(a) => body = body.approver_email(a),
-                None => problems.push(
-                    Problem::error(
-                        "approver_email_missing",
-                        format!("`{cn}` is validated by email but has no approver"),
-                    )
-                    .with_field(format!("approver_emails.{cn}")),
-                ),
+                None => problems.push(missing(&cn)),
             }
         }
         if !sans.is_empty() {
             let mut entries = Vec::new();
             for h in &sans {
-                if method == DcvMethod::Email {
-                    match approver(h) {
-                        Some(a) => entries.push(a),
-                        None => problems.push(
-                            Problem::error(
-                                "approver_email_missing",
-                                format!("`{h}` is validated by email but has no approver"),
-                            )
-                            .with_field(format!("approver_emails.{h}")),
-                        ),
-                    }
-                } else {
-                    entries.push(wire.to_owned());
+                match (method, approver(h)) {
+                    (DcvMethod::Email, Some(a)) => entries.push(a),
+                    (DcvMethod::Email, None) => problems.push(missing(h)),
+                    _ => entries.push(wire.to_owned()),
                 }
             }
             body = body.dns_names(sans.clone()).approver_emails(entries);
@@ -794,16 +781,7 @@ impl Provider for GoGetSslClient {
             return Err(Error::Invalid(problems));
         }
         self.reissue_order(id, &body).await?;
-        self.get(order_id).await
-    }
-
-    async fn renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Order> {
-        let previous = parse_id(order_id)?;
-        // The previous order must exist (GoGetSSL links a renewal by its domain, not by an id on the wire).
-        self.order_status(previous).await?;
-        let (order, _, _) = self.prepare_order(spec).await?;
-        let created = self.add_ssl_renew_order(&order).await?;
-        self.after_create(created, spec, Some(previous)).await
+        self.get(order_id).await.map_err(|e| e.placed_unreadable(NAME, "reissue", Some(order_id.to_owned()), None))
     }
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
@@ -813,7 +791,7 @@ impl Provider for GoGetSslClient {
 
     async fn revoke(&self, _order_id: &str, _reason: Option<&str>) -> Result<()> {
         Err(Error::Unsupported {
-            provider: "gogetssl",
+            provider: NAME,
             verb: "revoke (GoGetSSL's API has no revoke call; cancel the order with a reason inside the refund window)"
                 .into(),
         })

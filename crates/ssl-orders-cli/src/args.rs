@@ -4,15 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Order and manage commercial TLS certificates through DigiCert, GoGetSSL, Nameshield, Openprovider and
-/// Realtime Register — or the built-in simulator (`--sandbox`).
-///
-/// Credentials are read from the environment only: SSL_ORDERS_DIGICERT_API_KEY, SSL_ORDERS_NAMESHIELD_TOKEN,
-/// SSL_ORDERS_GOGETSSL_USER + SSL_ORDERS_GOGETSSL_PASSWORD, SSL_ORDERS_OPENPROVIDER_USER +
-/// SSL_ORDERS_OPENPROVIDER_PASSWORD, SSL_ORDERS_RTR_API_KEY + SSL_ORDERS_RTR_CUSTOMER.
-///
-/// Exit codes: 0 done; 1 rejected locally, nothing sent; 2 usage; 3 the provider refused; 4 network failure;
-/// 5 authentication failed; 6 --wait timed out; 7 outcome unknown (the order may exist).
+/// Order and manage commercial TLS certificates through the providers built in — or the built-in simulator
+/// (`--sandbox`).
 #[derive(Debug, Parser)]
 #[command(name = "ssl-orders", version, propagate_version = true)]
 pub struct Cli {
@@ -27,17 +20,19 @@ pub struct Cli {
 /// Options valid before or after the subcommand.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The provider: nameshield, gogetssl, openprovider, rtr or digicert (not needed by `csr` and `sandbox`).
+    /// The provider (not needed by `csr` and `sandbox`); the values are listed below.
     #[arg(long, global = true, env = "SSL_ORDERS_PROVIDER")]
     pub provider: Option<String>,
+    /// The provider's documented environment: production, or test (its own test API, separate credentials).
+    #[arg(long, global = true, default_value = "production", value_name = "ENV", value_parser = ["production", "test"])]
+    pub environment: String,
     /// Run against the built-in simulator, in-process, with its state kept in --sandbox-state.
     #[arg(long, global = true)]
     pub sandbox: bool,
     /// Where the simulator keeps its state (default: the user's data dir, ssl-orders/sandbox).
     #[arg(long, global = true, value_name = "DIR")]
     pub sandbox_state: Option<PathBuf>,
-    /// Replace the provider's documented base URL, version prefix included (e.g.
-    /// https://www.digicert.com/services/v2); plain http only for loopback hosts.
+    /// Replace the provider's documented base URL, version prefix included; plain http only for loopback hosts.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
     /// Print exactly one JSON document on stdout.

@@ -35,7 +35,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Csr(c) => csr(c, global.json),
         Command::Sandbox { listen } => sandbox(&global, &listen).await,
         other => {
-            let session = connect(&global).await?;
+            let offline_ok = matches!(&other, Command::Order(a) if a.dry_run);
+            let session = connect(&global, offline_ok).await?;
             let result = dispatch(&session, other).await;
             if let Some(sb) = session.sandbox {
                 sb.shutdown().await;
@@ -125,16 +126,17 @@ fn default_state_dir() -> PathBuf {
     dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("ssl-orders").join("sandbox")
 }
 
-async fn connect(g: &Global) -> Result<Session, Failure> {
+/// Connect to the provider. `offline_ok`: a dry run may go without credentials (offline, from the spec's tables)
+/// when none of the provider's variables is set.
+async fn connect(g: &Global, offline_ok: bool) -> Result<Session, Failure> {
+    let names: Vec<&str> = ssl_orders::PROVIDERS.iter().map(|d| d.name).collect();
     let name: ProviderName = g
         .provider
         .as_deref()
-        .ok_or_else(|| Failure::usage("--provider is required (nameshield, gogetssl, openprovider, rtr, digicert)"))?
+        .ok_or_else(|| Failure::usage(format!("--provider is required ({})", names.join(", "))))?
         .parse()
         .map_err(Failure::usage)?;
-    if !name.is_built_in() {
-        return Err(Failure::usage(format!("provider `{name}` is not available in this build yet")));
-    }
+    let environment: ssl_orders::Environment = g.environment.parse().map_err(Failure::usage)?;
     let (config, sandbox) = if g.sandbox {
         if g.base_url.is_some() {
             return Err(Failure::usage("--sandbox and --base-url exclude each other"));
@@ -158,8 +160,13 @@ async fn connect(g: &Global) -> Result<Session, Failure> {
             Credentials::from_lookup(name, |k| creds.iter().find(|(var, _)| *var == k).map(|(_, v)| (*v).to_owned()))?;
         (Config::new(name, credentials).base_url(base.as_str()), Some(sb))
     } else {
-        let credentials = Credentials::from_env(name)?;
-        let mut c = Config::new(name, credentials);
+        let env = |k: &str| std::env::var(k).ok();
+        let mut c = if offline_ok && !name.descriptor().any_credential_in(env) {
+            Config::offline(name)
+        } else {
+            Config::new(name, Credentials::from_env(name)?)
+        };
+        c = c.environment(environment);
         if let Some(u) = &g.base_url {
             c = c.base_url(u.clone());
         }
@@ -195,13 +202,13 @@ fn csr_source(
         let info = ssl_csr::inspect(&bytes);
         let errors: Vec<_> = info.problems.iter().filter(|p| p.is_error()).cloned().collect();
         if !errors.is_empty() {
-            return Err(Failure {
-                exit: exit::INVALID,
-                kind: "invalid",
-                code: Some(errors[0].code.clone()),
-                message: format!("the CSR {} would be refused; nothing was sent", path.display()),
-                problems: errors,
-            });
+            return Err(Failure::new(
+                exit::INVALID,
+                "invalid",
+                Some(errors[0].code.clone()),
+                format!("the CSR {} would be refused; nothing was sent", path.display()),
+                errors,
+            ));
         }
         // Sent as canonical PEM whatever the file held (DER, CRLF, the `NEW CERTIFICATE REQUEST` label).
         let pem = ssl_csr::canonical_pem(&bytes)
@@ -289,7 +296,36 @@ async fn order(s: &Session, a: OrderArgs) -> Result<(), Failure> {
     finish(s, placed, a.wait, a.timeout, out).await
 }
 
+/// After a spend: wait, download and write files. Any failure here keeps the order id (exit 7,
+/// `placed_unreadable`), except a wait that timed out or an order the CA ended, which name it already.
 async fn finish(s: &Session, placed: Order, wait: bool, timeout: u64, out: Option<&Path>) -> Result<(), Failure> {
+    let id = placed.order_id.clone();
+    let name = s.provider.name();
+    finish_placed(s, placed, wait, timeout, out).await.map_err(|f| {
+        if f.order.is_some() {
+            return f;
+        }
+        Failure::new(
+            exit::OUTCOME_UNKNOWN,
+            "placed_unreadable",
+            f.code.clone(),
+            format!(
+                "{name} placed order {id}, but then: {}. Do NOT order again; check `ssl-orders status {id}`",
+                f.message
+            ),
+            f.problems,
+        )
+        .with_order(Some(id.clone()), None, Some(format!("ssl-orders --provider {name} status {id}")))
+    })
+}
+
+async fn finish_placed(
+    s: &Session,
+    placed: Order,
+    wait: bool,
+    timeout: u64,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
     let mut order = placed;
     if wait && order.status != OrderStatus::Issued {
         eprintln!("{} order {} placed ({}); publish these to pass DCV:", order.provider, order.order_id, order.status);
@@ -347,28 +383,30 @@ async fn wait_issued(s: &Session, placed: &Order, timeout: Duration) -> Result<O
             break Ok(o);
         }
         if o.status.is_final() {
-            break Err(Failure {
-                exit: exit::PROVIDER,
-                kind: "provider",
-                code: Some(o.provider_status.clone()),
-                message: format!("order {order_id} ended as {} ({})", o.status, o.provider_status),
-                problems: vec![],
-            });
+            let f = Failure::new(
+                exit::PROVIDER,
+                "provider",
+                Some(o.provider_status.clone()),
+                format!("order {order_id} ended as {} ({})", o.status, o.provider_status),
+                vec![],
+            );
+            break Err(f.with_order(Some(order_id.to_owned()), None, None));
         }
         let elapsed = started.elapsed();
         if elapsed >= timeout {
-            break Err(Failure {
-                exit: exit::WAIT_TIMEOUT,
-                kind: "wait_timeout",
-                code: Some(o.provider_status.clone()),
-                message: format!(
+            let f = Failure::new(
+                exit::WAIT_TIMEOUT,
+                "wait_timeout",
+                Some(o.provider_status.clone()),
+                format!(
                     "gave up waiting after {}s; order {order_id} is {} ({}). Check later with `ssl-orders status {order_id}`",
                     timeout.as_secs(),
                     o.status,
                     o.provider_status
                 ),
-                problems: vec![],
-            });
+                vec![],
+            );
+            break Err(f.with_order(Some(order_id.to_owned()), None, None));
         }
         tokio::time::sleep(delay.min(timeout - elapsed)).await;
         delay = (delay * 2).min(Duration::from_secs(30));

@@ -19,7 +19,7 @@ pub mod exit {
     pub const AUTH: i32 = 5;
     /// `--wait` timed out.
     pub const WAIT_TIMEOUT: i32 = 6;
-    /// The order may exist.
+    /// The order may exist, or exists but a later step failed (`placed_unreadable`: `error.order_id`).
     pub const OUTCOME_UNKNOWN: i32 = 7;
 }
 
@@ -34,26 +34,54 @@ pub struct Failure {
     pub code: Option<String>,
     /// Message.
     pub message: String,
-    /// Problems found locally.
+    /// Problems found locally, and the provider's own error entries.
     pub problems: Vec<Problem>,
+    /// The order this failure is about (a spend placed it although a later step failed, or `--wait` gave up).
+    pub order: Option<Box<OrderRef>>,
+}
+
+/// The order a failure is about.
+#[derive(Debug, Default, Serialize)]
+pub struct OrderRef {
+    /// The provider's order id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// The provider's raw answer (secrets redacted) when no order id could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw: Option<String>,
+    /// Where to look.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<String>,
 }
 
 impl Failure {
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { exit: exit::USAGE, kind: "usage", code: None, message: message.into(), problems: vec![] }
+        Self::new(exit::USAGE, "usage", None, message, vec![])
+    }
+
+    /// A failure without an order attached.
+    pub fn new(
+        exit: i32,
+        kind: &'static str,
+        code: Option<String>,
+        message: impl Into<String>,
+        problems: Vec<Problem>,
+    ) -> Self {
+        Self { exit, kind, code, message: message.into(), problems, order: None }
+    }
+
+    /// Attach the order this failure is about.
+    #[must_use]
+    pub fn with_order(mut self, order_id: Option<String>, raw: Option<String>, lookup: Option<String>) -> Self {
+        self.order = Some(Box::new(OrderRef { order_id, raw, lookup }));
+        self
     }
 
     /// A local rejection (exit 1).
     pub fn invalid(code: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        Self {
-            exit: exit::INVALID,
-            kind: "invalid",
-            code: Some(code.into()),
-            problems: vec![Problem::error(code, message.clone())],
-            message,
-        }
+        Self::new(exit::INVALID, "invalid", Some(code.into()), message.clone(), vec![Problem::error(code, message)])
     }
 
     /// An I/O failure on a local file (exit 1).
@@ -70,18 +98,29 @@ impl Failure {
                 code: &'a Option<String>,
                 message: &'a str,
                 problems: &'a [Problem],
+                #[serde(flatten, skip_serializing_if = "Option::is_none")]
+                order: Option<&'a OrderRef>,
             }
             #[derive(Serialize)]
             struct Outer<'a> {
                 error: Inner<'a>,
             }
             let doc = Outer {
-                error: Inner { kind: self.kind, code: &self.code, message: &self.message, problems: &self.problems },
+                error: Inner {
+                    kind: self.kind,
+                    code: &self.code,
+                    message: &self.message,
+                    problems: &self.problems,
+                    order: self.order.as_deref(),
+                },
             };
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         } else {
             eprintln!("error: {}", self.message);
-            if self.problems.len() > 1 || (self.problems.len() == 1 && self.problems[0].message != self.message) {
+            let local = self.kind == "invalid";
+            if local
+                && (self.problems.len() > 1 || (self.problems.len() == 1 && self.problems[0].message != self.message))
+            {
                 for p in &self.problems {
                     eprintln!("  - {p}");
                 }
@@ -98,10 +137,10 @@ impl From<Error> for Failure {
             ErrorKind::Config => exit::USAGE,
             ErrorKind::Auth => exit::AUTH,
             ErrorKind::Network => exit::NETWORK,
-            ErrorKind::OutcomeUnknown => exit::OUTCOME_UNKNOWN,
+            ErrorKind::OutcomeUnknown | ErrorKind::PlacedUnreadable => exit::OUTCOME_UNKNOWN,
             _ => exit::PROVIDER,
         };
-        let problems = e.problems().to_vec();
+        let problems = e.all_problems();
         let code =
             e.code().map(str::to_owned).or_else(|| problems.iter().find(|p| p.is_error()).map(|p| p.code.clone()));
         let message = match &e {
@@ -112,6 +151,12 @@ impl From<Error> for Failure {
             ),
             other => other.to_string(),
         };
-        Self { exit, kind: kind.as_str(), code, message, problems }
+        let f = Self::new(exit, kind.as_str(), code, message, problems);
+        match e.placed() {
+            Some(p) => {
+                f.with_order(p.order_id.clone(), p.raw.clone(), (!p.lookup.is_empty()).then(|| p.lookup.clone()))
+            }
+            None => f,
+        }
     }
 }

@@ -11,22 +11,23 @@ pub fn json<T: serde::Serialize>(value: &T) {
 pub fn dcv_lines(dcv: &[DcvInstruction]) -> String {
     let mut out = String::new();
     for d in dcv {
-        out.push_str(&format!("  {} [{} / {}] {:?}\n", d.host, d.method, d.provider_method, d.status).to_lowercase());
-        if let Some(dns) = &d.dns {
+        let method = d.method().map_or("unknown", |m| m.as_str());
+        out.push_str(&format!("  {} [{method} / {}] {:?}\n", d.host, d.provider_method, d.status).to_lowercase());
+        if let Some(dns) = d.dns() {
             out.push_str(&format!("    DNS  {} {} {}\n", dns.name, dns.record_type, dns.value));
         }
-        if let Some(http) = &d.http {
+        if let Some(http) = d.http() {
             out.push_str(&format!(
                 "    HTTP {}\n         content: {}\n",
                 http.url,
                 http.content.replace("\r\n", "\\r\\n")
             ));
         }
-        if let Some(email) = &d.email {
-            if email.approvers.is_empty() {
+        if let Some(approvers) = d.approvers() {
+            if approvers.is_empty() {
                 out.push_str("    EMAIL to the provider's default approver addresses\n");
             } else {
-                out.push_str(&format!("    EMAIL {}\n", email.approvers.join(", ")));
+                out.push_str(&format!("    EMAIL {}\n", approvers.join(", ")));
             }
         }
     }
@@ -54,6 +55,9 @@ pub fn order_human(o: &Order) -> String {
             c.not_after.date(),
             c.fingerprint_sha256
         ));
+    }
+    for w in &o.warnings {
+        out.push_str(&format!("  warning [{}]: {}\n", w.code, w.message));
     }
     if !o.dcv.is_empty() && !o.status.is_final() {
         out.push_str("  domain control validation:\n");

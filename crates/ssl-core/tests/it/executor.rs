@@ -20,6 +20,7 @@ fn client(server: &MockServer, cfg: TransportConfig) -> ApiClient {
         max_attempts: 3,
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_secs(5),
+        max_retry_after: Duration::from_secs(5),
     })
 }
 

@@ -21,10 +21,13 @@ fn json_secrets_are_filled_only_on_the_wire() {
     let req = HttpRequest::new(Method::Post, "/auth/login", CallKind::Read).body(Body::Json {
         value: serde_json::json!({"username": "u"}),
         secrets: vec![("password".into(), "canary-pw".into())],
+        media_type: ssl_core::MediaType::JsonApi,
     });
     let shown = serde_json::to_string(&req).unwrap();
     assert!(shown.contains(r#""password":"[redacted]""#), "{shown}");
     assert!(!shown.contains("canary-pw"));
+    assert!(shown.contains(r#""media_type":"application/vnd.api+json""#), "{shown}");
+    assert_eq!(req.body.content_type(), Some("application/vnd.api+json"));
 }
 
 #[test]

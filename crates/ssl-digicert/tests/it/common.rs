@@ -34,5 +34,6 @@ pub fn wiremock_client(server: &wiremock::MockServer) -> DigiCertClient {
         max_attempts: 3,
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_secs(5),
+        max_retry_after: std::time::Duration::from_secs(5),
     })
 }

@@ -34,7 +34,7 @@ async fn the_whole_lifecycle() {
     assert_eq!(placed.status, OrderStatus::PendingValidation);
     assert_eq!(placed.provider_status, "pending");
     assert_eq!(placed.dcv.len(), 2);
-    let dns = placed.dcv[0].dns.as_ref().unwrap();
+    let dns = placed.dcv[0].dns().unwrap();
     assert_eq!(dns.record_type, "CNAME");
     assert_eq!(dns.value, "dcv.digicert.com");
     assert!(dns.name.ends_with(".shop.example.com"));
@@ -42,7 +42,7 @@ async fn the_whole_lifecycle() {
 
     // Switch to DNS TXT: a new token.
     let switched = p.change_dcv(&placed.order_id, DcvMethod::DnsTxt).await.unwrap();
-    let txt = switched.dcv[0].dns.as_ref().unwrap();
+    let txt = switched.dcv[0].dns().unwrap();
     assert_eq!(txt.record_type, "TXT");
     assert_eq!(txt.name, "_dnsauth.shop.example.com");
 

@@ -136,6 +136,7 @@ pub fn wiremock_client(server: &MockServer) -> GoGetSslClient {
         max_attempts: 3,
         base_delay: std::time::Duration::from_millis(5),
         max_delay: std::time::Duration::from_secs(5),
+        max_retry_after: std::time::Duration::from_secs(5),
     })
 }
 

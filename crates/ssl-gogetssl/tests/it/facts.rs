@@ -217,18 +217,18 @@ fn fact_16_mixed_types_and_approver_methods() {
         {"san_name": "api.shop.example.com", "validation_method": "admin@shop.example.com", "status": 1}
     ]);
     let order = to_neutral(&serde_json::from_value(st).unwrap()).unwrap();
-    let dns = order.dcv[0].dns.as_ref().unwrap();
+    let dns = order.dcv[0].dns().unwrap();
     assert_eq!(
         (dns.name.as_str(), dns.record_type.as_str()),
         ("_37d0c93ee263ff9eeea799215a9c3225.shop.example.com", "CNAME")
     );
     assert!(dns.value.ends_with(".comodoca.com"));
-    let https = order.dcv[1].http.as_ref().unwrap();
+    let https = order.dcv[1].http().unwrap();
     assert_eq!(https.url, "https://www.shop.example.com/.well-known/pki-validation/AB.txt");
-    assert_eq!(order.dcv[2].email.as_ref().unwrap().approvers, ["admin@shop.example.com"]);
+    assert_eq!(order.dcv[2].approvers().unwrap(), ["admin@shop.example.com"]);
     assert_eq!(order.dcv[2].status, ssl_core::model::DcvStatus::Valid);
-    assert_eq!(order.dcv[3].method, DcvMethod::Email, "an address as the method is email DCV");
-    assert_eq!(order.dcv[3].email.as_ref().unwrap().approvers, ["admin@shop.example.com"]);
+    assert_eq!(order.dcv[3].method(), Some(DcvMethod::Email), "an address as the method is email DCV");
+    assert_eq!(order.dcv[3].approvers().unwrap(), ["admin@shop.example.com"]);
     let email_obj: g::ApproverMethod = serde_json::from_value(json!({"email": {"email": "a@b.example"}})).unwrap();
     let i = ssl_gogetssl::neutral::instruction(
         "b.example",
@@ -237,10 +237,11 @@ fn fact_16_mixed_types_and_approver_methods() {
         None,
         ssl_core::model::DcvStatus::Pending,
     );
-    assert_eq!(i.email.unwrap().approvers, ["a@b.example"]);
+    assert_eq!(i.approvers().unwrap(), ["a@b.example"]);
 }
 
-/// 17: `only_validate=true` is the dry-run switch: `quote` sends it and nothing is placed.
+/// 17: `only_validate` is the dry-run switch: `quote` sends it as `1` (the official client's `http_build_query`
+/// of `true`), once, like a spend, and nothing is placed.
 #[tokio::test]
 async fn fact_17_only_validate_backs_quote() {
     let (c, mock) = mock_client();
@@ -255,8 +256,24 @@ async fn fact_17_only_validate_backs_quote() {
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 2, "login and the validation only");
     assert!(reqs[1].url.starts_with("https://my.gogetssl.com/api/orders/add_ssl_order/?auth_key="));
-    assert!(reqs[1].body.contains("only_validate=true"), "{}", reqs[1].body);
+    assert!(reqs[1].body.ends_with("&only_validate=1"), "{}", reqs[1].body);
+    assert!(!reqs[1].body.contains("only_validate=true"));
     assert!(c.capabilities().supports(ssl_core::model::Verb::Quote));
+}
+
+/// A quote answered with an `order_id` placed an order: it is reported as one (exit 7 with the id), never lost,
+/// and never sent again.
+#[tokio::test]
+async fn a_quote_answered_with_an_order_id_is_a_placed_order() {
+    let (c, mock) = mock_client();
+    reply_login(&mock, "k");
+    mock.reply_json(200, json!({"success": true, "order_id": "4242", "order_amount": "18.50"}));
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
+        .csr(csr(&["a.example.com"]));
+    let e = c.quote(&spec).await.unwrap_err();
+    assert_eq!(e.kind(), ssl_core::ErrorKind::PlacedUnreadable, "{e}");
+    assert_eq!(e.placed().unwrap().order_id.as_deref(), Some("4242"));
+    assert_eq!(mock.requests().len(), 2, "login and the quote, sent once");
 }
 
 /// 18: `POST /auth/` with `user` and `pass` returns `key`.

@@ -150,7 +150,7 @@ async fn a_key_refused_twice_is_an_auth_error_not_a_loop() {
 }
 
 #[tokio::test]
-async fn an_order_refused_for_its_key_is_resent_once_after_login() {
+async fn an_order_refused_for_its_key_is_never_resent_and_the_next_one_logs_in_first() {
     let server = MockServer::start().await;
     mount_login(&server, "k").await;
     mount_products(&server).await;
@@ -166,17 +166,38 @@ async fn an_order_refused_for_its_key_is_resent_once_after_login() {
         .mount(&server)
         .await;
     let c = wiremock_client(&server);
-    let created = c.add_ssl_order(&dv_order(csr(&["shop.example.com"]))).await.unwrap();
+    let order = dv_order(csr(&["shop.example.com"]));
+    let e = c.add_ssl_order(&order).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Auth, "{e}");
+    let orders = |reqs: Vec<wiremock::Request>| {
+        reqs.into_iter().filter(|r| r.url.path() == "/api/orders/add_ssl_order/").count()
+    };
+    assert_eq!(orders(server.received_requests().await.unwrap()), 1, "a spend is never sent twice");
+    assert_eq!(c.logins().await, 1);
+    // The session was just refused: the next spend logs in before it is sent.
+    let created = c.add_ssl_order(&order).await.unwrap();
     assert_eq!(created.order_id, Some(783956));
-    let orders: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == "/api/orders/add_ssl_order/")
-        .collect();
-    assert_eq!(orders.len(), 2, "refused once (nothing done), sent once more");
     assert_eq!(c.logins().await, 2);
+    assert_eq!(orders(server.received_requests().await.unwrap()), 2);
+}
+
+#[tokio::test]
+async fn a_csr_error_that_mentions_a_key_is_not_a_session_refusal() {
+    let server = MockServer::start().await;
+    mount_login(&server, "k").await;
+    mount_products(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/api/orders/add_ssl_order/"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"error": true, "message": "Invalid key: RSA 1024"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = wiremock_client(&server);
+    let e = c.add_ssl_order(&dv_order(csr(&["shop.example.com"]))).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Provider, "{e}");
+    assert_eq!(c.logins().await, 1, "no new login for a CSR error");
 }
 
 #[tokio::test]

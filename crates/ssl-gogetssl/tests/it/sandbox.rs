@@ -54,22 +54,22 @@ async fn the_whole_lifecycle() {
     assert_eq!(placed.provider_status, "processing");
     assert_eq!(placed.status, OrderStatus::PendingValidation, "processing while DCV waits");
     assert_eq!(placed.dns_names, ["shop.example.com", "www.shop.example.com", "mail.shop.example.com"]);
-    let dns = placed.dcv[0].dns.as_ref().unwrap();
+    let dns = placed.dcv[0].dns().unwrap();
     assert_eq!(dns.record_type, "CNAME");
     assert!(
         dns.name.starts_with('_') && dns.name.ends_with(".shop.example.com") && dns.value.ends_with(".comodoca.com")
     );
-    let http = placed.dcv[1].http.as_ref().unwrap();
+    let http = placed.dcv[1].http().unwrap();
     assert!(
         http.url.starts_with("http://www.shop.example.com/.well-known/pki-validation/") && http.url.ends_with(".txt")
     );
     assert!(http.content.contains("\r\ncomodoca.com\r\n"));
-    assert_eq!(placed.dcv[2].email.as_ref().unwrap().approvers, ["admin@shop.example.com"]);
+    assert_eq!(placed.dcv[2].approvers().unwrap(), ["admin@shop.example.com"]);
     assert_eq!(placed.dcv[2].status, DcvStatus::Valid, "auto: the approver clicked at once");
 
     // Switch the pending names to HTTPS, then ask GoGetSSL to check: issued.
     let switched = p.change_dcv(&placed.order_id, DcvMethod::Https).await.unwrap();
-    assert!(switched.dcv[0].http.as_ref().unwrap().url.starts_with("https://shop.example.com/"));
+    assert!(switched.dcv[0].http().unwrap().url.starts_with("https://shop.example.com/"));
     let issued = p.recheck_dcv(&placed.order_id).await.unwrap();
     assert_eq!(issued.status, OrderStatus::Issued);
     assert_eq!(issued.provider_status, "active");
@@ -141,11 +141,20 @@ async fn key_expiry_means_a_new_login_and_the_call_goes_through() {
     let refused: Vec<_> =
         sb.requests().into_iter().filter(|r| r.path == "/api/account/balance/" && r.status == 200).collect();
     assert_eq!(refused.len(), 7, "5 calls answered + 2 refused for an expired key");
-    // An order is resent too, once, after the refusal.
+    // An order refused for its key is never sent again; the next one logs in first and goes through.
     let key = keyed(&["exp.example.com"]);
     let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "exp.example.com", DcvMethod::Dns) }
         .csr(key.csr_pem.clone());
-    p.place(&spec).await.unwrap();
+    let logins = p.logins().await;
+    match p.place(&spec).await {
+        Ok(_) => assert_eq!(p.logins().await, logins, "the key still served the order"),
+        Err(e) => {
+            assert_eq!(e.kind(), ssl_core::ErrorKind::Auth, "{e}");
+            assert!(sb.orders("gogetssl").is_empty());
+            p.place(&spec).await.unwrap();
+            assert_eq!(p.logins().await, logins + 1, "a refused session logs in before the next spend");
+        }
+    }
     assert_eq!(sb.orders("gogetssl").len(), 1, "exactly one order");
     sb.shutdown().await;
 }
@@ -179,7 +188,7 @@ async fn manual_and_real_dcv() {
         .csr(key.csr_pem.clone());
     let placed = p.place(&spec).await.unwrap();
     assert_eq!(p.recheck_dcv(&placed.order_id).await.unwrap().status, OrderStatus::PendingValidation);
-    let rec = placed.dcv[0].dns.clone().unwrap();
+    let rec = placed.dcv[0].dns().cloned().unwrap();
     sb.add_dns_record(&rec.name, &rec.record_type, &rec.value);
     assert_eq!(p.recheck_dcv(&placed.order_id).await.unwrap().status, OrderStatus::Issued);
     sb.shutdown().await;

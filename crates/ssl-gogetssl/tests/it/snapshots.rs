@@ -77,6 +77,9 @@ fn add_ssl_order_dv_dns_single_name() {
 fn add_ssl_order_only_validate_and_renew() {
     let o = crate::common::dv_order(CSR).only_validate(true);
     assert_json_snapshot!("add_ssl_order_only_validate", requests::add_ssl_order(&o));
+    // The quote (what `quote` and `validate_order` send): `only_validate=1`, a spend.
+    let quote = ssl_gogetssl::quote_request(requests::add_ssl_order(&crate::common::dv_order(CSR)));
+    assert_json_snapshot!("quote_only_validate_1", quote);
     let mut renew = crate::common::dv_order(CSR);
     renew.period = 24;
     assert_json_snapshot!("add_ssl_renew_order", requests::add_ssl_renew_order(&renew));

@@ -74,7 +74,7 @@ async fn neutral_provider_full_flow() {
         .csr(csr_pem);
     let order = c.place(&spec).await.unwrap();
     assert_eq!(order.status, OrderStatus::PendingValidation, "{order:?}");
-    assert_eq!(order.dcv[0].dns.as_ref().unwrap().name, "_dnsauth.neutral.example.com");
+    assert_eq!(order.dcv[0].dns().unwrap().name, "_dnsauth.neutral.example.com");
     assert!(order.coverage_ends.is_some());
     let order = c.recheck_dcv(&order.order_id).await.unwrap();
     assert_eq!(order.status, OrderStatus::Issued);

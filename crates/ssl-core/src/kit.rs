@@ -1,0 +1,221 @@
+//! The neutral kit: the order pipeline and the gates, written once for every provider.
+//!
+//! `prepare` → pre-flight → build → validate → `place`: a provider implements [`OrderKit`] (its tables and
+//! mappings: rules, spec → wire, the request, the created order's id, a read of an order) and its
+//! [`crate::Provider`] calls [`prepare`] and [`place`]. The request that `--dry-run` prints is the value
+//! [`place`] sends: it is built once, in [`prepare`], and carried in the [`PreparedOrder`].
+//!
+//! The gates: the DCV method is offered ([`dcv_wire`]); no file DCV for wildcard names ([`no_file_dcv_for_wildcards`],
+//! and the pre-flight); a reissue needs a CSR ([`reissue_csr`]); a download needs an issued order
+//! ([`downloadable`]); the order is read back after create ([`place`]), and any failure after the provider accepted
+//! a spend is [`Error::PlacedUnreadable`] with the order id (or the raw answer, redacted).
+
+use async_trait::async_trait;
+
+use crate::client::{Response, with_lookup};
+use crate::error::{Error, Result, redact_raw};
+use crate::model::{DcvMethod, DcvTable, Order, OrderSpec, OrderStatus, ProductRules};
+use crate::problem::{Problem, has_errors};
+use crate::provider::PreparedOrder;
+use crate::request::HttpRequest;
+use crate::validate::Validate;
+
+/// The CSR checks the kit runs, supplied by `ssl-csr` (`ssl_csr::CHECKS`), which depends on this crate.
+#[derive(Debug, Clone, Copy)]
+pub struct CsrChecks {
+    /// The local pre-flight of an order against a product's rules and a DCV table.
+    pub preflight: fn(&OrderSpec, &ProductRules, &DcvTable) -> Vec<Problem>,
+    /// The errors a CA would refuse a CSR (PEM) for.
+    pub csr_errors: fn(&str) -> Vec<Problem>,
+}
+
+/// What a provider supplies to the pipeline: its tables and mappings.
+#[async_trait]
+pub trait OrderKit: Send + Sync {
+    /// The wire order body.
+    type Wire: Validate + Send + Sync;
+
+    /// Provider name.
+    fn provider(&self) -> &'static str;
+    /// The neutral ↔ wire DCV table.
+    fn dcv_table(&self) -> DcvTable;
+    /// The CSR checks (`ssl_csr::CHECKS`).
+    fn csr_checks(&self) -> CsrChecks;
+    /// A product's rules (from the account's product endpoints when it can; the spec's tables offline). A product
+    /// that does not exist is an [`Error::Invalid`] naming it.
+    async fn rules(&self, product: &str) -> Result<ProductRules>;
+    /// The wire order for a neutral spec; problems of the mapping (unknown options...) are appended.
+    async fn build(
+        &self,
+        spec: &OrderSpec,
+        rules: &ProductRules,
+        renewal_of: Option<&str>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Self::Wire>;
+    /// The problems of the wire value: its `validate()` (the default) and any rule beyond it. `found` holds what
+    /// the pre-flight and the mapping found, so a provider may leave out a `validate()` problem already named by
+    /// its neutral path.
+    fn check_wire(&self, wire: &Self::Wire, rules: &ProductRules, found: &[Problem]) -> Vec<Problem> {
+        let _ = (rules, found);
+        wire.validate()
+    }
+    /// The request that places (or renews) the order.
+    fn request(&self, wire: &Self::Wire, spec: &OrderSpec, renewal_of: Option<&str>) -> HttpRequest;
+    /// The request as `--dry-run` prints it (full URL, credentials `[redacted]`).
+    fn render(&self, req: &HttpRequest) -> String;
+    /// Send a spend, once, with credentials.
+    async fn send(&self, req: &HttpRequest) -> Result<Response>;
+    /// Where to look after an unknown outcome, and what to match there.
+    fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>);
+    /// The order id in the answer to a create, if it can be read. `None` makes the answer a
+    /// [`Error::PlacedUnreadable`] with the raw answer.
+    fn created_id(&self, answer: &Response) -> Option<String>;
+    /// Secrets that could appear in an answer (redacted from a raw answer kept in an error).
+    fn secrets(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Read an order after create.
+    async fn read(&self, order_id: &str, answer: &Response) -> Result<Order>;
+}
+
+/// Pre-flight, build and validate an order; build its request once. Nothing is sent but reads of product rules.
+pub async fn prepare<K: OrderKit>(kit: &K, spec: &OrderSpec, renewal_of: Option<&str>) -> Result<PreparedOrder> {
+    let rules = kit.rules(&spec.product).await?;
+    let checks = kit.csr_checks();
+    let mut problems = (checks.preflight)(spec, &rules, &kit.dcv_table());
+    if spec.csr.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
+    }
+    let wire = kit.build(spec, &rules, renewal_of, &mut problems).await?;
+    let wire_problems = kit.check_wire(&wire, &rules, &problems);
+    problems.extend(wire_problems);
+    if has_errors(&problems) {
+        return Err(Error::Invalid(problems));
+    }
+    let request = kit.request(&wire, spec, renewal_of);
+    let rendered = kit.render(&request);
+    let prepared = PreparedOrder::new(kit.provider(), spec.clone(), request, rendered, problems);
+    Ok(match renewal_of {
+        Some(id) => prepared.renewal_of(id),
+        None => prepared,
+    })
+}
+
+/// Send a prepared order exactly as prepared, once, and read it back. After the provider accepted it, every
+/// failure is [`Error::PlacedUnreadable`] with the order id, or the raw answer (redacted) when no id could be read.
+pub async fn place<K: OrderKit>(kit: &K, prepared: &PreparedOrder) -> Result<Order> {
+    if prepared.provider != kit.provider() {
+        return Err(Error::Config(format!(
+            "an order prepared for {} cannot be placed at {}",
+            prepared.provider,
+            kit.provider()
+        )));
+    }
+    let (lookup, match_on) = kit.lookup(prepared);
+    let operation = prepared.request.operation;
+    let answer = kit.send(&prepared.request).await.map_err(|e| with_lookup(e, lookup.clone(), match_on))?;
+    let unreadable = |e: Error, id: Option<String>, raw: Option<String>| {
+        let mut e = e.placed_unreadable(kit.provider(), operation, id, raw);
+        if let Error::PlacedUnreadable(p) = &mut e {
+            p.lookup = lookup.clone();
+        }
+        e
+    };
+    let Some(id) = kit.created_id(&answer) else {
+        let secrets = kit.secrets();
+        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+        let raw = redact_raw(&answer.body, &secrets);
+        let cause = Error::decode(operation, answer.status, "the answer carries no readable order id");
+        return Err(unreadable(cause, None, Some(raw)));
+    };
+    let mut order = kit.read(&id, &answer).await.map_err(|e| unreadable(e, Some(id.clone()), None))?;
+    if order.client_reference.is_none() {
+        order.client_reference = prepared.spec.client_reference.clone();
+    }
+    Ok(order)
+}
+
+/// The gate "the DCV method is offered": the wire name of `method`, or [`Error::Invalid`] listing what is.
+pub fn dcv_wire(provider: &str, table: &DcvTable, method: DcvMethod) -> Result<&'static str> {
+    table.wire(method).ok_or_else(|| {
+        let offered: Vec<&str> = table.methods().iter().map(|m| m.as_str()).collect();
+        Error::Invalid(vec![
+            Problem::error(
+                "dcv_not_allowed",
+                format!("{provider} has no `{method}` DCV; it offers {}", offered.join(", ")),
+            )
+            .with_field("dcv"),
+        ])
+    })
+}
+
+/// The gate "no file DCV for wildcard names".
+pub fn no_file_dcv_for_wildcards<'a>(method: DcvMethod, hosts: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let wildcards: Vec<&str> = hosts.into_iter().filter(|h| h.starts_with("*.")).collect();
+    if method.is_file_based() && !wildcards.is_empty() {
+        return Err(Error::Invalid(vec![
+            Problem::error(
+                "dcv_not_allowed",
+                format!("file-based DCV ({method}) is not allowed for wildcard names: {}", wildcards.join(", ")),
+            )
+            .with_field("dcv"),
+        ]));
+    }
+    Ok(())
+}
+
+/// The gate "a reissue needs a CSR": the new one (checked), else the order's current one, else
+/// [`Error::Invalid`].
+pub fn reissue_csr(checks: &CsrChecks, new: Option<&str>, current: Option<&str>) -> Result<String> {
+    match (new, current) {
+        (Some(csr), _) => {
+            let errors = (checks.csr_errors)(csr);
+            if errors.is_empty() { Ok(csr.to_owned()) } else { Err(Error::Invalid(errors)) }
+        }
+        (None, Some(csr)) if !csr.trim().is_empty() => Ok(csr.to_owned()),
+        _ => Err(Error::Invalid(vec![Problem::error("field_required", "a reissue needs a CSR").with_field("csr")])),
+    }
+}
+
+/// The gate "a download needs an issued order" (issued, or expired/revoked with a certificate on file).
+pub fn downloadable(order_id: &str, status: OrderStatus, provider_status: &str) -> Result<()> {
+    if matches!(status, OrderStatus::Issued | OrderStatus::Expired | OrderStatus::Revoked) {
+        return Ok(());
+    }
+    Err(Error::Invalid(vec![Problem::error(
+        "not_issued",
+        format!("order {order_id} is {status} ({provider_status}); nothing to download yet"),
+    )]))
+}
+
+/// A numeric order id, or [`Error::Invalid`] (`bad_order_id`).
+pub fn numeric_id(provider: &str, order_id: &str) -> Result<i64> {
+    order_id.trim().parse::<i64>().map_err(|_| {
+        Error::Invalid(vec![
+            Problem::error("bad_order_id", format!("{provider} order ids are numbers; got `{order_id}`"))
+                .with_field("order_id"),
+        ])
+    })
+}
+
+/// Unknown keys of [`OrderSpec::options`], as problems naming the known ones.
+pub fn unknown_options(provider: &str, spec: &OrderSpec, known: &[&str]) -> Vec<Problem> {
+    spec.options
+        .keys()
+        .filter(|k| !known.contains(&k.as_str()))
+        .map(|k| {
+            Problem::error("unknown_option", format!("unknown {provider} option `{k}`; known: {}", known.join(", ")))
+                .with_field(k.clone())
+        })
+        .collect()
+}
+
+/// The order id in a JSON answer at `key` (a number or a numeric string; `0` and empty are no id).
+pub fn json_id(answer: &Response, key: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(&answer.body).ok()?;
+    match v.get(key)? {
+        serde_json::Value::Number(n) => n.as_i64().filter(|n| *n > 0).map(|n| n.to_string()),
+        serde_json::Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty() && s != "0"),
+        _ => None,
+    }
+}
