@@ -159,6 +159,13 @@ impl ApiClient {
         self
     }
 
+    /// No client-side rate limiting (benchmarks, tests against a local stub).
+    #[must_use]
+    pub fn without_rate_limiter(mut self) -> Self {
+        self.limiter = None;
+        self
+    }
+
     /// Replace the retry policy.
     #[must_use]
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {

@@ -78,6 +78,13 @@ impl DigiCertClient {
         self
     }
 
+    /// No client-side rate limiting (benchmarks against a local stub).
+    #[must_use]
+    pub fn without_rate_limit(mut self) -> Self {
+        self.api = self.api.without_rate_limiter();
+        self
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &url::Url {
         self.api.base()
