@@ -99,8 +99,9 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
-/// A successful response.
-#[derive(Debug, Clone)]
+/// A successful response. Its `Debug` shows the body's length and the header names, never the body or a header
+/// value (a login answer holds a session key, a `Set-Cookie` a session).
+#[derive(Clone)]
 pub struct Response {
     /// Operation name.
     pub operation: &'static str,
@@ -110,6 +111,17 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Response")
+            .field("operation", &self.operation)
+            .field("status", &self.status)
+            .field("header_names", &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl Response {

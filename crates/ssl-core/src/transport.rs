@@ -60,8 +60,9 @@ impl std::fmt::Debug for WireRequest {
     }
 }
 
-/// A response as received.
-#[derive(Debug, Clone)]
+/// A response as received. Its `Debug` shows the body's length and the header names, never the body or a header
+/// value (a login answer holds a session key, a `Set-Cookie` a session).
+#[derive(Clone)]
 pub struct WireResponse {
     /// HTTP status.
     pub status: u16,
@@ -69,6 +70,16 @@ pub struct WireResponse {
     pub headers: Vec<(String, String)>,
     /// Body (at most the transport's cap).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for WireResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WireResponse")
+            .field("status", &self.status)
+            .field("header_names", &self.headers.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>())
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl WireResponse {

@@ -1,4 +1,5 @@
 //! ssl-core integration tests: the shared executor against wiremock over real HTTP.
 
+mod debug_secrets;
 mod executor;
 mod request_values;
