@@ -237,6 +237,8 @@ pub struct ProviderDescriptor {
     pub credentials: &'static [CredentialField],
     /// The `User-Agent` this provider needs instead of `ssl-orders/<version>`, if any.
     pub user_agent: Option<&'static str>,
+    /// The published rate limits per credential (enforced by the client; a journal's shared gate uses the same).
+    pub rate_limits: &'static [crate::ratelimit::Window],
     /// Build the neutral provider.
     pub connect: ConnectFn,
 }
@@ -256,12 +258,18 @@ impl ProviderDescriptor {
         credentials: &'static [CredentialField],
         connect: ConnectFn,
     ) -> Self {
-        Self { name, title, production_url, test_url: None, credentials, user_agent: None, connect }
+        Self { name, title, production_url, test_url: None, credentials, user_agent: None, rate_limits: &[], connect }
     }
 
     /// With a documented test environment.
     pub const fn with_test_url(mut self, url: &'static str) -> Self {
         self.test_url = Some(url);
+        self
+    }
+
+    /// With the published rate limits.
+    pub const fn with_rate_limits(mut self, windows: &'static [crate::ratelimit::Window]) -> Self {
+        self.rate_limits = windows;
         self
     }
 

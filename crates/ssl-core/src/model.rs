@@ -725,6 +725,10 @@ pub struct Order {
     /// What went wrong without failing the read (a certificate download, say).
     #[serde(default)]
     pub warnings: Vec<Warning>,
+    /// Set when the order waits for the customer outside the API (a one-time link to complete a validation): a
+    /// sentence saying what to do. `--wait` stops on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attention: Option<String>,
     /// The provider's raw response, for what the neutral model does not carry. Not part of the JSON output.
     #[serde(skip)]
     pub raw: Option<serde_json::Value>,
@@ -753,6 +757,7 @@ impl Order {
             coverage_ends: None,
             certificate: None,
             warnings: Vec::new(),
+            attention: None,
             raw: None,
         }
     }
@@ -934,8 +939,9 @@ pub struct ProductRules {
     pub required_fields: Vec<String>,
 }
 
-/// A provider's price for an order.
+/// A provider's price for an order. Build with [`Quote::new`] and set the fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Quote {
     /// Product id.
     pub product: String,
@@ -947,6 +953,54 @@ pub struct Quote {
     pub currency: Option<String>,
     /// Whether the provider checked the full order (GoGetSSL `only_validate`) or only priced the product.
     pub validated: bool,
+    /// Where the price comes from when it is not a quote of this order ("product prices (reseller price); nothing
+    /// was validated or placed").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
+    /// The price's parts, when the provider itemizes it (Realtime Register `billables`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<QuoteLine>,
+}
+
+impl Quote {
+    /// A quote of `product` for `term_months`, without a price yet.
+    pub fn new(product: impl Into<String>, term_months: u32) -> Self {
+        Self {
+            product: product.into(),
+            term_months,
+            price: None,
+            currency: None,
+            validated: false,
+            basis: None,
+            lines: Vec::new(),
+        }
+    }
+}
+
+/// One part of a [`Quote`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct QuoteLine {
+    /// What is billed (a product or SAN).
+    pub product: String,
+    /// The action (`create`, `renew`, `reissue`, ...).
+    pub action: Option<String>,
+    /// How many.
+    pub quantity: Option<u32>,
+    /// Price as the provider wrote it (decimal string).
+    pub price: Option<String>,
+}
+
+impl QuoteLine {
+    /// A line.
+    pub fn new(
+        product: impl Into<String>,
+        action: Option<String>,
+        quantity: Option<u32>,
+        price: Option<String>,
+    ) -> Self {
+        Self { product: product.into(), action, quantity, price }
+    }
 }
 
 /// The lifecycle verbs of [`crate::Provider`].

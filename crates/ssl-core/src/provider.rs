@@ -72,6 +72,17 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order>;
     /// Price an order.
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote>;
+    /// Price the renewal of `order_id` (capability [`crate::model::Verb::Quote`] and a provider that prices
+    /// renewals).
+    async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
+        let _ = (order_id, spec);
+        Err(Error::Unsupported { provider: self.name(), verb: "quote of a renewal".into() })
+    }
+    /// Price a reissue of `order_id`.
+    async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
+        let _ = (order_id, spec);
+        Err(Error::Unsupported { provider: self.name(), verb: "quote of a reissue".into() })
+    }
     /// Prepare and place an order.
     async fn place(&self, spec: &OrderSpec) -> Result<Order> {
         self.place_prepared(&self.prepare(spec).await?).await

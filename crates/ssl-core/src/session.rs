@@ -151,12 +151,26 @@ pub struct SessionConfig {
     pub refusal: RefusalRule,
     /// A spend is preceded by a new login when the session is older than this (default 15 minutes).
     pub max_age_before_spend: Duration,
+    /// Whether a refused write (not only a read) logs in again and is sent once more (default true).
+    pub retry_writes: bool,
 }
 
 impl SessionConfig {
     /// A config with the default 15-minute age before a spend.
     pub const fn new(placement: TokenPlacement, refusal: RefusalRule) -> Self {
-        Self { placement, refusal, max_age_before_spend: Duration::from_secs(15 * 60) }
+        Self { placement, refusal, max_age_before_spend: Duration::from_secs(15 * 60), retry_writes: true }
+    }
+
+    /// Log in again before a spend when the session is older than `max_age`.
+    pub const fn max_age_before_spend(mut self, max_age: Duration) -> Self {
+        self.max_age_before_spend = max_age;
+        self
+    }
+
+    /// Only reads are sent again after a refused session (a refused write fails, as a spend does).
+    pub const fn reads_only(mut self) -> Self {
+        self.retry_writes = false;
+        self
     }
 }
 
@@ -309,7 +323,7 @@ impl Authenticator for SessionAuth {
             Err(p) => p,
         };
         self.mark_refused(generation).await;
-        if spend {
+        if spend || (req.kind == CallKind::Write && !self.config.retry_writes) {
             // Never sent again after an answer; the next spend logs in first.
             return Err(Error::Provider(refusal));
         }

@@ -40,7 +40,8 @@ pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
     "https://www.digicert.com/services/v2",
     &[CredentialField::secret("api_key", "SSL_ORDERS_DIGICERT_API_KEY", "CertCentral API key")],
     connect,
-);
+)
+.with_rate_limits(&client::RATE_LIMITS);
 
 fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
     let Some(credentials) = credentials else {

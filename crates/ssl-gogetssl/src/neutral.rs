@@ -629,13 +629,9 @@ impl Provider for GoGetSslClient {
             ssl_core::client::with_lookup(e, lookup, match_on)
         })?;
         let price = answer.order_amount.map(|a| format!("{a:.2}")).or_else(|| price_for(&details, spec.term_months));
-        Ok(Quote {
-            product: spec.product.clone(),
-            term_months: spec.term_months,
-            price,
-            currency: answer.currency,
-            validated: true,
-        })
+        let mut quote = Quote::new(spec.product.clone(), spec.term_months);
+        (quote.price, quote.currency, quote.validated) = (price, answer.currency, true);
+        Ok(quote)
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {

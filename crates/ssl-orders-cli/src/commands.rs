@@ -327,7 +327,7 @@ async fn finish_placed(
     out: Option<&Path>,
 ) -> Result<(), Failure> {
     let mut order = placed;
-    if wait && order.status != OrderStatus::Issued {
+    if wait && order.status != OrderStatus::Issued && order.status != OrderStatus::Draft {
         eprintln!("{} order {} placed ({}); publish these to pass DCV:", order.provider, order.order_id, order.status);
         eprint!("{}", output::dcv_lines(&order.dcv));
         order = wait_issued(s, &order, Duration::from_secs(timeout)).await?;
@@ -379,8 +379,19 @@ async fn wait_issued(s: &Session, placed: &Order, timeout: Duration) -> Result<O
         if let Some(pb) = &spinner {
             pb.set_message(format!("order {order_id}: {} ({})", o.status, o.provider_status));
         }
-        if o.status == OrderStatus::Issued {
+        // A draft does not move until it is submitted: nothing to wait for.
+        if o.status == OrderStatus::Issued || o.status == OrderStatus::Draft {
             break Ok(o);
+        }
+        if let (Some(what), false) = (&o.attention, o.status.is_final()) {
+            let f = Failure::new(
+                exit::WAIT_TIMEOUT,
+                "needs_attention",
+                Some(o.provider_status.clone()),
+                format!("order {order_id} needs attention that --wait cannot give: {what}"),
+                vec![],
+            );
+            break Err(f.with_order(Some(order_id.to_owned()), None, None));
         }
         if o.status.is_final() {
             let f = Failure::new(

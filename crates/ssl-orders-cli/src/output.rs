@@ -56,6 +56,12 @@ pub fn order_human(o: &Order) -> String {
             c.fingerprint_sha256
         ));
     }
+    if o.status == ssl_core::model::OrderStatus::Draft {
+        out.push_str(&format!("  draft: send it to the CA with `ssl-orders submit {}`\n", o.order_id));
+    }
+    if let Some(a) = &o.attention {
+        out.push_str(&format!("  needs attention: {a}\n"));
+    }
     for w in &o.warnings {
         out.push_str(&format!("  warning [{}]: {}\n", w.code, w.message));
     }
