@@ -1,0 +1,4 @@
+//! Realtime Register REST API v2, SSL part.
+
+#[rustfmt::skip]
+pub mod generated;
