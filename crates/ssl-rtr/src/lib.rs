@@ -2,3 +2,4 @@
 
 #[rustfmt::skip]
 pub mod generated;
+pub mod mapping;
