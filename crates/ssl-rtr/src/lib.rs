@@ -2,4 +2,5 @@
 
 #[rustfmt::skip]
 pub mod generated;
+pub mod error;
 pub mod mapping;
