@@ -119,6 +119,10 @@ pub struct CsrInfo {
     pub signature_valid: Option<bool>,
     /// Every problem found, errors and warnings. Their `field` is always `None`.
     pub problems: Vec<Problem>,
+    /// The other subject attributes by their short name (`O`, `OU`, `L`, `ST`, `C`, `street`, `postalCode`),
+    /// first value of each; providers read an order's organization or address from here when the CSR carries them.
+    #[serde(default)]
+    pub subject: std::collections::BTreeMap<String, String>,
 }
 
 impl Serialize for CsrInfo {
@@ -146,6 +150,7 @@ impl CsrInfo {
             signature_algorithm: None,
             signature_valid: None,
             problems: Vec::new(),
+            subject: std::collections::BTreeMap::new(),
         }
     }
 
@@ -396,6 +401,19 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
     let mut info = CsrInfo::empty();
     let cri = &csr.certification_request_info;
     info.common_name = common_name(&cri.subject);
+    for attr in cri.subject.iter_attributes() {
+        let key = match attr.attr_type().to_id_string().as_str() {
+            "2.5.4.10" => "O",
+            "2.5.4.11" => "OU",
+            "2.5.4.7" => "L",
+            "2.5.4.8" => "ST",
+            "2.5.4.6" => "C",
+            "2.5.4.9" => "street",
+            "2.5.4.17" => "postalCode",
+            _ => continue,
+        };
+        info.subject.entry(key.to_owned()).or_insert_with(|| attr_string(attr));
+    }
 
     // Names: the subjectAltName extension(s) of the extension request.
     for attr in cri.iter_attributes() {

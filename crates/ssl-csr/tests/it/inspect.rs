@@ -138,3 +138,13 @@ fn human_output() {
     let junk = render_human(&inspect(b"hello"));
     assert_eq!(junk.lines().count(), 3, "no empty detail lines for unreadable input: {junk}");
 }
+
+#[test]
+fn subject_attributes_are_read() {
+    let info = inspect(&fixture("ec-p256.csr.pem"));
+    let s: Vec<(&str, &str)> = info.subject.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(s, [("C", "US"), ("L", "San Francisco"), ("O", "Example Inc"), ("ST", "California")]);
+    let bmp = inspect(&fixture("bmp-subject.csr.pem"));
+    assert_eq!(bmp.subject.get("OU").map(String::as_str), Some("Zoë's Café ☕"));
+    assert!(!inspect(&fixture("no-names.csr.pem")).subject.contains_key("postalCode"));
+}
