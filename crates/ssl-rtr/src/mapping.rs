@@ -163,9 +163,9 @@ mod tests {
         let s = |p, c, d: &[DcvValidation]| status(&p, c, d);
         assert_eq!(s(ProcessStatus::Failed, Some(&CertificateStatus::Active), &[]), OrderStatus::Rejected);
         assert_eq!(s(ProcessStatus::Invalid, None, &[]), OrderStatus::Rejected);
-        assert_eq!(s(ProcessStatus::Cancelled, None, &[waiting.clone()]), OrderStatus::Cancelled);
+        assert_eq!(s(ProcessStatus::Cancelled, None, std::slice::from_ref(&waiting)), OrderStatus::Cancelled);
         assert_eq!(
-            s(ProcessStatus::Completed, Some(&CertificateStatus::Active), &[waiting.clone()]),
+            s(ProcessStatus::Completed, Some(&CertificateStatus::Active), std::slice::from_ref(&waiting)),
             OrderStatus::Issued
         );
         assert_eq!(s(ProcessStatus::Completed, Some(&CertificateStatus::Reissued), &[]), OrderStatus::Issued);
