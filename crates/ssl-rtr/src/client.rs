@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
-use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, ReqwestTransport, Result, SecretString, Transport, TransportConfig};
+use ssl_core::{
+    ApiClient, Error, HeaderAuth, HttpRequest, ReqwestTransport, Result, SecretString, Transport, TransportConfig,
+};
 
 use crate::generated::{self as g, requests};
 

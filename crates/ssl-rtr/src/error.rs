@@ -19,8 +19,12 @@ use ssl_core::{ProviderError, ProviderErrorEntry};
 use crate::generated::{ErrorResponse, Quote};
 use crate::mapping::cents;
 
-/// Decode an RTR error body; `None` when it is not RTR's `{type, message}`.
+/// Decode an RTR error body; `None` for a success (RTR sends no errors inside 2xx: a process's `type` is not an
+/// error) and for a body that is not RTR's `{type, message}`.
 pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
+    if status < 400 {
+        return None;
+    }
     let e: ErrorResponse = serde_json::from_slice(body).ok()?;
     let kind = e.r#type.filter(|t| !t.trim().is_empty())?;
     let message = e.message.unwrap_or_else(|| kind.clone());

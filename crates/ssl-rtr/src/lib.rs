@@ -97,8 +97,12 @@ fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result
     let Some(c) = credentials else {
         return Err(Error::Config("Realtime Register needs SSL_ORDERS_RTR_API_KEY and SSL_ORDERS_RTR_CUSTOMER".into()));
     };
-    let mut client =
-        RtrClient::with_transport(c.require_secret("api_key")?, c.require("customer")?, options.base_url.as_str(), options.transport.clone())?;
+    let mut client = RtrClient::with_transport(
+        c.require_secret("api_key")?,
+        c.require("customer")?,
+        options.base_url.as_str(),
+        options.transport.clone(),
+    )?;
     client.api = options.configure(client.api);
     Ok(Box::new(client))
 }

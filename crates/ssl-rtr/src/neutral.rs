@@ -18,14 +18,21 @@ use crate::mapping::{self, cents, dns_record_name, file_url, normalize_voice};
 const NAME: &str = "rtr";
 
 /// Neutral ↔ RTR DCV types.
-pub const DCV_TABLE: DcvTable = DcvTable(&[(DcvMethod::Email, "EMAIL"), (DcvMethod::Dns, "DNS"), (DcvMethod::Http, "FILE")]);
+pub const DCV_TABLE: DcvTable =
+    DcvTable(&[(DcvMethod::Email, "EMAIL"), (DcvMethod::Dns, "DNS"), (DcvMethod::Http, "FILE")]);
 
 /// The `--option`s: request fields without a neutral home, by their wire name.
 pub const OPTIONS: &[&str] = &["coc", "saEmail", "language", "department", "authKey", "uniqueValue"];
 
 /// Request fields RTR takes from the CSR when they are not sent (product `requiredFields` are then satisfied).
-const FROM_CSR: &[(&str, &str)] =
-    &[("organization", "O"), ("address", "street"), ("postalCode", "postalCode"), ("city", "L"), ("state", "ST"), ("country", "C")];
+const FROM_CSR: &[(&str, &str)] = &[
+    ("organization", "O"),
+    ("address", "street"),
+    ("postalCode", "postalCode"),
+    ("city", "L"),
+    ("state", "ST"),
+    ("country", "C"),
+];
 
 /// The approver's contact fields (`approver` in a product's `requiredFields`).
 const APPROVER: &[&str] = &["admin.first_name", "admin.last_name", "admin.email", "admin.phone"];
@@ -77,6 +84,10 @@ pub fn product_rules(p: &g::Product) -> ProductRules {
     }
 }
 
+fn err(code: &str, field: impl Into<String>, message: String) -> Problem {
+    Problem::error(code, message).with_field(field)
+}
+
 /// The `dcv` entry of one name.
 fn dcv_entry(spec: &OrderSpec, host: &str) -> g::Dcv {
     let method = spec.dcv_method_for(host);
@@ -95,10 +106,16 @@ fn free_name(cn: &str, name: &str) -> bool {
 /// Build the request body from a neutral spec and the product (the kit ran the pre-flight). `san` goes only to
 /// `MULTI_DOMAIN` products, never empty; address fields the CSR carries are not required; `approver` comes from
 /// the admin contact when the product requires it.
-pub fn build_request(spec: &OrderSpec, p: &g::Product, customer: &str, problems: &mut Vec<Problem>) -> g::CertificateRequest {
+pub fn build_request(
+    spec: &OrderSpec,
+    p: &g::Product,
+    customer: &str,
+    problems: &mut Vec<Problem>,
+) -> g::CertificateRequest {
     problems.extend(kit::unknown_options(NAME, spec, OPTIONS));
     let months = i64::from(spec.term_months);
-    let mut b = g::CertificateRequest::new(customer, spec.product.clone(), months, spec.csr.clone().unwrap_or_default());
+    let mut b =
+        g::CertificateRequest::new(customer, spec.product.clone(), months, spec.csr.clone().unwrap_or_default());
     let required = |f: &str| listed(&p.required_fields, f);
     let accepted = |f: &str| required(f) || listed(&p.optional_fields, f);
     let names: Vec<&str> = if p.certificate_type == Some(g::CertificateType::MultiDomain) {
@@ -108,10 +125,7 @@ pub fn build_request(spec: &OrderSpec, p: &g::Product, customer: &str, problems:
         spec.all_names()
     } else {
         for s in spec.sans.iter().filter(|s| !free_name(&spec.common_name, s)) {
-            problems.push(
-                Problem::error("product_rule", format!("`{s}`: product `{}` is not multi-domain", p.product))
-                    .with_field("sans"),
-            );
+            problems.push(err("product_rule", "sans", format!("`{s}`: product `{}` is not multi-domain", p.product)));
         }
         vec![spec.common_name.as_str()]
     };
@@ -127,46 +141,44 @@ pub fn build_request(spec: &OrderSpec, p: &g::Product, customer: &str, problems:
     for (((slot, value), (field, csr_key)), path) in slots.into_iter().zip(from_org).zip(FROM_CSR).zip(paths) {
         match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             Some(v) if accepted(field) => *slot = Some(v.to_owned()),
-            None if required(field) && !subject.contains_key(*csr_key) => problems.push(
-                Problem::error("field_required", format!("product `{}` requires `{field}` (not in the CSR)", p.product))
-                    .with_field(format!("organization.{path}")),
-            ),
+            None if required(field) && !subject.contains_key(*csr_key) => problems.push(err(
+                "field_required",
+                format!("organization.{path}"),
+                format!("product `{}` requires `{field}` (not in the CSR)", p.product),
+            )),
             _ => {}
         }
     }
-    for (key, slot) in [("coc", &mut b.coc), ("saEmail", &mut b.sa_email), ("department", &mut b.department), ("uniqueValue", &mut b.unique_value)] {
+    for (key, slot) in [
+        ("coc", &mut b.coc),
+        ("saEmail", &mut b.sa_email),
+        ("department", &mut b.department),
+        ("uniqueValue", &mut b.unique_value),
+    ] {
         *slot = spec.option_str(key);
         if slot.is_none() && required(key) && (key != "department" || !subject.contains_key("OU")) {
-            problems.push(
-                Problem::error("field_required", format!("product `{}` requires `--option {key}=…`", p.product))
-                    .with_field(key),
-            );
+            problems.push(err("field_required", key, format!("product `{}` requires `--option {key}=…`", p.product)));
         }
     }
-    if let Some(l) = spec.option_str("language") {
-        match l.parse::<g::Language>() {
-            Ok(l) => b.language = Some(l),
-            Err(_) => problems.push(Problem::error("option_value", format!("unknown language `{l}`")).with_field("language")),
-        }
-    }
+    b.language = spec.option_str("language").map(|l| g::Language::from_wire(&l.to_ascii_uppercase()));
     b.auth_key = spec.option_bool("authKey", problems);
     if required("approver") {
         let a = spec.contacts.admin.clone().unwrap_or_default();
         let phone = a.phone.clone().unwrap_or_default();
         let voice = normalize_voice(&phone).unwrap_or_else(|| {
             if !phone.trim().is_empty() {
-                problems.push(
-                    Problem::error("field_format", format!("`{phone}` cannot be written as +CC.NUMBER (e.g. +31.201234567)"))
-                        .with_field("admin.phone"),
-                );
+                problems.push(err(
+                    "field_format",
+                    "admin.phone",
+                    format!("`{phone}` is not +CC.NUMBER (+31.201234567)"),
+                ));
             }
             phone
         });
-        let approver = g::Approver::new(a.first_name.unwrap_or_default(), a.last_name.unwrap_or_default(), a.email.unwrap_or_default(), voice);
-        b.approver = Some(match a.title.filter(|t| !t.trim().is_empty()) {
-            Some(t) => approver.job_title(t),
-            None => approver,
-        });
+        let (first, last) = (a.first_name.unwrap_or_default(), a.last_name.unwrap_or_default());
+        let mut approver = g::Approver::new(first, last, a.email.unwrap_or_default(), voice);
+        approver.job_title = a.title.filter(|t| !t.trim().is_empty());
+        b.approver = Some(approver);
     }
     b
 }
@@ -203,7 +215,10 @@ pub fn dcv_instruction(d: &g::DcvValidation, common_name: &str) -> DcvInstructio
         },
         Some(m @ DcvMethod::Http) => DcvCheck::Http {
             method: m,
-            file: d.file_location.as_ref().map(|l| HttpFile { url: file_url(l, &host), content: d.file_contents.clone().unwrap_or_default() }),
+            file: d
+                .file_location
+                .as_ref()
+                .map(|l| HttpFile { url: file_url(l, &host), content: d.file_contents.clone().unwrap_or_default() }),
         },
         Some(DcvMethod::Email) => DcvCheck::Email { approvers: d.email.iter().cloned().collect() },
         _ => DcvCheck::Unknown,
@@ -212,15 +227,23 @@ pub fn dcv_instruction(d: &g::DcvValidation, common_name: &str) -> DcvInstructio
 }
 
 /// The neutral order of a process, its info and its certificate (status order in [`mapping::status`]).
-pub fn to_order(process: &g::Process, info: &g::CertificateProcessInfo, cert: Option<&g::Certificate>) -> Order {
+pub fn to_order(
+    id: &str,
+    process: &g::Process,
+    info: &g::CertificateProcessInfo,
+    cert: Option<&g::Certificate>,
+) -> Order {
     let dcv = info.validations.as_ref().and_then(|v| v.dcv.clone()).unwrap_or_default();
     let status = mapping::status(&process.status, cert.and_then(|c| c.status.as_ref()), &dcv);
     let raw = match cert.and_then(|c| c.status.as_ref()) {
         Some(s) if !matches!(status, OrderStatus::Rejected | OrderStatus::Cancelled) => s.as_str().to_owned(),
         _ => process.status.as_str().to_owned(),
     };
-    let mut o = Order::new(NAME, process.id.to_string(), status, raw);
-    o.common_name = [info.common_name.as_deref(), process.identifier.as_deref()].into_iter().flatten().find(|s| !s.is_empty()).unwrap_or_default().to_owned();
+    let mut o = Order::new(NAME, id, status, raw);
+    o.common_name = match info.common_name.trim() {
+        "" => process.identifier.clone().unwrap_or_default(),
+        cn => cn.to_owned(),
+    };
     o.dcv = dcv.iter().map(|d| dcv_instruction(d, &o.common_name)).collect();
     o.dns_names = match cert {
         Some(c) => c.domain_name.iter().chain(c.san.iter().flatten()).cloned().collect(),
@@ -238,14 +261,23 @@ pub fn to_order(process: &g::Process, info: &g::CertificateProcessInfo, cert: Op
     }
     if info.requires_attention == Some(true) && !status.is_final() {
         let link = info.one_time_link.as_deref().map(|l| format!(": complete it at {l}")).unwrap_or_default();
-        o.warnings.push(Warning::new("needs_attention", format!("Realtime Register needs your action on process {}{link}", process.id)));
+        o.warnings.push(Warning::new(
+            "needs_attention",
+            format!("Realtime Register needs your action on process {}{link}", process.id),
+        ));
     }
     o.raw = serde_json::to_value(info).ok();
     o
 }
 
 fn quote_of(q: &g::Quote, spec_product: &str, months: u32) -> Quote {
-    Quote { product: spec_product.to_owned(), term_months: months, price: Some(cents(q.total)), currency: q.currency.clone(), validated: true }
+    Quote {
+        product: spec_product.to_owned(),
+        term_months: months,
+        price: Some(cents(q.total)),
+        currency: q.currency.clone(),
+        validated: true,
+    }
 }
 
 impl RtrClient {
@@ -256,7 +288,8 @@ impl RtrClient {
         }
         let p: g::Product = self.call(&requests::get_product(product)).await.map_err(|e| match e.kind() {
             ssl_core::ErrorKind::NotFound | ssl_core::ErrorKind::Provider => Error::Invalid(vec![
-                Problem::error("unknown_product", format!("Realtime Register has no product `{product}`: {e}")).with_field("product"),
+                Problem::error("unknown_product", format!("Realtime Register has no product `{product}`: {e}"))
+                    .with_field("product"),
             ]),
             _ => e,
         })?;
@@ -292,29 +325,24 @@ impl RtrClient {
     async fn reissue_body(&self, order_id: &str, spec: &ReissueSpec) -> Result<(g::Certificate, g::ReissueRequest)> {
         let (process, info) = self.process(order_id).await?;
         let Some(cert) = self.certificate_of(&process, &info).await? else {
-            return Err(Error::Invalid(vec![Problem::error("not_issued", format!("process {order_id} has no certificate to reissue"))]));
+            return Err(Error::Invalid(vec![Problem::error(
+                "not_issued",
+                format!("process {order_id} has no certificate to reissue"),
+            )]));
         };
         let csr = kit::reissue_csr(&ssl_csr::CHECKS, spec.csr.as_deref(), cert.csr.as_deref())?;
         let cn = spec.common_name.clone().or(cert.domain_name.clone()).unwrap_or_default();
-        let sans = spec.sans.clone().or(cert.san.clone()).unwrap_or_default();
-        let current = |h: &str| info.validations.as_ref().and_then(|v| v.dcv.as_ref())?.iter().find(|d| d.common_name.as_deref() == Some(h))?.r#type.clone();
-        let multi = cert.certificate_type == Some(g::CertificateType::MultiDomain);
-        let names: Vec<String> = std::iter::once(cn.clone()).chain(if multi { sans.clone() } else { Vec::new() }).collect();
-        let mut dcv = Vec::new();
-        for h in &names {
-            let t = match spec.dcv {
-                Some(m) => g::DcvType::from_wire(kit::dcv_wire(NAME, &DCV_TABLE, m)?),
-                None => current(h).unwrap_or(g::DcvType::Dns),
-            };
-            let email = spec.approver_emails.get(h).or(spec.approver_emails.get("*")).cloned();
-            let mut entry = g::Dcv::new(h.clone(), t.clone());
-            entry.email = email.filter(|_| t == g::DcvType::Email);
-            dcv.push(entry);
+        let current = info.validations.and_then(|v| v.dcv?.into_iter().next()?.r#type).map(|t| t.as_str().to_owned());
+        let method = spec.dcv.or(current.and_then(|t| DCV_TABLE.neutral(&t))).unwrap_or(DcvMethod::Dns);
+        kit::dcv_wire(NAME, &DCV_TABLE, method)?;
+        let mut os = OrderSpec::new(cert.product.clone().unwrap_or_default(), cn, method);
+        os.approver_emails = spec.approver_emails.clone();
+        let mut body = g::ReissueRequest::new(csr);
+        if cert.certificate_type == Some(g::CertificateType::MultiDomain) {
+            os.sans = spec.sans.clone().or(cert.san.clone()).unwrap_or_default();
+            body.san = Some(os.sans.clone()).filter(|s| !s.is_empty());
         }
-        let mut body = g::ReissueRequest::new(csr).dcv(dcv);
-        if multi && !sans.is_empty() {
-            body = body.san(sans);
-        }
+        body.dcv = Some(os.all_names().into_iter().map(|h| dcv_entry(&os, h)).collect());
         Ok((cert, body))
     }
 }
@@ -339,7 +367,13 @@ impl OrderKit for RtrClient {
         Ok(product_rules(&self.product_info(product).await?))
     }
 
-    async fn build(&self, spec: &OrderSpec, _: &ProductRules, renewal_of: Option<&str>, problems: &mut Vec<Problem>) -> Result<Wire> {
+    async fn build(
+        &self,
+        spec: &OrderSpec,
+        _: &ProductRules,
+        renewal_of: Option<&str>,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Wire> {
         let product = self.product_info(&spec.product).await?;
         let renews = match renewal_of {
             Some(id) => Some(self.certificate_id(id).await?),
@@ -365,7 +399,10 @@ impl OrderKit for RtrClient {
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
         let cn = &prepared.spec.common_name;
-        let where_ = format!("GET {}/processes?identifier:eq={cn}&order=-createdDate", self.base_url().as_str().trim_end_matches('/'));
+        let where_ = format!(
+            "GET {}/processes?identifier:eq={cn}&order=-createdDate",
+            self.base_url().as_str().trim_end_matches('/')
+        );
         (where_, vec![format!("identifier={cn}"), format!("product={}", prepared.spec.product)])
     }
 
@@ -377,7 +414,7 @@ impl OrderKit for RtrClient {
         let info: g::CertificateProcessInfo = answer.json()?;
         let process = self.call(&requests::get_process(order_id)).await?;
         let cert = self.certificate_of(&process, &info).await?;
-        Ok(to_order(&process, &info, cert.as_ref()))
+        Ok(to_order(order_id, &process, &info, cert.as_ref()))
     }
 }
 
@@ -429,9 +466,9 @@ impl Provider for RtrClient {
     async fn get(&self, order_id: &str) -> Result<Order> {
         let (process, info) = self.process(order_id).await?;
         match self.certificate_of(&process, &info).await {
-            Ok(cert) => Ok(to_order(&process, &info, cert.as_ref())),
+            Ok(cert) => Ok(to_order(order_id, &process, &info, cert.as_ref())),
             Err(e) => {
-                let mut o = to_order(&process, &info, None);
+                let mut o = to_order(order_id, &process, &info, None);
                 o.warnings.push(Warning::new("certificate_unreadable", e.to_string()));
                 Ok(o)
             }
@@ -441,7 +478,14 @@ impl Provider for RtrClient {
     async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
         let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 25, 100)?;
         let (off, lim) = (offset.to_string(), limit.to_string());
-        let req = requests::list_processes(Some(&lim), Some(&off), None, Some("-createdDate"), filter.common_name.as_deref(), None);
+        let req = requests::list_processes(
+            Some(&lim),
+            Some(&off),
+            None,
+            Some("-createdDate"),
+            filter.common_name.as_deref(),
+            None,
+        );
         let list: g::ProcessList = self.call(&req).await?;
         let items = list.entities.unwrap_or_default();
         let total = list.pagination.as_ref().and_then(|p| p.total).and_then(|t| u64::try_from(t).ok());
@@ -452,7 +496,7 @@ impl Provider for RtrClient {
             .filter(|p| p.r#type.as_deref().is_none_or(|t| !not_ssl.iter().any(|n| t.to_ascii_lowercase().contains(n))))
             .map(|p| {
                 let info = g::CertificateProcessInfo::new(p.identifier.clone().unwrap_or_default());
-                let mut o = to_order(p, &info, None);
+                let mut o = to_order(&p.id.to_string(), p, &info, None);
                 if p.status == g::ProcessStatus::Completed {
                     o.status = OrderStatus::Issued;
                 }
@@ -466,7 +510,7 @@ impl Provider for RtrClient {
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
         let wire = kit::dcv_wire(NAME, &DCV_TABLE, method)?;
         let (process, info) = self.process(order_id).await?;
-        let order = to_order(&process, &info, None);
+        let order = to_order(order_id, &process, &info, None);
         kit::no_file_dcv_for_wildcards(method, order.dcv.iter().map(|d| d.host.as_str()))?;
         let mut dcv = Vec::new();
         for d in &order.dcv {
@@ -490,7 +534,10 @@ impl Provider for RtrClient {
             .and_then(|v| v.dcv)
             .unwrap_or_default()
             .into_iter()
-            .filter(|d| d.status != Some(g::ValidationStatus::Validated) && matches!(d.r#type, Some(g::DcvType::Dns | g::DcvType::File)))
+            .filter(|d| {
+                d.status != Some(g::ValidationStatus::Validated)
+                    && matches!(d.r#type, Some(g::DcvType::Dns | g::DcvType::File))
+            })
             .filter_map(|d| Some(g::Dcv::new(d.common_name?, d.r#type?)))
             .collect();
         if !retry.is_empty() {
@@ -515,7 +562,12 @@ impl Provider for RtrClient {
         let answer = self.send(&requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
         let Some(id) = self.created_id(&answer) else {
             let e = Error::decode("reissue_certificate", answer.status, "no x-process-id in the answer");
-            return Err(e.placed_unreadable(NAME, "reissue_certificate", None, Some(ssl_core::error::redact_raw(&answer.body, &[]))));
+            return Err(e.placed_unreadable(
+                NAME,
+                "reissue_certificate",
+                None,
+                Some(ssl_core::error::redact_raw(&answer.body, &[])),
+            ));
         };
         self.read(&id, &answer).await.map_err(|e| e.placed_unreadable(NAME, "reissue_certificate", Some(id), None))
     }

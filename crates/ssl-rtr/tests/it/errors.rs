@@ -61,3 +61,9 @@ fn bodies_that_are_not_rtr_errors_are_left_to_the_kit() {
     assert!(decode("rtr", 400, br#"{"message":"no type"}"#).is_none());
     assert!(decode("rtr", 400, br#"[1,2]"#).is_none());
 }
+
+#[test]
+fn a_success_body_with_a_type_field_is_not_an_error() {
+    assert!(decode("rtr", 200, &fixture("process_running.json")).is_none());
+    assert!(decode("rtr", 202, &fixture("error_auth.json")).is_none());
+}

@@ -1,4 +1,8 @@
 //! ssl-rtr integration tests: error shapes, wire facts, request snapshots, flows.
 
 mod errors;
+mod facts;
+mod flows;
+mod mapping;
+mod snapshots;
 mod support;
