@@ -30,14 +30,13 @@
 use axum::routing::{get, post};
 use ssl_core::validate::Validate;
 use ssl_rtr::generated as g;
-use time::OffsetDateTime;
 use x509_parser::prelude::FromDer;
 
 use crate::kit::app::Shared;
 use crate::kit::archive;
 use crate::kit::dcv::{self, Challenge};
 use crate::kit::prelude::*;
-use crate::kit::time::{add_months, parse_rfc3339, rfc3339};
+use crate::kit::time::{add_months, rfc3339};
 use crate::knobs::{Approval, DcvMode};
 
 /// The API key the sandbox accepts (`SSL_ORDERS_RTR_API_KEY`).
@@ -458,7 +457,7 @@ fn find<'a>(rs: &'a mut RtrState, id: &str) -> Result<&'a mut Order<RtrExtra>, R
         .ok_or_else(|| fail(StatusCode::NOT_FOUND, "ObjectDoesNotExist", format!("Process {id} does not exist")))
 }
 
-fn by_certificate(rs: &mut RtrState, id: &str) -> Result<usize, Response> {
+fn by_certificate(rs: &RtrState, id: &str) -> Result<usize, Response> {
     rs.orders
         .iter()
         .position(|o| o.x.certificate.is_some_and(|c| c.to_string() == id.trim()))
@@ -598,7 +597,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): Q
 /// A renewal (inside the renewal window, charged) or a reissue (same term, free) of certificate `id`: a new process.
 fn again(app: &Shared, id: &str, q: &std::collections::BTreeMap<String, String>, bytes: &Bytes, action: &str) -> R {
     let renew = action == "renew";
-    let prev = active(app, id)?;
+    let prev = active(app, id, renew)?;
     let (raw, csr, period, product, problems, auth_key) = if renew {
         let (r, raw): (g::RenewRequest, _) = body(bytes)?;
         (raw, r.csr.clone(), r.period, r.product.clone(), r.validate(), r.auth_key)
@@ -619,14 +618,14 @@ fn again(app: &Shared, id: &str, q: &std::collections::BTreeMap<String, String>,
     place(app, c, &csr, action, Some(&prev), auth_key == Some(true))
 }
 
-/// The process of an `ACTIVE` certificate.
-fn active(app: &Shared, cert: &str) -> Result<Order<RtrExtra>, Response> {
+/// The process of a certificate that is `ACTIVE` (or `EXPIRED`, for a renewal).
+fn active(app: &Shared, cert: &str, renew: bool) -> Result<Order<RtrExtra>, Response> {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
-    let o = rs.orders[by_certificate(rs, cert)?].clone();
-    if cert_status(&o) != "ACTIVE" {
-        let why = format!("Certificate {cert} is {}", cert_status(&o));
-        return Err(prohibited(why));
+    let i = by_certificate(rs, cert)?;
+    let o = rs.orders[i].clone();
+    if cert_status(&o) != "ACTIVE" && !(renew && cert_status(&o) == "EXPIRED") {
+        return Err(prohibited(format!("Certificate {cert} is {}", cert_status(&o))));
     }
     Ok(o)
 }
@@ -726,7 +725,7 @@ async fn list_certificates(AxState(app): AxState<App>, Query(q): Q) -> R {
         .orders
         .iter()
         .filter_map(cert_json)
-        .filter(|c| filter(&q, "process").is_none_or(|p| c["process"].to_string() == p))
+        .filter(|c| filter(&q, "process").is_none_or(|p| p.parse::<i64>().ok() == c["process"].as_i64()))
         .filter(|c| filter(&q, "domainName").is_none_or(|d| c["domainName"] == d))
         .filter(|c| filter(&q, "status").is_none_or(|s| c["status"] == s))
         .collect();
@@ -743,7 +742,8 @@ async fn certificate(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
 async fn download(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): Q) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
-    let o = &rs.orders[by_certificate(rs, &id)?];
+    let i = by_certificate(rs, &id)?;
+    let o = &rs.orders[i];
     let leaf = o.current().and_then(|l| l.pem.clone()).unwrap_or_default();
     let (inter, root) = (app.ca.intermediate_pem.trim().to_owned() + "\n", app.ca.root_pem.trim().to_owned() + "\n");
     let bytes: Vec<u8> = match q.get("format").map_or("ZIP", String::as_str) {
