@@ -2717,6 +2717,9 @@ pub struct Process {
     /// Billables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billables: Option<Vec<Billable>>,
+    /// The command the process runs: the request as RTR keeps it (for a certificate request it holds the `csr`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<::serde_json::Value>,
 }
 
 impl Process {
@@ -2736,6 +2739,7 @@ impl Process {
             identifier: None,
             resume_types: None,
             billables: None,
+            command: None,
         }
     }
 
@@ -2813,6 +2817,13 @@ impl Process {
     #[must_use]
     pub fn billables(mut self, value: impl Into<Vec<Billable>>) -> Self {
         self.billables = Some(value.into());
+        self
+    }
+
+    /// Sets `command`.
+    #[must_use]
+    pub fn command(mut self, value: impl Into<::serde_json::Value>) -> Self {
+        self.command = Some(value.into());
         self
     }
 }

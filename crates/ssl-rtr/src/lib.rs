@@ -60,9 +60,11 @@
 //! Single-domain products with `WWW_INCLUDED`/`NON_WWW_INCLUDED` accept the free www/non-www name as a SAN in the
 //! CSR; it is not sent. Quotes (`?quote=true`) return cents: `2495` EUR is `24.95`.
 //!
-//! ## Listing (the journal's reconcile)
+//! ## Order journal: listing and match
 //! Pending orders are processes: [`ssl_core::Provider::list_orders`] reads `GET /processes?identifier:eq=<common
-//! name>&order=-createdDate` (offset/limit paging), leaving out domain, contact and host processes.
+//! name>&order=-createdDate` (offset/limit paging), leaving out domain, contact and host processes. Match: the CSR
+//! echoed in the process's `command.csr` (and, once issued, the certificate's `csr`), both kept in
+//! [`ssl_core::model::Order::raw`]. RTR keeps no customer reference.
 //!
 //! ## Cancel
 //! `cancel` is `DELETE /processes/{id}` (a pending process).

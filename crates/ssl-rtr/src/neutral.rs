@@ -266,7 +266,7 @@ pub fn to_order(
             format!("Realtime Register needs your action on process {}{link}", process.id),
         ));
     }
-    o.raw = serde_json::to_value(info).ok();
+    o.raw = Some(serde_json::json!({"process": process, "info": info, "certificate": cert}));
     o
 }
 

@@ -424,7 +424,7 @@ fn info_json(o: &Order<RtrExtra>) -> Value {
 fn process_json(o: &Order<RtrExtra>) -> Value {
     let mut v = json!({"id": o.id.parse::<i64>().unwrap_or(0), "user": format!("{CUSTOMER}/api"), "customer": CUSTOMER,
         "status": o.wire(RtrState::status), "createdDate": o.created, "updatedDate": o.created, "startedDate": o.created,
-        "action": o.x.action, "type": "sslcertificate", "identifier": o.primary(),
+        "action": o.x.action, "type": "sslcertificate", "identifier": o.primary(), "command": {"product": o.product, "period": o.x.period, "csr": o.csr},
         "billables": [{"product": o.product, "action": o.x.action.to_uppercase(), "quantity": 1, "amount": o.x.total}]});
     if o.stage == Stage::AwaitingApproval {
         v["statusDetail"] = json!("SSL_REQUIRES_ATTENTION");

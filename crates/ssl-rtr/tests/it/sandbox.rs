@@ -110,6 +110,8 @@ async fn the_whole_lifecycle() {
     let page = p.list_orders(&OrderFilter::new().common_name("shop.example.com")).await.unwrap();
     let ids: Vec<&str> = page.orders.iter().map(|o| o.order_id.as_str()).collect();
     assert_eq!(ids, [&pending.order_id, &renewed.order_id, &reissued.order_id, &placed.order_id].map(String::as_str));
+    let raw = page.orders[3].raw.as_ref().unwrap();
+    assert_eq!(raw["process"]["command"]["csr"], key.csr_pem.as_str(), "the journal matches on the echoed CSR");
     sb.shutdown().await;
 }
 
