@@ -17,24 +17,14 @@ pub const PRODUCTION: &str = "https://api.yoursrs.com/v2";
 /// OT&E (test) base URL.
 pub const TEST: &str = "https://api.yoursrs-ote.com/v2";
 
-/// A Realtime Register API client. Cheap to clone.
-#[derive(Clone)]
+/// A Realtime Register API client (`Debug` shows no key). Cheap to clone.
+#[derive(Debug, Clone)]
 pub struct RtrClient {
     pub(crate) api: ApiClient,
     auth: Arc<HeaderAuth>,
     customer: String,
     /// Products read during this client's life (the pre-flight and the build read the same one).
     pub(crate) products: Arc<Mutex<BTreeMap<String, g::Product>>>,
-}
-
-impl std::fmt::Debug for RtrClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RtrClient")
-            .field("base", &self.api.base().as_str())
-            .field("customer", &self.customer)
-            .field("api_key", &"[redacted]")
-            .finish()
-    }
 }
 
 impl RtrClient {

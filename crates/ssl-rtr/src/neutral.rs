@@ -286,13 +286,13 @@ impl RtrClient {
         if let Some(p) = self.products.lock().ok().and_then(|c| c.get(product).cloned()) {
             return Ok(p);
         }
-        let p: g::Product = self.call(&requests::get_product(product)).await.map_err(|e| match e.kind() {
-            ssl_core::ErrorKind::NotFound | ssl_core::ErrorKind::Provider => Error::Invalid(vec![
-                Problem::error("unknown_product", format!("Realtime Register has no product `{product}`: {e}"))
-                    .with_field("product"),
-            ]),
+        let unknown = |e: Error| match e.kind() {
+            ssl_core::ErrorKind::NotFound | ssl_core::ErrorKind::Provider => {
+                Error::Invalid(vec![err("unknown_product", "product", format!("no product `{product}`: {e}"))])
+            }
             _ => e,
-        })?;
+        };
+        let p: g::Product = self.call(&requests::get_product(product)).await.map_err(unknown)?;
         if let Ok(mut c) = self.products.lock() {
             c.insert(product.to_owned(), p.clone());
         }
@@ -325,9 +325,10 @@ impl RtrClient {
     async fn reissue_body(&self, order_id: &str, spec: &ReissueSpec) -> Result<(g::Certificate, g::ReissueRequest)> {
         let (process, info) = self.process(order_id).await?;
         let Some(cert) = self.certificate_of(&process, &info).await? else {
-            return Err(Error::Invalid(vec![Problem::error(
+            return Err(Error::Invalid(vec![err(
                 "not_issued",
-                format!("process {order_id} has no certificate to reissue"),
+                "order_id",
+                format!("{order_id} has no certificate yet"),
             )]));
         };
         let csr = kit::reissue_csr(&ssl_csr::CHECKS, spec.csr.as_deref(), cert.csr.as_deref())?;
@@ -477,15 +478,8 @@ impl Provider for RtrClient {
 
     async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
         let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 25, 100)?;
-        let (off, lim) = (offset.to_string(), limit.to_string());
-        let req = requests::list_processes(
-            Some(&lim),
-            Some(&off),
-            None,
-            Some("-createdDate"),
-            filter.common_name.as_deref(),
-            None,
-        );
+        let (off, lim, cn) = (offset.to_string(), limit.to_string(), filter.common_name.as_deref());
+        let req = requests::list_processes(Some(&lim), Some(&off), None, Some("-createdDate"), cn, None);
         let list: g::ProcessList = self.call(&req).await?;
         let items = list.entities.unwrap_or_default();
         let total = list.pagination.as_ref().and_then(|p| p.total).and_then(|t| u64::try_from(t).ok());
@@ -529,17 +523,10 @@ impl Provider for RtrClient {
 
     async fn recheck_dcv(&self, order_id: &str) -> Result<Order> {
         let (_, info) = self.process(order_id).await?;
-        let retry: Vec<g::Dcv> = info
-            .validations
-            .and_then(|v| v.dcv)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|d| {
-                d.status != Some(g::ValidationStatus::Validated)
-                    && matches!(d.r#type, Some(g::DcvType::Dns | g::DcvType::File))
-            })
-            .filter_map(|d| Some(g::Dcv::new(d.common_name?, d.r#type?)))
-            .collect();
+        let open = |d: &g::DcvValidation| d.status != Some(g::ValidationStatus::Validated);
+        let entries = info.validations.and_then(|v| v.dcv).unwrap_or_default().into_iter().filter(open);
+        let checked = entries.filter(|d| matches!(d.r#type, Some(g::DcvType::Dns | g::DcvType::File)));
+        let retry: Vec<g::Dcv> = checked.filter_map(|d| Some(g::Dcv::new(d.common_name?, d.r#type?))).collect();
         if !retry.is_empty() {
             self.send(&requests::resend_dcv(order_id, &g::ResendDcvRequest::new(retry))).await?;
         }

@@ -189,13 +189,9 @@ fn violations(list: Vec<(String, String)>) -> Response {
 }
 
 fn failure(f: &Failure) -> Response {
-    let kind = match f.status().as_u16() {
-        429 => "TooManyRequests",
-        404 => "NotFound",
-        502 => "ProviderConnectionError",
-        503 => "ProviderUnavailable",
-        _ => "InternalSRSError",
-    };
+    let kinds =
+        [(429, "TooManyRequests"), (404, "NotFound"), (502, "ProviderConnectionError"), (503, "ProviderUnavailable")];
+    let kind = kinds.iter().find(|(c, _)| *c == f.status().as_u16()).map_or("InternalSRSError", |(_, k)| k);
     fail(f.status(), kind, format!("{kind} ({})", f.status()))
 }
 
@@ -675,8 +671,7 @@ async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let (rs, _) = st.split::<RtrState>();
     let o = find(rs, &id)?;
     if !o.stage.is_open() || o.apply(Event::Cancel).is_err() {
-        let why = format!("Process {id} is {}", o.wire(RtrState::status));
-        return Err(prohibited(why));
+        return Err(prohibited(format!("Process {id} is {}", o.wire(RtrState::status))));
     }
     rs.spent -= o.x.total;
     Ok(StatusCode::OK.into_response())
@@ -773,9 +768,8 @@ async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
 }
 
 async fn dcv_emails(Path(domain): Path<String>) -> R {
-    let base = dcv::bare(&domain);
     let users = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
-    ok(StatusCode::OK, json!(users.iter().map(|u| format!("{u}@{base}")).collect::<Vec<_>>()))
+    ok(StatusCode::OK, json!(users.map(|u| format!("{u}@{}", dcv::bare(&domain)))))
 }
 
 async fn authkey(AxState(app): AxState<App>, bytes: Bytes) -> R {
