@@ -309,19 +309,6 @@ impl RtrClient {
         Ok(answer.json::<g::QuoteResponse>()?.quote)
     }
 
-    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
-    pub async fn quote_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
-        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
-    }
-
-    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
-    pub async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
-        let (cert, body) = self.reissue_body(order_id, spec).await?;
-        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
-        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
-    }
-
     async fn reissue_body(&self, order_id: &str, spec: &ReissueSpec) -> Result<(g::Certificate, g::ReissueRequest)> {
         let (process, info) = self.process(order_id).await?;
         let Some(cert) = self.certificate_of(&process, &info).await? else {
@@ -462,6 +449,19 @@ impl Provider for RtrClient {
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
         let prepared = kit::prepare(self, spec, None).await?;
         Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
+    }
+
+    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
+    async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
+        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
+        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
+    }
+
+    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
+    async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
+        let (cert, body) = self.reissue_body(order_id, spec).await?;
+        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
+        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {
