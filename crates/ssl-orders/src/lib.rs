@@ -41,12 +41,18 @@ pub use ssl_digicert as digicert;
 #[cfg(feature = "gogetssl")]
 pub use ssl_gogetssl as gogetssl;
 
+/// Realtime Register REST API v2, SSL part (feature `rtr`).
+#[cfg(feature = "rtr")]
+pub use ssl_rtr as rtr;
+
 /// The providers built into this build: one line per provider feature.
 pub static PROVIDERS: &[&ProviderDescriptor] = &[
     #[cfg(feature = "digicert")]
     &ssl_digicert::DESCRIPTOR,
     #[cfg(feature = "gogetssl")]
     &ssl_gogetssl::DESCRIPTOR,
+    #[cfg(feature = "rtr")]
+    &ssl_rtr::DESCRIPTOR,
 ];
 
 /// A provider built into this build, by name (`digicert`). Parse one from its name, or take it from

@@ -261,10 +261,8 @@ pub fn to_order(
     }
     if info.requires_attention == Some(true) && !status.is_final() {
         let link = info.one_time_link.as_deref().map(|l| format!(": complete it at {l}")).unwrap_or_default();
-        o.warnings.push(Warning::new(
-            "needs_attention",
-            format!("Realtime Register needs your action on process {}{link}", process.id),
-        ));
+        let what = format!("Realtime Register needs your action on process {}{link}", process.id);
+        o.warnings.push(Warning::new("needs_attention", what));
     }
     o.raw = Some(serde_json::json!({"process": process, "info": info, "certificate": cert}));
     o
@@ -307,6 +305,19 @@ impl RtrClient {
             return Err(e.placed_unreadable(NAME, answer.operation, Some(id.trim().to_owned()), None));
         }
         Ok(answer.json::<g::QuoteResponse>()?.quote)
+    }
+
+    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
+    pub async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
+        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
+        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
+    }
+
+    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
+    pub async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
+        let (cert, body) = self.reissue_body(order_id, spec).await?;
+        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
+        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
     }
 
     async fn reissue_body(&self, order_id: &str, spec: &ReissueSpec) -> Result<(g::Certificate, g::ReissueRequest)> {
@@ -449,19 +460,6 @@ impl Provider for RtrClient {
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
         let prepared = kit::prepare(self, spec, None).await?;
         Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
-    }
-
-    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
-    async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
-        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
-    }
-
-    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
-    async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
-        let (cert, body) = self.reissue_body(order_id, spec).await?;
-        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
-        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {
