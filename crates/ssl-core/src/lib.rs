@@ -36,4 +36,6 @@ pub use secrecy::{ExposeSecret, SecretString};
 #[doc(hidden)]
 pub use serde as __serde;
 pub use session::{Authenticator, CredentialKey, Login, RefusalRule, SessionAuth, SessionConfig, TokenPlacement};
-pub use transport::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};
+#[cfg(feature = "transport")]
+pub use transport::ReqwestTransport;
+pub use transport::{Transport, TransportConfig, TransportError, WireRequest, WireResponse};

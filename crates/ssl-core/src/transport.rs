@@ -140,12 +140,14 @@ impl Default for TransportConfig {
 
 /// reqwest + rustls (aws-lc-rs), one pooled client, certificates always verified, timeouts always set,
 /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` honoured, bodies capped.
+#[cfg(feature = "transport")]
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
     max_body_bytes: usize,
 }
 
+#[cfg(feature = "transport")]
 impl ReqwestTransport {
     /// Build with the given settings.
     pub fn new(config: &TransportConfig) -> crate::Result<Self> {
@@ -160,6 +162,7 @@ impl ReqwestTransport {
     }
 }
 
+#[cfg(feature = "transport")]
 #[async_trait]
 impl Transport for ReqwestTransport {
     async fn send(&self, request: WireRequest) -> Result<WireResponse, TransportError> {
@@ -204,6 +207,7 @@ impl Transport for ReqwestTransport {
     }
 }
 
+#[cfg(feature = "transport")]
 fn classify(e: reqwest::Error) -> TransportError {
     // `without_url` keeps any query credential out of the message.
     let connect = e.is_connect();
@@ -218,6 +222,7 @@ fn classify(e: reqwest::Error) -> TransportError {
     }
 }
 
+#[cfg(feature = "transport")]
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();
     let mut src = e.source();
