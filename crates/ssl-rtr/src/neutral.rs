@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
-    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb,
-    Warning, parse_date,
+    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, QuoteLine, ReissueSpec,
+    ValidationLevel, Verb, Warning, parse_date,
 };
 use ssl_core::validate::Validate;
 use ssl_core::{Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
@@ -261,21 +261,21 @@ pub fn to_order(
     }
     if info.requires_attention == Some(true) && !status.is_final() {
         let link = info.one_time_link.as_deref().map(|l| format!(": complete it at {l}")).unwrap_or_default();
-        let what = format!("Realtime Register needs your action on process {}{link}", process.id);
-        o.warnings.push(Warning::new("needs_attention", what));
+        o.attention = Some(format!("Realtime Register needs your action on process {}{link}", process.id));
     }
     o.raw = Some(serde_json::json!({"process": process, "info": info, "certificate": cert}));
     o
 }
 
-fn quote_of(q: &g::Quote, spec_product: &str, months: u32) -> Quote {
-    Quote {
-        product: spec_product.to_owned(),
-        term_months: months,
-        price: Some(cents(q.total)),
-        currency: q.currency.clone(),
-        validated: true,
-    }
+fn quote_of(q: &g::Quote, product: &str, months: u32) -> Quote {
+    let mut out = Quote::new(product, months);
+    (out.price, out.currency, out.validated) = (Some(cents(q.total)), q.currency.clone(), true);
+    let line = |b: &g::Billable| {
+        let qty = b.quantity.and_then(|n| u32::try_from(n).ok());
+        QuoteLine::new(b.product.clone().unwrap_or_default(), b.action.clone(), qty, b.total.map(cents))
+    };
+    out.lines = q.billables.iter().flatten().map(line).collect();
+    out
 }
 
 impl RtrClient {
@@ -305,19 +305,6 @@ impl RtrClient {
             return Err(e.placed_unreadable(NAME, answer.operation, Some(id.trim().to_owned()), None));
         }
         Ok(answer.json::<g::QuoteResponse>()?.quote)
-    }
-
-    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
-    pub async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
-        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
-    }
-
-    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
-    pub async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
-        let (cert, body) = self.reissue_body(order_id, spec).await?;
-        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
-        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
     }
 
     async fn reissue_body(&self, order_id: &str, spec: &ReissueSpec) -> Result<(g::Certificate, g::ReissueRequest)> {
@@ -460,6 +447,19 @@ impl Provider for RtrClient {
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
         let prepared = kit::prepare(self, spec, None).await?;
         Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
+    }
+
+    /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
+    async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
+        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
+        Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
+    }
+
+    /// The price of a reissue (`POST /ssl/certificates/{id}/reissue?quote=true`); nothing is placed.
+    async fn quote_reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Quote> {
+        let (cert, body) = self.reissue_body(order_id, spec).await?;
+        let q = self.send_quote(requests::reissue_certificate(&cert.id.to_string(), &body, None)).await?;
+        Ok(quote_of(&q, cert.product.as_deref().unwrap_or_default(), 0))
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {

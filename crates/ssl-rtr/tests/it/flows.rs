@@ -91,6 +91,7 @@ async fn quote_prints_cents_as_a_decimal_and_places_nothing() {
         .await;
     let q = c.quote(&dv_spec()).await.unwrap();
     assert_eq!((q.price.as_deref(), q.currency.as_deref()), (Some("24.95"), Some("EUR")));
+    assert_eq!((q.lines[0].action.as_deref(), q.lines[0].price.as_deref()), (Some("REQUEST"), Some("24.95")));
 }
 
 #[tokio::test]
@@ -274,8 +275,8 @@ async fn attention_is_shown_with_the_one_time_link() {
         .await;
     let order = c.get("20").await.unwrap();
     assert_eq!(order.status, OrderStatus::Processing);
-    let w = order.warnings.iter().find(|w| w.code == "needs_attention").expect("attention warning");
-    assert!(w.message.contains("https://secure.sectigo.com/products/EnterpriseOrder?otl=6f0e3f"), "{}", w.message);
+    let w = order.attention.expect("attention");
+    assert!(w.contains("https://secure.sectigo.com/products/EnterpriseOrder?otl=6f0e3f"), "{w}");
 }
 
 #[tokio::test]
