@@ -13,7 +13,7 @@ use sha2::Digest;
 use time::{Duration, OffsetDateTime};
 use x509_parser::prelude::FromDer;
 
-use crate::SandboxError;
+use crate::error::SandboxError;
 
 /// The longest a leaf lives, in days (public TLS rule from 2026-02-24).
 pub const MAX_LEAF_DAYS: i64 = 199;
@@ -63,6 +63,9 @@ pub struct CsrKey {
     pub common_name: Option<String>,
     /// Key description (`RSA 2048`, `EC P-256`...).
     pub key_type: String,
+    /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex: the same key gives the same value however the CSR
+    /// was written.
+    pub spki_sha256: String,
 }
 
 impl PublicKeyData for CsrKey {
@@ -108,7 +111,8 @@ pub fn parse_csr(text: &str) -> Result<CsrKey, CsrError> {
         }
     };
     let common_name = info.subject.iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
-    Ok(CsrKey { raw, alg, common_name, key_type })
+    let spki_sha256 = hex::encode(sha2::Sha256::digest(spki.raw));
+    Ok(CsrKey { raw, alg, common_name, key_type, spki_sha256 })
 }
 
 fn csr_der(text: &str) -> Option<Vec<u8>> {
@@ -193,7 +197,7 @@ impl Ca {
         std::fs::create_dir_all(&ca_dir).map_err(|e| SandboxError::io(&ca_dir, e))?;
         let contents = [&ca.root_pem, &ca.root_key_pem, &ca.intermediate_pem, &ca.intermediate_key_pem];
         for (i, (path, body)) in paths.iter().zip(contents).enumerate() {
-            crate::state::write_file(path, body.as_bytes(), i % 2 == 1)?;
+            crate::files::write_file(path, body.as_bytes(), i % 2 == 1)?;
         }
         Ok(ca)
     }

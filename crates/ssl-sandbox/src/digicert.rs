@@ -1,447 +1,291 @@
 //! DigiCert CertCentral Services API v2, as the sandbox serves it under `/services/v2`.
 //!
-//! Auth: `X-DC-DEVKEY: sandbox-digicert-key` ([`API_KEY`]); a missing or wrong key is 401 in DigiCert's error
-//! shape `{"errors":[{"code","message"}]}`. Every error uses that shape; an unknown path is 404
-//! `not_found|route`.
+//! Auth: `X-DC-DEVKEY: sandbox-digicert-key` ([`API_KEY`]); a missing or wrong key is 403
+//! `access_denied|access_denied_invalid_key`. Every error is `{"errors":[{"code","message"}]}`; an unknown path is
+//! 404 `not_found|route`; over 100 requests / 5 s or 1000 / 3 min per key is 429 `request_limit_exceeded`.
 //!
 //! | endpoint | answer |
 //! |---|---|
-//! | `GET /product`, `GET /product/{name_id}` | product list / info (404 `not_found\|product`) |
+//! | `GET /product`, `GET /product/{name_id}` | the sandbox's own catalog ([`PRODUCTS`]; 404 `not_found\|product`) |
 //! | `POST /order/certificate/{product}` | 201 `{id, certificate_id[, dcv_random_value]}`, or `{id, requests}` when approval is needed; 400 with one entry per problem |
 //! | `GET /order/certificate/{id}` | order info (404 `not_found\|order`) |
-//! | `GET /order/certificate?filters[common_name]=&filters[status]=&limit=&offset=` | `{orders, page}` |
+//! | `GET /order/certificate?filters[common_name]=&filters[status]=&filters[product_name_id]=&filters[search]=&limit=&offset=` | `{orders, page}`, newest first |
 //! | `GET /order/certificate/{id}/validation` | DCV state per domain |
 //! | `PUT /order/certificate/{id}/check-dcv` | `{order_status, certificate_id, dcv_status}`; 400 `invalid_dns_txt`, `invalid_dns_cname`, `file_random_value_not_found` in real mode |
-//! | `PUT /order/certificate/{id}/dcv-method` | `{dcv_random_value}` (new token) |
-//! | `PUT /order/certificate/{id}/dcv-random-value` | `{dcv_random_value}` (new token) |
+//! | `PUT /order/certificate/{id}/dcv-method`, `/dcv-random-value` | `{dcv_random_value}` (new token) |
 //! | `PUT /order/certificate/{id}/resend-emails` | 204 |
 //! | `POST /order/certificate/{id}/reissue`, `/duplicate` | 201 `{id, requests, certificate_id}`; `GET .../duplicate` lists duplicates |
 //! | `PUT /order/certificate/{id}/status` `{"status":"CANCELED","note"}` | 204 (needs_approval / pending only) |
-//! | `GET /certificate/{id}/download/format/{pem_all\|pem_noroot\|pem_nointermediate\|default}` | PEM text |
+//! | `GET /certificate/{id}/download/format/{format}` | `pem_all`, `pem_noroot`, `pem_nointermediate`, `default`: PEM; `p7b`: PKCS#7 PEM; `apache`: zip |
+//! | `GET /certificate/{id}/download/platform` | zip for the order's server platform |
 //! | `PUT /certificate/{id}/revoke`, `PUT /order/certificate/{id}/revoke` | 201 |
 //! | `PUT /order/certificate/{id}/auto-reissue` `{"auto_reissue": 0\|1}` | 204 |
 //!
-//! Statuses: `needs_approval` (approval knob) → `pending` (DCV) → `issued`; `reissue_pending` while a reissue
-//! for new names waits for DCV; `canceled`, `rejected`, `revoked`; `expired` once the current leaf's `not_after`
-//! is behind the (virtual) clock. Leaves live at most 199 days and never past the coverage
-//! (`order_valid_till` = created + validity years/days, or the custom date); a reissue is accepted while the
-//! coverage lasts (else 400 `order_expired`) and issues at once for names already validated. DCV records: TXT `_dnsauth.<host>` (or the
-//! host itself) = random value; CNAME `<random>.<host>` → `dcv.digicert.com`; HTTP
-//! `http://<host>/.well-known/pki-validation/fileauth.txt` containing the random value. A record at a parent
-//! domain covers its subdomains.
+//! Statuses: `needs_approval` → `pending` → `issued`; `reissue_pending` while a reissue for new names waits for
+//! DCV; `canceled`, `rejected`, `revoked`; `expired` once the current leaf's `not_after` is behind the clock. Leaves
+//! live at most 199 days and never past the coverage (`order_valid_till`). DCV: TXT `_dnsauth.<host>` (or the host)
+//! = random value; CNAME `<random>.<host>` → `dcv.digicert.com`; HTTP `http://<host>/.well-known/pki-validation/
+//! fileauth.txt` holding the random value; a record at a parent domain covers its subdomains. Email DCV mails
+//! `admin@<base domain>` (see the inspection mailbox).
 
 use std::collections::HashMap;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State as AxState};
-use axum::http::{StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use ssl_core::model::{ProductRules, ValidationLevel};
+use ssl_core::validate::Validate;
+use ssl_digicert::generated as g;
 use time::{Date, Duration, OffsetDateTime};
 
-use crate::ca::{Ca, parse_csr};
-use crate::dcv;
-use crate::knobs::{Approval, DcvMode, Fault, FaultKind};
-use crate::server::{ActionError, App, OrderAction, ProviderDef, Shared};
-use crate::state::State;
+use crate::ca::parse_csr;
+use crate::kit::dcv::{self, Challenge, Verdict};
+use crate::kit::prelude::*;
+use crate::kit::time::{add_years, parse_date, ymd};
+use crate::kit::wire::{self, int_at, str_at};
+use crate::kit::{app::Shared, archive};
+use crate::knobs::Approval;
 
 /// The API key the sandbox accepts (`X-DC-DEVKEY`).
 pub const API_KEY: &str = "sandbox-digicert-key";
-
 /// The DCV methods DigiCert knows.
 pub const DCV_METHODS: &[&str] = &["email", "dns-txt-token", "dns-cname-token", "http-token", "http-token-dynamic"];
-
 /// The target of every `dns-cname-token` CNAME.
 pub const CNAME_TARGET: &str = "dcv.digicert.com";
-
 /// The file path of `http-token` DCV.
 pub const HTTP_TOKEN_PATH: &str = "/.well-known/pki-validation/fileauth.txt";
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    tick,
     name: "digicert",
     prefix: "/services/v2",
     credentials: &[("SSL_ORDERS_DIGICERT_API_KEY", API_KEY)],
     secret_headers: &["x-dc-devkey"],
     secret_params: &[],
+    rate_limits: &[Limit::per(100, 5), Limit::per(1000, 180)],
+    public_paths: &[],
+    auth,
+    error: failure,
     router,
-    fault_response,
-    orders: orders_json,
-    order_action,
+    catalog,
+    book: book::<DcState>(),
 };
 
-// ---------------------------------------------------------------------------------------------------------------
-// State
+/// A product the sandbox sells: `(name_id, name, validation level, wildcard names allowed, multi-domain)`.
+/// Written from the provider notes (DigiCert publishes no machine-readable rules): single-name products secure
+/// one name plus its `www` / bare variant; multi-domain products up to [`MAX_NAMES`] names.
+pub const PRODUCTS: &[(&str, &str, &str, bool, bool)] = &[
+    ("ssl_dv_geotrust", "GeoTrust Standard DV", "dv", false, false),
+    ("ssl_dv_rapidssl", "RapidSSL Standard DV", "dv", false, false),
+    ("wildcard_dv_geotrust", "GeoTrust Wildcard DV", "dv", true, false),
+    ("wildcard_dv_rapidssl", "RapidSSL Wildcard DV", "dv", true, false),
+    ("cloud_dv_geotrust", "GeoTrust Cloud DV", "dv", true, true),
+    ("ssl_plus", "Standard SSL", "ov", false, false),
+    ("ssl_multi_domain", "Multi-Domain SSL", "ov", false, true),
+    ("ssl_wildcard", "Wildcard SSL", "ov", true, false),
+    ("ssl_securesite_pro", "Secure Site Pro SSL", "ov", false, true),
+    ("ssl_securesite_flex", "Secure Site OV", "ov", true, true),
+    ("ssl_ev_plus", "EV SSL", "ev", false, false),
+    ("ssl_ev_multi_domain", "EV Multi-Domain SSL", "ev", false, true),
+    ("ssl_ev_securesite_pro", "Secure Site Pro EV SSL", "ev", false, true),
+    ("ssl_ev_securesite_flex", "Secure Site EV", "ev", false, true),
+    ("private_ssl_plus", "Private SSL", "ov", false, false),
+    ("private_ssl_wildcard", "Private Wildcard SSL", "ov", true, false),
+];
+/// Most names on a multi-domain order.
+pub const MAX_NAMES: usize = 250;
+
+type Product = (&'static str, &'static str, &'static str, bool, bool);
+/// A judged order: product, names, coverage end, DigiCert's fields.
+type Placed = (Product, Vec<Name>, Date, DcExtra);
+type R = Answer;
 
 /// DigiCert's part of the sandbox state.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DcState {
-    /// Next order id.
-    pub next_order_id: i64,
-    /// Next certificate id.
-    pub next_certificate_id: i64,
-    /// Next request id.
-    pub next_request_id: i64,
     /// Every order, oldest first.
-    pub orders: Vec<DcOrder>,
+    pub orders: Vec<Order<DcExtra>>,
 }
 
-impl DcState {
-    pub(crate) fn counters(&self) -> (i64, i64, i64) {
-        (self.next_order_id, self.next_certificate_id, self.next_request_id)
-    }
-
-    pub(crate) fn restore_counters(&mut self, c: (i64, i64, i64)) {
-        (self.next_order_id, self.next_certificate_id, self.next_request_id) = c;
-    }
-
-    fn next(counter: &mut i64, base: i64) -> i64 {
-        if *counter < base {
-            *counter = base;
-        }
-        let v = *counter;
-        *counter += 1;
-        v
-    }
-
-    fn order_id(&mut self) -> i64 {
-        Self::next(&mut self.next_order_id, 1_000_001)
-    }
-
-    fn certificate_id(&mut self) -> i64 {
-        Self::next(&mut self.next_certificate_id, 2_000_001)
-    }
-
-    fn request_id(&mut self) -> i64 {
-        Self::next(&mut self.next_request_id, 3_000_001)
-    }
-
-    fn order_mut(&mut self, id: i64) -> Option<&mut DcOrder> {
-        self.orders.iter_mut().find(|o| o.id == id)
-    }
-}
-
-/// The product an order is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DcProduct {
-    /// `ssl_dv_geotrust`, ...
-    pub name_id: String,
-    /// Display name.
-    pub name: String,
-    /// `ssl_certificate`.
-    #[serde(rename = "type")]
-    pub product_type: String,
-    /// `dv`, `ov` or `ev`.
-    pub validation_type: String,
-}
-
-/// One certificate of an order (the primary, a reissue or a duplicate).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DcCertificate {
-    /// Certificate id.
-    pub id: i64,
-    /// `primary`, `reissue` or `duplicate`.
-    pub kind: String,
-    /// `pending`, `issued` or `revoked`.
-    pub status: String,
-    /// Common name.
-    pub common_name: String,
-    /// Every name (common name first).
-    pub dns_names: Vec<String>,
-    /// The CSR it was made for.
-    pub csr: String,
-    /// Signature hash asked for.
-    pub signature_hash: String,
-    /// Server platform id.
-    pub server_platform_id: i64,
-    /// When requested (RFC 3339).
-    pub date_created: String,
-    /// The leaf, once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pem: Option<String>,
-    /// Serial, uppercase hex, once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serial_number: Option<String>,
-    /// Thumbprint once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thumbprint: Option<String>,
-    /// `yyyy-MM-dd` once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_from: Option<String>,
-    /// `yyyy-MM-dd` once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub valid_till: Option<String>,
-    /// Exact `not_before` (RFC 3339) once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<String>,
-    /// Exact `not_after` (RFC 3339) once issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_after: Option<String>,
-}
-
-/// A request (new order, reissue, duplicate, revoke) on an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DcRequest {
-    /// Request id.
-    pub id: i64,
-    /// RFC 3339.
-    pub date: String,
-    /// `new_request`, `reissue`, `duplicate`, `revoke`.
-    #[serde(rename = "type")]
-    pub request_type: String,
-    /// `pending`, `approved`, `rejected`.
-    pub status: String,
-}
-
-/// An order as the sandbox keeps it (this is what [`crate::SandboxHandle::orders`] returns as JSON).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DcOrder {
-    /// Order id.
-    pub id: i64,
-    /// DigiCert status.
-    pub status: String,
-    /// Product.
-    pub product: DcProduct,
-    /// The current certificate's id.
-    pub certificate_id: i64,
-    /// Every certificate of the order.
-    pub certificates: Vec<DcCertificate>,
-    /// DCV method.
+/// What only DigiCert keeps per order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DcExtra {
+    /// The order's DCV method.
     pub dcv_method: String,
-    /// Current random value (every method gets one; the create answer shows it for dns-txt-token and
-    /// http-token only, as DigiCert does).
-    pub dcv_random_value: String,
     /// `dcv_emails` as sent.
-    #[serde(default)]
     pub dcv_emails: Vec<Value>,
-    /// Whether DCV passed for the names of the current certificate.
-    pub dcv_passed: bool,
-    /// Names DCV passed for (a reissue for these only needs no new DCV).
-    #[serde(default)]
-    pub validated_names: Vec<String>,
-    /// Whether the order waited for and got approval.
-    pub approved: bool,
-    /// Coverage start, `yyyy-MM-dd`.
-    pub order_valid_from: String,
-    /// Coverage end, `yyyy-MM-dd`.
-    pub order_valid_till: String,
-    /// `validity_years` as asked (or derived).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `sha256`, `sha384` or `sha512`.
+    pub signature_hash: String,
+    /// Server platform id (-1: OTHER).
+    pub server_platform_id: i64,
+    /// `validity_years` as asked.
     pub validity_years: Option<i64>,
     /// `validity_days` as asked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validity_days: Option<i64>,
     /// `custom_expiration_date` as asked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_expiration_date: Option<String>,
-    /// RFC 3339.
-    pub date_created: String,
-    /// Previous order when this is a renewal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub renewal_of_order_id: Option<i64>,
-    /// `organization.id` as sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `organization.id`.
     pub organization_id: Option<i64>,
-    /// Requests on the order.
-    pub requests: Vec<DcRequest>,
-    /// Automatic reissue inside the coverage (0 or 1), as set at order time or by `PUT .../auto-reissue`.
-    #[serde(default)]
+    /// Requests on the order: `{id, date, type, status}`.
+    pub requests: Vec<Value>,
+    /// Automatic reissue (0 or 1).
     pub auto_reissue: i64,
-    /// Cancellation or revocation note.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
     /// The order body as received.
     pub body: Value,
 }
 
-impl DcOrder {
-    fn current(&self) -> Option<&DcCertificate> {
-        self.certificates.iter().find(|c| c.id == self.certificate_id)
+impl Part for DcState {
+    const NAME: &'static str = "digicert";
+}
+
+impl Book for DcState {
+    type Extra = DcExtra;
+
+    fn orders(&mut self) -> &mut Vec<Order<DcExtra>> {
+        &mut self.orders
     }
 
-    fn current_mut(&mut self) -> Option<&mut DcCertificate> {
-        let id = self.certificate_id;
-        self.certificates.iter_mut().find(|c| c.id == id)
+    fn status(o: &Order<DcExtra>, s: Stage) -> &'static str {
+        match s {
+            Stage::AwaitingApproval => "needs_approval",
+            Stage::PendingValidation | Stage::Validated if o.leaves.iter().any(|l| l.pem.is_some()) => {
+                "reissue_pending"
+            }
+            Stage::PendingValidation | Stage::Validated => "pending",
+            Stage::Issued => "issued",
+            Stage::Rejected => "rejected",
+            Stage::Cancelled => "canceled",
+            Stage::Revoked => "revoked",
+            Stage::Expired => "expired",
+        }
     }
 
-    fn names(&self) -> Vec<String> {
-        self.current().map(|c| c.dns_names.clone()).unwrap_or_default()
+    fn sample(kit: &mut Kit, csr: &str, cn: &str) -> Order<DcExtra> {
+        let (now, token) = (kit.now(), kit.token(32));
+        let (id, leaf_id, _) = ids(kit);
+        let x = DcExtra { dcv_method: "dns-txt-token".into(), signature_hash: "sha256".into(), ..DcExtra::default() };
+        let names = vec![Name::new(cn, "dns-txt-token", None)];
+        let product = "ssl_dv_geotrust".into();
+        let coverage_end = Some(add_years(now.date(), 1));
+        let n = NewOrder {
+            id,
+            leaf_id,
+            product,
+            csr: csr.into(),
+            names,
+            token,
+            coverage_end,
+            needs_approval: false,
+            renewal_of: None,
+        };
+        Order::new(n, now, x)
     }
+}
 
-    fn is_wildcard(&self) -> bool {
-        self.names().iter().any(|n| n.starts_with("*."))
-    }
-
-    fn coverage_end(&self) -> Option<OffsetDateTime> {
-        parse_date(&self.order_valid_till).map(|d| d.with_hms(23, 59, 59).unwrap_or(d.midnight()).assume_utc())
-    }
+fn ids(kit: &mut Kit) -> (String, String, i64) {
+    let order = kit.ids.next("digicert.order", 1_000_001);
+    let cert = kit.ids.next("digicert.certificate", 2_000_001);
+    (order.to_string(), cert.to_string(), kit.ids.next("digicert.request", 3_000_001))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Helpers
+// Answers and auth
 
-/// RFC 3339 with `+00:00`, as DigiCert writes `date_created`.
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+00:00");
-    t.to_offset(time::UtcOffset::UTC).format(&f).unwrap_or_default()
-}
-
-fn ymd(d: Date) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(&f).unwrap_or_default()
-}
-
-fn parse_date(s: &str) -> Option<Date> {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &f).ok()
-}
-
-fn add_years(d: Date, years: i64) -> Date {
-    let y = d.year() + years as i32;
-    d.replace_year(y).unwrap_or_else(|_| Date::from_calendar_date(y, d.month(), 28).unwrap_or(d))
-}
-
-/// One `{"code","message"}` entry.
-type Problem = (String, String);
-
-fn p(code: impl Into<String>, message: impl Into<String>) -> Problem {
-    (code.into(), message.into())
-}
-
-fn errors(status: StatusCode, problems: Vec<Problem>) -> Response {
+fn errors(status: StatusCode, problems: Vec<(String, String)>) -> Refusal {
     let list: Vec<Value> =
         problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect();
-    (status, axum::Json(json!({"errors": list}))).into_response()
+    (status, axum::Json(json!({"errors": list}))).into_response().into()
 }
 
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    errors(status, vec![p(code, message)])
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Refusal {
+    errors(status, vec![(code.to_owned(), message.into())])
 }
 
-fn order_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {id} not found"))
+fn bad(code: &str, message: impl Into<String>) -> Refusal {
+    error(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn created(v: Value) -> Response {
-    (StatusCode::CREATED, axum::Json(v)).into_response()
+fn answer(status: StatusCode, v: Value) -> R {
+    Ok((status, axum::Json(v)).into_response())
 }
 
-fn ok(v: Value) -> Response {
-    (StatusCode::OK, axum::Json(v)).into_response()
-}
-
-fn fault_response(f: &Fault) -> Response {
-    match f.kind {
-        FaultKind::RateLimit => {
-            let secs = f.retry_after.unwrap_or(1);
-            let mut r = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "request_limit_exceeded",
-                "Service unavailable, please limit request volume",
-            );
-            if let Ok(v) = secs.to_string().parse() {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            r
+fn failure(f: &Failure) -> Response {
+    let r = match f {
+        Failure::RateLimited { .. } => {
+            error(f.status(), "request_limit_exceeded", "Service unavailable, please limit request volume")
         }
-        _ => {
-            let status = f.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            error(status, "internal_error", "The server encountered an error (sandbox fault)")
-        }
-    }
+        Failure::ServerError { .. } => error(f.status(), "internal_error", "The server encountered an error"),
+        Failure::NoRoute { .. } => error(f.status(), "not_found|route", "Route not found"),
+    };
+    r.into_response()
+}
+
+fn auth(h: &Head<'_>, _: &mut State) -> Result<String, Refusal> {
+    let message = match h.header("x-dc-devkey") {
+        Some(k) if k == API_KEY => return Ok(k.to_owned()),
+        Some(_) => "The API key provided is invalid",
+        None => "No API key was provided (X-DC-DEVKEY)",
+    };
+    Err(error(StatusCode::FORBIDDEN, "access_denied|access_denied_invalid_key", message))
+}
+
+fn body_json(body: &Bytes) -> Result<Value, Refusal> {
+    wire::json_body(body).map_err(|e| bad("bad_request_format", e.1))
+}
+
+fn find<'a>(dc: &'a mut DcState, id: &str) -> Result<&'a mut Order<DcExtra>, Refusal> {
+    let id = id.trim();
+    dc.orders
+        .iter_mut()
+        .find(|o| o.id == id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {id} not found")))
+}
+
+fn wrong_status(o: &Order<DcExtra>, what: &str) -> Refusal {
+    bad("invalid_order_status", format!("{what}; the order is {}", o.wire(DcState::status)))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Products
+// Catalog
 
-/// The products the sandbox sells: the spec's product table.
-pub fn products() -> Vec<ProductRules> {
-    crate::digicert_products::table()
+fn product(id: &str) -> Option<Product> {
+    PRODUCTS.iter().copied().find(|p| p.0 == id)
 }
 
-fn product(name_id: &str) -> Option<ProductRules> {
-    products().into_iter().find(|p| p.id == name_id)
-}
-
-fn level(r: &ProductRules) -> &'static str {
-    match r.validation {
-        ValidationLevel::Dv => "dv",
-        ValidationLevel::Ov => "ov",
-        _ => "ev",
-    }
-}
-
-fn product_json(r: &ProductRules, full: bool) -> Value {
-    let years: Vec<u32> = r.periods_months.iter().filter(|m| *m % 12 == 0).map(|m| m / 12).collect();
+fn product_json(p: Product, full: bool) -> Value {
     let mut v = json!({
-        "group_name": format!("{}_ssl_certificate", level(r)),
-        "name_id": r.id,
-        "name": r.name,
-        "type": "ssl_certificate",
-        "validation_type": level(r),
-        "validation_name": level(r).to_ascii_uppercase(),
-        "validation_description": match r.validation {
-            ValidationLevel::Dv => "Domain validation",
-            ValidationLevel::Ov => "Organization validation",
-            _ => "Extended validation",
-        },
-        "allowed_validity_years": years,
-        "allowed_order_validity_years": years,
-        "csr_required": true,
+        "group_name": format!("{}_ssl_certificate", p.2), "name_id": p.0, "name": p.1, "type": "ssl_certificate",
+        "validation_type": p.2, "validation_name": p.2.to_ascii_uppercase(),
+        "allowed_validity_years": [1, 2, 3], "allowed_order_validity_years": [1, 2, 3], "csr_required": true,
     });
     if full {
-        v["signature_hash_types"] = json!({
-            "allowed_hash_types": [
-                {"id": "sha256", "name": "SHA-256"},
-                {"id": "sha384", "name": "SHA-384"},
-                {"id": "sha512", "name": "SHA-512"}
-            ],
-            "default_hash_type_id": "sha256"
-        });
-        v["server_platforms"] = json!([
-            {"id": -1, "name": "OTHER", "install_url": "", "csr_url": ""},
-            {"id": 2, "name": "Apache", "install_url": "", "csr_url": ""},
-            {"id": 45, "name": "nginx", "install_url": "", "csr_url": ""}
-        ]);
-        v["allowed_ca_certs"] = json!([{"id": "sandbox", "name": "ssl-orders sandbox intermediate"}]);
-        v["default_intermediate"] = json!("sandbox");
-        v["allow_auto_renew"] = json!(true);
-        v["allow_auto_reissue"] = json!(true);
+        v["signature_hash_types"] = json!({"allowed_hash_types": [{"id": "sha256", "name": "SHA-256"},
+            {"id": "sha384", "name": "SHA-384"}, {"id": "sha512", "name": "SHA-512"}], "default_hash_type_id": "sha256"});
+        v["server_platforms"] =
+            json!([{"id": -1, "name": "OTHER"}, {"id": 2, "name": "Apache"}, {"id": 45, "name": "nginx"}]);
+        let methods: Vec<&str> =
+            DCV_METHODS.iter().copied().filter(|m| *m != "http-token-dynamic" || p.2 != "dv").collect();
+        v["allowed_dcv_methods"] = json!(methods);
+        v["wildcard"] = json!(p.3);
+        v["multi_domain"] = json!(p.4);
+        v["max_names"] = json!(if p.4 { MAX_NAMES } else { 2 });
         v["duplicates_allowed"] = json!(true);
-        v["allowed_dcv_methods"] = json!(allowed_dcv(r));
-        v["wildcard"] = json!(r.wildcard);
-        v["multi_domain"] = json!(r.multi_domain);
-        if let Some(m) = r.max_names {
-            v["max_names"] = json!(m);
-        }
+        v["allow_auto_reissue"] = json!(true);
     }
     v
 }
 
-fn allowed_dcv(r: &ProductRules) -> Vec<&'static str> {
-    DCV_METHODS.iter().copied().filter(|m| *m != "http-token-dynamic" || r.validation != ValidationLevel::Dv).collect()
+fn catalog() -> Value {
+    json!({"products": PRODUCTS.iter().map(|p| product_json(*p, true)).collect::<Vec<_>>()})
 }
 
-async fn product_list() -> Response {
-    let list: Vec<Value> = products().iter().map(|r| product_json(r, false)).collect();
-    ok(json!({"products": list}))
+async fn product_list() -> R {
+    answer(StatusCode::OK, json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
 }
 
-async fn product_info(Path(name_id): Path<String>) -> Response {
-    match product(&name_id) {
-        Some(r) => ok(product_json(&r, true)),
-        None => error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {name_id} not found")),
-    }
+async fn product_info(Path(id): Path<String>) -> R {
+    let p = product(&id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {id} not found")))?;
+    answer(StatusCode::OK, product_json(p, true))
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Router and auth
 
 fn router(app: App) -> Router {
     Router::new()
@@ -456,1203 +300,667 @@ fn router(app: App) -> Router {
         .route("/order/certificate/{id}/resend-emails", put(resend_emails))
         .route("/order/certificate/{id}/reissue", post(reissue))
         .route("/order/certificate/{id}/duplicate", post(duplicate).get(list_duplicates))
-        .route("/order/certificate/{id}/status", put(update_status))
+        .route("/order/certificate/{id}/status", put(cancel))
         .route("/order/certificate/{id}/revoke", put(revoke_order))
         .route("/order/certificate/{id}/auto-reissue", put(auto_reissue))
         .route("/certificate/{id}/download/format/{format}", get(download))
+        .route("/certificate/{id}/download/platform", get(download_platform))
         .route("/certificate/{id}/revoke", put(revoke_certificate))
-        .fallback(route_not_found)
-        .method_not_allowed_fallback(route_not_found)
-        .layer(middleware::from_fn(auth))
         .with_state(app)
 }
 
-async fn route_not_found() -> Response {
-    error(StatusCode::NOT_FOUND, "not_found|route", "Route not found")
-}
-
-async fn auth(req: Request, next: Next) -> Response {
-    match req.headers().get("x-dc-devkey").map(|v| v.as_bytes()) {
-        None => {
-            error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "No API key was provided (X-DC-DEVKEY)")
-        }
-        Some(k) if k != API_KEY.as_bytes() => {
-            error(StatusCode::UNAUTHORIZED, "access_denied|invalid_api_key", "The API key provided is invalid")
-        }
-        Some(_) => next.run(req).await,
-    }
-}
-
-#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
-fn parse_body(body: &Bytes) -> Result<Value, Response> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(json!({}));
-    }
-    serde_json::from_slice::<Value>(body).map_err(|e| {
-        error(StatusCode::BAD_REQUEST, "bad_request_format", format!("The request body is not valid JSON: {e}"))
-    })
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Order validation
+// Judging orders: the spec's schema (shared data), then the sandbox's own catalog and rules
 
-fn valid_hostname(name: &str) -> bool {
-    let n = name.strip_prefix("*.").unwrap_or(name);
-    !n.is_empty()
-        && n.len() <= 253
-        && n.contains('.')
-        && n.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+fn schema<T: serde::de::DeserializeOwned + Validate>(body: &Value) -> Vec<(String, String)> {
+    let code = |f: &str, c: &str| match (f, c) {
+        (f, _) if f.contains('|') => "missing_field:validity_years".to_owned(),
+        ("dcv_method", c) if c != "required" => "invalid_dcv_method".to_owned(),
+        (f, "required") => format!("missing_field:{f}"),
+        (f, _) => format!("invalid_value:{f}"),
+    };
+    match wire::typed::<T>(body.clone()) {
+        Ok((_, ps)) => {
+            ps.iter().map(|p| (code(p.field.as_deref().unwrap_or(""), &p.code), p.message.clone())).collect()
+        }
+        Err((path, why)) => vec![(format!("invalid_value:{path}"), format!("`{path}` has the wrong type: {why}"))],
+    }
 }
 
-/// Names on the order: common name first, then the SANs not equal to it.
-fn all_names(cn: &str, sans: &[String]) -> Vec<String> {
-    let mut names = vec![cn.to_ascii_lowercase()];
-    for s in sans {
-        let s = s.trim().to_ascii_lowercase();
-        if !s.is_empty() && !names.contains(&s) {
-            names.push(s);
+/// The schema problems first, then the sandbox's own whose code the schema did not report.
+fn merge(mut out: Vec<(String, String)>, own: Vec<(String, String)>) -> Vec<(String, String)> {
+    for p in own {
+        if !out.iter().any(|(c, _)| *c == p.0) && !out.contains(&p) {
+            out.push(p);
         }
     }
-    names
+    out
 }
 
-fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
-    let mut cur = v;
-    for k in path {
-        cur = cur.get(k)?;
+/// Names and DCV method against the product: host names, wildcard, how many names, file methods and wildcards.
+fn judge(p: Product, names: &[String], method: Option<&str>, out: &mut Vec<(String, String)>) {
+    let mut push = |c: &str, m: String| out.push((c.to_owned(), m));
+    for n in names.iter().filter(|n| !wire::valid_hostname(n)) {
+        push("invalid_value:dns_names", format!("`{n}` is not a valid domain name"));
     }
-    cur.as_str()
-}
-
-fn int_at(v: &Value, path: &[&str]) -> Option<Option<i64>> {
-    let mut cur = v;
-    for k in path {
-        match cur.get(k) {
-            Some(x) => cur = x,
-            None => return None,
+    let wildcard = names.iter().any(|n| n.starts_with("*."));
+    if wildcard && !p.3 {
+        push("invalid_value:common_name", format!("{} does not allow wildcard names", p.0));
+    }
+    let base = |n: &str| n.trim_start_matches("*.").trim_start_matches("www.").to_owned();
+    let free_pair = names.len() == 2 && base(&names[0]) == base(&names[1]);
+    if !p.4 && names.len() > 1 && !free_pair {
+        push(
+            "invalid_value:dns_names",
+            format!("{} secures one name (plus its www variant); got {}", p.0, names.len()),
+        );
+    }
+    if p.4 && names.len() > MAX_NAMES {
+        push("invalid_value:dns_names", format!("{} allows at most {MAX_NAMES} names; got {}", p.0, names.len()));
+    }
+    match method {
+        Some(m) if !DCV_METHODS.contains(&m) => {
+            push("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")))
         }
-    }
-    Some(match cur {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    })
-}
-
-fn string_list(v: Option<&Value>) -> Result<Vec<String>, ()> {
-    match v {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a.iter().map(|x| x.as_str().map(str::to_owned).ok_or(())).collect(),
-        Some(_) => Err(()),
+        Some(m) if m.starts_with("http-token") && wildcard => {
+            push("invalid_dcv_method", format!("{m} cannot validate wildcard names"))
+        }
+        Some("http-token-dynamic") if p.2 == "dv" => {
+            push("invalid_dcv_method", "http-token-dynamic is not available for DV products".into())
+        }
+        _ => {}
     }
 }
 
-/// Coverage asked for by an order body: `(from, till, years, days, custom)`.
-struct Coverage {
-    till: Date,
-    years: Option<i64>,
-    days: Option<i64>,
-    custom: Option<String>,
-}
-
-fn coverage(body: &Value, today: Date, out: &mut Vec<Problem>) -> Option<Coverage> {
+/// The coverage an order asks for: custom date > days > years, at most 3 years.
+fn coverage(body: &Value, today: Date, out: &mut Vec<(String, String)>) -> Option<(Date, DcExtra)> {
     let ov = body.get("order_validity").cloned().unwrap_or(Value::Null);
-    let custom = str_at(body, &["custom_expiration_date"])
-        .or_else(|| str_at(&ov, &["custom_expiration_date"]))
-        .filter(|s| !s.trim().is_empty())
-        .map(str::to_owned);
+    let custom = str_at(body, &["custom_expiration_date"]).or_else(|| str_at(&ov, &["custom_expiration_date"]));
     let days = int_at(body, &["validity_days"]).or_else(|| int_at(&ov, &["days"]));
     let years = int_at(body, &["validity_years"]).or_else(|| int_at(&ov, &["years"]));
     let max = add_years(today, 3);
-    if let Some(c) = custom {
-        return match parse_date(&c) {
-            Some(d) if d > today && d <= max => Some(Coverage { till: d, years: None, days: None, custom: Some(c) }),
-            Some(_) => {
-                out.push(p(
-                    "invalid_value:custom_expiration_date",
-                    format!("custom_expiration_date {c} must be after today and at most 3 years out ({})", ymd(max)),
-                ));
-                None
-            }
-            None => {
-                out.push(p(
-                    "invalid_value:custom_expiration_date",
-                    format!("custom_expiration_date `{c}` is not a yyyy-MM-dd date"),
-                ));
-                None
-            }
+    let mut x = DcExtra::default();
+    let mut fail = |c: &str, m: String| {
+        out.push((c.to_owned(), m));
+        None
+    };
+    if let Some(c) = custom.filter(|s| !s.trim().is_empty()) {
+        x.custom_expiration_date = Some(c.to_owned());
+        return match parse_date(c) {
+            Some(d) if d > today && d <= max => Some((d, x)),
+            _ => fail(
+                "invalid_value:custom_expiration_date",
+                format!(
+                    "custom_expiration_date `{c}` must be a yyyy-MM-dd date after today and at most 3 years out ({})",
+                    ymd(max)
+                ),
+            ),
         };
     }
-    if let Some(d) = days {
-        return match d {
-            Some(d) if (1..=1095).contains(&d) => {
-                Some(Coverage { till: today + Duration::days(d), years: None, days: Some(d), custom: None })
-            }
-            _ => {
-                out.push(p("invalid_value:validity_days", "validity_days must be 1 to 1095 (at most 3 years)"));
-                None
-            }
-        };
-    }
-    match years {
-        Some(Some(y)) if (1..=3).contains(&y) => {
-            Some(Coverage { till: add_years(today, y), years: Some(y), days: None, custom: None })
+    match (days, years) {
+        (Some(Some(d)), _) if (1..=1095).contains(&d) => {
+            Some((today + Duration::days(d), DcExtra { validity_days: Some(d), ..x }))
         }
-        Some(_) => {
-            out.push(p("invalid_value:validity_years", "validity_years must be 1, 2 or 3 (at most 3 years)"));
-            None
+        (Some(_), _) => fail("invalid_value:validity_days", "validity_days must be 1 to 1095 (at most 3 years)".into()),
+        (None, Some(Some(y))) if (1..=3).contains(&y) => {
+            Some((add_years(today, y), DcExtra { validity_years: Some(y), ..x }))
         }
-        None => {
-            out.push(p(
-                "missing_field:validity_years",
-                "validity_years is required (or validity_days / custom_expiration_date)",
-            ));
-            None
+        (None, Some(_)) => {
+            fail("invalid_value:validity_years", "validity_years must be 1, 2 or 3 (at most 3 years)".into())
         }
+        (None, None) => fail(
+            "missing_field:validity_years",
+            "validity_years is required (or validity_days / custom_expiration_date)".into(),
+        ),
     }
 }
 
-/// Checks that need the product and the names: wildcard, multi-domain, names count, DCV method for the names.
-fn name_rules(rules: &ProductRules, names: &[String], dcv_method: Option<&str>, out: &mut Vec<Problem>) {
-    for n in names {
-        if !valid_hostname(n) {
-            out.push(p("invalid_value:dns_names", format!("`{n}` is not a valid domain name")));
-        }
-    }
-    let wildcard = names.iter().any(|n| n.starts_with("*."));
-    if wildcard && !rules.wildcard {
-        out.push(p("invalid_value:common_name", format!("{} does not allow wildcard names", rules.id)));
-    }
-    if !rules.wildcard || !wildcard {
-        // Nothing more for wildcards.
-    }
-    if names.len() > 1 && !rules.multi_domain {
-        // DigiCert adds the www / bare variant for free on single-name products.
-        let cn = names[0].trim_start_matches("*.").trim_start_matches("www.");
-        let extra_ok = names.len() == 2 && names[1].trim_start_matches("www.") == cn;
-        if !extra_ok {
-            out.push(p(
-                "invalid_value:dns_names",
-                format!("{} secures one name (plus its www variant); got {}", rules.id, names.len()),
-            ));
-        }
-    }
-    if let Some(max) = rules.max_names {
-        if names.len() > max as usize {
-            out.push(p(
-                "invalid_value:dns_names",
-                format!("{} allows at most {max} names; got {}", rules.id, names.len()),
-            ));
-        }
-    }
-    if let Some(m) = dcv_method {
-        if !DCV_METHODS.contains(&m) {
-            out.push(p("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", "))));
-        } else if m.starts_with("http-token") && wildcard {
-            out.push(p("invalid_dcv_method", format!("{m} cannot validate wildcard names")));
-        } else if m == "http-token-dynamic" && rules.validation == ValidationLevel::Dv {
-            out.push(p("invalid_dcv_method", "http-token-dynamic is not available for DV products"));
-        }
-    }
+/// The approver address for email DCV of `host`: `admin@` the `dcv_emails` domain, else the last two labels.
+fn approver(host: &str, dcv_emails: &[Value]) -> String {
+    let given = dcv_emails.iter().find(|e| str_at(e, &["dns_name"]).is_some_and(|d| d.eq_ignore_ascii_case(host)));
+    let labels: Vec<&str> = host.trim_start_matches("*.").rsplitn(3, '.').collect();
+    let fallback = format!("{}.{}", labels.get(1).unwrap_or(&""), labels[0]);
+    format!("admin@{}", given.and_then(|e| str_at(e, &["email_domain"])).unwrap_or(&fallback))
 }
 
-/// Everything wrong with an order body (one entry per problem), or the parsed order pieces.
-struct NewOrder {
-    rules: ProductRules,
-    common_name: String,
-    names: Vec<String>,
-    csr: String,
-    dcv_method: String,
-    signature_hash: String,
-    server_platform_id: i64,
-    coverage: Coverage,
-    skip_approval: bool,
-    renewal_of_order_id: Option<i64>,
-    organization_id: Option<i64>,
-    dcv_emails: Vec<Value>,
-}
-
-fn check_order(product_id: &str, body: &Value, today: Date) -> Result<NewOrder, Vec<Problem>> {
+/// A new order body, judged: the parts of the order or every problem.
+fn check_order(product_id: &str, body: &Value, today: Date) -> Result<Placed, Vec<(String, String)>> {
     let mut out = Vec::new();
-    if !body.is_object() {
-        return Err(vec![p("bad_request_format", "The request body must be a JSON object")]);
-    }
-    let schema = crate::digicert_products::order_problems(body);
-    let rules = product(product_id);
-    if rules.is_none() {
-        out.push(p("not_found|product", format!("Product {product_id} not found")));
-    }
-    let cert = body.get("certificate");
-    if cert.is_none_or(|c| !c.is_object()) {
-        out.push(p("missing_field:certificate", "certificate is required"));
+    let mut push = |c: &str, m: &str| out.push((c.to_owned(), m.to_owned()));
+    let p = product(product_id);
+    if p.is_none() {
+        push("not_found|product", &format!("Product {product_id} not found"));
     }
     let cn = str_at(body, &["certificate", "common_name"]).unwrap_or("").trim().to_ascii_lowercase();
     if cn.is_empty() {
-        out.push(p("missing_field:certificate.common_name", "certificate.common_name is required"));
+        push("missing_field:certificate.common_name", "certificate.common_name is required");
     }
-    let sans = match string_list(body.get("certificate").and_then(|c| c.get("dns_names"))) {
-        Ok(s) => s,
-        Err(()) => {
-            out.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
-            Vec::new()
-        }
-    };
-    let names = all_names(&cn, &sans);
-    let csr = str_at(body, &["certificate", "csr"]).unwrap_or("").to_owned();
-    if csr.trim().is_empty() {
-        out.push(p("missing_field:certificate.csr", "certificate.csr is required"));
-    } else if let Err(e) = parse_csr(&csr) {
-        out.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
+    let sans = wire::string_list(body.pointer("/certificate/dns_names")).unwrap_or_else(|()| {
+        push("invalid_value:dns_names", "certificate.dns_names must be an array of strings");
+        Vec::new()
+    });
+    let csr = str_at(body, &["certificate", "csr"]).unwrap_or("");
+    match parse_csr(csr) {
+        Err(_) if csr.trim().is_empty() => push("missing_field:certificate.csr", "certificate.csr is required"),
+        Err(e) => push("invalid_csr", &format!("The CSR is invalid: {}", e.0)),
+        Ok(_) => {}
     }
-    let dcv_method = str_at(body, &["dcv_method"]).map(str::to_owned);
-    if dcv_method.is_none() {
-        out.push(p("missing_field:dcv_method", "dcv_method is required"));
+    let method = str_at(body, &["dcv_method"]);
+    if method.is_none() {
+        push("missing_field:dcv_method", "dcv_method is required");
     }
-    let signature_hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
-    if !["sha256", "sha384", "sha512"].contains(&signature_hash.as_str()) {
-        out.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
+    let hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
+    if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
+        push("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512");
     }
-    let server_platform_id = int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1);
-    let cov = coverage(body, today, &mut out);
-    if let Some(r) = &rules {
-        if !cn.is_empty() {
-            name_rules(r, &names, dcv_method.as_deref(), &mut out);
-        }
-        if r.validation != ValidationLevel::Dv && int_at(body, &["organization", "id"]).flatten().is_none() {
-            out.push(p("missing_field:organization.id", format!("{} needs organization.id", r.id)));
-        }
+    let org = int_at(body, &["organization", "id"]).flatten();
+    if p.is_some_and(|p| p.2 != "dv") && org.is_none() {
+        push("missing_field:organization.id", &format!("{product_id} needs organization.id"));
     }
-    let dcv_emails = match body.get("dcv_emails") {
-        Some(Value::Array(a)) => a.clone(),
-        _ => Vec::new(),
-    };
+    let dcv_emails = body.get("dcv_emails").and_then(Value::as_array).cloned().unwrap_or_default();
     for e in &dcv_emails {
-        let host = e.get("dns_name").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-        let domain = e.get("email_domain").and_then(Value::as_str).unwrap_or("").to_ascii_lowercase();
-        let bare = host.trim_start_matches("*.");
+        let (host, domain) = (str_at(e, &["dns_name"]).unwrap_or(""), str_at(e, &["email_domain"]).unwrap_or(""));
+        let bare = host.trim_start_matches("*.").to_ascii_lowercase();
         if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
-            out.push(p(
-                "invalid_value:dcv_emails",
-                format!("email_domain `{domain}` is not the base domain of `{host}`"),
-            ));
+            push("invalid_value:dcv_emails", &format!("email_domain `{domain}` is not the base domain of `{host}`"));
         }
     }
-    if let Some(pm) = str_at(body, &["payment_method"]) {
-        if !["balance", "card", "profile"].contains(&pm) {
-            out.push(p("invalid_value:payment_method", "payment_method must be balance, card or profile"));
-        }
+    if str_at(body, &["payment_method"]).is_some_and(|m| !["balance", "card", "profile"].contains(&m)) {
+        push("invalid_value:payment_method", "payment_method must be balance, card or profile");
     }
-    let out = merge(schema, out);
-    match (out.is_empty(), rules, cov, dcv_method) {
-        (true, Some(rules), Some(coverage), Some(dcv_method)) => Ok(NewOrder {
-            rules,
-            common_name: cn,
-            names,
-            csr,
-            dcv_method,
-            signature_hash,
-            server_platform_id,
-            coverage,
-            skip_approval: body.get("skip_approval").is_some_and(|v| v == &json!(true) || v == &json!(1)),
-            renewal_of_order_id: int_at(body, &["renewal_of_order_id"]).flatten(),
-            organization_id: int_at(body, &["organization", "id"]).flatten(),
-            dcv_emails,
-        }),
+    let names = wire::names_with(&cn, &sans);
+    if let (Some(p), false) = (p, cn.is_empty()) {
+        judge(p, &names, method, &mut out);
+    }
+    let cov = coverage(body, today, &mut out);
+    let out = merge(schema::<g::OrderRequest>(body), out);
+    match (p, cov, method) {
+        (Some(p), Some((till, x)), Some(m)) if out.is_empty() => {
+            let names =
+                names.iter().map(|n| Name::new(n, m, (m == "email").then(|| approver(n, &dcv_emails)))).collect();
+            let x = DcExtra {
+                dcv_method: m.to_owned(),
+                dcv_emails,
+                signature_hash: hash,
+                organization_id: org,
+                server_platform_id: int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1),
+                auto_reissue: int_at(body, &["auto_reissue"]).flatten().unwrap_or(0),
+                body: body.clone(),
+                ..x
+            };
+            Ok((p, names, till, x))
+        }
         _ => Err(out),
     }
 }
 
-/// The generated schema problems first, then the sandbox's own checks whose code the schema did not report.
-fn merge(schema: Vec<Problem>, own: Vec<Problem>) -> Vec<Problem> {
-    let mut out = schema;
-    for (code, msg) in own {
-        if !out.iter().any(|(c, _)| *c == code) {
-            out.push((code, msg));
-        }
-    }
-    dedup(&mut out);
-    out
-}
-
-fn dedup(out: &mut Vec<Problem>) {
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|(c, m)| seen.insert((c.clone(), m.clone())));
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Handlers: orders
+// Orders
 
-fn token(st: &mut State) -> String {
-    st.token(32)
+fn request(kit_id: i64, kind: &str, status: &str, now: OffsetDateTime) -> Value {
+    json!({"id": kit_id, "date": crate::kit::time::rfc3339(now), "type": kind, "status": status})
 }
 
-async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
+async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> R {
+    let body = body_json(&body)?;
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let now = kit.now();
+    let (p, names, till, mut x) =
+        check_order(&product_id, &body, now.date()).map_err(|e| errors(StatusCode::BAD_REQUEST, e))?;
+    let skip = body.get("skip_approval").is_some_and(|v| v == &json!(true) || v == &json!(1));
+    let needs_approval = kit.knobs.approval == Approval::Required && !skip;
+    let (id, leaf_id, req) = ids(kit);
+    let status = if needs_approval { "pending" } else { "approved" };
+    x.requests.push(request(req, "new_request", status, now));
+    let renewal_of = int_at(&body, &["renewal_of_order_id"]).flatten().map(|r| r.to_string());
+    let (token, method) = (kit.token(32), x.dcv_method.clone());
+    let n = NewOrder {
+        id: id.clone(),
+        leaf_id: leaf_id.clone(),
+        product: p.0.into(),
+        csr: str_at(&body, &["certificate", "csr"]).unwrap_or("").into(),
+        names,
+        token: token.clone(),
+        coverage_end: Some(till),
+        needs_approval,
+        renewal_of,
     };
-    let now = app.store.lock().now();
-    let new = match check_order(&product_id, &body, now.date()) {
-        Ok(n) => n,
-        Err(problems) => return errors(StatusCode::BAD_REQUEST, problems),
-    };
-    let mut st = app.store.lock();
-    let needs_approval = st.knobs.approval == Approval::Required && !new.skip_approval;
-    let random = token(&mut st);
-    let dc = &mut st.digicert;
-    let id = dc.order_id();
-    let certificate_id = dc.certificate_id();
-    let request_id = dc.request_id();
-    let order = DcOrder {
-        id,
-        status: if needs_approval { "needs_approval" } else { "pending" }.into(),
-        product: DcProduct {
-            name_id: new.rules.id.clone(),
-            name: new.rules.name.clone(),
-            product_type: "ssl_certificate".into(),
-            validation_type: level(&new.rules).into(),
-        },
-        certificate_id,
-        certificates: vec![DcCertificate {
-            id: certificate_id,
-            kind: "primary".into(),
-            status: "pending".into(),
-            common_name: new.common_name.clone(),
-            dns_names: new.names.clone(),
-            csr: new.csr.clone(),
-            signature_hash: new.signature_hash.clone(),
-            server_platform_id: new.server_platform_id,
-            date_created: rfc3339(now),
-            pem: None,
-            serial_number: None,
-            thumbprint: None,
-            valid_from: None,
-            valid_till: None,
-            not_before: None,
-            not_after: None,
-        }],
-        dcv_method: new.dcv_method.clone(),
-        dcv_random_value: random.clone(),
-        dcv_emails: new.dcv_emails,
-        dcv_passed: false,
-        validated_names: Vec::new(),
-        approved: !needs_approval,
-        order_valid_from: ymd(now.date()),
-        order_valid_till: ymd(new.coverage.till),
-        validity_years: new.coverage.years,
-        validity_days: new.coverage.days,
-        custom_expiration_date: new.coverage.custom,
-        date_created: rfc3339(now),
-        renewal_of_order_id: new.renewal_of_order_id,
-        organization_id: new.organization_id,
-        requests: vec![DcRequest {
-            id: request_id,
-            date: rfc3339(now),
-            request_type: "new_request".into(),
-            status: if needs_approval { "pending" } else { "approved" }.into(),
-        }],
-        note: None,
-        auto_reissue: int_at(&body, &["auto_reissue"]).flatten().unwrap_or(0),
-        body,
-    };
-    dc.orders.push(order);
+    dc.orders.push(Order::new(n, now, x));
+    let (id, leaf_id) = (id.parse::<i64>().unwrap_or(0), leaf_id.parse::<i64>().unwrap_or(0));
     if needs_approval {
-        return created(json!({"id": id, "requests": [{"id": request_id, "status": "pending"}]}));
+        return answer(StatusCode::CREATED, json!({"id": id, "requests": [{"id": req, "status": "pending"}]}));
     }
-    let mut v = json!({"id": id, "certificate_id": certificate_id});
-    if matches!(new.dcv_method.as_str(), "dns-txt-token" | "http-token") {
-        v["dcv_random_value"] = json!(random);
+    let mut v = json!({"id": id, "certificate_id": leaf_id});
+    if matches!(method.as_str(), "dns-txt-token" | "http-token") {
+        v["dcv_random_value"] = json!(token);
     }
-    created(v)
+    answer(StatusCode::CREATED, v)
 }
 
-fn parse_id(s: &str) -> Option<i64> {
-    s.trim().parse().ok()
-}
-
-/// Order info in DigiCert's shape.
-fn order_info_json(o: &DcOrder) -> Value {
-    let c = o.current();
-    let mut cert = json!({
-        "id": o.certificate_id,
-        "common_name": c.map(|c| c.common_name.clone()).unwrap_or_default(),
-        "dns_names": c.map(|c| c.dns_names.clone()).unwrap_or_default(),
-        "date_created": c.map(|c| c.date_created.clone()).unwrap_or_default(),
-        "csr": c.map(|c| c.csr.clone()).unwrap_or_default(),
-        "signature_hash": c.map(|c| c.signature_hash.clone()).unwrap_or_else(|| "sha256".into()),
-        "server_platform": platform(c.map_or(-1, |c| c.server_platform_id)),
-    });
-    if let Some(c) = c.filter(|c| c.pem.is_some()) {
-        cert["serial_number"] = json!(c.serial_number);
-        cert["thumbprint"] = json!(c.thumbprint);
-        cert["valid_from"] = json!(c.valid_from);
-        cert["valid_till"] = json!(c.valid_till);
-    }
-    let mut v = json!({
-        "id": o.id,
-        "certificate": cert,
-        "status": o.status,
-        "is_renewal": o.renewal_of_order_id.is_some(),
-        "date_created": o.date_created,
-        "order_valid_from": o.order_valid_from,
-        "order_valid_till": o.order_valid_till,
-        "disable_renewal_notifications": false,
-        "auto_renew": 0,
-        "auto_reissue": o.auto_reissue,
-        "container": {"id": 1, "name": "Sandbox"},
-        "product": {
-            "name_id": o.product.name_id,
-            "name": o.product.name,
-            "type": o.product.product_type,
-            "validation_type": o.product.validation_type,
-        },
-        "dcv_method": o.dcv_method,
-        "payment_method": "balance",
-        "requests": o.requests,
-    });
-    if o.dcv_method != "email" {
-        v["dcv_random_value"] = json!(o.dcv_random_value);
-    }
-    if !o.dcv_emails.is_empty() {
-        v["dcv_emails"] = json!(o.dcv_emails);
-    }
-    if let Some(y) = o.validity_years {
-        v["validity_years"] = json!(y);
-    }
-    if let Some(d) = o.validity_days {
-        v["validity_days"] = json!(d);
-    }
-    if let Some(d) = &o.custom_expiration_date {
-        v["custom_expiration_date"] = json!(d);
-    }
-    if let Some(r) = o.renewal_of_order_id {
-        v["renewal_of_order_id"] = json!(r);
-    }
-    if let Some(org) = o.organization_id {
-        v["organization"] = json!({"id": org});
-    }
-    if let Some(n) = &o.note {
-        v["note"] = json!(n);
-    }
-    v
+fn num(s: &str) -> Value {
+    s.parse::<i64>().map_or_else(|_| json!(s), |n| json!(n))
 }
 
 fn platform(id: i64) -> Value {
-    let name = match id {
-        2 => "Apache",
-        45 => "nginx",
-        _ => "OTHER",
-    };
-    json!({"id": id, "name": name})
+    json!({"id": id, "name": match id { 2 => "Apache", 45 => "nginx", _ => "OTHER" }})
 }
 
-async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let st = app.store.lock();
-    match parse_id(&id).and_then(|n| st.digicert.orders.iter().find(|o| o.id == n)) {
-        Some(o) => ok(order_info_json(o)),
-        None => order_not_found(&id),
+/// Order info in DigiCert's shape.
+fn order_json(o: &Order<DcExtra>) -> Value {
+    let leaf = o.current();
+    let mut cert = json!({
+        "id": leaf.map(|l| num(&l.id)), "common_name": o.primary(), "dns_names": o.name_list(),
+        "date_created": leaf.map(|l| l.created.clone()), "csr": o.csr, "signature_hash": o.x.signature_hash,
+        "server_platform": platform(o.x.server_platform_id),
+    });
+    if let Some(l) = leaf.filter(|l| l.pem.is_some()) {
+        let (from, till) = l.dates();
+        cert["serial_number"] = json!(l.serial.as_deref().map(str::to_ascii_uppercase));
+        (cert["thumbprint"], cert["valid_from"], cert["valid_till"]) = (json!(l.thumbprint), json!(from), json!(till));
     }
+    let p = product(&o.product).unwrap_or(PRODUCTS[0]);
+    let mut v = json!({
+        "id": num(&o.id), "certificate": cert, "status": o.wire(DcState::status), "is_renewal": o.renewal_of.is_some(),
+        "date_created": o.created, "order_valid_from": o.created.get(..10), "order_valid_till": o.coverage_end,
+        "disable_renewal_notifications": false, "auto_renew": 0, "auto_reissue": o.x.auto_reissue,
+        "container": {"id": 1, "name": "Sandbox"}, "payment_method": "balance", "requests": o.x.requests,
+        "product": {"name_id": p.0, "name": p.1, "type": "ssl_certificate", "validation_type": p.2},
+        "dcv_method": o.x.dcv_method, "validity_years": o.x.validity_years,
+    });
+    let map = v.as_object_mut().unwrap_or_else(|| unreachable!("an object literal"));
+    map.retain(|_, v| !v.is_null());
+    let extra = [
+        ("dcv_random_value", (o.x.dcv_method != "email").then(|| json!(o.token))),
+        ("dcv_emails", (!o.x.dcv_emails.is_empty()).then(|| json!(o.x.dcv_emails))),
+        ("validity_days", o.x.validity_days.map(|d| json!(d))),
+        ("custom_expiration_date", o.x.custom_expiration_date.as_ref().map(|d| json!(d))),
+        ("renewal_of_order_id", o.renewal_of.as_deref().map(num)),
+        ("organization", o.x.organization_id.map(|id| json!({"id": id}))),
+        ("note", o.note.as_ref().map(|n| json!(n))),
+    ];
+    map.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
+    v
 }
 
-async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let st = app.store.lock();
+async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let mut st = app.state();
+    answer(StatusCode::OK, order_json(find(st.split::<DcState>().0, &id)?))
+}
+
+async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> R {
+    let mut st = app.state();
     let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
-    let cn = f("common_name");
-    let status = f("status");
-    let product = f("product_name_id");
-    let search = f("search");
+    let (cn, status, product, search) = (f("common_name"), f("status"), f("product_name_id"), f("search"));
     let limit: usize = q.get("limit").and_then(|s| s.parse().ok()).unwrap_or(1000).clamp(1, 1000);
     let offset: usize = q.get("offset").and_then(|s| s.parse().ok()).unwrap_or(0);
-    let matching: Vec<&DcOrder> = st
-        .digicert
+    let matching: Vec<&Order<DcExtra>> = st
+        .split::<DcState>()
+        .0
         .orders
         .iter()
         .filter(|o| {
-            let names = o.names();
-            let ocn = names.first().cloned().unwrap_or_default();
-            cn.as_ref().is_none_or(|c| &ocn == c)
-                && status.as_ref().is_none_or(|s| &o.status == s)
-                && product.as_ref().is_none_or(|p| &o.product.name_id == p)
-                && search
-                    .as_ref()
-                    .is_none_or(|s| names.iter().any(|n| n.contains(s.as_str())) || o.id.to_string() == *s)
+            cn.as_ref().is_none_or(|c| o.primary() == c)
+                && status.as_ref().is_none_or(|s| o.wire(DcState::status) == *s)
+                && product.as_ref().is_none_or(|p| o.product == *p)
+                && search.as_ref().is_none_or(|s| o.names.iter().any(|n| n.name.contains(s.as_str())) || o.id == *s)
         })
         .collect();
-    let total = matching.len();
     let page: Vec<Value> = matching
-        .into_iter()
+        .iter()
         .rev()
         .skip(offset)
         .take(limit)
         .map(|o| {
-            let c = o.current();
-            json!({
-                "id": o.id,
-                "certificate": {
-                    "id": o.certificate_id,
-                    "common_name": c.map(|c| c.common_name.clone()).unwrap_or_default(),
-                    "dns_names": c.map(|c| c.dns_names.clone()).unwrap_or_default(),
-                    "valid_till": c.and_then(|c| c.valid_till.clone()),
-                    "signature_hash": c.map(|c| c.signature_hash.clone()).unwrap_or_default(),
-                },
-                "status": o.status,
-                "is_renewed": false,
-                "date_created": o.date_created,
-                "order_valid_till": o.order_valid_till,
-                "validity_years": o.validity_years,
-                "container": {"id": 1, "name": "Sandbox"},
-                "product": {"name_id": o.product.name_id, "name": o.product.name, "type": o.product.product_type},
-                "product_name_id": o.product.name_id,
-            })
+            let full = order_json(o);
+            let mut row = json!({"product_name_id": o.product, "is_renewed": false});
+            for k in [
+                "id",
+                "certificate",
+                "status",
+                "date_created",
+                "order_valid_till",
+                "validity_years",
+                "container",
+                "product",
+            ] {
+                if let Some(v) = full.get(k) {
+                    row[k] = v.clone();
+                }
+            }
+            if let Some(c) = row["certificate"].as_object_mut() {
+                c.retain(|k, _| !["csr", "server_platform", "date_created"].contains(&k.as_str()));
+            }
+            row
         })
         .collect();
-    ok(json!({"orders": page, "page": {"total": total, "limit": limit, "offset": offset}}))
-}
-
-fn dcv_records(o: &DcOrder) -> Vec<Value> {
-    o.names()
-        .iter()
-        .map(|host| {
-            let bare = dcv::bare(host);
-            let mut v = json!({
-                "name": host,
-                "dcv_method": o.dcv_method,
-                "dcv_status": if o.dcv_passed || o.validated_names.contains(host) { "valid" } else { "pending" },
-            });
-            match o.dcv_method.as_str() {
-                "dns-txt-token" => {
-                    v["dcv_token"] = json!({"token": o.dcv_random_value, "status": "pending",
-                        "record_name": format!("_dnsauth.{bare}"), "record_type": "TXT"});
-                }
-                "dns-cname-token" => {
-                    v["dcv_token"] = json!({"token": o.dcv_random_value, "status": "pending",
-                        "record_name": format!("{}.{bare}", o.dcv_random_value), "record_type": "CNAME",
-                        "verification_value": CNAME_TARGET});
-                }
-                "http-token" | "http-token-dynamic" => {
-                    v["dcv_token"] = json!({"token": o.dcv_random_value, "status": "pending",
-                        "http_token_url": format!("http://{bare}{HTTP_TOKEN_PATH}")});
-                }
-                _ => {}
-            }
-            v
-        })
-        .collect()
-}
-
-async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let st = app.store.lock();
-    let Some(o) = parse_id(&id).and_then(|n| st.digicert.orders.iter().find(|o| o.id == n)) else {
-        return order_not_found(&id);
-    };
-    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
-    ok(json!({
-        "order_id": o.id,
-        "order_status": o.status,
-        "dcv_method": o.dcv_method,
-        "dcv_status": dcv_status,
-        "order_validation": [{
-            "type": "dcv",
-            "name": "DCV",
-            "description": "Domain Control Validation",
-            "date_created": o.date_created,
-            "status": dcv_status,
-        }],
-        "domains": dcv_records(o),
-    }))
-}
-
-/// Issue the order's current certificate (DCV passed and approved).
-fn issue(ca: &Ca, o: &mut DcOrder, now: OffsetDateTime) -> Result<(), String> {
-    let coverage_end = o.coverage_end();
-    let cert = o.current_mut().ok_or("order has no certificate")?;
-    if cert.pem.is_none() {
-        let key = parse_csr(&cert.csr).map_err(|e| e.0)?;
-        let leaf =
-            ca.issue_leaf(&key, &cert.common_name, &cert.dns_names, now, coverage_end).map_err(|e| e.to_string())?;
-        cert.pem = Some(leaf.pem);
-        cert.serial_number = Some(leaf.serial_hex.to_ascii_uppercase());
-        cert.thumbprint = Some(leaf.thumbprint);
-        cert.valid_from = Some(ymd(leaf.not_before.date()));
-        cert.valid_till = Some(ymd(leaf.not_after.date()));
-        cert.not_before = Some(rfc3339(leaf.not_before));
-        cert.not_after = Some(rfc3339(leaf.not_after));
-        cert.status = "issued".into();
-    }
-    let names = cert.dns_names.clone();
-    for n in names {
-        if !o.validated_names.contains(&n) {
-            o.validated_names.push(n);
-        }
-    }
-    o.dcv_passed = true;
-    o.status = "issued".into();
-    for r in &mut o.requests {
-        if r.status == "pending" {
-            r.status = "approved".into();
-        }
-    }
-    Ok(())
-}
-
-fn issue_or_500(ca: &Ca, o: &mut DcOrder, now: OffsetDateTime) -> Option<Response> {
-    issue(ca, o, now)
-        .err()
-        .map(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}")))
-}
-
-enum Check {
-    Pass,
-    Pending,
-    Fail(&'static str, String),
-}
-
-async fn real_check(
-    method: &str,
-    token: &str,
-    names: &[String],
-    records: &[ssl_core::model::DnsRecord],
-    hosts: &std::collections::BTreeMap<String, std::net::SocketAddr>,
-) -> Check {
-    for host in names {
-        let candidates = dcv::self_and_parents(host);
-        let found = match method {
-            "dns-txt-token" => candidates.iter().any(|h| {
-                dcv::has_record(records, &format!("_dnsauth.{h}"), "TXT", token)
-                    || dcv::has_record(records, h, "TXT", token)
-            }),
-            "dns-cname-token" => {
-                candidates.iter().any(|h| dcv::has_record(records, &format!("{token}.{h}"), "CNAME", CNAME_TARGET))
-            }
-            "http-token" | "http-token-dynamic" => match dcv::fetch_http(hosts, host, HTTP_TOKEN_PATH).await {
-                Ok(body) => body.contains(token),
-                Err(e) => {
-                    return Check::Fail(
-                        "file_random_value_not_found",
-                        format!("The random value was not found at http://{}{HTTP_TOKEN_PATH}: {e}", dcv::bare(host)),
-                    );
-                }
-            },
-            _ => return Check::Pending,
-        };
-        if !found {
-            return match method {
-                "dns-txt-token" => Check::Fail(
-                    "invalid_dns_txt",
-                    format!("No TXT record _dnsauth.{} with the random value was found", dcv::bare(host)),
-                ),
-                "dns-cname-token" => Check::Fail(
-                    "invalid_dns_cname",
-                    format!("No CNAME {token}.{} pointing to {CNAME_TARGET} was found", dcv::bare(host)),
-                ),
-                _ => Check::Fail(
-                    "file_random_value_not_found",
-                    format!(
-                        "The file at http://{}{HTTP_TOKEN_PATH} does not contain the random value",
-                        dcv::bare(host)
-                    ),
-                ),
-            };
-        }
-    }
-    Check::Pass
-}
-
-fn check_answer(o: &DcOrder) -> Response {
-    let dcv_status = if o.dcv_passed || o.status == "issued" { "valid" } else { "pending" };
-    ok(json!({"order_status": o.status, "certificate_id": o.certificate_id, "dcv_status": dcv_status}))
-}
-
-async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let Some(oid) = parse_id(&id) else {
-        return order_not_found(&id);
-    };
-    let (mode, method, token, names, records, hosts) = {
-        let st = app.store.lock();
-        let Some(o) = st.digicert.orders.iter().find(|o| o.id == oid) else {
-            return order_not_found(&id);
-        };
-        match o.status.as_str() {
-            "pending" | "reissue_pending" | "needs_approval" => {}
-            "issued" => return check_answer(o),
-            other => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_order_status",
-                    format!("DCV cannot be checked on a {other} order"),
-                );
-            }
-        }
-        if o.dcv_passed {
-            return check_answer(o);
-        }
-        (
-            st.knobs.dcv,
-            o.dcv_method.clone(),
-            o.dcv_random_value.clone(),
-            o.names(),
-            st.dns.clone(),
-            st.http_hosts.clone(),
-        )
-    };
-    let check = match (mode, method.as_str()) {
-        (DcvMode::Auto, _) => Check::Pass,
-        (DcvMode::Manual, _) | (DcvMode::Real, "email") => Check::Pending,
-        (DcvMode::Real, m) => real_check(m, &token, &names, &records, &hosts).await,
-    };
-    let mut st = app.store.lock();
-    let now = st.now();
-    let Some(o) = st.digicert.order_mut(oid) else {
-        return order_not_found(&id);
-    };
-    match check {
-        Check::Pass => {
-            o.dcv_passed = true;
-            if o.status != "needs_approval" {
-                if let Some(r) = issue_or_500(&app.ca, o, now) {
-                    return r;
-                }
-            }
-            check_answer(o)
-        }
-        Check::Pending => check_answer(o),
-        Check::Fail(code, msg) => error(StatusCode::BAD_REQUEST, code, msg),
-    }
-}
-
-#[allow(clippy::result_large_err, reason = "an early answer of a handler, built once per request")]
-fn open_order<'a>(st: &'a mut State, id: &str) -> Result<&'a mut DcOrder, Response> {
-    parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(|| order_not_found(id))
-}
-
-const OPEN: &[&str] = &["needs_approval", "pending", "reissue_pending"];
-
-async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let Some(method) = str_at(&body, &["dcv_method"]).map(str::to_owned) else {
-        return error(StatusCode::BAD_REQUEST, "missing_field:dcv_method", "dcv_method is required");
-    };
-    let mut st = app.store.lock();
-    let new_token = st.token(32);
-    let o = match open_order(&mut st, &id) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    if !OPEN.contains(&o.status.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
-    }
-    let mut problems = Vec::new();
-    if let Some(rules) = product(&o.product.name_id) {
-        name_rules(&rules, &[], Some(&method), &mut problems);
-    } else if !DCV_METHODS.contains(&method.as_str()) {
-        problems.push(p("invalid_dcv_method", format!("`{method}` is not a DCV method")));
-    }
-    if method.starts_with("http-token") && o.is_wildcard() {
-        problems.push(p("invalid_dcv_method", format!("{method} cannot validate wildcard names")));
-    }
-    let problems = merge(crate::digicert_products::dcv_method_problems(&body), problems);
-    if !problems.is_empty() {
-        return errors(StatusCode::BAD_REQUEST, problems);
-    }
-    o.dcv_method = method;
-    o.dcv_random_value = new_token.clone();
-    if o.dcv_method == "email" { ok(json!({})) } else { ok(json!({"dcv_random_value": new_token})) }
-}
-
-async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let mut st = app.store.lock();
-    let new_token = st.token(32);
-    let o = match open_order(&mut st, &id) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    if !OPEN.contains(&o.status.as_str()) {
-        return error(StatusCode::BAD_REQUEST, "invalid_order_status", format!("The order is {}", o.status));
-    }
-    o.dcv_random_value = new_token.clone();
-    ok(json!({"dcv_random_value": new_token}))
-}
-
-async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let mut st = app.store.lock();
-    match open_order(&mut st, &id) {
-        Ok(_) => StatusCode::NO_CONTENT.into_response(),
-        Err(r) => r,
-    }
-}
-
-/// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?},
-/// dcv_method?, ...}`.
-async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    reissue_or_duplicate(app, id, body, false)
-}
-
-async fn duplicate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    reissue_or_duplicate(app, id, body, true)
-}
-
-fn reissue_or_duplicate(app: App, id: String, body: Bytes, dup: bool) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let mut st = app.store.lock();
-    let now = st.now();
-    let new_token = st.token(32);
-    let dc = &mut st.digicert;
-    let Some(idx) = parse_id(&id).and_then(|n| dc.orders.iter().position(|o| o.id == n)) else {
-        return order_not_found(&id);
-    };
-    let (cert_id, req_id) = (dc.certificate_id(), dc.request_id());
-    let o = &mut dc.orders[idx];
-    if !matches!(o.status.as_str(), "issued" | "expired") {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_order_status",
-            format!(
-                "Only issued orders can be {}; this one is {}",
-                if dup { "duplicated" } else { "reissued" },
-                o.status
-            ),
-        );
-    }
-    if o.coverage_end().is_some_and(|end| end < now) {
-        return error(StatusCode::BAD_REQUEST, "order_expired", "The order's coverage has ended; renew it instead");
-    }
-    let mut problems = Vec::new();
-    let Some(cur) = o.current().cloned() else {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "order has no certificate");
-    };
-    let cert = body.get("certificate").cloned().unwrap_or(json!({}));
-    let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).map(str::to_owned).unwrap_or(cur.csr.clone());
-    if let Err(e) = parse_csr(&csr) {
-        problems.push(p("invalid_csr", format!("The CSR is invalid: {}", e.0)));
-    }
-    let cn = str_at(&cert, &["common_name"]).map(|s| s.trim().to_ascii_lowercase()).unwrap_or(cur.common_name.clone());
-    let sans = match cert.get("dns_names") {
-        Some(v) => string_list(Some(v)).unwrap_or_else(|()| {
-            problems.push(p("invalid_value:dns_names", "certificate.dns_names must be an array of strings"));
-            Vec::new()
-        }),
-        None => cur.dns_names.clone(),
-    };
-    let names = all_names(&cn, &sans);
-    let method = str_at(&body, &["dcv_method"]).map(str::to_owned);
-    if let Some(rules) = product(&o.product.name_id) {
-        name_rules(&rules, &names, Some(method.as_deref().unwrap_or(&o.dcv_method)), &mut problems);
-    }
-    if dup && names.iter().any(|n| !o.validated_names.contains(n)) {
-        problems.push(p("invalid_value:dns_names", "A duplicate can only name domains already on the order"));
-    }
-    let hash = str_at(&cert, &["signature_hash"]).map(str::to_ascii_lowercase).unwrap_or(cur.signature_hash.clone());
-    if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
-        problems.push(p("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512"));
-    }
-    let schema = if dup {
-        crate::digicert_products::duplicate_problems(&body)
-    } else {
-        crate::digicert_products::reissue_problems(&body)
-    };
-    let problems = merge(schema, problems);
-    if !problems.is_empty() {
-        return errors(StatusCode::BAD_REQUEST, problems);
-    }
-    let new_cert = DcCertificate {
-        id: cert_id,
-        kind: if dup { "duplicate" } else { "reissue" }.into(),
-        status: "pending".into(),
-        common_name: cn,
-        dns_names: names.clone(),
-        csr,
-        signature_hash: hash,
-        server_platform_id: int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(cur.server_platform_id),
-        date_created: rfc3339(now),
-        pem: None,
-        serial_number: None,
-        thumbprint: None,
-        valid_from: None,
-        valid_till: None,
-        not_before: None,
-        not_after: None,
-    };
-    let needs_dcv = names.iter().any(|n| !o.validated_names.contains(n));
-    let status = if needs_dcv { "pending" } else { "approved" };
-    o.requests.push(DcRequest {
-        id: req_id,
-        date: rfc3339(now),
-        request_type: if dup { "duplicate" } else { "reissue" }.into(),
-        status: status.into(),
-    });
-    if dup {
-        let previous = o.certificate_id;
-        o.certificates.push(new_cert);
-        o.certificate_id = cert_id;
-        let r = issue(&app.ca, o, now);
-        o.certificate_id = previous;
-        if let Err(e) = r {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", format!("issuance failed: {e}"));
-        }
-    } else {
-        o.certificates.push(new_cert);
-        o.certificate_id = cert_id;
-        if let Some(m) = method {
-            o.dcv_method = m;
-        }
-        if needs_dcv {
-            o.status = "reissue_pending".into();
-            o.dcv_passed = false;
-            o.dcv_random_value = new_token;
-        } else if let Some(r) = issue_or_500(&app.ca, o, now) {
-            return r;
-        }
-    }
-    created(json!({"id": o.id, "requests": [{"id": req_id, "status": status}], "certificate_id": cert_id}))
-}
-
-async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let v = match int_at(&body, &["auto_reissue"]) {
-        Some(Some(v @ (0 | 1))) => v,
-        Some(_) => return error(StatusCode::BAD_REQUEST, "invalid_value:auto_reissue", "auto_reissue must be 0 or 1"),
-        None => return error(StatusCode::BAD_REQUEST, "missing_field:auto_reissue", "auto_reissue is required"),
-    };
-    let mut st = app.store.lock();
-    match open_order(&mut st, &id) {
-        Ok(o) => {
-            o.auto_reissue = v;
-            StatusCode::NO_CONTENT.into_response()
-        }
-        Err(r) => r,
-    }
-}
-
-async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
-    let st = app.store.lock();
-    let Some(o) = parse_id(&id).and_then(|n| st.digicert.orders.iter().find(|o| o.id == n)) else {
-        return order_not_found(&id);
-    };
-    let list: Vec<Value> = o
-        .certificates
-        .iter()
-        .filter(|c| c.kind == "duplicate")
-        .map(|c| {
-            json!({"id": c.id, "common_name": c.common_name, "dns_names": c.dns_names, "status": c.status,
-                "serial_number": c.serial_number, "valid_from": c.valid_from, "valid_till": c.valid_till,
-                "date_created": c.date_created})
-        })
-        .collect();
-    ok(json!({"certificates": list}))
-}
-
-async fn update_status(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let Some(status) = str_at(&body, &["status"]).map(str::to_ascii_lowercase) else {
-        return error(StatusCode::BAD_REQUEST, "missing_field:status", "status is required");
-    };
-    if status != "canceled" {
-        return error(StatusCode::BAD_REQUEST, "invalid_value:status", "status can only be CANCELED");
-    }
-    let mut st = app.store.lock();
-    let o = match open_order(&mut st, &id) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    if !matches!(o.status.as_str(), "needs_approval" | "pending") {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_order_status",
-            format!("Only needs_approval or pending orders can be canceled; this one is {}", o.status),
-        );
-    }
-    o.status = "canceled".into();
-    o.note = str_at(&body, &["note"]).map(str::to_owned);
-    for r in &mut o.requests {
-        if r.status == "pending" {
-            r.status = "rejected".into();
-        }
-    }
-    StatusCode::NO_CONTENT.into_response()
-}
-
-fn revoke(o: &mut DcOrder, cert_id: Option<i64>, note: Option<String>, req_id: i64, now: OffsetDateTime) -> Response {
-    if !matches!(o.status.as_str(), "issued" | "reissue_pending") {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "invalid_order_status",
-            format!("Only issued certificates can be revoked; the order is {}", o.status),
-        );
-    }
-    let now = rfc3339(now);
-    for c in &mut o.certificates {
-        if c.pem.is_some() && cert_id.is_none_or(|id| id == c.id) {
-            c.status = "revoked".into();
-        }
-    }
-    if cert_id.is_none_or(|id| id == o.certificate_id) {
-        o.status = "revoked".into();
-    }
-    o.note = note.or(o.note.take());
-    o.requests.push(DcRequest {
-        id: req_id,
-        date: now.clone(),
-        request_type: "revoke".into(),
-        status: "approved".into(),
-    });
-    created(json!({
-        "id": req_id,
-        "date": now,
-        "type": "revoke",
-        "status": "approved",
-        "requester": {"id": 1, "first_name": "Sandbox", "last_name": "User", "email": "sandbox@example.invalid"},
-        "comments": o.note,
-    }))
-}
-
-async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let mut st = app.store.lock();
-    let now = st.now();
-    let req_id = st.digicert.request_id();
-    match open_order(&mut st, &id) {
-        Ok(o) => revoke(o, None, str_at(&body, &["comments"]).map(str::to_owned), req_id, now),
-        Err(r) => r,
-    }
-}
-
-fn cert_not_found(id: &str) -> Response {
-    error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"))
-}
-
-async fn revoke_certificate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let Some(cid) = parse_id(&id) else {
-        return cert_not_found(&id);
-    };
-    let mut st = app.store.lock();
-    let now = st.now();
-    let req_id = st.digicert.request_id();
-    match st.digicert.orders.iter_mut().find(|o| o.certificates.iter().any(|c| c.id == cid)) {
-        Some(o) => revoke(o, Some(cid), str_at(&body, &["comments"]).map(str::to_owned), req_id, now),
-        None => cert_not_found(&id),
-    }
-}
-
-async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, String)>) -> Response {
-    let Some(cid) = parse_id(&id) else {
-        return cert_not_found(&id);
-    };
-    let st = app.store.lock();
-    let Some(cert) = st.digicert.orders.iter().flat_map(|o| o.certificates.iter()).find(|c| c.id == cid) else {
-        return cert_not_found(&id);
-    };
-    let Some(leaf) = &cert.pem else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "cert_unavailable_processing",
-            "The certificate has not been issued yet",
-        );
-    };
-    let (int, root) = (&app.ca.intermediate_pem, &app.ca.root_pem);
-    let parts: Vec<&String> = match format.as_str() {
-        "pem_all" => vec![leaf, int, root],
-        "pem_noroot" | "default" | "default_pem" => vec![leaf, int],
-        "pem_nointermediate" => vec![leaf, root],
-        other => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "invalid_value:format",
-                format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate and default; not `{other}`"),
-            );
-        }
-    };
-    let text: String = parts.iter().map(|p| format!("{}\n", p.trim())).collect();
-    ([(header::CONTENT_TYPE, "application/x-pem-file")], text).into_response()
+    answer(StatusCode::OK, json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Inspection hooks
+// DCV
 
-/// Time passes: an issued order whose current certificate's `not_after` is behind the (virtual) clock is
-/// `expired` (it can still be reissued while its coverage lasts).
-fn tick(st: &mut State) {
-    let now = st.now();
-    for o in &mut st.digicert.orders {
-        let ended = o
-            .current()
-            .and_then(|c| c.not_after.as_deref())
-            .and_then(|t| OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok());
-        if o.status == "issued" && ended.is_some_and(|end| end < now) {
-            o.status = "expired".into();
+/// What proves control of `host` for the order's method.
+fn challenges(o: &Order<DcExtra>, host: &str) -> Vec<Challenge> {
+    let (t, bare) = (o.token.clone(), dcv::bare(host));
+    let rec = |name: String, record_type, value: &str| Challenge::Record { name, record_type, value: value.to_owned() };
+    match o.x.dcv_method.as_str() {
+        "dns-txt-token" => dcv::self_and_parents(host)
+            .into_iter()
+            .flat_map(|h| [rec(format!("_dnsauth.{h}"), "TXT", &t), rec(h, "TXT", &t)])
+            .collect(),
+        "dns-cname-token" => {
+            dcv::self_and_parents(host).into_iter().map(|h| rec(format!("{t}.{h}"), "CNAME", CNAME_TARGET)).collect()
         }
+        "http-token" | "http-token-dynamic" => {
+            vec![Challenge::File { host: bare, path: HTTP_TOKEN_PATH.into(), content: t, contains: true }]
+        }
+        _ => Vec::new(),
     }
 }
 
-fn orders_json(st: &State) -> Vec<Value> {
-    st.digicert.orders.iter().map(|o| serde_json::to_value(o).unwrap_or(Value::Null)).collect()
+fn dcv_status(o: &Order<DcExtra>) -> &'static str {
+    if o.all_validated() || o.stage == Stage::Issued { "valid" } else { "pending" }
 }
 
-fn order_action(shared: &Shared, st: &mut State, id: &str, action: OrderAction) -> Result<Value, ActionError> {
-    let now = st.now();
-    let not_found = || (StatusCode::NOT_FOUND, format!("no digicert order `{id}`"));
-    let o = parse_id(id).and_then(|n| st.digicert.order_mut(n)).ok_or_else(not_found)?;
-    let conflict = |what: &str, o: &DcOrder| (StatusCode::CONFLICT, format!("cannot {what} a {} order", o.status));
-    match action {
-        OrderAction::Approve => {
-            if o.status != "needs_approval" {
-                return Err(conflict("approve", o));
-            }
-            o.approved = true;
-            o.status = "pending".into();
-            for r in &mut o.requests {
-                if r.status == "pending" {
-                    r.status = "approved".into();
-                }
-            }
-            if o.dcv_passed {
-                issue(&shared.ca, o, now).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-            }
+async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let mut st = app.state();
+    let o = find(st.split::<DcState>().0, &id)?;
+    let domains: Vec<Value> = o.names.iter().map(|n| {
+        let bare = dcv::bare(&n.name);
+        let mut v = json!({"name": n.name, "dcv_method": o.x.dcv_method, "dcv_status": if n.validated || o.validated_names.contains(&n.name) { "valid" } else { "pending" }});
+        let token = json!({"token": o.token, "status": "pending"});
+        v["dcv_token"] = match o.x.dcv_method.as_str() {
+            "dns-txt-token" => json!({"record_name": format!("_dnsauth.{bare}"), "record_type": "TXT"}),
+            "dns-cname-token" => json!({"record_name": format!("{}.{bare}", o.token), "record_type": "CNAME", "verification_value": CNAME_TARGET}),
+            "http-token" | "http-token-dynamic" => json!({"http_token_url": format!("http://{bare}{HTTP_TOKEN_PATH}")}),
+            _ => return v,
+        };
+        wire::extend(&mut v["dcv_token"], token);
+        v
+    }).collect();
+    let s = dcv_status(o);
+    answer(
+        StatusCode::OK,
+        json!({"order_id": num(&o.id), "order_status": o.wire(DcState::status), "dcv_method": o.x.dcv_method, "dcv_status": s,
+        "order_validation": [{"type": "dcv", "name": "DCV", "description": "Domain Control Validation", "date_created": o.created, "status": s}],
+        "domains": domains}),
+    )
+}
+
+fn check_answer(o: &Order<DcExtra>) -> R {
+    let cert = o.current().map(|l| num(&l.id));
+    answer(
+        StatusCode::OK,
+        json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}),
+    )
+}
+
+async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let (mode, names, dns, hosts) = {
+        let mut st = app.state();
+        let (dc, kit) = st.split::<DcState>();
+        let o = find(dc, &id)?;
+        if o.stage == Stage::Issued || (o.stage.is_open() && o.all_validated()) {
+            return check_answer(o);
         }
-        OrderAction::PassDcv => {
-            if !OPEN.contains(&o.status.as_str()) {
-                return Err(conflict("pass DCV of", o));
-            }
-            o.dcv_passed = true;
-            if o.status != "needs_approval" {
-                issue(&shared.ca, o, now).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e))?;
-            }
+        if !o.stage.is_open() {
+            return Err(wrong_status(o, "DCV can be checked on open orders only"));
         }
-        OrderAction::Reject => {
-            if !OPEN.contains(&o.status.as_str()) {
-                return Err(conflict("reject", o));
-            }
-            o.status = "rejected".into();
-            for r in &mut o.requests {
-                if r.status == "pending" {
-                    r.status = "rejected".into();
-                }
-            }
+        let names: Vec<_> = o
+            .names
+            .iter()
+            .filter(|n| !n.validated)
+            .map(|n| (n.name.clone(), n.method == "email", challenges(o, &n.name)))
+            .collect();
+        (kit.knobs.dcv, names, kit.dns.clone(), kit.http_hosts.clone())
+    };
+    let verdict = dcv::verify(mode, &names, (&dns, &hosts)).await;
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let now = kit.now();
+    let o = find(dc, &id)?;
+    match verdict {
+        Verdict::Pass => {
+            o.pass_dcv(None);
+            o.settle(&app.ca, now).map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e))?;
         }
+        Verdict::Fail(host, why) => {
+            let code = match o.x.dcv_method.as_str() {
+                "dns-txt-token" => "invalid_dns_txt",
+                "dns-cname-token" => "invalid_dns_cname",
+                _ => "file_random_value_not_found",
+            };
+            return Err(bad(code, format!("DCV of {host} failed: {why}")));
+        }
+        Verdict::Wait(_) => {}
     }
-    serde_json::to_value(&*o).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    check_answer(o)
+}
+
+async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    let body = body_json(&body)?;
+    let method = str_at(&body, &["dcv_method"])
+        .ok_or_else(|| bad("missing_field:dcv_method", "dcv_method is required"))?
+        .to_owned();
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let token = kit.token(32);
+    let o = find(dc, &id)?;
+    if !o.stage.is_open() {
+        return Err(wrong_status(o, "The DCV method can be changed on open orders only"));
+    }
+    let mut problems = schema::<g::ChangeDcvMethodRequest>(&body);
+    judge(product(&o.product).unwrap_or(PRODUCTS[0]), &o.name_list(), Some(&method), &mut problems);
+    if !problems.is_empty() {
+        return Err(errors(StatusCode::BAD_REQUEST, problems));
+    }
+    let emails = o.x.dcv_emails.clone();
+    for n in &mut o.names {
+        n.method = method.clone();
+        n.approver = (method == "email").then(|| approver(&n.name, &emails));
+    }
+    (o.x.dcv_method, o.token) = (method.clone(), token.clone());
+    answer(StatusCode::OK, if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
+}
+
+async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let token = kit.token(32);
+    let o = find(dc, &id)?;
+    if !o.stage.is_open() {
+        return Err(wrong_status(o, "A new random value is for open orders only"));
+    }
+    o.token = token.clone();
+    answer(StatusCode::OK, json!({"dcv_random_value": token}))
+}
+
+async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let o = find(dc, &id)?;
+    for n in o.names.iter().filter(|n| !n.validated && n.method == "email") {
+        kit.mail("digicert", &o.id, &n.name, n.approver.as_deref().unwrap_or_default());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reissue, duplicate, cancel, revoke
+
+async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    new_leaf(&app, &id, &body_json(&body)?, LeafKind::Reissue)
+}
+
+async fn duplicate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    new_leaf(&app, &id, &body_json(&body)?, LeafKind::Duplicate)
+}
+
+/// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
+fn new_leaf(app: &Shared, id: &str, body: &Value, kind: LeafKind) -> R {
+    let dup = kind == LeafKind::Duplicate;
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let (now, token) = (kit.now(), kit.token(32));
+    let (_, leaf_id, req) = ids(kit);
+    let o = find(dc, id)?;
+    if !matches!(o.stage, Stage::Issued | Stage::Expired) {
+        return Err(wrong_status(
+            o,
+            &format!("Only issued orders can be {}", if dup { "duplicated" } else { "reissued" }),
+        ));
+    }
+    if o.coverage_until().is_some_and(|end| end < now) {
+        return Err(bad("order_expired", "The order's coverage has ended; renew it instead"));
+    }
+    let cert = body.get("certificate").cloned().unwrap_or(json!({}));
+    let mut problems = if dup { schema::<g::DuplicateRequest>(body) } else { schema::<g::ReissueRequest>(body) };
+    let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).unwrap_or(&o.csr).to_owned();
+    if let Err(e) = parse_csr(&csr) {
+        problems.push(("invalid_csr".into(), format!("The CSR is invalid: {}", e.0)));
+    }
+    let cn = str_at(&cert, &["common_name"]).map_or_else(|| o.primary().to_owned(), |s| s.trim().to_ascii_lowercase());
+    let sans = match cert.get("dns_names") {
+        Some(v) => wire::string_list(Some(v)).unwrap_or_default(),
+        None => o.name_list(),
+    };
+    let names = wire::names_with(&cn, &sans);
+    let method = str_at(body, &["dcv_method"]).unwrap_or(&o.x.dcv_method).to_owned();
+    judge(product(&o.product).unwrap_or(PRODUCTS[0]), &names, Some(&method), &mut problems);
+    let hash = str_at(&cert, &["signature_hash"]).map_or_else(|| o.x.signature_hash.clone(), str::to_ascii_lowercase);
+    if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
+        problems.push((
+            "invalid_value:certificate.signature_hash".into(),
+            "signature_hash must be sha256, sha384 or sha512".into(),
+        ));
+    }
+    if dup && names.iter().any(|n| !o.validated_names.contains(n)) {
+        problems
+            .push(("invalid_value:dns_names".into(), "A duplicate can only name domains already on the order".into()));
+    }
+    if !problems.is_empty() {
+        return Err(errors(StatusCode::BAD_REQUEST, problems));
+    }
+    let leaf = Leaf::new(leaf_id.clone(), kind, &csr, names.clone(), now);
+    let pending = names.iter().any(|n| !o.validated_names.contains(n));
+    let status = if pending { "pending" } else { "approved" };
+    o.x.requests.push(request(req, if dup { "duplicate" } else { "reissue" }, status, now));
+    let internal = |e: String| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e);
+    if dup {
+        o.duplicate(&app.ca, leaf, now).map_err(internal)?;
+    } else {
+        let emails = o.x.dcv_emails.clone();
+        let names =
+            names.iter().map(|n| Name::new(n, &method, (method == "email").then(|| approver(n, &emails)))).collect();
+        (o.x.dcv_method, o.x.signature_hash) = (method, hash);
+        o.x.server_platform_id = int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(o.x.server_platform_id);
+        o.reissue(&app.ca, leaf, names, token, now).map_err(internal)?;
+    }
+    answer(
+        StatusCode::CREATED,
+        json!({"id": num(&o.id), "requests": [{"id": req, "status": status}], "certificate_id": num(&leaf_id)}),
+    )
+}
+
+async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    let mut st = app.state();
+    let o = find(st.split::<DcState>().0, &id)?;
+    let list: Vec<Value> = o.leaves.iter().filter(|l| l.kind == LeafKind::Duplicate).map(|l| {
+        let (from, till) = l.dates();
+        json!({"id": num(&l.id), "common_name": l.names.first(), "dns_names": l.names, "status": if l.revoked { "revoked" } else { "issued" },
+            "serial_number": l.serial.as_deref().map(str::to_ascii_uppercase), "valid_from": from, "valid_till": till, "date_created": l.created})
+    }).collect();
+    answer(StatusCode::OK, json!({"certificates": list}))
+}
+
+async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    let v = match int_at(&body_json(&body)?, &["auto_reissue"]) {
+        Some(Some(v @ (0 | 1))) => v,
+        Some(_) => return Err(bad("invalid_value:auto_reissue", "auto_reissue must be 0 or 1")),
+        None => return Err(bad("missing_field:auto_reissue", "auto_reissue is required")),
+    };
+    let mut st = app.state();
+    find(st.split::<DcState>().0, &id)?.x.auto_reissue = v;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    let body = body_json(&body)?;
+    match str_at(&body, &["status"]).map(str::to_ascii_lowercase).as_deref() {
+        Some("canceled") => {}
+        Some(_) => return Err(bad("invalid_value:status", "status can only be CANCELED")),
+        None => return Err(bad("missing_field:status", "status is required")),
+    }
+    let mut st = app.state();
+    let o = find(st.split::<DcState>().0, &id)?;
+    if !o.stage.is_open() || o.apply(Event::Cancel).is_err() {
+        return Err(wrong_status(o, "Only needs_approval or pending orders can be canceled"));
+    }
+    o.note = str_at(&body, &["note"]).map(str::to_owned);
+    for r in o.x.requests.iter_mut().filter(|r| r["status"] == "pending") {
+        r["status"] = json!("rejected");
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+fn revoke(app: &Shared, order: Option<&str>, leaf: Option<&str>, body: &Bytes) -> R {
+    let comments = str_at(&body_json(body)?, &["comments"]).map(str::to_owned);
+    let mut st = app.state();
+    let (dc, kit) = st.split::<DcState>();
+    let (now, req) = (kit.now(), kit.ids.next("digicert.request", 3_000_001));
+    let o = match (order, leaf) {
+        (Some(id), _) => find(dc, id)?,
+        (None, Some(l)) => dc.orders.iter_mut().find(|o| o.leaf(l.trim()).is_some()).ok_or_else(|| {
+            error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {l} not found"))
+        })?,
+        (None, None) => unreachable!("a route gives one id"),
+    };
+    if o.revoke(leaf.map(str::trim)).is_err() {
+        return Err(wrong_status(o, "Only issued certificates can be revoked"));
+    }
+    o.note = comments.or(o.note.take());
+    o.x.requests.push(request(req, "revoke", "approved", now));
+    let mut v = request(req, "revoke", "approved", now);
+    v["requester"] = json!({"id": 1, "first_name": "Sandbox", "last_name": "User", "email": "sandbox@example.invalid"});
+    v["comments"] = json!(o.note);
+    answer(StatusCode::CREATED, v)
+}
+
+async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    revoke(&app, Some(&id), None, &body)
+}
+
+async fn revoke_certificate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    revoke(&app, None, Some(&id), &body)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Downloads
+
+/// Leaf `id` in `format` (PEM, `p7b` or zip formats: [`archive::bundle`]); `platform`: the zip for the
+/// order's server platform (nginx: one PEM; else the apache layout).
+fn download_leaf(app: &Shared, id: &str, format: Option<&str>) -> R {
+    let mut st = app.state();
+    let orders = &st.split::<DcState>().0.orders;
+    let not_found = || error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"));
+    let (o, l) = orders.iter().find_map(|o| o.leaf(id.trim()).map(|l| (o, l))).ok_or_else(not_found)?;
+    let pem = l
+        .pem
+        .as_deref()
+        .ok_or_else(|| bad("cert_unavailable_processing", "The certificate has not been issued yet"))?;
+    let format = format.unwrap_or(if o.x.server_platform_id == 45 { "nginx" } else { "apache" });
+    let cn = l.names.first().map_or("", String::as_str);
+    let (content_type, body) = archive::bundle(format, pem, &app.ca, cn).ok_or_else(|| {
+        bad("invalid_value:format", format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate, default, p7b, apache and nginx; not `{format}`"))
+    })?;
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, String)>) -> R {
+    download_leaf(&app, &id, Some(&format))
+}
+
+async fn download_platform(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
+    download_leaf(&app, &id, None)
 }

@@ -14,8 +14,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use ssl_core::model::DnsRecord;
 
+use crate::control;
+use crate::kit::app::App;
+use crate::kit::book::{Action, SeedSpec};
 use crate::knobs::{Fault, Knobs};
-use crate::server::{App, OrderAction, PROVIDERS, provider};
+use crate::registry::{PROVIDERS, provider};
 
 fn ok(v: Value) -> Response {
     (StatusCode::OK, axum::Json(v)).into_response()
@@ -39,6 +42,13 @@ pub(crate) fn router(app: App) -> Router {
         .route("/orders/{provider}/{id}/approve", post(approve))
         .route("/orders/{provider}/{id}/dcv", post(pass_dcv))
         .route("/orders/{provider}/{id}/reject", post(reject))
+        .route("/orders/{provider}/{id}/status", post(raw_status))
+        .route("/catalog/{provider}", get(catalog))
+        .route("/mailbox", get(mailbox))
+        .route("/mailbox/{id}/approve", get(approve_mail).post(approve_mail))
+        .route("/csr-keys", get(csr_keys))
+        .route("/seed", post(seed))
+        .route("/events", get(events).delete(clear_events))
         .route("/requests", get(requests).delete(clear_requests))
         .route("/ca/root.pem", get(root_pem))
         .route("/ca/intermediate.pem", get(intermediate_pem))
@@ -71,6 +81,13 @@ async fn index(State(app): State<App>) -> Response {
             "POST /_sandbox/orders/{provider}/{id}/approve",
             "POST /_sandbox/orders/{provider}/{id}/dcv",
             "POST /_sandbox/orders/{provider}/{id}/reject",
+            "POST /_sandbox/orders/{provider}/{id}/status",
+            "GET /_sandbox/catalog/{provider}",
+            "GET /_sandbox/mailbox",
+            "GET|POST /_sandbox/mailbox/{id}/approve",
+            "GET /_sandbox/csr-keys[?csr=|?key=]",
+            "POST /_sandbox/seed",
+            "GET|DELETE /_sandbox/events[?provider=&since=]",
             "GET|DELETE /_sandbox/requests[?provider=]",
             "GET /_sandbox/ca/root.pem",
             "GET /_sandbox/ca/intermediate.pem",
@@ -81,18 +98,18 @@ async fn index(State(app): State<App>) -> Response {
             "POST /_sandbox/reset",
             "GET|POST /_sandbox/clock"
         ],
-        "knobs": app.store.lock().knobs,
+        "knobs": app.state().kit.knobs,
     }))
 }
 
 async fn all_orders(State(app): State<App>) -> Response {
-    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS.iter().map(|p| (p.name, app.orders(p))).collect();
+    let map: BTreeMap<&str, Vec<Value>> = PROVIDERS.iter().map(|p| (p.name, control::orders(&app, p))).collect();
     ok(json!(map))
 }
 
 async fn provider_orders(State(app): State<App>, Path(name): Path<String>) -> Response {
     match provider(&name) {
-        Some(p) => ok(Value::Array(app.orders(p))),
+        Some(p) => ok(Value::Array(control::orders(&app, p))),
         None => fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`")),
     }
 }
@@ -101,7 +118,7 @@ async fn one_order(State(app): State<App>, Path((name, id)): Path<(String, Strin
     let Some(p) = provider(&name) else {
         return fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`"));
     };
-    let orders = app.orders(p);
+    let orders = control::orders(&app, p);
     match orders.into_iter().find(|o| o.get("id").map(id_string).as_deref() == Some(id.as_str())) {
         Some(o) => ok(o),
         None => fail(StatusCode::NOT_FOUND, format!("no {name} order `{id}`")),
@@ -115,23 +132,127 @@ fn id_string(v: &Value) -> String {
     }
 }
 
-fn action(app: &App, name: &str, id: &str, a: OrderAction) -> Response {
-    match app.order_action(name, id, a) {
+fn action(app: &App, name: &str, id: &str, a: Action) -> Response {
+    match control::order_action(app, name, id, a) {
         Ok(v) => ok(v),
         Err((status, m)) => fail(status, m),
     }
 }
 
 async fn approve(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
-    action(&app, &name, &id, OrderAction::Approve)
+    action(&app, &name, &id, Action::Approve)
 }
 
-async fn pass_dcv(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
-    action(&app, &name, &id, OrderAction::PassDcv)
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct DcvBody {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+async fn pass_dcv(State(app): State<App>, Path((name, id)): Path<(String, String)>, body: Bytes) -> Response {
+    let b: DcvBody = if body.iter().all(u8::is_ascii_whitespace) {
+        DcvBody::default()
+    } else {
+        match parse(&body) {
+            Ok(b) => b,
+            Err(r) => return r,
+        }
+    };
+    action(&app, &name, &id, Action::PassDcv(b.name.map(|n| n.trim().to_ascii_lowercase())))
 }
 
 async fn reject(State(app): State<App>, Path((name, id)): Path<(String, String)>) -> Response {
-    action(&app, &name, &id, OrderAction::Reject)
+    action(&app, &name, &id, Action::Reject)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStatus {
+    raw: Option<String>,
+}
+
+async fn raw_status(State(app): State<App>, Path((name, id)): Path<(String, String)>, body: Bytes) -> Response {
+    match parse::<RawStatus>(&body) {
+        Ok(b) => action(&app, &name, &id, Action::RawStatus(b.raw)),
+        Err(r) => r,
+    }
+}
+
+async fn catalog(Path(name): Path<String>) -> Response {
+    match provider(&name) {
+        Some(p) => ok((p.catalog)()),
+        None => fail(StatusCode::NOT_FOUND, format!("the sandbox does not serve `{name}`")),
+    }
+}
+
+async fn mailbox(State(app): State<App>) -> Response {
+    for p in PROVIDERS {
+        (p.book.tick)(&mut app.state());
+    }
+    ok(json!(app.state().kit.mailbox))
+}
+
+async fn approve_mail(State(app): State<App>, Path(id): Path<u64>) -> Response {
+    match control::approve_mail(&app, id) {
+        Ok(v) => ok(v),
+        Err((status, m)) => fail(status, m),
+    }
+}
+
+#[derive(Deserialize)]
+struct KeyFilter {
+    csr: Option<String>,
+    key: Option<String>,
+}
+
+async fn csr_keys(State(app): State<App>, Query(f): Query<KeyFilter>) -> Response {
+    let counts = control::csr_key_counts(&app);
+    let key = match (f.key, f.csr) {
+        (Some(k), _) => Some(k.trim().to_ascii_lowercase()),
+        (None, Some(csr)) => match crate::ca::parse_csr(&csr) {
+            Ok(k) => Some(k.spki_sha256),
+            Err(e) => return fail(StatusCode::BAD_REQUEST, format!("csr: {}", e.0)),
+        },
+        (None, None) => None,
+    };
+    match key {
+        Some(k) => ok(json!({"key": k, "orders": counts.get(&k).copied().unwrap_or(0)})),
+        None => ok(json!(counts)),
+    }
+}
+
+async fn seed(State(app): State<App>, body: Bytes) -> Response {
+    let spec: SeedSpec = match parse(&body) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match control::seed(&app, &spec) {
+        Ok(ids) => ok(json!({"provider": spec.provider, "stage": spec.stage, "ids": ids})),
+        Err((status, m)) => fail(status, m),
+    }
+}
+
+#[derive(Deserialize)]
+struct EventFilter {
+    provider: Option<String>,
+    since: Option<u64>,
+}
+
+async fn events(State(app): State<App>, Query(f): Query<EventFilter>) -> Response {
+    let list: Vec<_> = app
+        .store
+        .events()
+        .into_iter()
+        .filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p)))
+        .filter(|r| f.since.is_none_or(|s| r.seq > s))
+        .collect();
+    ok(json!(list))
+}
+
+async fn clear_events(State(app): State<App>) -> Response {
+    app.store.clear_events();
+    ok(json!({"cleared": true}))
 }
 
 #[derive(Deserialize)]
@@ -140,15 +261,18 @@ struct RequestFilter {
 }
 
 async fn requests(State(app): State<App>, Query(f): Query<RequestFilter>) -> Response {
-    let st = app.store.lock();
-    let list: Vec<_> =
-        st.requests.iter().filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p))).collect();
+    let st = app.state();
+    let list: Vec<_> = st
+        .kit
+        .requests
+        .iter()
+        .filter(|r| f.provider.as_deref().is_none_or(|p| r.provider.as_deref() == Some(p)))
+        .collect();
     ok(json!(list))
 }
 
 async fn clear_requests(State(app): State<App>) -> Response {
-    app.store.lock().requests.clear();
-    app.store.save_logged();
+    app.state().kit.requests.clear();
     ok(json!({"cleared": true}))
 }
 
@@ -165,7 +289,7 @@ async fn intermediate_pem(State(app): State<App>) -> Response {
 }
 
 async fn get_knobs(State(app): State<App>) -> Response {
-    ok(json!(app.store.lock().knobs))
+    ok(json!(app.state().kit.knobs))
 }
 
 async fn put_knobs(State(app): State<App>, body: Bytes) -> Response {
@@ -173,7 +297,7 @@ async fn put_knobs(State(app): State<App>, body: Bytes) -> Response {
         Ok(k) => k,
         Err(r) => return r,
     };
-    app.set_knobs(knobs);
+    control::set_knobs(&app, knobs);
     get_knobs(State(app)).await
 }
 
@@ -182,19 +306,17 @@ async fn add_fault(State(app): State<App>, body: Bytes) -> Response {
         Ok(f) => f,
         Err(r) => return r,
     };
-    app.store.lock().knobs.faults.push(fault);
-    app.store.save_logged();
+    app.state().kit.knobs.faults.push(fault);
     get_knobs(State(app)).await
 }
 
 async fn clear_faults(State(app): State<App>) -> Response {
-    app.store.lock().knobs.faults.clear();
-    app.store.save_logged();
+    app.state().kit.knobs.faults.clear();
     get_knobs(State(app)).await
 }
 
 async fn get_dns(State(app): State<App>) -> Response {
-    ok(json!(app.store.lock().dns))
+    ok(json!(app.state().kit.dns))
 }
 
 async fn add_dns(State(app): State<App>, body: Bytes) -> Response {
@@ -206,8 +328,7 @@ async fn add_dns(State(app): State<App>, body: Bytes) -> Response {
     if !matches!(rec.record_type.as_str(), "TXT" | "CNAME") {
         return fail(StatusCode::BAD_REQUEST, "record type must be TXT or CNAME");
     }
-    app.store.lock().dns.push(rec);
-    app.store.save_logged();
+    app.state().kit.dns.push(rec);
     get_dns(State(app)).await
 }
 
@@ -219,18 +340,19 @@ struct NameFilter {
 
 async fn clear_dns(State(app): State<App>, Query(f): Query<NameFilter>) -> Response {
     {
-        let mut st = app.store.lock();
+        let mut st = app.state();
         match f.name {
-            Some(n) => st.dns.retain(|r| !r.name.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.'))),
-            None => st.dns.clear(),
+            Some(n) => {
+                st.kit.dns.retain(|r| !r.name.trim_end_matches('.').eq_ignore_ascii_case(n.trim_end_matches('.')))
+            }
+            None => st.kit.dns.clear(),
         }
     }
-    app.store.save_logged();
     get_dns(State(app)).await
 }
 
 async fn get_hosts(State(app): State<App>) -> Response {
-    ok(json!(app.store.lock().http_hosts))
+    ok(json!(app.state().kit.http_hosts))
 }
 
 #[derive(Deserialize)]
@@ -244,7 +366,7 @@ async fn add_host(State(app): State<App>, body: Bytes) -> Response {
         Ok(m) => m,
         Err(r) => return r,
     };
-    if let Err(e) = app.map_http_host(&m.host, m.addr) {
+    if let Err(e) = control::map_http_host(&app, &m.host, m.addr) {
         return fail(StatusCode::BAD_REQUEST, e);
     }
     get_hosts(State(app)).await
@@ -252,26 +374,25 @@ async fn add_host(State(app): State<App>, body: Bytes) -> Response {
 
 async fn clear_hosts(State(app): State<App>, Query(f): Query<NameFilter>) -> Response {
     {
-        let mut st = app.store.lock();
+        let mut st = app.state();
         match f.host {
             Some(h) => {
-                st.http_hosts.remove(&h.to_ascii_lowercase());
+                st.kit.http_hosts.remove(&h.to_ascii_lowercase());
             }
-            None => st.http_hosts.clear(),
+            None => st.kit.http_hosts.clear(),
         }
     }
-    app.store.save_logged();
     get_hosts(State(app)).await
 }
 
 async fn reset(State(app): State<App>) -> Response {
-    app.reset();
-    ok(json!({"reset": true, "knobs": app.store.lock().knobs}))
+    control::reset(&app);
+    ok(json!({"reset": true, "knobs": app.state().kit.knobs}))
 }
 
 fn clock_json(app: &App) -> Value {
-    let st = app.store.lock();
-    json!({"now": crate::digicert::rfc3339(st.now()), "offset_seconds": st.clock_offset_secs})
+    let st = app.state();
+    json!({"now": crate::kit::time::rfc3339(st.kit.now()), "offset_seconds": st.kit.clock_offset_secs})
 }
 
 async fn get_clock(State(app): State<App>) -> Response {
@@ -298,6 +419,6 @@ async fn set_clock(State(app): State<App>, body: Bytes) -> Response {
         (None, None) => None,
         (s, d) => Some(s.unwrap_or(0).saturating_add(d.unwrap_or(0).saturating_mul(86_400))),
     };
-    app.move_clock(advance, m.offset_seconds);
+    control::move_clock(&app, advance, m.offset_seconds);
     ok(clock_json(&app))
 }

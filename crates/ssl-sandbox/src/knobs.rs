@@ -1,4 +1,4 @@
-//! Run-time knobs: approval, DCV mode and fault injection.
+//! Run-time knobs: approval, DCV mode, session expiry, the published rate limits and fault injection.
 //!
 //! Knobs are JSON (`GET`/`PUT /_sandbox/knobs`, [`crate::SandboxHandle::set_knobs`]):
 //!
@@ -8,12 +8,17 @@
 //!   "dcv": "auto",                 // or "manual" | "real"
 //!   "seed": 42,                    // optional: makes `probability` honoured and tokens reproducible
 //!   "session_calls": 3,            // optional: a login key (GoGetSSL `auth_key`) serves 3 calls, then expires
+//!   "rate_limits": {"enabled": true, "scale": 1.0},  // the providers' published limits; scale multiplies windows
 //!   "faults": [
 //!     {"kind": "rate_limit", "retry_after": 2, "provider": "digicert", "method": "POST",
 //!      "path": "/order/certificate", "times": 1},
 //!     {"kind": "server_error", "status": 503, "after_commit": false, "times": 2},
 //!     {"kind": "delay", "delay_ms": 1500, "probability": 0.5},
-//!     {"kind": "drop_after_commit", "method": "POST", "path": "/order/certificate/", "times": 1}
+//!     {"kind": "drop_after_commit", "method": "POST", "path": "/order/certificate/", "times": 1},
+//!     {"kind": "delay_after_commit", "delay_ms": 3000, "method": "POST", "times": 1},
+//!     {"kind": "empty_body", "method": "GET", "times": 1},
+//!     {"kind": "truncated_body", "times": 1},
+//!     {"kind": "stale_status", "path": "/order/certificate/", "times": 2}
 //!   ]
 //! }
 //! ```
@@ -22,10 +27,21 @@
 //! prefix included) are optional; `times` counts how often the fault fires (absent: every matching request);
 //! `probability` (0..=1) is honoured only when `seed` is set, so runs stay deterministic; without a seed the
 //! fault fires on every match. `fired` counts how often it did (read back through `GET /_sandbox/knobs`).
-//! Faults are checked in order: every matching `delay` adds up, then the first other matching fault wins.
+//! Faults are checked in order: every matching `delay` and `delay_after_commit` adds up, `stale_status` applies
+//! alongside, then the first other matching fault wins.
 //!
-//! A single request can force a fault with the header `X-Sandbox-Fault`: a fault kind (`rate_limit`,
-//! `server_error`, `delay`, `drop_after_commit`) or a fault object as above.
+//! | kind | effect |
+//! |---|---|
+//! | `rate_limit` | 429 in the provider's shape with `Retry-After: retry_after` (default 1), nothing done |
+//! | `server_error` | `status` (default 503) in the provider's shape; with `after_commit` the request is carried out first |
+//! | `delay` | wait `delay_ms` (default 1000) before handling |
+//! | `delay_after_commit` | carry the request out and save, then wait `delay_ms` before answering |
+//! | `drop_after_commit` | carry the request out, then close the connection without an answer |
+//! | `empty_body` | carry the request out, answer its status with an empty body |
+//! | `truncated_body` | carry the request out, answer its status with the first half of the body |
+//! | `stale_status` | orders read by this request show the status before their current one |
+//!
+//! A single request can force a fault with the header `X-Sandbox-Fault`: a fault kind or a fault object as above.
 
 use serde::{Deserialize, Serialize};
 
@@ -68,9 +84,23 @@ pub enum FaultKind {
     Delay,
     /// Carry the request out (store the order), then close the connection without sending a response.
     DropAfterCommit,
+    /// Carry the request out and save, then wait `delay_ms` before answering (a client timing out now leaves
+    /// the order with the provider).
+    DelayAfterCommit,
+    /// Carry the request out, answer with its status and an empty body.
+    EmptyBody,
+    /// Carry the request out, answer with its status and the first half of its body.
+    TruncatedBody,
+    /// Orders read by the request show their previous status.
+    StaleStatus,
 }
 
 impl FaultKind {
+    /// Whether it decides the answer (only one such fault applies per request).
+    pub(crate) fn is_terminal(self) -> bool {
+        !matches!(self, Self::Delay | Self::DelayAfterCommit | Self::StaleStatus)
+    }
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,6 +108,10 @@ impl FaultKind {
             Self::ServerError => "server_error",
             Self::Delay => "delay",
             Self::DropAfterCommit => "drop_after_commit",
+            Self::DelayAfterCommit => "delay_after_commit",
+            Self::EmptyBody => "empty_body",
+            Self::TruncatedBody => "truncated_body",
+            Self::StaleStatus => "stale_status",
         }
     }
 }
@@ -252,6 +286,24 @@ pub struct Knobs {
     /// call with an expired key gets the provider's "invalid or expired key" error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_calls: Option<u32>,
+    /// The providers' published rate limits.
+    pub rate_limits: RateLimits,
+}
+
+/// The providers' published rate limits (per credential, rolling windows; see [`crate::kit::limits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimits {
+    /// Enforce them (default true).
+    pub enabled: bool,
+    /// Multiply every window by this (default 1.0; 0.01 makes DigiCert's 5 s window 50 ms).
+    pub scale: f64,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self { enabled: true, scale: 1.0 }
+    }
 }
 
 impl Knobs {
@@ -266,8 +318,15 @@ impl Knobs {
 /// What the fault rules decided for one request.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FaultPlan {
+    /// Wait before handling.
     pub delay_ms: u64,
+    /// Wait after handling and saving.
+    pub delay_after_ms: u64,
+    /// Show previous statuses.
+    pub stale: bool,
+    /// The one fault that decides the answer.
     pub terminal: Option<Fault>,
+    /// Names of every fault applied.
     pub names: Vec<&'static str>,
 }
 
@@ -284,8 +343,12 @@ pub(crate) fn plan(
     let mut plan = FaultPlan::default();
     let take = |f: &Fault, plan: &mut FaultPlan| -> bool {
         match f.kind {
-            FaultKind::Delay => {
-                plan.delay_ms += f.delay_ms.unwrap_or(1000);
+            FaultKind::Delay | FaultKind::DelayAfterCommit | FaultKind::StaleStatus => {
+                match f.kind {
+                    FaultKind::Delay => plan.delay_ms += f.delay_ms.unwrap_or(1000),
+                    FaultKind::DelayAfterCommit => plan.delay_after_ms += f.delay_ms.unwrap_or(1000),
+                    _ => plan.stale = true,
+                }
                 plan.names.push(f.kind.as_str());
                 true
             }
@@ -302,7 +365,7 @@ pub(crate) fn plan(
     }
     let seeded = knobs.seed.is_some();
     for f in knobs.faults.iter_mut() {
-        if !f.matches(provider, method, path) || (f.kind != FaultKind::Delay && plan.terminal.is_some()) {
+        if !f.matches(provider, method, path) || (f.kind.is_terminal() && plan.terminal.is_some()) {
             continue;
         }
         if let (Some(p), true) = (f.probability, seeded) {
@@ -365,6 +428,21 @@ mod tests {
         let a = run(Some(7));
         assert_eq!(a, run(Some(7)));
         assert!(a.iter().any(|f| *f) && a.iter().any(|f| !*f));
+    }
+
+    #[test]
+    fn delays_and_stale_statuses_go_alongside_the_answering_fault() {
+        let mut k = Knobs::default()
+            .fault(Fault { delay_ms: Some(7), ..Fault::new(FaultKind::DelayAfterCommit) })
+            .fault(Fault::new(FaultKind::StaleStatus))
+            .fault(Fault::new(FaultKind::EmptyBody))
+            .fault(Fault::new(FaultKind::TruncatedBody));
+        let p = plan(&mut k, &mut None, None, None, "GET", "/");
+        assert_eq!((p.delay_after_ms, p.stale), (7, true));
+        assert_eq!(p.terminal.unwrap().kind, FaultKind::EmptyBody);
+        assert_eq!(p.names, ["delay_after_commit", "stale_status", "empty_body"]);
+        let k: Knobs = serde_json::from_str(r#"{"rate_limits":{"scale":0.5}}"#).unwrap();
+        assert_eq!(k.rate_limits, RateLimits { enabled: true, scale: 0.5 });
     }
 
     #[test]

@@ -275,7 +275,7 @@ async fn sandbox_at(dir: &Path) -> SandboxHandle {
 fn session_keys(state: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(state.join("state.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    v["gogetssl"]["sessions"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_owned()).collect()
+    v["sessions"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap().to_owned()).collect()
 }
 
 async fn run_env(args: Vec<String>, user: &str, pass: &str) -> Output {

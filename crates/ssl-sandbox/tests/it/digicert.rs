@@ -11,12 +11,12 @@ async fn auth_is_checked_in_digicert_error_shape() {
     let http = client();
     for key in [None, Some("wrong")] {
         let r = send(&http, &sb, "GET", "/product", None, key).await;
-        assert_eq!(r.status, 401);
-        assert_eq!(error_codes(&r.json), vec!["access_denied|invalid_api_key"]);
+        assert_eq!(r.status, 403);
+        assert_eq!(error_codes(&r.json), vec!["access_denied|access_denied_invalid_key"]);
         assert!(r.json["errors"][0]["message"].as_str().unwrap().len() > 5);
     }
     // Unknown paths are 404 not_found|route, behind auth too.
-    assert_eq!(send(&http, &sb, "GET", "/nope", None, None).await.status, 401);
+    assert_eq!(send(&http, &sb, "GET", "/nope", None, None).await.status, 403);
     let r = dc(&http, &sb, "GET", "/nope/deeper", None).await;
     assert_eq!((r.status, error_codes(&r.json)), (404, vec!["not_found|route".to_string()]));
     let r = dc(&http, &sb, "DELETE", "/product", None).await;
@@ -120,7 +120,11 @@ async fn full_order_issues_a_leaf_for_the_csr_key_and_names() {
     let noint =
         dc(&http, &sb, "GET", &format!("/certificate/{cert_id}/download/format/pem_nointermediate"), None).await;
     assert_eq!(pem_ders(&noint.text), vec![ders[0].clone(), ders[2].clone()]);
-    assert_eq!(dc(&http, &sb, "GET", &format!("/certificate/{cert_id}/download/format/p7b"), None).await.status, 400);
+    let p7b = dc(&http, &sb, "GET", &format!("/certificate/{cert_id}/download/format/p7b"), None).await;
+    assert!(p7b.text.starts_with("-----BEGIN PKCS7-----"), "{}", p7b.text);
+    let apache = dc(&http, &sb, "GET", &format!("/certificate/{cert_id}/download/format/apache"), None).await;
+    assert_eq!((apache.status, apache.headers["content-type"].to_str().unwrap()), (200, "application/zip"));
+    assert_eq!(dc(&http, &sb, "GET", &format!("/certificate/{cert_id}/download/format/cer"), None).await.status, 400);
 
     // The order list finds it by common name.
     let list = dc(&http, &sb, "GET", "/order/certificate?filters[common_name]=shop.example.com", None).await.json;
@@ -447,13 +451,13 @@ async fn reissue_gives_a_new_leaf_for_the_new_key() {
     assert_ne!(pem_ders(&old.text)[0], ders[0]);
 
     // A reissue adding a name waits for DCV.
-    let (csr3, _) = csr(&["re.example.com", "new.re.example.com"]);
+    let (csr3, _) = csr(&["re.example.com", "www.re.example.com"]);
     let r = dc(
         &http,
         &sb,
         "POST",
         &format!("/order/certificate/{id}/reissue"),
-        Some(json!({"certificate": {"csr": csr3, "dns_names": ["new.re.example.com"]}})),
+        Some(json!({"certificate": {"csr": csr3, "dns_names": ["www.re.example.com"]}})),
     )
     .await;
     assert_eq!(r.status, 201, "{}", r.text);
@@ -464,7 +468,7 @@ async fn reissue_gives_a_new_leaf_for_the_new_key() {
     let r = dc(&http, &sb, "PUT", &format!("/order/certificate/{id}/check-dcv"), None).await;
     assert_eq!(r.json["order_status"], "issued");
     let info = dc(&http, &sb, "GET", &format!("/order/certificate/{id}"), None).await.json;
-    assert_eq!(info["certificate"]["dns_names"], json!(["re.example.com", "new.re.example.com"]));
+    assert_eq!(info["certificate"]["dns_names"], json!(["re.example.com", "www.re.example.com"]));
 
     // Duplicate: a new certificate, the order's own stays.
     let (csr4, _) = csr(&["re.example.com"]);

@@ -83,7 +83,7 @@ async fn commit_then_drop_closes_the_connection_after_storing() {
     assert!(!err.is_timeout(), "{err:?}");
     let orders = sb.orders("digicert");
     assert_eq!(orders.len(), 1, "exactly one order was stored");
-    assert_eq!(orders[0]["certificates"][0]["common_name"], "drop.example.com");
+    assert_eq!(orders[0]["leaves"][0]["names"][0], "drop.example.com");
     // The order can be found by the listing a client reconciles with.
     let list = dc(&http, &sb, "GET", "/order/certificate?filters[common_name]=drop.example.com", None).await.json;
     assert_eq!(list["page"]["total"], 1);

@@ -3,6 +3,7 @@
 mod client;
 mod digicert;
 mod faults;
+mod gogetssl;
 mod inspect;
 mod persistence;
 
