@@ -215,7 +215,7 @@ impl ApiClient {
         url
     }
 
-    fn wire(&self, req: &HttpRequest, auth: &dyn Auth) -> WireRequest {
+    fn wire(&self, req: &HttpRequest, auth: &dyn Auth, body: Vec<u8>) -> WireRequest {
         let mut headers = req.headers.clone();
         if let Some(ct) = req.body.content_type() {
             headers.push(("content-type".into(), ct.into()));
@@ -230,7 +230,7 @@ impl ApiClient {
             headers,
             secret_headers: Vec::new(),
             secret_query: Vec::new(),
-            body: req.body.to_wire_bytes(),
+            body,
         };
         auth.apply(&mut wire);
         wire
@@ -241,15 +241,21 @@ impl ApiClient {
     /// calls into [`Error::OutcomeUnknown`] (filled in by the caller with [`OutcomeUnknown::lookup`] details).
     pub async fn execute(&self, req: &HttpRequest, auth: &dyn Auth) -> Result<Response> {
         let operation = req.operation;
+        // A body that cannot be serialized is refused before anything is sent (never sent empty or `null`).
+        let body = req.body.to_wire_bytes().map_err(|why| {
+            Error::Invalid(vec![crate::problem::Problem::error("unserializable_body", why).with_field("body")])
+        })?;
         let mut attempts = 0u32;
         loop {
             attempts += 1;
             if let Some(l) = &self.limiter {
                 l.acquire().await;
             }
-            let wire = self.wire(req, auth);
-            let target = format!("{} {}", req.method.as_str(), wire.redacted_url());
-            tracing::debug!(provider = self.provider, operation, request = %target, attempt = attempts, "sending");
+            let wire = self.wire(req, auth, body.clone());
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                let target = format!("{} {}", req.method.as_str(), wire.redacted_url());
+                tracing::debug!(provider = self.provider, operation, request = %target, attempt = attempts, "sending");
+            }
             let sent_at = OffsetDateTime::now_utc();
             let result = self.transport.send(wire).await;
             let (outcome, retry_after, err) = match result {
@@ -270,14 +276,22 @@ impl ApiClient {
                         (Attempt::Status(status), ra, Error::Provider(perr))
                     }
                 },
-                Err(TransportError::Connect(m)) => {
-                    (Attempt::ConnectFailed, None, Error::Network { operation, message: m, sent: false })
+                Err(e @ TransportError::Connect(_)) => {
+                    let message = match &e {
+                        TransportError::Connect(m) => m.clone(),
+                        other => other.to_string(),
+                    };
+                    (Attempt::ConnectFailed, None, Error::Network { operation, message, sent: false, source: e })
                 }
                 Err(e @ (TransportError::Timeout | TransportError::Interrupted(_))) => {
                     if req.kind == CallKind::Spend {
                         return Err(self.unknown(req, sent_at, e.to_string()));
                     }
-                    (Attempt::Ambiguous, None, Error::Network { operation, message: e.to_string(), sent: true })
+                    (
+                        Attempt::Ambiguous,
+                        None,
+                        Error::Network { operation, message: e.to_string(), sent: true, source: e },
+                    )
                 }
                 Err(TransportError::BodyTooLarge(limit)) => {
                     if req.kind == CallKind::Spend {

@@ -34,6 +34,9 @@ pub enum Error {
         message: String,
         /// Whether the request may have been sent.
         sent: bool,
+        /// The transport's error (its kind: connect, timeout, interrupted; its text never holds a credential).
+        #[source]
+        source: crate::transport::TransportError,
     },
     /// A call that places, renews, reissues or duplicates an order failed after the request was sent: the order
     /// may exist. It was **not** resent. Look it up before trying again.

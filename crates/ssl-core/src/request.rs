@@ -139,12 +139,31 @@ pub enum Body {
     },
     /// `application/x-www-form-urlencoded`, in field order.
     Form(Vec<(String, FormValue)>),
+    /// The request value could not be serialized (why): the executor refuses to send it
+    /// ([`crate::Error::Invalid`], code `unserializable_body`) instead of sending an empty or `null` body.
+    Unserializable(String),
 }
 
 impl Body {
     /// A JSON body without secrets.
     pub fn json(value: serde_json::Value) -> Self {
         Self::Json { value, secrets: Vec::new(), media_type: MediaType::Json }
+    }
+
+    /// A JSON body from any serializable value; a value that cannot be serialized (a map with non-string keys,
+    /// a failing `Serialize` impl) gives [`Body::Unserializable`], never a `null` body.
+    ///
+    /// ```
+    /// let b = ssl_core::Body::json_of(&serde_json::json!({"a": 1}));
+    /// assert_eq!(b.redacted_text(), "{\n  \"a\": 1\n}");
+    /// let bad = ssl_core::Body::json_of(&std::collections::HashMap::from([((1, 2), "x")]));
+    /// assert!(matches!(bad, ssl_core::Body::Unserializable(_)));
+    /// ```
+    pub fn json_of<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(v) => Self::json(v),
+            Err(e) => Self::Unserializable(format!("the JSON body could not be serialized: {e}")),
+        }
     }
 
     /// The same body sent as another media type (a JSON:API document as `application/vnd.api+json`, say).
@@ -160,14 +179,15 @@ impl Body {
     /// The media type this body is sent as; `None` for an empty body.
     pub fn media_type(&self) -> Option<MediaType> {
         match self {
-            Self::Empty => None,
+            Self::Empty | Self::Unserializable(_) => None,
             Self::Json { media_type, .. } => Some(*media_type),
             Self::Form(_) => Some(MediaType::Form),
         }
     }
 
     /// A form body from any serializable value: top-level fields in order, `null`/absent fields left out,
-    /// arrays comma-joined (GoGetSSL's `dns_names`, `approver_emails`), numbers and booleans as text.
+    /// arrays comma-joined (GoGetSSL's `dns_names`, `approver_emails`), numbers and booleans as text. A value
+    /// that does not serialize to an object gives [`Body::Unserializable`], never an empty form.
     ///
     /// ```
     /// #[derive(serde::Serialize)]
@@ -184,12 +204,25 @@ impl Body {
                 other => Some(other.to_string()),
             }
         }
+        let map = match serde_json::to_value(value) {
+            Ok(serde_json::Value::Object(map)) => map,
+            Ok(other) => {
+                let kind = match other {
+                    serde_json::Value::Null => "null",
+                    serde_json::Value::Bool(_) => "a boolean",
+                    serde_json::Value::Number(_) => "a number",
+                    serde_json::Value::String(_) => "a string",
+                    serde_json::Value::Array(_) => "an array",
+                    serde_json::Value::Object(_) => "an object",
+                };
+                return Self::Unserializable(format!("a form body needs an object with fields, not {kind}"));
+            }
+            Err(e) => return Self::Unserializable(format!("the form body could not be serialized: {e}")),
+        };
         let mut fields = Vec::new();
-        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(value) {
-            for (k, v) in &map {
-                if let Some(t) = text(v) {
-                    fields.push((k.clone(), FormValue::Plain(t)));
-                }
+        for (k, v) in &map {
+            if let Some(t) = text(v) {
+                fields.push((k.clone(), FormValue::Plain(t)));
             }
         }
         Self::Form(fields)
@@ -200,10 +233,13 @@ impl Body {
         self.media_type().map(MediaType::as_str)
     }
 
-    /// The exact bytes sent, secrets included. Only the transport layer calls this.
-    pub(crate) fn to_wire_bytes(&self) -> Vec<u8> {
+    /// The exact bytes sent, secrets included, or why the body cannot be sent. Only the executor calls this.
+    pub(crate) fn to_wire_bytes(&self) -> Result<Vec<u8>, String> {
         match self {
-            Self::Empty => Vec::new(),
+            Self::Empty => Ok(Vec::new()),
+            Self::Json { value, secrets, .. } if secrets.is_empty() => {
+                serde_json::to_vec(value).map_err(|e| format!("the JSON body could not be serialized: {e}"))
+            }
             Self::Json { value, secrets, .. } => {
                 let mut value = value.clone();
                 if let Some(obj) = value.as_object_mut() {
@@ -211,12 +247,15 @@ impl Body {
                         obj.insert(k.clone(), serde_json::Value::String(v.expose_secret().to_owned()));
                     }
                 }
-                serde_json::to_vec(&value).unwrap_or_default()
+                serde_json::to_vec(&value).map_err(|e| format!("the JSON body could not be serialized: {e}"))
             }
             Self::Form(fields) => {
                 let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.exposed())).collect();
-                serde_urlencoded::to_string(pairs).unwrap_or_default().into_bytes()
+                serde_urlencoded::to_string(pairs)
+                    .map(String::into_bytes)
+                    .map_err(|e| format!("the form body could not be encoded: {e}"))
             }
+            Self::Unserializable(why) => Err(why.clone()),
         }
     }
 
@@ -224,6 +263,7 @@ impl Body {
     pub fn redacted_text(&self) -> String {
         match self {
             Self::Empty => String::new(),
+            Self::Unserializable(why) => format!("(not sendable: {why})"),
             Self::Json { .. } => serde_json::to_string_pretty(&self.redacted_json()).unwrap_or_default(),
             Self::Form(fields) => {
                 let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
@@ -263,6 +303,11 @@ impl Serialize for Body {
         let media = self.content_type();
         match self {
             Self::Empty => s.serialize_none(),
+            Self::Unserializable(why) => {
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry("unserializable", why)?;
+                m.end()
+            }
             Self::Json { .. } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("json", &self.redacted_json())?;
@@ -342,6 +387,14 @@ impl HttpRequest {
     #[must_use]
     pub fn json(mut self, value: serde_json::Value) -> Self {
         self.body = Body::json(value);
+        self
+    }
+
+    /// Set a JSON body from any serializable value ([`Body::json_of`]: a serialization failure is kept and
+    /// refused at send time, never sent as `null`).
+    #[must_use]
+    pub fn json_of<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
+        self.body = Body::json_of(value);
         self
     }
 

@@ -116,6 +116,11 @@ async fn a_connect_failure_says_nothing_was_sent() {
     let c = ApiClient::new("test", base, t, decoder).with_retry(RetryPolicy::none());
     let e = c.execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend), &auth()).await.unwrap_err();
     assert!(matches!(e, Error::Network { sent: false, .. }), "{e:?}");
+    let source = std::error::Error::source(&e).expect("the transport error is kept as the source");
+    assert!(
+        matches!(source.downcast_ref::<ssl_core::TransportError>(), Some(ssl_core::TransportError::Connect(_))),
+        "{source:?}"
+    );
 }
 
 #[tokio::test]

@@ -36,3 +36,35 @@ fn queries_render_percent_encoded() {
         .query("filters[common_name]", "a b.example");
     assert_eq!(req.render_target(), "/order/certificate?filters%5Bcommon_name%5D=a+b.example");
 }
+
+#[test]
+fn unserializable_bodies_are_kept_as_such_never_empty_or_null() {
+    // Not an object: a form needs fields.
+    let b = Body::form(&vec![1, 2]);
+    assert!(matches!(&b, Body::Unserializable(why) if why.contains("an array")), "{b:?}");
+    // A map with non-string keys cannot be JSON.
+    let bad = std::collections::BTreeMap::from([((1u8, 2u8), "x")]);
+    let b = Body::form(&bad);
+    assert!(matches!(&b, Body::Unserializable(why) if why.contains("could not be serialized")), "{b:?}");
+    let j = Body::json_of(&bad);
+    assert!(matches!(&j, Body::Unserializable(_)), "{j:?}");
+    assert_eq!(j.content_type(), None);
+    assert!(serde_json::to_string(&j).unwrap().starts_with("{\"unserializable\":"));
+}
+
+#[tokio::test]
+async fn the_executor_refuses_an_unserializable_body_before_sending() {
+    let mock = ssl_core::testing::MockTransport::new();
+    mock.reply_json(200, serde_json::json!({}));
+    let api = ssl_core::ApiClient::new(
+        "test",
+        url::Url::parse("https://api.example/v1").unwrap(),
+        std::sync::Arc::new(mock.clone()),
+        |_, _, _| None,
+    );
+    let bad = std::collections::BTreeMap::from([((1u8, 2u8), "x")]);
+    let req = HttpRequest::new(Method::Post, "/orders", CallKind::Spend).json_of(&bad).operation("place");
+    let e = api.execute(&req, &ssl_core::NoAuth).await.unwrap_err();
+    assert_eq!(e.problems()[0].code, "unserializable_body", "{e}");
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}
