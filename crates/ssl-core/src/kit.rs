@@ -111,13 +111,15 @@ pub async fn place<K: OrderKit>(kit: &K, prepared: &PreparedOrder) -> Result<Ord
             kit.provider()
         )));
     }
-    let (lookup, match_on) = kit.lookup(prepared);
     let operation = prepared.request.operation;
-    let answer = kit.send(&prepared.request).await.map_err(|e| with_lookup(e, lookup.clone(), match_on))?;
+    let answer = kit.send(&prepared.request).await.map_err(|e| {
+        let (lookup, match_on) = kit.lookup(prepared);
+        with_lookup(e, lookup, match_on)
+    })?;
     let unreadable = |e: Error, id: Option<String>, raw: Option<String>| {
         let mut e = e.placed_unreadable(kit.provider(), operation, id, raw);
         if let Error::PlacedUnreadable(p) = &mut e {
-            p.lookup = lookup.clone();
+            p.lookup = kit.lookup(prepared).0;
         }
         e
     };

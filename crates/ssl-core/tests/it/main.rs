@@ -3,3 +3,4 @@
 mod debug_secrets;
 mod executor;
 mod request_values;
+mod session;

@@ -4,6 +4,7 @@ mod common;
 mod decode;
 mod facts;
 mod flows;
+mod money;
 mod preflight;
 mod sandbox;
 mod secrets;
