@@ -54,7 +54,7 @@ use serde_json::Value;
 use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, Contact, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord,
-    HttpFile, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb,
+    HttpFile, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
 use ssl_core::problem::has_errors;
 use ssl_core::{Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
@@ -271,18 +271,21 @@ pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
         OrderStatus::Processing if waiting => OrderStatus::PendingValidation,
         other => other,
     };
-    let certificate = match (base, st.crt_code.as_deref().filter(|c| c.contains("BEGIN CERTIFICATE"))) {
-        (OrderStatus::Issued | OrderStatus::Expired, Some(pem)) => {
-            Some(ssl_core::x509::certificate_info(pem).map_err(|m| Error::decode("order_status", 200, m))?)
-        }
-        _ => None,
-    };
     let mut order = Order::new(NAME, st.order_id.to_string(), status, raw_status);
+    if matches!(base, OrderStatus::Issued | OrderStatus::Expired) {
+        // The order reads fine even when its certificate does not: a warning, not a failure.
+        match st.crt_code.as_deref().map(ssl_core::x509::certificate_info) {
+            Some(Ok(info)) => order.certificate = Some(info),
+            Some(Err(m)) => order.warnings.push(Warning::new("certificate_unreadable", m)),
+            None => {
+                order.warnings.push(Warning::new("certificate_missing", "the order is active but has no `crt_code`"))
+            }
+        }
+    }
     order.common_name = primary;
     order.dns_names = names;
     order.dcv = dcv;
     order.coverage_ends = st.end_date.as_deref().and_then(ssl_core::model::parse_date);
-    order.certificate = certificate;
     order.product = st.product_id.map(|p| p.to_string());
     order.raw = serde_json::to_value(st).ok();
     Ok(order)

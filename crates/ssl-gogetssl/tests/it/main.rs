@@ -3,6 +3,7 @@
 mod common;
 mod facts;
 mod flows;
+mod money;
 mod preflight;
 mod sandbox;
 mod secrets;

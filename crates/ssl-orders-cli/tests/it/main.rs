@@ -5,4 +5,5 @@ mod csr;
 mod exit_codes;
 mod gogetssl;
 mod order_flow;
+mod placed;
 mod standalone;
