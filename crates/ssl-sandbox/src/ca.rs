@@ -66,6 +66,8 @@ pub struct CsrKey {
     /// SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex: the same key gives the same value however the CSR
     /// was written.
     pub spki_sha256: String,
+    /// DNS names of the CSR's subjectAltName extension request, as written (empty when it has none).
+    pub dns_names: Vec<String>,
 }
 
 impl PublicKeyData for CsrKey {
@@ -112,7 +114,21 @@ pub fn parse_csr(text: &str) -> Result<CsrKey, CsrError> {
     };
     let common_name = info.subject.iter_common_name().next().and_then(|cn| cn.as_str().ok()).map(str::to_owned);
     let spki_sha256 = hex::encode(sha2::Sha256::digest(spki.raw));
-    Ok(CsrKey { raw, alg, common_name, key_type, spki_sha256 })
+    let dns_names = csr
+        .requested_extensions()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| match e {
+            x509_parser::extensions::ParsedExtension::SubjectAlternativeName(san) => Some(&san.general_names),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|n| match n {
+            x509_parser::extensions::GeneralName::DNSName(d) => Some((*d).to_owned()),
+            _ => None,
+        })
+        .collect();
+    Ok(CsrKey { raw, alg, common_name, key_type, spki_sha256, dns_names })
 }
 
 fn csr_der(text: &str) -> Option<Vec<u8>> {

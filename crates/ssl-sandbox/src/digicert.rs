@@ -146,7 +146,7 @@ impl Book for DcState {
     fn status(o: &Order<DcExtra>, s: Stage) -> &'static str {
         match s {
             Stage::AwaitingApproval => "needs_approval",
-            Stage::PendingValidation | Stage::Validated if o.leaves.iter().any(|l| l.pem.is_some()) => {
+            Stage::PendingValidation | Stage::Validated if o.leaves.iter().any(|l| l.kind == LeafKind::Reissue) => {
                 "reissue_pending"
             }
             Stage::PendingValidation | Stage::Validated => "pending",

@@ -5,6 +5,7 @@ mod digicert;
 mod faults;
 mod gogetssl;
 mod inspect;
+mod kit;
 mod persistence;
 
 use std::net::SocketAddr;
