@@ -1,0 +1,6 @@
+//! ssl-journal integration tests.
+
+mod fake;
+mod protect;
+mod reference_props;
+mod sqlite;
