@@ -31,6 +31,7 @@ pub mod entry;
 pub mod journal;
 pub mod listing;
 pub mod matching;
+pub mod pg;
 pub mod protect;
 pub mod reference;
 pub mod sqlite;
@@ -38,9 +39,20 @@ mod timefmt;
 
 pub use entry::{Entry, EntryFilter, EntryState, Intent, Observed, ReferenceKind, StatusChange};
 pub use journal::{Journal, JournalError, JournalResult, Outcome, ReferenceLock, SyncRun};
+pub use pg::PgJournal;
 pub use protect::{How, Journaled, Placement, Reconciled, Spend, SpendError, settle_from_env};
 pub use reference::SpendVerb;
 pub use sqlite::SqliteJournal;
+
+/// Open the journal at `location`: a `postgres://` / `postgresql://` URL opens [`PgJournal`], anything else is the
+/// path of a [`SqliteJournal`] file.
+pub async fn open(location: &str) -> JournalResult<std::sync::Arc<dyn Journal>> {
+    if pg::is_postgres_url(location) {
+        Ok(std::sync::Arc::new(PgJournal::open(location).await?))
+    } else {
+        Ok(std::sync::Arc::new(SqliteJournal::open(location)?))
+    }
+}
 
 /// The hex key of a `(base URL, reference)` pair, used to name its lock.
 pub(crate) fn lock_key_hex(base_url: &str, reference: &str) -> String {
