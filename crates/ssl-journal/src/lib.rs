@@ -35,6 +35,7 @@ pub mod pg;
 pub mod protect;
 pub mod reference;
 pub mod sqlite;
+pub mod sync;
 mod timefmt;
 
 pub use entry::{Entry, EntryFilter, EntryState, Intent, Observed, ReferenceKind, StatusChange};

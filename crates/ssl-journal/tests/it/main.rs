@@ -6,3 +6,4 @@ mod pg;
 mod protect;
 mod reference_props;
 mod sqlite;
+mod sync;
