@@ -38,10 +38,17 @@ impl LocalSecret {
 
     /// The identity of an account whose only credential is `secret`.
     pub fn identity_of_secret(&self, provider: &str, secret: &SecretString) -> String {
+        self.identity_of_secrets(provider, std::slice::from_ref(secret))
+    }
+
+    /// The identity of an account known only by these secrets (in a fixed order).
+    pub fn identity_of_secrets(&self, provider: &str, secrets: &[SecretString]) -> String {
         let mut ctx = hmac::Context::with_key(&self.0);
         ctx.update(provider.as_bytes());
-        ctx.update(&[0]);
-        ctx.update(secret.expose_secret().as_bytes());
+        for s in secrets {
+            ctx.update(&[0]);
+            ctx.update(s.expose_secret().as_bytes());
+        }
         format!("{HMAC_PREFIX}{}", hex::encode(&ctx.sign().as_ref()[..16]))
     }
 }
@@ -64,6 +71,21 @@ impl AccountKey {
             Self::Secret(s) => local.identity_of_secret(provider, s),
         }
     }
+}
+
+/// The account identity of a provider's credentials: the user name or customer handle where the provider has one,
+/// else the HMAC of its secrets under `local`.
+pub fn identity_of_credentials(
+    descriptor: &ssl_core::ProviderDescriptor,
+    credentials: &ssl_core::Credentials,
+    local: &LocalSecret,
+) -> String {
+    if let Some(name) = credentials.account().map(str::trim).filter(|a| !a.is_empty()) {
+        return name.to_owned();
+    }
+    let secrets: Vec<SecretString> =
+        descriptor.credentials.iter().filter(|f| f.secret).filter_map(|f| credentials.get_secret(f.key)).collect();
+    local.identity_of_secrets(descriptor.name, &secrets)
 }
 
 #[cfg(test)]

@@ -106,6 +106,16 @@ pub trait Journal: Send + Sync + std::fmt::Debug {
     /// Record what a read of the order showed; adds a status change when the status moved. Returns whether it did.
     async fn record_observed(&self, id: i64, observed: &Observed, at: OffsetDateTime) -> JournalResult<bool>;
 
+    /// [`Journal::record_observed`] for many entries at once, in one durable write. Returns, per item, whether its
+    /// status moved.
+    async fn record_observed_many(&self, items: &[(i64, Observed)], at: OffsetDateTime) -> JournalResult<Vec<bool>> {
+        let mut out = Vec::with_capacity(items.len());
+        for (id, o) in items {
+            out.push(self.record_observed(*id, o, at).await?);
+        }
+        Ok(out)
+    }
+
     /// One entry.
     async fn entry(&self, id: i64) -> JournalResult<Option<Entry>>;
 
@@ -120,6 +130,15 @@ pub trait Journal: Send + Sync + std::fmt::Debug {
 
     /// Add an order placed outside the tool, as placed.
     async fn import(&self, intent: &Intent, observed: &Observed, at: OffsetDateTime) -> JournalResult<Entry>;
+
+    /// [`Journal::import`] for many orders at once, in one durable write.
+    async fn import_many(&self, items: &[(Intent, Observed)], at: OffsetDateTime) -> JournalResult<Vec<Entry>> {
+        let mut out = Vec::with_capacity(items.len());
+        for (i, o) in items {
+            out.push(self.import(i, o, at).await?);
+        }
+        Ok(out)
+    }
 
     /// Resume the last unfinished `sync` run, or start one.
     async fn sync_run(&self, at: OffsetDateTime) -> JournalResult<SyncRun>;

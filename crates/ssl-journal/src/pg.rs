@@ -531,6 +531,17 @@ impl Journal for PgJournal {
         Ok(changed)
     }
 
+    async fn record_observed_many(&self, items: &[(i64, Observed)], at: OffsetDateTime) -> JournalResult<Vec<bool>> {
+        let mut c = self.client.lock().await;
+        let tx = c.transaction().await.map_err(self.err())?;
+        let mut out = Vec::with_capacity(items.len());
+        for (id, o) in items {
+            out.push(observe(&tx, *id, o, at).await.map_err(self.err())?);
+        }
+        tx.commit().await.map_err(self.err())?;
+        Ok(out)
+    }
+
     async fn entry(&self, id: i64) -> JournalResult<Option<Entry>> {
         let c = self.client.lock().await;
         let row = c

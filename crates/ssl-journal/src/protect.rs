@@ -462,6 +462,23 @@ impl Journaled {
                         reference: intent.reference.clone(),
                     });
                 }
+                Err(Error::PlacedUnreadable(p)) => {
+                    // The provider accepted it: never lose it, never send it again.
+                    let outcome = match &p.order_id {
+                        Some(id) => Outcome::Placed(Observed {
+                            order_id: id.clone(),
+                            status: OrderStatus::Unknown.as_str().into(),
+                            provider_status: String::new(),
+                            coverage_end: None,
+                            not_after: None,
+                        }),
+                        None => Outcome::Unknown(p.to_string()),
+                    };
+                    if let Err(e) = self.journal.record_outcome(entry.id, &outcome, now).await {
+                        tracing::error!("{p}; the journal could not record it: {e}");
+                    }
+                    return Err(Error::PlacedUnreadable(p).into());
+                }
                 Err(e @ Error::OutcomeUnknown(_)) => {
                     self.journal.record_outcome(entry.id, &Outcome::Unknown(e.to_string()), now).await?;
                     let entry = self.journal.entry(entry.id).await?.unwrap_or(entry);

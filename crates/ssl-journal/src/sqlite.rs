@@ -259,6 +259,13 @@ fn observe(c: &Connection, id: i64, o: &Observed, at: i64) -> rusqlite::Result<b
     Ok(changed)
 }
 
+fn import_one(c: &Connection, i: &Intent, o: &Observed, t: i64) -> rusqlite::Result<Entry> {
+    let id = insert_intent(c, i, EntryState::Placed, t)?;
+    c.execute("UPDATE entries SET outcome_at = ?2 WHERE id = ?1", params![id, t])?;
+    observe(c, id, o, t)?;
+    entry_by_id(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
 fn conflict_or(path: &Path, e: JournalError) -> JournalError {
     match e {
         JournalError::Database { message, .. } if message.contains("UNIQUE") => JournalError::Conflict(format!(
@@ -370,6 +377,21 @@ impl Journal for SqliteJournal {
         .await
     }
 
+    async fn record_observed_many(&self, items: &[(i64, Observed)], at: OffsetDateTime) -> JournalResult<Vec<bool>> {
+        let items = items.to_vec();
+        self.call(move |c| {
+            let tx = c.transaction()?;
+            let t = to_millis(at);
+            let mut out = Vec::with_capacity(items.len());
+            for (id, o) in &items {
+                out.push(observe(&tx, *id, o, t)?);
+            }
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+    }
+
     async fn entry(&self, id: i64) -> JournalResult<Option<Entry>> {
         self.call(move |c| entry_by_id(c, id)).await
     }
@@ -421,13 +443,26 @@ impl Journal for SqliteJournal {
         let path = self.path.clone();
         self.call(move |c| {
             let tx = c.transaction()?;
-            let t = to_millis(at);
-            let id = insert_intent(&tx, &i, EntryState::Placed, t)?;
-            tx.execute("UPDATE entries SET outcome_at = ?2 WHERE id = ?1", params![id, t])?;
-            observe(&tx, id, &o, t)?;
-            let e = entry_by_id(&tx, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+            let e = import_one(&tx, &i, &o, to_millis(at))?;
             tx.commit()?;
             Ok(e)
+        })
+        .await
+        .map_err(|e| conflict_or(&path, e))
+    }
+
+    async fn import_many(&self, items: &[(Intent, Observed)], at: OffsetDateTime) -> JournalResult<Vec<Entry>> {
+        let items = items.to_vec();
+        let path = self.path.clone();
+        self.call(move |c| {
+            let tx = c.transaction()?;
+            let t = to_millis(at);
+            let mut out = Vec::with_capacity(items.len());
+            for (i, o) in &items {
+                out.push(import_one(&tx, i, o, t)?);
+            }
+            tx.commit()?;
+            Ok(out)
         })
         .await
         .map_err(|e| conflict_or(&path, e))

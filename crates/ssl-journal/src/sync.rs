@@ -149,30 +149,44 @@ pub async fn sync(
             let mut interrupted = false;
             let mut inflight = tokio::task::JoinSet::new();
             let mut queue = groups.into_iter();
+            let mut buffer: Vec<(Vec<Entry>, Observed)> = Vec::new();
             loop {
                 while inflight.len() < concurrency && !stop.load(Ordering::SeqCst) {
                     let Some(group) = queue.next() else { break };
-                    let (p, j) = (target.provider.clone(), journal.clone());
-                    inflight.spawn(async move { read_one(&*p, &*j, group).await });
+                    let p = target.provider.clone();
+                    inflight.spawn(async move { fetch(&*p, group).await });
                 }
-                let Some(r) = inflight.join_next().await else { break };
-                match r {
-                    Ok(Ok(Some(change))) => {
-                        ps.checked += 1;
-                        ps.changed += 1;
-                        changes.push(change);
-                    }
-                    Ok(Ok(None)) => ps.checked += 1,
-                    Ok(Err(e)) => {
+                let next = inflight.join_next().await;
+                let finished = next.is_none();
+                match next {
+                    Some(Ok(Ok(read))) => buffer.push(read),
+                    Some(Ok(Err(e))) => {
                         ps.failed += 1;
                         if ps.errors.len() < 5 {
                             ps.errors.push(e);
                         }
                     }
-                    Err(e) => {
+                    Some(Err(e)) => {
                         ps.failed += 1;
                         ps.errors.push(e.to_string());
                     }
+                    None => {}
+                }
+                if buffer.len() >= FLUSH_EVERY || (finished && !buffer.is_empty()) {
+                    match flush(&*journal, std::mem::take(&mut buffer), &name).await {
+                        Ok((n, ch)) => {
+                            ps.checked += n;
+                            ps.changed += ch.len();
+                            changes.extend(ch);
+                        }
+                        Err(e) => {
+                            ps.failed += 1;
+                            ps.errors.push(e.to_string());
+                        }
+                    }
+                }
+                if finished {
+                    break;
                 }
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 progress(Progress { done: n, total });
@@ -201,22 +215,36 @@ pub async fn sync(
     Ok(summary)
 }
 
-/// Read one order and record it on every entry that shares it. `Ok(Some(change))` when its status moved.
-async fn read_one(p: &dyn Provider, j: &dyn Journal, group: Vec<Entry>) -> Result<Option<String>, String> {
-    let Some(first) = group.first() else { return Ok(None) };
-    let order_id = first.order_id.clone().unwrap_or_default();
+/// Orders read are written to the journal in batches of this many (one durable write each).
+const FLUSH_EVERY: usize = 64;
+
+/// Read one order.
+async fn fetch(p: &dyn Provider, group: Vec<Entry>) -> Result<(Vec<Entry>, Observed), String> {
+    let order_id = group.first().and_then(|e| e.order_id.clone()).unwrap_or_default();
     let order = p.get(&order_id).await.map_err(|e| format!("{} order {order_id}: {e}", p.name()))?;
-    let observed = Observed::from(&order);
-    let now = OffsetDateTime::now_utc();
-    let mut change = None;
-    for e in &group {
-        let changed = j.record_observed(e.id, &observed, now).await.map_err(|e| e.to_string())?;
-        if changed && change.is_none() {
-            change =
-                Some(format!("{} {order_id}: {} → {}", p.name(), e.status.as_deref().unwrap_or("-"), observed.status));
+    Ok((group, Observed::from(&order)))
+}
+
+/// Record a batch of reads on every entry that shares each order; the orders read and the status changes.
+async fn flush(
+    j: &dyn Journal,
+    reads: Vec<(Vec<Entry>, Observed)>,
+    provider: &str,
+) -> JournalResult<(usize, Vec<String>)> {
+    let items: Vec<(i64, Observed)> =
+        reads.iter().flat_map(|(group, o)| group.iter().map(move |e| (e.id, o.clone()))).collect();
+    let changed = j.record_observed_many(&items, OffsetDateTime::now_utc()).await?;
+    let mut changes = Vec::new();
+    let mut k = 0;
+    for (group, o) in &reads {
+        let moved = changed[k..k + group.len()].iter().any(|c| *c);
+        if moved {
+            let old = group.first().and_then(|e| e.status.clone()).unwrap_or_else(|| "-".into());
+            changes.push(format!("{provider} {}: {old} → {}", o.order_id, o.status));
         }
+        k += group.len();
     }
-    Ok(change)
+    Ok((reads.len(), changes))
 }
 
 /// The smallest time `n` requests can take under `windows` (`(limit, period)`), every request sent as early as the
