@@ -4,7 +4,7 @@
 //! **before** the request goes out, records how it ended and every later status of the order, and reconciles an
 //! attempt whose outcome is unknown against the provider's own listing before anything is sent again.
 //!
-//! - [`reference`]: what makes two attempts the same order (the canonical form and its digest).
+//! - [`reference`](mod@reference): what makes two attempts the same order (the canonical form and its digest).
 //! - [`account`]: the account identity (a user name, or an HMAC of the API key under a local secret).
 //! - [`Journal`]: the trait, with two backends: [`SqliteJournal`] (default, one file, nothing to install) and
 //!   [`PgJournal`] (PostgreSQL, for fleets of workers).

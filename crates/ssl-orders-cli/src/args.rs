@@ -35,6 +35,11 @@ pub struct Global {
     /// Replace the provider's documented base URL, version prefix included; plain http only for loopback hosts.
     #[arg(long, global = true, value_name = "URL")]
     pub base_url: Option<String>,
+    /// The order journal: a SQLite file, or postgres://user@host/db for a fleet of workers (password from
+    /// PGPASSWORD or ~/.pgpass only). Default: SSL_ORDERS_JOURNAL, else ssl-orders/journal.sqlite3 in the user's
+    /// data dir; with --sandbox, journal.sqlite3 inside --sandbox-state.
+    #[arg(long, global = true, value_name = "PATH|URL")]
+    pub journal: Option<String>,
     /// Print exactly one JSON document on stdout.
     #[arg(long, global = true)]
     pub json: bool,
@@ -91,6 +96,16 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// List the order journal: provider, order id, reference, status, names, coverage end, certificate not_after.
+    Orders(crate::journal::OrdersArgs),
+    /// Reconcile journal entries whose outcome is unknown with the provider's listing (never sends an order).
+    Reconcile(crate::journal::ReconcileArgs),
+    /// Read again, from every provider at once, every journaled order that can still change.
+    Sync(crate::journal::SyncArgs),
+    /// Forget a journal entry (kept for history; it no longer blocks an order).
+    Forget(crate::journal::ForgetArgs),
+    /// Add an order placed outside ssl-orders to the journal, by its id.
+    Import(crate::journal::ImportArgs),
     /// Generate or inspect CSRs.
     #[command(subcommand)]
     Csr(CsrCommand),

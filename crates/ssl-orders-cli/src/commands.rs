@@ -18,8 +18,10 @@ use crate::spec::{self, SpecInput};
 /// A connected provider, and the in-process simulator behind it with `--sandbox`.
 struct Session {
     json: bool,
-    provider: Box<dyn Provider>,
+    provider: std::sync::Arc<dyn Provider>,
     sandbox: Option<SandboxHandle>,
+    /// Where spends are journaled.
+    journal: crate::journal::JournalCtx,
 }
 
 impl Session {
@@ -34,6 +36,11 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     match command {
         Command::Csr(c) => csr(c, global.json),
         Command::Sandbox { listen } => sandbox(&global, &listen).await,
+        Command::Orders(a) => crate::journal::run(crate::journal::JournalCommand::Orders(a), &global).await,
+        Command::Reconcile(a) => crate::journal::run(crate::journal::JournalCommand::Reconcile(a), &global).await,
+        Command::Sync(a) => crate::journal::run(crate::journal::JournalCommand::Sync(a), &global).await,
+        Command::Forget(a) => crate::journal::run(crate::journal::JournalCommand::Forget(a), &global).await,
+        Command::Import(a) => crate::journal::run(crate::journal::JournalCommand::Import(a), &global).await,
         other => {
             let offline_ok = matches!(&other, Command::Order(a) if a.dry_run);
             let session = connect(&global, offline_ok).await?;
@@ -102,7 +109,13 @@ async fn dispatch(s: &Session, command: Command) -> Result<(), Failure> {
             done(s, &order_id, "revoked");
             Ok(())
         }
-        Command::Csr(_) | Command::Sandbox { .. } => Err(Failure::usage("not a provider command")),
+        Command::Csr(_)
+        | Command::Sandbox { .. }
+        | Command::Orders(_)
+        | Command::Reconcile(_)
+        | Command::Sync(_)
+        | Command::Forget(_)
+        | Command::Import(_) => Err(Failure::usage("not a provider command")),
     }
 }
 
@@ -172,8 +185,18 @@ async fn connect(g: &Global, offline_ok: bool) -> Result<Session, Failure> {
         }
         (c, None)
     };
+    let prepared = crate::journal::with_timeout(config).and_then(|c| Ok((crate::journal::JournalCtx::new(g, &c)?, c)));
+    let (journal, config) = match prepared {
+        Ok(x) => x,
+        Err(f) => {
+            if let Some(sb) = sandbox {
+                sb.shutdown().await;
+            }
+            return Err(f);
+        }
+    };
     let provider = match ssl_orders::connect(config) {
-        Ok(p) => p,
+        Ok(p) => std::sync::Arc::from(p),
         Err(e) => {
             if let Some(sb) = sandbox {
                 sb.shutdown().await;
@@ -181,7 +204,7 @@ async fn connect(g: &Global, offline_ok: bool) -> Result<Session, Failure> {
             return Err(e.into());
         }
     };
-    Ok(Session { json: g.json, provider, sandbox })
+    Ok(Session { json: g.json, provider, sandbox, journal })
 }
 
 /// A generated key kept in memory until it is written.
@@ -292,16 +315,25 @@ async fn order(s: &Session, a: OrderArgs) -> Result<(), Failure> {
         return Ok(());
     }
     write_key(out, &keyed)?;
-    let placed = s.provider.place(&spec).await?;
-    finish(s, placed, a.wait, a.timeout, out).await
+    let placed =
+        crate::journal::spend(&s.journal, s.provider.clone(), ssl_journal::Spend::Order(&spec), a.reference.as_deref())
+            .await?;
+    finish(s, placed.order.clone(), Some(&placed), a.wait, a.timeout, out).await
 }
 
 /// After a spend: wait, download and write files. Any failure here keeps the order id (exit 7,
 /// `placed_unreadable`), except a wait that timed out or an order the CA ended, which name it already.
-async fn finish(s: &Session, placed: Order, wait: bool, timeout: u64, out: Option<&Path>) -> Result<(), Failure> {
+async fn finish(
+    s: &Session,
+    placed: Order,
+    placement: Option<&ssl_journal::Placement>,
+    wait: bool,
+    timeout: u64,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
     let id = placed.order_id.clone();
     let name = s.provider.name();
-    finish_placed(s, placed, wait, timeout, out).await.map_err(|f| {
+    finish_placed(s, placed, placement, wait, timeout, out).await.map_err(|f| {
         if f.order.is_some() {
             return f;
         }
@@ -322,11 +354,15 @@ async fn finish(s: &Session, placed: Order, wait: bool, timeout: u64, out: Optio
 async fn finish_placed(
     s: &Session,
     placed: Order,
+    placement: Option<&ssl_journal::Placement>,
     wait: bool,
     timeout: u64,
     out: Option<&Path>,
 ) -> Result<(), Failure> {
     let mut order = placed;
+    if let Some(note) = placement.and_then(crate::journal::placement_note) {
+        eprintln!("{note}");
+    }
     if wait && order.status != OrderStatus::Issued && order.status != OrderStatus::Draft {
         eprintln!("{} order {} placed ({}); publish these to pass DCV:", order.provider, order.order_id, order.status);
         eprint!("{}", output::dcv_lines(&order.dcv));
@@ -338,7 +374,14 @@ async fn finish_placed(
             files::write_bundle(dir, &bundle, s.sandbox_root().as_deref())?;
         }
     }
-    print_order(s, &order);
+    match placement {
+        Some(p) if s.json => {
+            let mut v = serde_json::to_value(&order).unwrap_or_default();
+            v["journal"] = crate::journal::placement_json(p);
+            output::json(&v);
+        }
+        _ => print_order(s, &order),
+    }
     if !s.json {
         if let (Some(dir), OrderStatus::Issued) = (out, order.status) {
             println!("wrote cert.pem, chain.pem, fullchain.pem to {}", dir.display());
@@ -456,8 +499,13 @@ async fn reissue(s: &Session, a: ReissueArgs) -> Result<(), Failure> {
         ..ReissueSpec::default()
     };
     write_key(out, &keyed)?;
-    let o = s.provider.reissue(&a.order_id, &spec).await?;
-    finish(s, o, a.wait, a.timeout, out).await
+    let names: Vec<String> = std::iter::once(spec.common_name.clone().unwrap_or_default())
+        .chain(spec.sans.clone().unwrap_or_default())
+        .collect();
+    let product = current.product.clone().unwrap_or_default();
+    let reissue = ssl_journal::Spend::Reissue { order_id: &a.order_id, spec: &spec, names: &names, product: &product };
+    let placed = crate::journal::spend(&s.journal, s.provider.clone(), reissue, None).await?;
+    finish(s, placed.order.clone(), Some(&placed), a.wait, a.timeout, out).await
 }
 
 async fn renew(s: &Session, a: RenewArgs) -> Result<(), Failure> {
@@ -485,8 +533,9 @@ async fn renew(s: &Session, a: RenewArgs) -> Result<(), Failure> {
         return Ok(());
     }
     write_key(out, &keyed)?;
-    let placed = s.provider.renew(&a.order_id, &spec).await?;
-    finish(s, placed, o.wait, o.timeout, out).await
+    let renewal = ssl_journal::Spend::Renew { predecessor: &a.order_id, spec: &spec };
+    let placed = crate::journal::spend(&s.journal, s.provider.clone(), renewal, o.reference.as_deref()).await?;
+    finish(s, placed.order.clone(), Some(&placed), o.wait, o.timeout, out).await
 }
 
 fn csr(c: CsrCommand, json: bool) -> Result<(), Failure> {

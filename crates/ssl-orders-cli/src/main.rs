@@ -4,6 +4,7 @@ mod args;
 mod commands;
 mod fail;
 mod files;
+mod journal;
 mod output;
 mod spec;
 

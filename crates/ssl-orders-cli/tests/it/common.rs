@@ -11,7 +11,20 @@ pub fn bin() -> Command {
             c.env_remove(k);
         }
     }
+    // Never write a developer's real journal: one journal file per test process (rows are keyed by base URL, so
+    // tests with different simulators never mix).
+    c.env("SSL_ORDERS_JOURNAL", test_journal());
     c
+}
+
+fn test_journal() -> &'static str {
+    static DIR: std::sync::OnceLock<(tempfile::TempDir, String)> = std::sync::OnceLock::new();
+    &DIR.get_or_init(|| {
+        let d = tempfile::tempdir().expect("temp dir");
+        let p = d.path().join("journal.sqlite3").display().to_string();
+        (d, p)
+    })
+    .1
 }
 
 pub fn run(args: &[&str]) -> Output {

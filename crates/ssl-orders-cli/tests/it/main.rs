@@ -4,6 +4,7 @@ mod common;
 mod csr;
 mod exit_codes;
 mod gogetssl;
+mod journal;
 mod order_flow;
 mod placed;
 mod standalone;

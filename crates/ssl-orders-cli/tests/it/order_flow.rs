@@ -16,7 +16,7 @@ const ORDER_KEYS: [&str; 10] = [
 ];
 
 /// Keys added since (fields may be added, never removed).
-const ADDED_KEYS: [&str; 5] = ["certificate_id", "client_reference", "created", "product", "warnings"];
+const ADDED_KEYS: [&str; 6] = ["certificate_id", "client_reference", "created", "journal", "product", "warnings"];
 
 fn assert_order_schema(v: &serde_json::Value) {
     let have = keys(v);
