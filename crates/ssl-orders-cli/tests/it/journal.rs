@@ -220,11 +220,10 @@ fn journal_urls_never_show_a_password_and_bad_timeouts_are_usage_errors() {
     assert_ne!(o.status.code(), Some(0));
     let t = text(&o);
     assert!(t.contains("PGPASSWORD") && !t.contains("canary-pg"), "{t}");
-    let o = bin()
-        .args(["--provider", "digicert", "--sandbox", "status", "1"])
-        .env("SSL_ORDERS_TIMEOUT_SECS", "soon")
-        .output()
-        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut a = sandbox_args(tmp.path());
+    a.extend(["status", "1"]);
+    let o = bin().args(&a).env("SSL_ORDERS_TIMEOUT_SECS", "soon").output().unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 
