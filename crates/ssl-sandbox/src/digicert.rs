@@ -132,30 +132,13 @@ pub struct DcExtra {
     pub body: Value,
 }
 
-impl Part for DcState {
-    const NAME: &'static str = "digicert";
-}
+part!(DcState, "digicert", DcExtra);
 
 impl Book for DcState {
-    type Extra = DcExtra;
-
-    fn orders(&mut self) -> &mut Vec<Order<DcExtra>> {
-        &mut self.orders
-    }
-
     fn status(o: &Order<DcExtra>, s: Stage) -> &'static str {
-        match s {
-            Stage::AwaitingApproval => "needs_approval",
-            Stage::PendingValidation | Stage::Validated if o.leaves.iter().any(|l| l.kind == LeafKind::Reissue) => {
-                "reissue_pending"
-            }
-            Stage::PendingValidation | Stage::Validated => "pending",
-            Stage::Issued => "issued",
-            Stage::Rejected => "rejected",
-            Stage::Cancelled => "canceled",
-            Stage::Revoked => "revoked",
-            Stage::Expired => "expired",
-        }
+        let reissue = o.leaves.iter().any(|l| l.kind == LeafKind::Reissue);
+        let pending = if reissue { "reissue_pending" } else { "pending" };
+        s.pick(["needs_approval", pending, pending, "issued", "rejected", "canceled", "revoked", "expired"])
     }
 
     fn sample(kit: &mut Kit, csr: &str, cn: &str) -> Order<DcExtra> {
@@ -642,21 +625,16 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
 
 /// What proves control of `host` for the order's method.
 fn challenges(o: &Order<DcExtra>, host: &str) -> Vec<Challenge> {
-    let (t, bare) = (o.token.clone(), dcv::bare(host));
-    let rec = |name: String, record_type, value: &str| Challenge::Record { name, record_type, value: value.to_owned() };
-    match o.x.dcv_method.as_str() {
-        "dns-txt-token" => dcv::self_and_parents(host)
-            .into_iter()
-            .flat_map(|h| [rec(format!("_dnsauth.{h}"), "TXT", &t), rec(h, "TXT", &t)])
-            .collect(),
-        "dns-cname-token" => {
-            dcv::self_and_parents(host).into_iter().map(|h| rec(format!("{t}.{h}"), "CNAME", CNAME_TARGET)).collect()
-        }
-        "http-token" | "http-token-dynamic" => {
-            vec![Challenge::File { host: bare, path: HTTP_TOKEN_PATH.into(), content: t, contains: true }]
-        }
-        _ => Vec::new(),
-    }
+    let kind = match o.x.dcv_method.as_str() {
+        "dns-txt-token" => "dns",
+        "dns-cname-token" => "cname",
+        m if m.starts_with("http-token") => return vec![dcv::digicert_family("file", host, &o.token).0],
+        _ => return Vec::new(),
+    };
+    // A record at the host itself (TXT) or at a parent domain covers it too.
+    let bare_txt = Challenge::Record { name: dcv::bare(host), record_type: "TXT", value: o.token.clone() };
+    let parents = dcv::self_and_parents(host).into_iter().map(|h| dcv::digicert_family(kind, &h, &o.token).0);
+    parents.chain((kind == "dns").then_some(bare_txt)).collect()
 }
 
 fn dcv_status(o: &Order<DcExtra>) -> &'static str {

@@ -40,7 +40,6 @@
 
 use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
-use sha2::Digest;
 use ssl_core::validate::Validate;
 use ssl_gogetssl::generated as g;
 use time::OffsetDateTime;
@@ -113,28 +112,12 @@ pub struct GgExtra {
     pub body: Value,
 }
 
-impl Part for GgState {
-    const NAME: &'static str = "gogetssl";
-}
+part!(GgState, "gogetssl", GgExtra);
 
 impl Book for GgState {
-    type Extra = GgExtra;
-
-    fn orders(&mut self) -> &mut Vec<Order<GgExtra>> {
-        &mut self.orders
-    }
-
     fn status(o: &Order<GgExtra>, s: Stage) -> &'static str {
-        match s {
-            Stage::AwaitingApproval => "pending",
-            Stage::PendingValidation | Stage::Validated if o.leaves.len() > 1 => "reissue",
-            Stage::PendingValidation | Stage::Validated => "processing",
-            Stage::Issued => "active",
-            Stage::Rejected => "rejected",
-            Stage::Cancelled => "cancelled",
-            Stage::Revoked => "revoked",
-            Stage::Expired => "expired",
-        }
+        let open = if o.leaves.len() > 1 { "reissue" } else { "processing" };
+        s.pick(["pending", open, open, "active", "rejected", "cancelled", "revoked", "expired"])
     }
 
     fn sample(kit: &mut Kit, csr: &str, cn: &str) -> Order<GgExtra> {
@@ -383,52 +366,16 @@ async fn domain_emails(headers: HeaderMap, body: Bytes) -> R {
 // ---------------------------------------------------------------------------------------------------------------
 // DCV values
 
-/// `(H32, SHA-256)` of the CSR, uppercase hex (Sectigo's file and CNAME names).
-fn csr_hash(o: &Order<GgExtra>) -> (String, String) {
-    let compact: String = o.csr.split_whitespace().collect();
-    let sha = hex::encode_upper(sha2::Sha256::digest(compact.as_bytes()));
-    (sha[..32].to_owned(), sha)
-}
-
-/// What proves control of `n`: a record or a file (with its link for the answers).
+/// What proves control of `n` (Sectigo brands: Sectigo's CNAME and file; the others DigiCert's TXT and file),
+/// with its display form.
 fn challenge(o: &Order<GgExtra>, n: &Name) -> (Challenge, String) {
-    let (h32, sha) = csr_hash(o);
-    let bare = dcv::bare(&n.name);
-    let sectigo = find_product(&o.product).is_some_and(|p| sectigo(&p));
-    let scheme = if n.method == "https" { "https" } else { "http" };
-    match (n.method.as_str(), sectigo) {
-        ("dns", true) => {
-            let s = sha.to_ascii_lowercase();
-            let value = format!("{}.{}.{}.comodoca.com", &s[..32], &s[32..], o.token);
-            let name = format!("_{h32}.{bare}");
-            (
-                Challenge::Record { record_type: "CNAME", value: value.clone(), name: name.clone() },
-                format!("{name} CNAME {value}"),
-            )
-        }
-        ("dns", false) => {
-            let name = format!("_dnsauth.{bare}");
-            (
-                Challenge::Record { name: name.clone(), record_type: "TXT", value: o.token.clone() },
-                format!("{name} IN TXT \"{}\"", o.token),
-            )
-        }
-        (_, true) => {
-            let path = format!("/.well-known/pki-validation/{h32}.txt");
-            let content = format!("{sha}\r\ncomodoca.com\r\n{}", o.token);
-            (
-                Challenge::File { path: path.clone(), content, host: bare.clone(), contains: false },
-                format!("{scheme}://{bare}{path}"),
-            )
-        }
-        (_, false) => {
-            let path = "/.well-known/pki-validation/fileauth.txt".to_owned();
-            (
-                Challenge::File { path: path.clone(), content: o.token.clone(), host: bare.clone(), contains: false },
-                format!("{scheme}://{bare}{path}"),
-            )
-        }
-    }
+    let (kind, scheme) = if n.method == "dns" { ("dns", "") } else { ("file", n.method.as_str()) };
+    let (c, shown) = if find_product(&o.product).is_some_and(|p| sectigo(&p)) {
+        dcv::sectigo(kind, &n.name, &o.csr, &o.token)
+    } else {
+        dcv::digicert_family(kind, &n.name, &o.token)
+    };
+    (c, if scheme == "https" { shown.replacen("http://", "https://", 1) } else { shown })
 }
 
 /// `approver_method` / `validation` details of one name.

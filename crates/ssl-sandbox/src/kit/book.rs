@@ -13,14 +13,36 @@ use crate::kit::app::Shared;
 use crate::kit::order::{Order, Stage};
 use crate::kit::state::{Kit, Part, State};
 
-/// A provider's orders: its state part, its extra order fields and its status mapping.
-pub(crate) trait Book: Part {
+/// `Part` and the `orders` accessor for a provider state with an `orders: Vec<Order<Extra>>` field:
+/// `kit::book::part!(NsState, "nameshield", NsExtra);`.
+macro_rules! part {
+    ($state:ty, $name:literal, $extra:ty) => {
+        impl $crate::kit::state::Part for $state {
+            const NAME: &'static str = $name;
+        }
+
+        impl $crate::kit::book::Orders for $state {
+            type Extra = $extra;
+
+            fn orders(&mut self) -> &mut Vec<$crate::kit::order::Order<$extra>> {
+                &mut self.orders
+            }
+        }
+    };
+}
+pub(crate) use part;
+
+/// A provider state's orders (written by [`part!`]).
+pub(crate) trait Orders: Part {
     /// What only this provider keeps per order.
     type Extra: Serialize + DeserializeOwned + Clone + Debug + Send;
 
     /// Every order, oldest first.
     fn orders(&mut self) -> &mut Vec<Order<Self::Extra>>;
+}
 
+/// A provider's orders: its state part, its extra order fields and its status mapping.
+pub(crate) trait Book: Orders {
     /// The wire status of `o` at stage `s` (the provider's own words).
     fn status(o: &Order<Self::Extra>, s: Stage) -> &'static str;
 

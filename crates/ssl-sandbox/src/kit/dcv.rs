@@ -87,6 +87,49 @@ pub(crate) enum Challenge {
     },
 }
 
+/// The file DigiCert-family CAs (DigiCert, GeoTrust, RapidSSL, Thawte) read for HTTP DCV.
+pub(crate) const DIGICERT_FILE: &str = "/.well-known/pki-validation/fileauth.txt";
+
+/// A DigiCert-family challenge for `host` by `kind` (`dns` TXT `_dnsauth.<host>` = token, `cname`
+/// `<token>.<host>` → `dcv.digicert.com`, `file` [`DIGICERT_FILE`] holding the token) with its display form
+/// (`_dnsauth.h IN TXT "t"`, `t.h CNAME dcv.digicert.com`, the file URL).
+pub(crate) fn digicert_family(kind: &str, host: &str, token: &str) -> (Challenge, String) {
+    let bare = bare(host);
+    let record = |name: String, record_type, value: String| {
+        let shown =
+            if record_type == "TXT" { format!("{name} IN TXT \"{value}\"") } else { format!("{name} CNAME {value}") };
+        (Challenge::Record { name, record_type, value }, shown)
+    };
+    match kind {
+        "dns" => record(format!("_dnsauth.{bare}"), "TXT", token.to_owned()),
+        "cname" => record(format!("{token}.{bare}"), "CNAME", "dcv.digicert.com".into()),
+        _ => {
+            let link = format!("http://{bare}{DIGICERT_FILE}");
+            (Challenge::File { host: bare, path: DIGICERT_FILE.into(), content: token.into(), contains: true }, link)
+        }
+    }
+}
+
+/// A Sectigo challenge for `host` by `kind` (`dns`: CNAME `_<H32>.<host>` → `<sha[..32]>.<sha[32..]>.<token>.comodoca.com`;
+/// else the file `/.well-known/pki-validation/<H32>.txt` = `<SHA256>\r\ncomodoca.com\r\n<token>`; H32 and SHA from the
+/// CSR's base64 text) with its display form.
+pub(crate) fn sectigo(kind: &str, host: &str, csr: &str, token: &str) -> (Challenge, String) {
+    use sha2::Digest as _;
+    let compact: String = csr.split_whitespace().collect();
+    let sha = hex::encode_upper(sha2::Sha256::digest(compact.as_bytes()));
+    let (h32, lower, bare) = (&sha[..32], sha.to_ascii_lowercase(), bare(host));
+    if kind == "dns" {
+        let (name, value) =
+            (format!("_{h32}.{bare}"), format!("{}.{}.{token}.comodoca.com", &lower[..32], &lower[32..]));
+        let shown = format!("{name} CNAME {value}");
+        return (Challenge::Record { name, record_type: "CNAME", value }, shown);
+    }
+    let path = format!("/.well-known/pki-validation/{h32}.txt");
+    let link = format!("http://{bare}{path}");
+    let content = format!("{sha}\r\ncomodoca.com\r\n{token}");
+    (Challenge::File { host: bare, path, content, contains: false }, link)
+}
+
 /// What the kit keeps for real checks: the DNS records and the HTTP host mappings.
 pub(crate) type World<'a> = (&'a [DnsRecord], &'a BTreeMap<String, SocketAddr>);
 

@@ -34,9 +34,9 @@ pub(crate) mod prelude {
     pub(crate) use serde_json::{Value, json};
 
     pub(crate) use super::app::App;
-    pub(crate) use super::book::{Book, book};
+    pub(crate) use super::book::{Book, book, part};
     pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal};
     pub(crate) use super::limits::Limit;
     pub(crate) use super::order::{Event, Leaf, LeafKind, Name, NewOrder, Order, Stage};
-    pub(crate) use super::state::{Kit, Part, State};
+    pub(crate) use super::state::{Kit, State};
 }

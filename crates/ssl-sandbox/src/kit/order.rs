@@ -51,6 +51,12 @@ impl Stage {
         }
     }
 
+    /// The provider's word for this stage from `words`, in the order awaiting approval, pending validation,
+    /// validated, issued, rejected, cancelled, revoked, expired.
+    pub(crate) fn pick(self, words: [&'static str; 8]) -> &'static str {
+        words[self as usize]
+    }
+
     /// The stage after `event`, or why the move is impossible.
     pub(crate) fn next(self, event: Event) -> Result<Stage, Refused> {
         use Stage::*;
