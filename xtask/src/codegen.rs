@@ -155,7 +155,37 @@ enum Ty {
     Value,
     Struct(String),
     Enum(String),
+    /// A `oneOf` enum.
+    OneOf(String),
     Vec(Box<Ty>),
+    /// A JSON:API relationship (`ToOne` / `ToMany`) with the named meta struct, if any.
+    Rel {
+        many: bool,
+        meta: Option<String>,
+    },
+    /// A JSON:API document around the resource whose attributes struct is named.
+    Doc(String, DocKind),
+}
+
+/// Which JSON:API document a request body or answer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocKind {
+    /// `XDocument`: one resource in an answer.
+    One,
+    /// `NewXDocument`: one resource in a request.
+    New,
+    /// `XListDocument`: a listing.
+    List,
+}
+
+impl DocKind {
+    fn alias(self, base: &str) -> String {
+        match self {
+            Self::One => format!("{base}Document"),
+            Self::New => format!("New{base}Document"),
+            Self::List => format!("{base}ListDocument"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -188,6 +218,24 @@ struct StructDef {
     fields: Vec<Field>,
     /// Groups of wire names of which at least one must be present (`x-require-one-of`).
     one_of: Vec<Vec<String>>,
+    /// `x-jsonapi`: this struct holds a resource's attributes.
+    jsonapi: Option<JsonApi>,
+}
+
+#[derive(Debug, Clone)]
+struct JsonApi {
+    /// The resource type (`order`).
+    r#type: String,
+}
+
+#[derive(Debug, Clone)]
+struct OneOfDef {
+    name: String,
+    doc: Option<String>,
+    /// (variant name, type, required wire names of an object variant)
+    variants: Vec<(String, Ty, Vec<String>)>,
+    /// `discriminator.propertyName` and (tag, variant name) pairs.
+    discriminator: Option<(String, Vec<(String, String)>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -201,8 +249,11 @@ struct EnumDef {
 #[derive(Debug, Clone)]
 enum Item {
     Pending,
+    /// A name taken by a JSON:API alias (emitted with its attributes struct).
+    Reserved,
     Struct(StructDef),
     Enum(EnumDef),
+    OneOf(OneOfDef),
 }
 
 #[derive(Debug, Clone)]
@@ -223,10 +274,28 @@ struct Op {
     description: Option<String>,
     path_params: Vec<Param>,
     query: Vec<Param>,
-    body: Option<String>,
+    body: Option<Ty>,
     /// The body is `application/x-www-form-urlencoded` (sent with `ssl_core::Body::form`), not JSON.
     form: bool,
     success: Vec<String>,
+    output: Output,
+    /// `x-order-id`: where a spend's answer holds the new order's id.
+    order_id: Option<String>,
+    /// `x-lookup`: (where, match templates).
+    lookup: Option<(Vec<Piece>, Vec<Vec<Piece>>)>,
+    /// `x-quote`: (in body?, parameter wire name, value).
+    quote: Option<(bool, String, String)>,
+}
+
+/// What a 2xx answer decodes to.
+#[derive(Debug, Clone, PartialEq)]
+enum Output {
+    /// No body.
+    Unit,
+    /// A non-JSON body (bytes).
+    Raw,
+    /// JSON of this type.
+    Json(Ty),
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +312,23 @@ struct Product {
 }
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
+const JSONAPI: &str = "application/vnd.api+json";
+
+/// `application/json`, `application/vnd.api+json` and other `+json` media types.
+fn is_json(mime: &str) -> bool {
+    mime == "application/json" || mime.ends_with("+json")
+}
+
+/// One part of an `x-lookup` template.
+#[derive(Debug, Clone)]
+enum Piece {
+    Lit(String),
+    /// A path or query parameter: (Rust field, required).
+    Param(String, bool),
+    Body(String),
+    Sha(String),
+    Cn(String),
+}
 const RESERVED_TYPES: &[&str] = &["Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err", "Self"];
 const RESERVED_METHODS: &[&str] = &["new", "default", "clone", "validate", "validate_at"];
 const DCV_METHODS: &[(&str, &str)] = &[
@@ -264,7 +350,17 @@ struct Gen<'a> {
 enum RefKind<'a> {
     Struct,
     Enum,
+    OneOf,
     Alias(&'a Schema),
+}
+
+/// The alternatives of a `oneOf` schema (openapiv3 reads `oneOf` next to other keys as `Any`).
+fn alternatives(schema: &Schema) -> Option<&Vec<ReferenceOr<Schema>>> {
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => Some(one_of),
+        SchemaKind::Any(a) if !a.one_of.is_empty() && a.properties.is_empty() => Some(&a.one_of),
+        _ => None,
+    }
 }
 
 impl<'a> Gen<'a> {
@@ -291,6 +387,9 @@ impl<'a> Gen<'a> {
     }
 
     fn ref_kind(schema: &'a Schema) -> RefKind<'a> {
+        if alternatives(schema).is_some() {
+            return RefKind::OneOf;
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) if !o.properties.is_empty() => RefKind::Struct,
             SchemaKind::Any(a) if !a.properties.is_empty() => RefKind::Struct,
@@ -325,7 +424,7 @@ impl<'a> Gen<'a> {
         for (name, schema) in schemas {
             let ReferenceOr::Item(schema) = schema else { continue };
             match Self::ref_kind(schema) {
-                RefKind::Struct | RefKind::Enum => {
+                RefKind::Struct | RefKind::Enum | RefKind::OneOf => {
                     let idx = self.reserve(name, "component")?;
                     todo.push((idx, name.as_ref(), schema));
                 }
@@ -333,6 +432,10 @@ impl<'a> Gen<'a> {
             }
         }
         for (idx, name, schema) in todo {
+            if let Some(alts) = alternatives(schema) {
+                self.one_of(idx, name, alts, &schema.schema_data)?;
+                continue;
+            }
             match &schema.schema_kind {
                 SchemaKind::Type(Type::String(s)) => {
                     let def = enum_def(name, &schema.schema_data, &s.enumeration)?;
@@ -389,11 +492,199 @@ impl<'a> Gen<'a> {
             }
         };
         for key in data.extensions.keys() {
-            if key != "x-require-one-of" {
+            if key != "x-require-one-of" && key != "x-jsonapi" {
                 return Err(format!("{name}: unknown schema extension `{key}`"));
             }
         }
-        self.items[idx] = Item::Struct(StructDef { name: name.to_owned(), doc: doc_of(data), fields, one_of });
+        let jsonapi = match data.extensions.get("x-jsonapi") {
+            None => None,
+            Some(v) => Some(self.jsonapi(name, v)?),
+        };
+        self.items[idx] = Item::Struct(StructDef { name: name.to_owned(), doc: doc_of(data), fields, one_of, jsonapi });
+        Ok(())
+    }
+
+    /// `x-jsonapi` on the attributes schema `name`: the resource type, and a `<name>Relationships` struct.
+    fn jsonapi(&mut self, name: &str, v: &Value) -> Result<JsonApi, String> {
+        let obj = v.as_object().ok_or_else(|| format!("{name}: `x-jsonapi` must be an object"))?;
+        if let Some(k) = obj.keys().find(|k| !["type", "relationships"].contains(&k.as_str())) {
+            return Err(format!("{name}: unknown key `{k}` in `x-jsonapi` (type, relationships)"));
+        }
+        let r#type = obj
+            .get("type")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| format!("{name}: `x-jsonapi.type` (the resource type) is required"))?
+            .to_owned();
+        let rels_name = format!("{name}Relationships");
+        let rels_idx = self.reserve(&rels_name, "JSON:API relationships")?;
+        for alias in [format!("{name}Resource"), format!("New{name}")]
+            .into_iter()
+            .chain([DocKind::One, DocKind::New, DocKind::List].map(|k| k.alias(name)))
+        {
+            let i = self.reserve(&alias, "JSON:API alias")?;
+            self.items[i] = Item::Reserved;
+        }
+        let mut fields = Vec::new();
+        let mut required = Vec::new();
+        let empty = serde_json::Map::new();
+        let rels = match obj.get("relationships") {
+            None => &empty,
+            Some(r) => r.as_object().ok_or_else(|| format!("{name}: `x-jsonapi.relationships` must be an object"))?,
+        };
+        for (rel, def) in rels {
+            let d = def.as_object().ok_or_else(|| format!("{name}: relationship `{rel}` must be an object"))?;
+            if let Some(k) =
+                d.keys().find(|k| !["type", "many", "meta", "required", "description"].contains(&k.as_str()))
+            {
+                return Err(format!(
+                    "{name}: relationship `{rel}`: unknown key `{k}` (type, many, meta, required, description)"
+                ));
+            }
+            let target = d
+                .get("type")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{name}: relationship `{rel}` needs a `type`"))?;
+            let many = d
+                .get("many")
+                .map(|m| m.as_bool().ok_or(format!("{name}.{rel}: `many` is a boolean")))
+                .transpose()?
+                .unwrap_or(false);
+            let meta = match d.get("meta") {
+                None => None,
+                Some(m) => {
+                    let r = m
+                        .as_str()
+                        .ok_or_else(|| format!("{name}.{rel}: `meta` is a `#/components/schemas/…` reference"))?;
+                    match self.resolve_ref(r)?.0 {
+                        Ty::Struct(n) => Some(n),
+                        other => return Err(format!("{name}.{rel}: `meta` must be an object schema, found {other:?}")),
+                    }
+                }
+            };
+            if d.get("required").and_then(Value::as_bool) == Some(true) {
+                required.push(vec![rel.clone()]);
+            }
+            let kind = if many { "to-many" } else { "to-one" };
+            let doc = d
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("The {kind} `{rel}` relationship (`{target}` resources)."));
+            fields.push(Field {
+                wire: rel.clone(),
+                ident: field_ident(rel),
+                doc: Some(doc),
+                ty: Ty::Rel { many, meta },
+                rules: Rules::default(),
+                required: false,
+            });
+        }
+        self.items[rels_idx] = Item::Struct(StructDef {
+            name: rels_name,
+            doc: Some(format!("The relationships of a `{type}` resource.", type = r#type)),
+            fields,
+            one_of: required,
+            jsonapi: None,
+        });
+        Ok(JsonApi { r#type })
+    }
+
+    /// A `oneOf` schema: an enum with one variant per alternative.
+    fn one_of(
+        &mut self,
+        idx: usize,
+        name: &str,
+        alts: &[ReferenceOr<Schema>],
+        data: &SchemaData,
+    ) -> Result<(), String> {
+        let mut variants: Vec<(String, Ty, Vec<String>)> = Vec::new();
+        let mut json_kinds = BTreeSet::new();
+        for (i, alt) in alts.iter().enumerate() {
+            let (vname, required) = match alt {
+                ReferenceOr::Reference { reference } => {
+                    let (n, s) = self.component(reference)?;
+                    let req = match &s.schema_kind {
+                        SchemaKind::Type(Type::Object(o)) => o.required.clone(),
+                        SchemaKind::Any(a) => a.required.clone(),
+                        _ => Vec::new(),
+                    };
+                    (n.to_owned(), req)
+                }
+                ReferenceOr::Item(s) => {
+                    let base = match (&s.schema_data.title, &s.schema_kind) {
+                        (Some(t), _) => pascal(t),
+                        (None, SchemaKind::Type(Type::String(_))) => "String".into(),
+                        (None, SchemaKind::Type(Type::Integer(_))) => "Integer".into(),
+                        (None, SchemaKind::Type(Type::Number(_))) => "Number".into(),
+                        (None, SchemaKind::Type(Type::Boolean(_))) => "Boolean".into(),
+                        (None, SchemaKind::Type(Type::Array(_))) => "Array".into(),
+                        (None, _) => format!("Variant{}", i + 1),
+                    };
+                    let req = match &s.schema_kind {
+                        SchemaKind::Type(Type::Object(o)) => o.required.clone(),
+                        SchemaKind::Any(a) => a.required.clone(),
+                        _ => Vec::new(),
+                    };
+                    (base, req)
+                }
+            };
+            let (ty, rules, _) = self.resolve(alt, &format!("{name}{vname}"))?;
+            if rules.min_len.is_some()
+                || rules.max_len.is_some()
+                || rules.pattern.is_some()
+                || !rules.int_enum.is_empty()
+                || rules.minimum.is_some()
+                || rules.maximum.is_some()
+                || rules.min_items.is_some()
+                || rules.max_items.is_some()
+            {
+                return Err(format!(
+                    "{name}: constraints on the `oneOf` alternative `{vname}` are not supported; put them on an object alternative"
+                ));
+            }
+            let kind = match &ty {
+                Ty::Str | Ty::Enum(_) => "string",
+                Ty::I64 => "integer",
+                Ty::F64 => "number",
+                Ty::Bool => "boolean",
+                Ty::Vec(_) => "array",
+                Ty::Struct(_) => "object",
+                other => return Err(format!("{name}: `oneOf` alternative `{vname}` ({other:?}) is not supported")),
+            };
+            if kind != "object" && !json_kinds.insert(kind) {
+                return Err(format!("{name}: two `oneOf` alternatives are JSON {kind}s; they cannot be told apart"));
+            }
+            if variants.iter().any(|(v, _, _)| v == &vname) {
+                return Err(format!("{name}: two `oneOf` alternatives are named `{vname}`; give them a `title`"));
+            }
+            variants.push((vname, ty, required));
+        }
+        if variants.is_empty() {
+            return Err(format!("{name}: empty `oneOf`"));
+        }
+        let discriminator = match &data.discriminator {
+            None => None,
+            Some(d) => {
+                let mut tags = Vec::new();
+                for (tag, target) in &d.mapping {
+                    let n = target.strip_prefix(SCHEMA_PREFIX).unwrap_or(target);
+                    if !variants.iter().any(|(v, ty, _)| v == n && matches!(ty, Ty::Struct(_))) {
+                        return Err(format!(
+                            "{name}: discriminator mapping `{tag}` → `{target}` is not an object alternative"
+                        ));
+                    }
+                    tags.push((tag.clone(), n.to_owned()));
+                }
+                for (v, ty, _) in &variants {
+                    if matches!(ty, Ty::Struct(_)) && !tags.iter().any(|(_, n)| n == v) {
+                        tags.push((v.clone(), v.clone()));
+                    }
+                }
+                Some((d.property_name.clone(), tags))
+            }
+        };
+        self.items[idx] = Item::OneOf(OneOfDef { name: name.to_owned(), doc: doc_of(data), variants, discriminator });
         Ok(())
     }
 
@@ -421,6 +712,7 @@ impl<'a> Gen<'a> {
         match Self::ref_kind(schema) {
             RefKind::Struct => Ok((Ty::Struct(name.to_owned()), Rules::default(), doc)),
             RefKind::Enum => Ok((Ty::Enum(name.to_owned()), Rules::default(), doc)),
+            RefKind::OneOf => Ok((Ty::OneOf(name.to_owned()), Rules::default(), doc)),
             RefKind::Alias(s) => self.resolve_inline(s, name),
         }
     }
@@ -428,6 +720,11 @@ impl<'a> Gen<'a> {
     fn resolve_inline(&mut self, schema: &Schema, context: &str) -> Result<(Ty, Rules, Option<String>), String> {
         let doc = doc_of(&schema.schema_data);
         let mut rules = Rules::default();
+        if let Some(alts) = alternatives(schema) {
+            let idx = self.reserve(context, "inline oneOf")?;
+            self.one_of(idx, context, alts, &schema.schema_data)?;
+            return Ok((Ty::OneOf(context.to_owned()), rules, doc));
+        }
         let ty = match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 if s.enumeration.is_empty() {
@@ -479,8 +776,8 @@ impl<'a> Gen<'a> {
             }
             SchemaKind::Any(a) => {
                 if a.properties.is_empty() {
-                    if !a.one_of.is_empty() || !a.all_of.is_empty() || !a.any_of.is_empty() || a.not.is_some() {
-                        return Err(format!("{context}: oneOf/allOf/anyOf/not are not supported"));
+                    if !a.all_of.is_empty() || !a.any_of.is_empty() || a.not.is_some() {
+                        return Err(format!("{context}: allOf/anyOf/not are not supported (oneOf is)"));
                     }
                     Ty::Value
                 } else {
@@ -497,7 +794,7 @@ impl<'a> Gen<'a> {
                 }
             }
             SchemaKind::OneOf { .. } | SchemaKind::AllOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                return Err(format!("{context}: oneOf/allOf/anyOf/not are not supported"));
+                return Err(format!("{context}: allOf/anyOf/not are not supported (oneOf is)"));
             }
         };
         Ok((ty, rules, doc))
@@ -526,8 +823,9 @@ impl<'a> Gen<'a> {
                     "delete" => "Delete",
                     other => return Err(format!("{id}: method `{other}` is not supported")),
                 };
-                if let Some(key) = op.extensions.keys().find(|k| k.as_str() != "x-call-kind") {
-                    return Err(format!("{id}: unknown operation extension `{key}`"));
+                const OP_EXTENSIONS: &[&str] = &["x-call-kind", "x-order-id", "x-lookup", "x-quote"];
+                if let Some(key) = op.extensions.keys().find(|k| !OP_EXTENSIONS.contains(&k.as_str())) {
+                    return Err(format!("{id}: unknown operation extension `{key}` ({})", OP_EXTENSIONS.join(", ")));
                 }
                 let kind = match op.extensions.get("x-call-kind").and_then(Value::as_str) {
                     Some("read") => "Read",
@@ -547,7 +845,45 @@ impl<'a> Gen<'a> {
                 }
                 let (path_params, query) = params(id, path, &all_params)?;
                 let (body, form) = self.body(id, op)?.map_or((None, false), |(b, f)| (Some(b), f));
-                let success = self.success(id, op)?;
+                let (success, output) = self.success(id, op)?;
+                let spend = kind == "Spend";
+                let order_id = match op.extensions.get("x-order-id") {
+                    None if spend => {
+                        return Err(format!(
+                            "{id}: a spend needs `x-order-id` (where its answer holds the new order's id)"
+                        ));
+                    }
+                    None => None,
+                    Some(_) if !spend => return Err(format!("{id}: `x-order-id` is only for spends")),
+                    Some(v) => {
+                        let p = v
+                            .as_str()
+                            .filter(|p| !p.is_empty())
+                            .ok_or_else(|| format!("{id}: `x-order-id` is a dotted path"))?;
+                        if !matches!(output, Output::Json(_)) {
+                            return Err(format!("{id}: `x-order-id` needs a JSON answer"));
+                        }
+                        if let Output::Json(ty) = &output {
+                            self.check_path(ty, p).map_err(|e| format!("{id}: `x-order-id` `{p}`: {e}"))?;
+                        }
+                        Some(p.to_owned())
+                    }
+                };
+                let lookup = match op.extensions.get("x-lookup") {
+                    None if spend => {
+                        return Err(format!("{id}: a spend needs `x-lookup` (where to look after an unknown outcome)"));
+                    }
+                    None => None,
+                    Some(_) if !spend => return Err(format!("{id}: `x-lookup` is only for spends")),
+                    Some(v) => Some(self.lookup(id, v, &path_params, &query, body.as_ref())?),
+                };
+                let quote = match op.extensions.get("x-quote") {
+                    None => None,
+                    Some(_) if !spend => {
+                        return Err(format!("{id}: `x-quote` is only for spends (a quote is sent once, like one)"));
+                    }
+                    Some(v) => Some(self.quote(id, v, &query, body.as_ref())?),
+                };
                 ops.push(Op {
                     id: id.clone(),
                     method,
@@ -560,6 +896,10 @@ impl<'a> Gen<'a> {
                     body,
                     form,
                     success,
+                    output,
+                    order_id,
+                    lookup,
+                    quote,
                 });
             }
         }
@@ -568,28 +908,196 @@ impl<'a> Gen<'a> {
 
     /// The request body's type name, and whether it is form-encoded (`application/x-www-form-urlencoded`)
     /// rather than JSON.
-    fn body(&mut self, id: &str, op: &Operation) -> Result<Option<(String, bool)>, String> {
+    fn body(&mut self, id: &str, op: &Operation) -> Result<Option<(Ty, bool)>, String> {
         const FORM: &str = "application/x-www-form-urlencoded";
         let Some(body) = &op.request_body else { return Ok(None) };
         let ReferenceOr::Item(body) = body else {
             return Err(format!("{id}: requestBody references are not supported"));
         };
-        let (media, form) = match (body.content.get("application/json"), body.content.get(FORM)) {
+        let json = body.content.get("application/json").or_else(|| body.content.get(JSONAPI));
+        let (media, form) = match (json, body.content.get(FORM)) {
             (Some(m), _) => (m, false),
             (None, Some(m)) => (m, true),
             (None, None) => {
-                return Err(format!("{id}: only application/json and {FORM} request bodies are supported"));
+                return Err(format!("{id}: only application/json, {JSONAPI} and {FORM} request bodies are supported"));
             }
         };
         let schema = media.schema.as_ref().ok_or_else(|| format!("{id}: request body without schema"))?;
         match self.resolve(schema, &format!("{}Request", pascal(id)))?.0 {
-            Ty::Struct(name) => Ok(Some((name, form))),
-            other => Err(format!("{id}: the request body must be an object schema, found {other:?}")),
+            Ty::Struct(name) if self.is_resource(&name) => {
+                if form {
+                    return Err(format!("{id}: a JSON:API resource cannot be sent as a form"));
+                }
+                Ok(Some((Ty::Doc(name, DocKind::New), false)))
+            }
+            ty @ (Ty::Struct(_) | Ty::OneOf(_)) => Ok(Some((ty, form))),
+            other => Err(format!("{id}: the request body must be an object or oneOf schema, found {other:?}")),
         }
     }
 
-    fn success(&mut self, id: &str, op: &Operation) -> Result<Vec<String>, String> {
+    /// Whether `name` is the attributes struct of a JSON:API resource.
+    fn is_resource(&self, name: &str) -> bool {
+        matches!(self.names.get(name).map(|&i| &self.items[i]), Some(Item::Struct(s)) if s.jsonapi.is_some())
+    }
+
+    /// Answers that are JSON:API resources are documents.
+    fn documented(&self, ty: Ty) -> Ty {
+        match ty {
+            Ty::Struct(n) if self.is_resource(&n) => Ty::Doc(n, DocKind::One),
+            Ty::Vec(inner) => match *inner {
+                Ty::Struct(n) if self.is_resource(&n) => Ty::Doc(n, DocKind::List),
+                other => Ty::Vec(Box::new(other)),
+            },
+            other => other,
+        }
+    }
+
+    /// A dotted path (`certificate.common_name`, `data.id`) must lead through the fields of `ty` (wire names);
+    /// JSON values, `oneOf`s and array items are not followed.
+    fn check_path(&self, ty: &Ty, path: &str) -> Result<(), String> {
+        let mut cur = ty.clone();
+        let mut parts = path.split('.').peekable();
+        while let Some(part) = parts.next() {
+            cur = match &cur {
+                Ty::Struct(n) => {
+                    let Some(Item::Struct(s)) = self.names.get(n).map(|&i| &self.items[i]) else { return Ok(()) };
+                    match s.fields.iter().find(|f| f.wire == part) {
+                        Some(f) => f.ty.clone(),
+                        None => return Err(format!("`{part}` is not a property of `{n}`")),
+                    }
+                }
+                Ty::Doc(n, kind) => {
+                    if part != "data" {
+                        return Err(format!("a JSON:API document path starts with `data`, not `{part}`"));
+                    }
+                    if *kind == DocKind::List {
+                        return Ok(());
+                    }
+                    match parts.next() {
+                        None | Some("id" | "type" | "relationships" | "links" | "meta") => return Ok(()),
+                        Some("attributes") => Ty::Struct(n.clone()),
+                        Some(other) => return Err(format!("`data.{other}` is not part of a JSON:API resource")),
+                    }
+                }
+                Ty::Vec(inner) => {
+                    if part.parse::<usize>().is_err() {
+                        return Err(format!("`{part}` indexes an array; use a number"));
+                    }
+                    (**inner).clone()
+                }
+                Ty::Str | Ty::I64 | Ty::F64 | Ty::Bool | Ty::Enum(_) => {
+                    return Err(format!("`{part}` goes below a scalar"));
+                }
+                Ty::Value | Ty::OneOf(_) | Ty::Rel { .. } => return Ok(()),
+            };
+        }
+        Ok(())
+    }
+
+    /// `x-lookup`: `{"where": template, "match": [templates]}`.
+    fn lookup(
+        &self,
+        id: &str,
+        v: &Value,
+        path: &[Param],
+        query: &[Param],
+        body: Option<&Ty>,
+    ) -> Result<(Vec<Piece>, Vec<Vec<Piece>>), String> {
+        let obj = v.as_object().ok_or_else(|| format!("{id}: `x-lookup` must be an object {{where, match}}"))?;
+        if let Some(k) = obj.keys().find(|k| !["where", "match"].contains(&k.as_str())) {
+            return Err(format!("{id}: `x-lookup`: unknown key `{k}` (where, match)"));
+        }
+        let place = obj
+            .get("where")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{id}: `x-lookup.where` (a request or text) is required"))?;
+        let place = self.template(id, place, path, query, body)?;
+        let mut matches = Vec::new();
+        for m in obj.get("match").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+            let m = m.as_str().ok_or_else(|| format!("{id}: `x-lookup.match` is an array of strings"))?;
+            matches.push(self.template(id, m, path, query, body)?);
+        }
+        Ok((place, matches))
+    }
+
+    /// A template with `{param}`, `{body.path}`, `{sha256(body.path)}` and `{csr_cn(body.path)}` placeholders.
+    fn template(
+        &self,
+        id: &str,
+        text: &str,
+        path: &[Param],
+        query: &[Param],
+        body: Option<&Ty>,
+    ) -> Result<Vec<Piece>, String> {
         let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find('{') {
+            let end = rest[start..]
+                .find('}')
+                .map(|e| e + start)
+                .ok_or_else(|| format!("{id}: unbalanced `{{` in `{text}`"))?;
+            if start > 0 {
+                out.push(Piece::Lit(rest[..start].to_owned()));
+            }
+            let expr = rest[start + 1..end].trim();
+            let body_path = |p: &str| -> Result<String, String> {
+                let path =
+                    p.strip_prefix("body.").ok_or_else(|| format!("{id}: `{{{expr}}}`: expected `body.<path>`"))?;
+                let b = body.ok_or_else(|| format!("{id}: `{{{expr}}}`: the operation has no body"))?;
+                self.check_path(b, path).map_err(|e| format!("{id}: `{{{expr}}}`: {e}"))?;
+                Ok(path.to_owned())
+            };
+            let piece = if let Some(inner) = expr.strip_prefix("sha256(").and_then(|e| e.strip_suffix(')')) {
+                Piece::Sha(body_path(inner.trim())?)
+            } else if let Some(inner) = expr.strip_prefix("csr_cn(").and_then(|e| e.strip_suffix(')')) {
+                Piece::Cn(body_path(inner.trim())?)
+            } else if expr.starts_with("body.") {
+                Piece::Body(body_path(expr)?)
+            } else if let Some(p) = path.iter().chain(query).find(|p| p.wire == expr || p.ident == expr) {
+                Piece::Param(p.ident.clone(), p.required)
+            } else {
+                return Err(format!(
+                    "{id}: `{{{expr}}}` is neither a parameter nor `body.…`, `sha256(body.…)`, `csr_cn(body.…)`"
+                ));
+            };
+            out.push(piece);
+            rest = &rest[end + 1..];
+        }
+        if !rest.is_empty() {
+            out.push(Piece::Lit(rest.to_owned()));
+        }
+        Ok(out)
+    }
+
+    /// `x-quote`: `{"in": "query"|"body", "name": …, "value": …}`.
+    fn quote(&self, id: &str, v: &Value, query: &[Param], body: Option<&Ty>) -> Result<(bool, String, String), String> {
+        let obj = v.as_object().ok_or_else(|| format!("{id}: `x-quote` must be an object {{in, name, value}}"))?;
+        if let Some(k) = obj.keys().find(|k| !["in", "name", "value"].contains(&k.as_str())) {
+            return Err(format!("{id}: `x-quote`: unknown key `{k}` (in, name, value)"));
+        }
+        let get = |k: &str| {
+            obj.get(k).and_then(Value::as_str).ok_or_else(|| format!("{id}: `x-quote.{k}` (a string) is required"))
+        };
+        let (place, name, value) = (get("in")?, get("name")?, get("value")?);
+        match place {
+            "query" => {
+                if !query.iter().any(|p| p.wire == name && !p.required) {
+                    return Err(format!("{id}: `x-quote`: `{name}` is not an optional query parameter"));
+                }
+                Ok((false, name.to_owned(), value.to_owned()))
+            }
+            "body" => {
+                let b = body.ok_or_else(|| format!("{id}: `x-quote` in the body, but the operation has none"))?;
+                self.check_path(b, name).map_err(|e| format!("{id}: `x-quote` `{name}`: {e}"))?;
+                Ok((true, name.to_owned(), value.to_owned()))
+            }
+            other => Err(format!("{id}: `x-quote.in` is `query` or `body`, not `{other}`")),
+        }
+    }
+
+    fn success(&mut self, id: &str, op: &Operation) -> Result<(Vec<String>, Output), String> {
+        let mut out = Vec::new();
+        let mut outputs: Vec<Output> = Vec::new();
         for (code, resp) in &op.responses.responses {
             let StatusCode::Code(code) = code else { continue };
             if !(200..300).contains(code) {
@@ -600,20 +1108,43 @@ impl<'a> Gen<'a> {
             };
             if resp.content.is_empty() {
                 out.push(format!("`{code}` (no body)"));
+                outputs.push(Output::Unit);
                 continue;
             }
             for (mime, media) in &resp.content {
                 match &media.schema {
-                    Some(schema) if mime == "application/json" => {
+                    Some(schema) if is_json(mime) => {
                         let context = format!("{}Response", pascal(id));
                         let (ty, _, _) = self.resolve(schema, &context)?;
+                        let ty = self.documented(ty);
                         out.push(format!("`{code}` → {}", ty_doc(&ty)));
+                        outputs.push(Output::Json(ty));
                     }
-                    _ => out.push(format!("`{code}` `{mime}`")),
+                    _ => {
+                        out.push(format!("`{code}` `{mime}`"));
+                        outputs.push(Output::Raw);
+                    }
                 }
             }
         }
-        Ok(out)
+        outputs.dedup();
+        let output = match outputs.len() {
+            0 => Output::Unit,
+            1 => outputs.remove(0),
+            _ => {
+                let mut shapes = outputs.clone();
+                shapes.retain(|o| *o != Output::Raw);
+                if shapes.len() == 1 && outputs.len() == 2 && matches!(shapes[0], Output::Json(_)) {
+                    // JSON next to other media types of the same answer: decode the JSON.
+                    shapes.remove(0)
+                } else {
+                    return Err(format!(
+                        "{id}: the 2xx answers have different shapes; describe one answer (use oneOf)"
+                    ));
+                }
+            }
+        };
+        Ok((out, output))
     }
 
     // -----------------------------------------------------------------------------------------------------
@@ -630,15 +1161,33 @@ impl<'a> Gen<'a> {
             "Generated by `cargo xtask codegen` from `spec/{spec_file_name}`; see `xtask/SPEC_FORMAT.md`."
         ));
         let module_doc = module_doc.iter().map(|l| doc_line(l));
+        let answers = self.response_types(ops);
+        // Form bodies write booleans as PHP's `http_build_query` does: `1` / `0`.
+        let forms: BTreeSet<String> = ops
+            .iter()
+            .filter(|o| o.form)
+            .filter_map(|o| match &o.body {
+                Some(Ty::Struct(n)) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
         let mut items = Vec::new();
         for item in &self.items {
             match item {
-                Item::Struct(s) => items.push(self.emit_struct(s)?),
+                Item::Struct(s) => {
+                    items.push(self.emit_struct(s, answers.contains(&s.name), forms.contains(&s.name))?);
+                    if let Some(j) = &s.jsonapi {
+                        items.push(emit_jsonapi(&s.name, j));
+                    }
+                }
                 Item::Enum(e) => items.push(emit_enum(e)),
+                Item::OneOf(o) => items.push(self.emit_one_of(o)),
+                Item::Reserved => {}
                 Item::Pending => return Err("internal error: a type was reserved but never defined".into()),
             }
         }
         let requests = if ops.is_empty() { quote!() } else { emit_requests(ops) };
+        let op_types = if ops.is_empty() { quote!() } else { emit_ops(ops) };
         let table = match products {
             Some(p) => emit_products(p),
             None => quote!(),
@@ -648,11 +1197,185 @@ impl<'a> Gen<'a> {
             #(#![doc = #module_doc])*
             #(#items)*
             #requests
+            #op_types
             #table
         })
     }
 
-    fn emit_struct(&self, s: &StructDef) -> Result<TokenStream, String> {
+    /// Every generated type an answer can contain (decoded, never built by us): their required fields have no
+    /// default, so a missing id is a decode error instead of `0` or `""`.
+    fn response_types(&self, ops: &[Op]) -> BTreeSet<String> {
+        fn walk(g: &Gen<'_>, ty: &Ty, seen: &mut BTreeSet<String>) {
+            let name = match ty {
+                Ty::Struct(n) | Ty::OneOf(n) => n.clone(),
+                Ty::Doc(n, _) => {
+                    walk(g, &Ty::Struct(format!("{n}Relationships")), seen);
+                    n.clone()
+                }
+                Ty::Vec(inner) => return walk(g, inner, seen),
+                Ty::Rel { meta: Some(m), .. } => m.clone(),
+                _ => return,
+            };
+            if !seen.insert(name.clone()) {
+                return;
+            }
+            match g.names.get(&name).map(|&i| &g.items[i]) {
+                Some(Item::Struct(s)) => s.fields.iter().for_each(|f| walk(g, &f.ty, seen)),
+                Some(Item::OneOf(o)) => o.variants.iter().for_each(|(_, t, _)| walk(g, t, seen)),
+                _ => {}
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for op in ops {
+            if let Output::Json(ty) = &op.output {
+                walk(self, ty, &mut seen);
+            }
+        }
+        seen
+    }
+
+    fn emit_one_of(&self, o: &OneOfDef) -> TokenStream {
+        let name = ident(&o.name);
+        let doc = docs(o.doc.as_deref(), &format!("One of the `{}` alternatives.", o.name));
+        let variants = o.variants.iter().map(|(v, ty, _)| {
+            let vi = ident(v);
+            let t = ty_tokens(ty);
+            let d = doc_line(&format!("The {} alternative.", ty_doc(ty).replace("super::", "")));
+            quote!(#[doc = #d] #vi(#t),)
+        });
+        let first = ident(&o.variants[0].0);
+        let mut arms = Vec::new();
+        let from = |v: &str| {
+            let vi = ident(v);
+            quote!(::serde_json::from_value(v).map(Self::#vi).map_err(|e| D::Error::custom(::ssl_core::lenient::scrub(&e.to_string()))))
+        };
+        // Objects: by discriminator, else the first alternative whose required properties are all present.
+        let objects: Vec<&(String, Ty, Vec<String>)> =
+            o.variants.iter().filter(|(_, t, _)| matches!(t, Ty::Struct(_))).collect();
+        if !objects.is_empty() {
+            let mut tests = Vec::new();
+            if let Some((prop, tags)) = &o.discriminator {
+                let tag_arms = tags.iter().map(|(tag, v)| {
+                    let f = from(v);
+                    quote!(Some(#tag) => return #f,)
+                });
+                tests.push(quote! {
+                    match m.get(#prop).and_then(|t| t.as_str()) {
+                        #(#tag_arms)*
+                        _ => {}
+                    }
+                });
+            }
+            for (v, _, required) in &objects {
+                let f = from(v);
+                tests.push(quote! {
+                    if [#(#required),*].iter().all(|k: &&str| m.get(*k).is_some_and(|x| !x.is_null())) {
+                        return #f;
+                    }
+                });
+            }
+            arms.push(quote! {
+                if let ::serde_json::Value::Object(m) = &v {
+                    #(#tests)*
+                }
+            });
+        }
+        for (v, ty, _) in &o.variants {
+            let vi = ident(v);
+            let f = from(v);
+            let arm = match ty {
+                Ty::Str | Ty::Enum(_) => quote! {
+                    if v.is_string() { return #f; }
+                },
+                Ty::I64 => quote! {
+                    if v.is_i64() || v.is_u64() { return ::ssl_core::lenient::value_i64(&v).map(Self::#vi).map_err(D::Error::custom); }
+                },
+                Ty::F64 => quote! {
+                    if v.is_number() { return ::ssl_core::lenient::value_f64(&v).map(Self::#vi).map_err(D::Error::custom); }
+                },
+                Ty::Bool => quote! {
+                    if v.is_boolean() { return Ok(Self::#vi(v.as_bool().unwrap_or_default())); }
+                },
+                Ty::Vec(_) => quote! {
+                    if v.is_array() { return #f; }
+                },
+                _ => quote!(),
+            };
+            arms.push(arm);
+        }
+        // Then across JSON types, tolerantly: a numeric string for a number, a number for a string.
+        for (v, ty, _) in &o.variants {
+            let vi = ident(v);
+            let arm = match ty {
+                Ty::I64 => quote! {
+                    if let Ok(n) = ::ssl_core::lenient::value_i64(&v) { return Ok(Self::#vi(n)); }
+                },
+                Ty::F64 => quote! {
+                    if let Ok(n) = ::ssl_core::lenient::value_f64(&v) { return Ok(Self::#vi(n)); }
+                },
+                Ty::Str => quote! {
+                    if let Ok(s) = ::ssl_core::lenient::value_string(&v) { return Ok(Self::#vi(s)); }
+                },
+                _ => quote!(),
+            };
+            arms.push(arm);
+        }
+        let names = o.variants.iter().map(|(v, _, _)| v.as_str()).collect::<Vec<_>>().join(", ");
+        let none = format!("matches none of the `oneOf` alternatives ({names}), found ");
+        let checks: Vec<TokenStream> = o
+            .variants
+            .iter()
+            .filter(|(_, t, _)| self.ty_has_checks(t, &Rules::default(), false, &mut BTreeSet::new()))
+            .map(|(v, _, _)| {
+                let vi = ident(v);
+                quote!(Self::#vi(x) => ::ssl_core::validate::Validate::validate_at(x, prefix, out),)
+            })
+            .collect();
+        let validate = if checks.is_empty() {
+            quote!(
+                fn validate_at(&self, _prefix: &str, _out: &mut Vec<::ssl_core::Problem>) {}
+            )
+        } else {
+            quote! {
+                fn validate_at(&self, prefix: &str, out: &mut Vec<::ssl_core::Problem>) {
+                    #[allow(unreachable_patterns)]
+                    match self {
+                        #(#checks)*
+                        _ => {}
+                    }
+                }
+            }
+        };
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::#first(Default::default())
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    use serde::de::Error as _;
+                    let v = <::serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                    #(#arms)*
+                    Err(D::Error::custom(format!("{}{}", #none, ::ssl_core::lenient::json_type(&v))))
+                }
+            }
+
+            impl ::ssl_core::validate::Validate for #name {
+                #validate
+            }
+        }
+    }
+
+    fn emit_struct(&self, s: &StructDef, answer: bool, form: bool) -> Result<TokenStream, String> {
         let name = ident(&s.name);
         let doc = docs(s.doc.as_deref(), &format!("The `{}` object.", s.name));
         let mut fields = Vec::new();
@@ -670,10 +1393,19 @@ impl<'a> Gen<'a> {
                 let w = &f.wire;
                 serde_args.push(quote!(rename = #w));
             }
-            serde_args.push(quote!(default));
-            if let Some(func) = lenient_fn(&f.ty, f.required) {
+            // In an answer a required scalar or enum must be there: a missing id is an error, not `0` or `""`.
+            // Required lists and objects stay tolerant (missing reads as empty).
+            if !(answer && f.required && !matches!(f.ty, Ty::Vec(_) | Ty::Struct(_) | Ty::Value)) {
+                serde_args.push(quote!(default));
+            }
+            if let Some(func) = lenient_fn(&f.ty, f.required, answer) {
                 let path = format!("::ssl_core::lenient::{func}");
                 serde_args.push(quote!(deserialize_with = #path));
+            }
+            if form && f.ty == Ty::Bool {
+                let path =
+                    if f.required { "::ssl_core::lenient::int_bool" } else { "::ssl_core::lenient::opt_int_bool" };
+                serde_args.push(quote!(serialize_with = #path));
             }
             if !f.required {
                 serde_args.push(quote!(skip_serializing_if = "Option::is_none"));
@@ -743,15 +1475,25 @@ impl<'a> Gen<'a> {
             if group.iter().any(|w| s.fields.iter().any(|f| &f.wire == w && f.required)) {
                 continue;
             }
-            let present = group.iter().map(|w| {
-                let f = s.fields.iter().find(|f| &f.wire == w).map(|f| ident(&f.ident));
-                quote!(self.#f.is_some())
-            });
+            let present: Vec<TokenStream> = group
+                .iter()
+                .map(|w| {
+                    let f = s.fields.iter().find(|f| &f.wire == w).map(|f| ident(&f.ident));
+                    quote!(self.#f.is_some())
+                })
+                .collect();
             let joined = group.join("|");
             let listed = group.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
-            let msg = format!("one of {listed} is required");
+            let msg =
+                if group.len() == 1 { format!("{listed} is required") } else { format!("one of {listed} is required") };
+            let missing = if group.len() == 1 {
+                let f = s.fields.iter().find(|f| f.wire == group[0]).map(|f| ident(&f.ident));
+                quote!(self.#f.is_none())
+            } else {
+                quote!(!(#(#present)||*))
+            };
             checks.push(quote! {
-                if !(#(#present)||*) {
+                if #missing {
                     let f = ::ssl_core::validate::join(prefix, #joined);
                     out.push(::ssl_core::Problem::error("required", #msg).with_field(f));
                 }
@@ -807,8 +1549,14 @@ impl<'a> Gen<'a> {
             Ty::I64 => !rules.int_enum.is_empty() || rules.minimum.is_some() || rules.maximum.is_some(),
             Ty::F64 => rules.minimum.is_some() || rules.maximum.is_some(),
             Ty::Bool | Ty::Value => false,
-            Ty::Enum(_) => true,
+            Ty::Enum(_) | Ty::Rel { .. } | Ty::Doc(..) => true,
             Ty::Struct(name) => self.struct_has_checks(name, path),
+            Ty::OneOf(name) => match self.names.get(name).map(|&i| &self.items[i]) {
+                Some(Item::OneOf(o)) => {
+                    o.variants.iter().any(|(_, t, _)| self.ty_has_checks(t, &Rules::default(), false, path))
+                }
+                _ => false,
+            },
             Ty::Vec(inner) => {
                 let item = rules.item.as_deref().cloned().unwrap_or_default();
                 rules.min_items.is_some() || rules.max_items.is_some() || self.ty_has_checks(inner, &item, false, path)
@@ -895,8 +1643,8 @@ impl<'a> Gen<'a> {
                     out.push(quote!(#v::one_of(prefix, #field, #x.as_str(), #e::VALUES, out);));
                 }
             }
-            Ty::Struct(name) => {
-                if self.struct_has_checks(name, &mut BTreeSet::new()) {
+            Ty::Struct(_) | Ty::OneOf(_) | Ty::Rel { .. } | Ty::Doc(..) => {
+                if self.ty_has_checks(ty, rules, required, &mut BTreeSet::new()) {
                     out.push(quote!(::ssl_core::validate::Validate::validate_at(#x, &#v::join(prefix, #field), out);));
                 }
             }
@@ -905,8 +1653,8 @@ impl<'a> Gen<'a> {
                     let (a, b) = (opt_usize(rules.min_items), opt_usize(rules.max_items));
                     out.push(quote!(#v::items(prefix, #field, #x.len(), #a, #b, out);));
                 }
-                if let Ty::Struct(name) = inner.as_ref() {
-                    if self.struct_has_checks(name, &mut BTreeSet::new()) {
+                if let Ty::Struct(_) | Ty::OneOf(_) = inner.as_ref() {
+                    if self.ty_has_checks(inner, &Rules::default(), false, &mut BTreeSet::new()) {
                         out.push(
                             quote!(::ssl_core::validate::Validate::validate_at(#x, &#v::join(prefix, #field), out);),
                         );
@@ -1026,7 +1774,7 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
         if let Some(b) = &op.body {
             let enc =
                 if op.form { "a form (`application/x-www-form-urlencoded`, arrays comma-joined)" } else { "JSON" };
-            arg_docs.push(format!("- `body`: `{b}` as {enc}"));
+            arg_docs.push(format!("- `body`: {} as {enc}", ty_doc(b)));
         }
         if !arg_docs.is_empty() {
             doc.push_str("\n\nArguments:\n\n");
@@ -1044,8 +1792,8 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
             args.push(quote!(#i: &str));
         }
         if let Some(b) = &op.body {
-            let t = ident(b);
-            args.push(quote!(body: &super::#t));
+            let t = ty_path(b, true);
+            args.push(quote!(body: &#t));
         }
         for p in &op.query {
             let i = ident(&p.ident);
@@ -1140,6 +1888,282 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
         pub mod requests {
             #(#fns)*
             #segment
+        }
+    }
+}
+
+/// A JSON:API resource's aliases (`ssl_core::jsonapi`) and its `ResourceType`.
+fn emit_jsonapi(name: &str, j: &JsonApi) -> TokenStream {
+    let attrs = ident(name);
+    let rels = ident(&format!("{name}Relationships"));
+    let t = &j.r#type;
+    let resource = ident(&format!("{name}Resource"));
+    let new = ident(&format!("New{name}"));
+    let (one, new_doc, list) =
+        (ident(&DocKind::One.alias(name)), ident(&DocKind::New.alias(name)), ident(&DocKind::List.alias(name)));
+    let d = |s: String| doc_line(&s);
+    let (d1, d2, d3, d4, d5) = (
+        d(format!("A `{t}` resource in an answer (`id` required).")),
+        d(format!("A `{t}` resource in a request (`id` optional); build it with `New{name}::new(attributes)`.")),
+        d(format!("A document with one `{t}` resource: `{{\"data\": …}}`.")),
+        d(format!("A request document with one new `{t}` resource.")),
+        d(format!("A listing of `{t}` resources, with `links.next`.")),
+    );
+    quote! {
+        impl ::ssl_core::jsonapi::ResourceType for #attrs {
+            const TYPE: &'static str = #t;
+        }
+
+        #[doc = #d1]
+        pub type #resource = ::ssl_core::jsonapi::Resource<#attrs, #rels>;
+
+        #[doc = #d2]
+        pub type #new = ::ssl_core::jsonapi::NewResource<#attrs, #rels>;
+
+        #[doc = #d3]
+        pub type #one = ::ssl_core::jsonapi::Document<#resource>;
+
+        #[doc = #d4]
+        pub type #new_doc = ::ssl_core::jsonapi::Document<#new>;
+
+        #[doc = #d5]
+        pub type #list = ::ssl_core::jsonapi::ListDocument<#resource>;
+    }
+}
+
+/// `format!` of an `x-lookup` template, reading `self` of an operation struct.
+fn emit_template(pieces: &[Piece]) -> TokenStream {
+    let mut fmt = String::new();
+    let mut args = Vec::new();
+    let field = |p: &str| quote!(::ssl_core::operation::field(&self.body, #p));
+    for piece in pieces {
+        match piece {
+            Piece::Lit(t) => fmt.push_str(&t.replace('{', "{{").replace('}', "}}")),
+            Piece::Param(i, required) => {
+                fmt.push_str("{}");
+                let i = ident(i);
+                args.push(if *required { quote!(self.#i) } else { quote!(self.#i.as_deref().unwrap_or_default()) });
+            }
+            Piece::Body(p) => {
+                fmt.push_str("{}");
+                args.push(field(p));
+            }
+            Piece::Sha(p) => {
+                fmt.push_str("{}");
+                let f = field(p);
+                args.push(quote!(::ssl_core::operation::csr_sha256(&#f)));
+            }
+            Piece::Cn(p) => {
+                fmt.push_str("{}");
+                let f = field(p);
+                args.push(quote!(::ssl_core::operation::csr_common_name(&#f)));
+            }
+        }
+    }
+    if args.is_empty() { quote!(#fmt.to_owned()) } else { quote!(format!(#fmt, #(#args),*)) }
+}
+
+/// Methods of the `Operation` trait and of `ops` structs, which setters must not take.
+const OP_METHODS: &[&str] = &["new", "request", "validate", "decode", "kind", "is_quote", "lookup", "clone", "default"];
+
+/// One struct per operation implementing `ssl_core::operation::Operation`, and the decoder table.
+fn emit_ops(ops: &[Op]) -> TokenStream {
+    let mut items = Vec::new();
+    let mut decoders = Vec::new();
+    let mut names = Vec::new();
+    for op in ops {
+        let name = ident(&pascal(&op.id));
+        let fn_name = ident(&op.id);
+        let id = &op.id;
+        let kind = ident(op.kind);
+        let mut fields = Vec::new();
+        let mut params = Vec::new();
+        let mut inits = Vec::new();
+        let mut setters = Vec::new();
+        let mut call = Vec::new();
+        let mut checks = Vec::new();
+        for p in &op.path_params {
+            let i = ident(&p.ident);
+            let d = doc_line(&format!(
+                "Path parameter `{}`{}",
+                p.wire,
+                p.doc.as_deref().map(|d| format!(": {}", d.replace('\n', " "))).unwrap_or_default()
+            ));
+            fields.push(quote!(#[doc = #d] pub #i: String,));
+            params.push(quote!(#i: impl Into<String>));
+            inits.push(quote!(#i: #i.into()));
+            call.push(quote!(&self.#i));
+            let w = &p.wire;
+            checks.push(quote!(::ssl_core::validate::required_str("", #w, &self.#i, &mut out);));
+        }
+        if let Some(b) = &op.body {
+            let t = ty_path(b, true);
+            let d = doc_line(&format!("The body: {}.", ty_doc(b)));
+            fields.push(quote!(#[doc = #d] pub body: #t,));
+            params.push(quote!(body: #t));
+            inits.push(quote!(body));
+            call.push(quote!(&self.body));
+            checks.push(quote!(::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);));
+        }
+        for p in &op.query {
+            let i = ident(&p.ident);
+            let d = doc_line(&format!(
+                "Query parameter `{}`{}",
+                p.wire,
+                p.doc.as_deref().map(|d| format!(": {}", d.replace('\n', " "))).unwrap_or_default()
+            ));
+            if p.required {
+                fields.push(quote!(#[doc = #d] pub #i: String,));
+                params.push(quote!(#i: impl Into<String>));
+                inits.push(quote!(#i: #i.into()));
+                call.push(quote!(&self.#i));
+            } else {
+                fields.push(quote!(#[doc = #d] pub #i: Option<String>,));
+                inits.push(quote!(#i: None));
+                call.push(quote!(self.#i.as_deref()));
+                let bare = p.ident.trim_start_matches("r#");
+                let setter = if OP_METHODS.contains(&bare)
+                    || p.ident.starts_with("r#")
+                    || p.ident.ends_with('_')
+                    || ["is_", "as_", "to_", "from_"].iter().any(|x| bare.starts_with(x))
+                {
+                    format!("with_{}", bare.trim_end_matches('_'))
+                } else {
+                    p.ident.clone()
+                };
+                let s = ident(&setter);
+                let sd = doc_line(&format!("Sets the query parameter `{}`.", p.wire));
+                setters.push(quote! {
+                    #[doc = #sd]
+                    #[must_use]
+                    pub fn #s(mut self, value: impl Into<String>) -> Self {
+                        self.#i = Some(value.into());
+                        self
+                    }
+                });
+            }
+        }
+        let (output, decode, decoder) = match &op.output {
+            Output::Unit => (quote!(()), quote!(::ssl_core::operation::no_content(response)), quote!(Some(Ok(())))),
+            Output::Raw => (quote!(Vec<u8>), quote!(::ssl_core::operation::raw(response)), quote!(Some(Ok(())))),
+            Output::Json(ty) => {
+                let t = ty_path(ty, true);
+                (
+                    t.clone(),
+                    quote!(::ssl_core::operation::json(Self::NAME, response)),
+                    quote!(Some(::ssl_core::operation::decode_body::<#t>(#id, 200, body).map(drop))),
+                )
+            }
+        };
+        decoders.push(quote!(#id => #decoder,));
+        names.push(id.clone());
+        let order_id = match &op.order_id {
+            Some(p) => quote!(const ORDER_ID: Option<&'static str> = Some(#p);),
+            None => quote!(),
+        };
+        let quote_fn = match &op.quote {
+            None => quote!(),
+            Some((in_body, name, value)) => {
+                let test = if *in_body {
+                    quote!(::ssl_core::operation::field(&self.body, #name) == #value)
+                } else {
+                    let i = ident(&field_ident(name));
+                    quote!(self.#i.as_deref() == Some(#value))
+                };
+                quote! {
+                    fn is_quote(&self) -> bool {
+                        #test
+                    }
+                }
+            }
+        };
+        let lookup_fn = match &op.lookup {
+            None => quote!(),
+            Some((place, matches)) => {
+                let place = emit_template(place);
+                let matches = matches.iter().map(|m| emit_template(m));
+                quote! {
+                    fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+                        Some(::ssl_core::operation::Lookup { place: #place, match_on: vec![#(#matches),*] })
+                    }
+                }
+            }
+        };
+        let new_doc = doc_line(&format!(
+            "A `{id}` request from its path parameters{}{}.",
+            if op.body.is_some() { ", body" } else { "" },
+            if op.query.iter().any(|q| q.required) { " and required query parameters" } else { "" }
+        ));
+        let doc = doc_line(&format!(
+            "`{} {}`{} — an [`Operation`](::ssl_core::operation::Operation) value (call kind `{}`); see [`requests::{id}`](super::requests::{id}).",
+            op.method.to_ascii_uppercase(),
+            op.path,
+            op.summary.as_deref().map(|s| format!(": {s}")).unwrap_or_default(),
+            op.kind.to_ascii_lowercase()
+        ));
+        let validate = if checks.is_empty() {
+            quote!(Vec::new())
+        } else {
+            quote! {
+                let mut out = Vec::new();
+                #(#checks)*
+                out
+            }
+        };
+        items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, Default, PartialEq)]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                #[doc = #new_doc]
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
+
+            impl ::ssl_core::operation::Operation for #name {
+                type Output = #output;
+                const NAME: &'static str = #id;
+                const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::#kind;
+                #order_id
+
+                fn request(&self) -> ::ssl_core::HttpRequest {
+                    super::requests::#fn_name(#(#call),*)
+                }
+
+                fn validate(&self) -> Vec<::ssl_core::Problem> {
+                    #validate
+                }
+
+                fn decode(&self, response: &::ssl_core::Response) -> ::ssl_core::Result<Self::Output> {
+                    #decode
+                }
+                #quote_fn
+                #lookup_fn
+            }
+        });
+    }
+    quote! {
+        /// One value per operation, implementing [`ssl_core::operation::Operation`]: send it with
+        /// [`ssl_core::ApiClient::send`], which validates, sends, classifies and decodes.
+        pub mod ops {
+            #(#items)*
+
+            /// Every operation's name, in spec order.
+            pub const NAMES: &[&str] = &[#(#names),*];
+
+            /// Decode `body` as the 2xx answer of `operation` (for fuzzing every generated decoder); `None` for an
+            /// unknown operation.
+            pub fn decode_output(operation: &str, body: &[u8]) -> Option<::ssl_core::Result<()>> {
+                match operation {
+                    #(#decoders)*
+                    _ => None,
+                }
+            }
         }
     }
 }
@@ -1372,35 +2396,65 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
 // ---------------------------------------------------------------------------------------------------------
 // Helpers.
 
-fn lenient_fn(ty: &Ty, required: bool) -> Option<&'static str> {
+/// The `ssl_core::lenient` reader of a field (see `ssl_core::lenient`). In answer types every type but JSON values
+/// reads tolerantly (required structs, enums and `oneOf`s use their own tolerant `Deserialize`); request-only types
+/// (which the simulator reads, judging them as the provider would) take numbers and booleans leniently only.
+fn lenient_fn(ty: &Ty, required: bool, answer: bool) -> Option<&'static str> {
+    if !answer {
+        let scalar = |t: &Ty| matches!(t, Ty::I64 | Ty::F64 | Ty::Bool);
+        match ty {
+            Ty::Vec(inner) if scalar(inner) => {}
+            t if scalar(t) => {}
+            _ => return None,
+        }
+    }
     let f = match ty {
+        Ty::Str => ["string", "opt_string"],
         Ty::I64 => ["i64", "opt_i64"],
         Ty::F64 => ["f64", "opt_f64"],
         Ty::Bool => ["bool", "opt_bool"],
+        Ty::Value => return None,
+        Ty::Struct(_) | Ty::Enum(_) | Ty::OneOf(_) | Ty::Doc(..) | Ty::Rel { .. } => {
+            return (!required).then_some("opt");
+        }
         Ty::Vec(inner) => match inner.as_ref() {
+            Ty::Str => ["vec_string", "opt_vec_string"],
             Ty::I64 => ["vec_i64", "opt_vec_i64"],
             Ty::F64 => ["vec_f64", "opt_vec_f64"],
             Ty::Bool => ["vec_bool", "opt_vec_bool"],
-            _ => return None,
+            _ => ["list", "opt_list"],
         },
-        _ => return None,
     };
     Some(if required { f[0] } else { f[1] })
 }
 
 fn ty_tokens(ty: &Ty) -> TokenStream {
+    ty_path(ty, false)
+}
+
+/// The Rust type of `ty`; with `sup`, generated types are named from a child module (`super::Name`).
+fn ty_path(ty: &Ty, sup: bool) -> TokenStream {
+    let named = |n: &str| {
+        let i = ident(n);
+        if sup { quote!(super::#i) } else { quote!(#i) }
+    };
     match ty {
         Ty::Str => quote!(String),
         Ty::I64 => quote!(i64),
         Ty::F64 => quote!(f64),
         Ty::Bool => quote!(bool),
         Ty::Value => quote!(::serde_json::Value),
-        Ty::Struct(n) | Ty::Enum(n) => {
-            let i = ident(n);
-            quote!(#i)
+        Ty::Struct(n) | Ty::Enum(n) | Ty::OneOf(n) => named(n),
+        Ty::Doc(n, kind) => named(&kind.alias(n)),
+        Ty::Rel { many, meta } => {
+            let m = match meta {
+                Some(m) => named(m),
+                None => quote!(::serde_json::Value),
+            };
+            if *many { quote!(::ssl_core::jsonapi::ToMany<#m>) } else { quote!(::ssl_core::jsonapi::ToOne<#m>) }
         }
         Ty::Vec(inner) => {
-            let i = ty_tokens(inner);
+            let i = ty_path(inner, sup);
             quote!(Vec<#i>)
         }
     }
@@ -1413,7 +2467,13 @@ fn ty_doc(ty: &Ty) -> String {
         Ty::F64 => "`f64`".into(),
         Ty::Bool => "`bool`".into(),
         Ty::Value => "JSON".into(),
-        Ty::Struct(n) | Ty::Enum(n) => format!("[`{n}`](super::{n})"),
+        Ty::Struct(n) | Ty::Enum(n) | Ty::OneOf(n) => format!("[`{n}`](super::{n})"),
+        Ty::Doc(n, kind) => {
+            let a = kind.alias(n);
+            format!("[`{a}`](super::{a})")
+        }
+        Ty::Rel { many: true, .. } => "a to-many relationship".into(),
+        Ty::Rel { many: false, .. } => "a to-one relationship".into(),
         Ty::Vec(inner) => format!("array of {}", ty_doc(inner)),
     }
 }
@@ -1661,7 +2721,7 @@ mod tests {
                     "put": {
                         "operationId": "go_thing",
                         "summary": "Go.",
-                        "x-call-kind": "spend",
+                        "x-call-kind": "write",
                         "parameters": [
                             {"name": "thing_id", "in": "path", "required": true, "schema": {"type": "string"}},
                             {"name": "filters[x]", "in": "query", "schema": {"type": "string"}}
@@ -1680,8 +2740,11 @@ mod tests {
             ),
             "{out}"
         );
-        assert!(has(&out, "::ssl_core::CallKind::Spend"), "{out}");
+        assert!(has(&out, "::ssl_core::CallKind::Write"), "{out}");
         assert!(has(&out, r#"format!("/things/{}/go", segment(thing_id))"#), "{out}");
+        assert!(has(&out, "pub struct GoThing {"), "{out}");
+        assert!(has(&out, "type Output = ();"), "{out}");
+        assert!(has(&out, "super::requests::go_thing(&self.thing_id, &self.body, self.filters_x.as_deref())"), "{out}");
         assert!(has(&out, r#"req.query("filters[x]", v)"#), "{out}");
     }
 
@@ -1693,7 +2756,7 @@ mod tests {
                 "/orders/add/": {
                     "post": {
                         "operationId": "add_order",
-                        "x-call-kind": "spend",
+                        "x-call-kind": "write",
                         "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Order"}}}},
                         "responses": {"200": {"description": "ok"}}
                     }
@@ -1719,6 +2782,140 @@ mod tests {
         );
         let err = generate(&s, "t.json").unwrap_err();
         assert!(err.contains("x-call-kind"), "{err}");
+    }
+
+    fn one_op(op: Value, schemas: Value) -> Result<String, String> {
+        generate(&spec(schemas, serde_json::json!({"/x/{id}": {"post": op}})), "t.json")
+    }
+
+    fn created() -> Value {
+        serde_json::json!({"Created": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}, "csr": {"type": "string"}}}})
+    }
+
+    fn spend(extra: Value) -> Value {
+        let mut op = serde_json::json!({
+            "operationId": "place",
+            "x-call-kind": "spend",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}}},
+            "responses": {"201": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Created"}}}}}
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            op[k] = v.clone();
+        }
+        op
+    }
+
+    #[test]
+    fn spends_need_an_order_id_path_and_a_lookup() {
+        let lookup = serde_json::json!({"where": "GET /x?csr={sha256(body.csr)}", "match": ["id={id}", "cn={csr_cn(body.csr)}"]});
+        let err = one_op(spend(serde_json::json!({"x-lookup": lookup})), created()).unwrap_err();
+        assert!(err.contains("x-order-id"), "{err}");
+        let err = one_op(spend(serde_json::json!({"x-order-id": "id"})), created()).unwrap_err();
+        assert!(err.contains("x-lookup"), "{err}");
+        let err = one_op(spend(serde_json::json!({"x-order-id": "nope", "x-lookup": lookup})), created()).unwrap_err();
+        assert!(err.contains("`nope` is not a property of `Created`"), "{err}");
+        let bad = serde_json::json!({"where": "GET /x/{missing}"});
+        let err = one_op(spend(serde_json::json!({"x-order-id": "id", "x-lookup": bad})), created()).unwrap_err();
+        assert!(err.contains("{missing}"), "{err}");
+        let bad = serde_json::json!({"where": "x", "match": ["a={body.zz}"]});
+        let err = one_op(spend(serde_json::json!({"x-order-id": "id", "x-lookup": bad})), created()).unwrap_err();
+        assert!(err.contains("`zz` is not a property"), "{err}");
+        let out = one_op(spend(serde_json::json!({"x-order-id": "id", "x-lookup": lookup})), created()).unwrap();
+        assert!(has(&out, r#"const ORDER_ID: Option<&'static str> = Some("id");"#), "{out}");
+        assert!(
+            has(&out, "::ssl_core::operation::csr_sha256(&::ssl_core::operation::field(&self.body, \"csr\"))"),
+            "{out}"
+        );
+        let quote = serde_json::json!({"in": "body", "name": "csr", "value": "1"});
+        let out =
+            one_op(spend(serde_json::json!({"x-order-id": "id", "x-lookup": lookup, "x-quote": quote})), created())
+                .unwrap();
+        assert!(
+            has(&out, "fn is_quote(&self) -> bool { ::ssl_core::operation::field(&self.body, \"csr\") == \"1\" }"),
+            "{out}"
+        );
+        let mut read = spend(serde_json::json!({"x-order-id": "id"}));
+        read["x-call-kind"] = "read".into();
+        let err = one_op(read, created()).unwrap_err();
+        assert!(err.contains("only for spends"), "{err}");
+    }
+
+    #[test]
+    fn one_of_is_an_enum_and_ambiguity_is_refused() {
+        let out = gen_schemas(serde_json::json!({
+            "Id": {"oneOf": [{"type": "integer"}, {"type": "string"}]},
+            "Holder": {"type": "object", "properties": {"id": {"$ref": "#/components/schemas/Id"}}}
+        }));
+        assert!(
+            has(
+                &out,
+                "pub enum Id { /// The `i64` alternative. Integer(i64), /// The `String` alternative. String(String), }"
+            ),
+            "{out}"
+        );
+        assert!(has(&out, "pub id: Option<Id>,"), "{out}");
+        let err = generate(
+            &spec(
+                serde_json::json!({"Id": {"oneOf": [{"type": "string"}, {"type": "string", "format": "date"}]}}),
+                serde_json::json!({}),
+            ),
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(err.contains("cannot be told apart"), "{err}");
+        let err = generate(
+            &spec(
+                serde_json::json!({"Id": {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "integer"}]}}),
+                serde_json::json!({}),
+            ),
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(err.contains("constraints on the `oneOf` alternative"), "{err}");
+        let err = generate(
+            &spec(
+                serde_json::json!({"A": {"type": "object", "properties": {"x": {"allOf": [{"type": "string"}]}}}}),
+                serde_json::json!({}),
+            ),
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(err.contains("allOf/anyOf/not are not supported"), "{err}");
+    }
+
+    #[test]
+    fn json_api_resources_get_their_envelope() {
+        let out = gen_schemas(serde_json::json!({
+            "Order": {
+                "type": "object",
+                "x-jsonapi": {"type": "order", "relationships": {"product": {"type": "product", "required": true}, "contacts": {"type": "contact", "many": true}}},
+                "properties": {"csr": {"type": "string"}}
+            }
+        }));
+        assert!(
+            has(&out, "impl ::ssl_core::jsonapi::ResourceType for Order { const TYPE: &'static str = \"order\"; }"),
+            "{out}"
+        );
+        assert!(
+            has(&out, "pub type OrderResource = ::ssl_core::jsonapi::Resource<Order, OrderRelationships>;"),
+            "{out}"
+        );
+        assert!(has(&out, "pub type OrderListDocument = ::ssl_core::jsonapi::ListDocument<OrderResource>;"), "{out}");
+        assert!(has(&out, "pub product: Option<::ssl_core::jsonapi::ToOne<::serde_json::Value>>"), "{out}");
+        assert!(has(&out, "pub contacts: Option<::ssl_core::jsonapi::ToMany<::serde_json::Value>>"), "{out}");
+        let err = generate(
+            &spec(serde_json::json!({"Order": {"type": "object", "x-jsonapi": {"type": "order", "relations": {}}, "properties": {"a": {"type": "string"}}}}), serde_json::json!({})),
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(err.contains("unknown key `relations`"), "{err}");
+        let err = generate(
+            &spec(serde_json::json!({"Order": {"type": "object", "x-jsonapi": {"relationships": {}}, "properties": {"a": {"type": "string"}}}}), serde_json::json!({})),
+            "t.json",
+        )
+        .unwrap_err();
+        assert!(err.contains("`x-jsonapi.type`"), "{err}");
     }
 
     #[test]

@@ -153,6 +153,34 @@ fn order_created_shapes_decode() {
     assert_eq!(c.certificate_chain.as_ref().map(Vec::len), Some(2));
 }
 
+/// Issue 8: a create or info answer without its id is a decode error naming the path, never order `0`.
+#[test]
+fn a_missing_id_is_never_invented() {
+    use ssl_core::operation::decode_body;
+    for (op, body) in [
+        ("place_order", &br#"{"certificate_id":6079436,"dcv_random_value":"x"}"#[..]),
+        ("place_order", br#"{"id":null,"certificate_id":1}"#),
+        ("place_order", br#"{"id":"","certificate_id":1}"#),
+    ] {
+        let err = decode_body::<OrderCreated>(op, 201, body).unwrap_err();
+        assert!(matches!(&err, ssl_core::Error::Decode { path, .. } if path == "id"), "{err:?}");
+    }
+    let err = decode_body::<OrderInfo>("order_info", 200, br#"{"status":"issued","certificate":{"common_name":"a"}}"#)
+        .unwrap_err();
+    assert!(matches!(&err, ssl_core::Error::Decode { path, .. } if path == "id"), "{err:?}");
+    let err =
+        decode_body::<ReissueCreated>("reissue", 201, br#"{"requests":[{"id":1,"status":"pending"}]}"#).unwrap_err();
+    assert!(err.to_string().contains("`id`"), "{err}");
+    // Optional fields may be null, `false` or `""` (PHP-style absent).
+    let ok = decode_body::<OrderCreated>(
+        "place_order",
+        201,
+        br#"{"id":7,"certificate_id":null,"dcv_random_value":false,"requests":{}}"#,
+    )
+    .unwrap();
+    assert_eq!((ok.id, ok.certificate_id, ok.dcv_random_value, ok.requests), (7, None, None, Some(vec![])));
+}
+
 #[test]
 fn order_info_decodes_a_full_body_and_keeps_unknown_statuses() {
     let info: OrderInfo = serde_json::from_value(json!({
@@ -210,9 +238,22 @@ fn listings_products_and_other_answers_decode() {
         "page": {"total": "2", "limit": 1000, "offset": 0}
     }))
     .unwrap();
-    let orders = list.orders.unwrap();
+    let orders = &list.orders;
     assert_eq!((orders[1].id, &orders[1].status), (556730, &OrderStatusValue::NeedsApproval));
     assert_eq!(list.page.and_then(|p| p.total), Some(2));
+    // An account without orders: DigiCert leaves `orders` out (or sends `{}`); that is an empty list.
+    for body in [json!({"page": {"total": 0}}), json!({"orders": {}}), json!({"orders": null})] {
+        let empty: OrderList = serde_json::from_value(body.clone()).unwrap();
+        assert!(empty.orders.is_empty(), "{body}");
+    }
+    // A listed order without its id is an error, never order 0.
+    let err = ssl_core::operation::decode_body::<OrderList>(
+        "order_list",
+        200,
+        br#"{"orders":[{"id":1,"status":"issued"},{"status":"issued"}]}"#,
+    )
+    .unwrap_err();
+    assert!(matches!(&err, ssl_core::Error::Decode { path, .. } if path == "orders[1].id"), "{err:?}");
 
     let product: ProductInfo = serde_json::from_value(json!({
         "group_name": "ssl_certificate", "name_id": "ssl_plus", "name": "SSL Plus", "type": "ssl_certificate",

@@ -3,7 +3,9 @@
 //! DigiCert answers 4xx/5xx with `{"errors":[{"code","message"}]}`; some responses (and SDK fixtures) carry
 //! `errors` as a single object. Both decode. Codes keep their `|` and `:` parts intact (`not_found|order`,
 //! `invalid_value:validity_years`). 429 `request_limit_exceeded` is retryable for reads (see
-//! [`ssl_core::retry`]); 404 `not_found|…` is [`ssl_core::ErrorKind::NotFound`].
+//! [`ssl_core::retry`]); 404 `not_found|…` is [`ssl_core::ErrorKind::NotFound`]. A bad API key is HTTP 401, or
+//! HTTP 403 with a code starting `access_denied` (`access_denied|access_denied_invalid_key`, as DigiCert answers
+//! it): an auth failure ([`ssl_core::ErrorKind::Auth`], exit 5), whatever a 403 means elsewhere.
 
 use serde::Deserialize;
 use ssl_core::{ProviderError, ProviderErrorEntry};
@@ -53,7 +55,10 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
     if entries.is_empty() {
         return Some(ProviderError::from_body(provider, status, body));
     }
-    Some(ProviderError::new(provider, status, entries))
+    let mut e = ProviderError::new(provider, status, entries);
+    e.auth_failure =
+        status == 401 || (status == 403 && e.code.as_deref().is_some_and(|c| c.starts_with("access_denied")));
+    Some(e)
 }
 
 /// `invalid_value:validity_years` names the field `validity_years`.
@@ -92,6 +97,21 @@ mod tests {
         let e = decode("digicert", 429, body).unwrap();
         assert!(e.is_retryable());
         assert_eq!(e.kind(), ErrorKind::RateLimited);
+    }
+
+    #[test]
+    fn a_bad_api_key_is_an_auth_failure() {
+        let body = br#"{"errors":[{"code":"access_denied|access_denied_invalid_key","message":"Access denied. Invalid API key."}]}"#;
+        let e = decode("digicert", 403, body).unwrap();
+        assert!(e.auth_failure);
+        assert_eq!(e.kind(), ErrorKind::Auth);
+        assert_eq!(e.code.as_deref(), Some("access_denied|access_denied_invalid_key"));
+        let e = decode("digicert", 403, br#"{"errors":{"code":"access_denied","message":"No permission."}}"#).unwrap();
+        assert!(e.auth_failure, "errors as one object too");
+        let e = decode("digicert", 401, br#"{"errors":[{"code":"unauthorized","message":"No key."}]}"#).unwrap();
+        assert!(e.auth_failure);
+        let e = decode("digicert", 400, br#"{"errors":[{"code":"access_denied_for_product","message":"x"}]}"#).unwrap();
+        assert!(!e.auth_failure, "only 401/403 answers are auth failures");
     }
 
     #[test]

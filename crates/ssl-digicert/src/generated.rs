@@ -72,7 +72,11 @@ impl ::ssl_core::validate::Validate for ErrorEntry {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductList {
     /// The products.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub products: Option<Vec<ProductSummary>>,
 }
 
@@ -106,27 +110,51 @@ impl ::ssl_core::validate::Validate for ProductList {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductSummary {
     /// Product group, e.g. `ssl_certificate`, `dv_ssl_certificate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_name: Option<String>,
     /// Product identifier used in order URLs, e.g. `ssl_dv_geotrust`.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub name_id: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Product type, e.g. `ssl_certificate`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// `dv`, `ov` or `ev`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_type: Option<String>,
     /// Validation name, e.g. `DV`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_name: Option<String>,
     /// Validation description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_description: Option<String>,
     /// Whether orders need a CSR.
     #[serde(
@@ -215,29 +243,49 @@ impl ::ssl_core::validate::Validate for ProductSummary {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductInfo {
     /// Product group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub group_name: Option<String>,
     /// Product identifier used in order URLs.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub name_id: String,
     /// Display name.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub name: String,
     /// Product type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// `dv`, `ov` or `ev`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_type: Option<String>,
     /// Validation name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_name: Option<String>,
     /// Validation description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_description: Option<String>,
     /// Order terms offered, in years.
     #[serde(
@@ -254,16 +302,32 @@ pub struct ProductInfo {
     )]
     pub allowed_order_validity_years: Option<Vec<i64>>,
     /// Signature hashes a product allows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub signature_hash_types: Option<SignatureHashTypes>,
     /// Issuing CAs the account may choose.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allowed_ca_certs: Option<Vec<CaCert>>,
     /// Default intermediate CA id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_intermediate: Option<String>,
     /// Server platforms for the certificate format.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub server_platforms: Option<Vec<ServerPlatformInfo>>,
     /// Whether auto-renew is available.
     #[serde(
@@ -445,10 +509,18 @@ impl ::ssl_core::validate::Validate for ProductInfo {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SignatureHashTypes {
     /// Allowed hashes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub allowed_hash_types: Option<Vec<HashType>>,
     /// The default hash id, e.g. `sha256`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_hash_type_id: Option<String>,
 }
 
@@ -481,10 +553,18 @@ impl ::ssl_core::validate::Validate for SignatureHashTypes {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct HashType {
     /// Hash id, e.g. `sha256`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Display name, e.g. `SHA-256`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -517,10 +597,18 @@ impl ::ssl_core::validate::Validate for HashType {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CaCert {
     /// CA id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// CA name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -560,7 +648,11 @@ pub struct ServerPlatformInfo {
     )]
     pub id: Option<i64>,
     /// Platform name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -1383,15 +1475,19 @@ pub struct DcvEmail {
     /// DNS name on the certificate this scope applies to.
     ///
     /// Required. Constraints: at least 1 character.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub dns_name: String,
     /// Base domain whose addresses may approve; must be `dns_name` or a parent of it.
     ///
     /// Required. Constraints: at least 1 character.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub email_domain: String,
     /// Approver address at `email_domain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
 }
 
@@ -1621,7 +1717,7 @@ pub struct OrderCreated {
     /// Order id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// Certificate id.
     #[serde(
@@ -1631,16 +1727,32 @@ pub struct OrderCreated {
     )]
     pub certificate_id: Option<i64>,
     /// Random value to publish; only for `dns-txt-token` / `http-token`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_random_value: Option<String>,
     /// Approval requests created with the order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requests: Option<Vec<RequestRef>>,
     /// The issued chain, when issued immediately.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate_chain: Option<Vec<ChainCertificate>>,
     /// Per-domain DCV details, when returned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub domains: Option<Vec<CreatedDomain>>,
 }
 
@@ -1711,10 +1823,14 @@ pub struct RequestRef {
     /// Request id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// Request status, e.g. `pending`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
 }
 
@@ -1743,12 +1859,16 @@ impl ::ssl_core::validate::Validate for RequestRef {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChainCertificate {
     /// Subject common name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subject_common_name: Option<String>,
     /// The certificate, PEM.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub pem: String,
 }
 
@@ -1789,10 +1909,18 @@ pub struct CreatedDomain {
     )]
     pub id: Option<i64>,
     /// Domain name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// A domain's DCV token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_token: Option<DcvToken>,
 }
 
@@ -1832,13 +1960,25 @@ impl ::ssl_core::validate::Validate for CreatedDomain {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DcvToken {
     /// The token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub token: Option<String>,
     /// Token status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     /// When the token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiration_date: Option<String>,
 }
 
@@ -1880,42 +2020,82 @@ pub struct OrderInfo {
     /// Order id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// An order's status.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde()]
     pub status: OrderStatusValue,
     /// The order's current certificate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate: Option<OrderInfoCertificate>,
     /// Start of the order's coverage (`yyyy-MM-dd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_valid_from: Option<String>,
     /// End of the order's coverage (`yyyy-MM-dd`); not the certificate's `valid_till`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_valid_till: Option<String>,
     /// When the order was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_created: Option<String>,
     /// The product of an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<ProductRef>,
     /// The organization of an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization: Option<OrganizationInfo>,
     /// The container of an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub container: Option<ContainerInfo>,
     /// The order's DCV method as sent (kept as a plain string so unknown methods still decode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_method: Option<String>,
     /// Current random value for DNS/HTTP DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_random_value: Option<String>,
     /// Email DCV scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_emails: Option<Vec<DcvEmail>>,
     /// Order term in years.
     #[serde(
@@ -1974,10 +2154,18 @@ pub struct OrderInfo {
     )]
     pub auto_reissue: Option<i64>,
     /// Approval requests.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requests: Option<Vec<RequestRef>>,
     /// Payment method.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub payment_method: Option<String>,
     /// Order price.
     #[serde(
@@ -1987,7 +2175,11 @@ pub struct OrderInfo {
     )]
     pub price: Option<f64>,
     /// Currency code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency: Option<String>,
     /// CT logging disabled.
     #[serde(
@@ -1997,7 +2189,11 @@ pub struct OrderInfo {
     )]
     pub disable_ct: Option<bool>,
     /// Comments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub comments: Option<String>,
 }
 
@@ -2326,25 +2522,53 @@ pub struct OrderInfoCertificate {
     )]
     pub id: Option<i64>,
     /// Common name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub common_name: Option<String>,
     /// All DNS names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns_names: Option<Vec<String>>,
     /// The CSR, PEM.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub csr: Option<String>,
     /// Serial number (hex).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serial_number: Option<String>,
     /// SHA-1 thumbprint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub thumbprint: Option<String>,
     /// Not before (`yyyy-MM-dd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_from: Option<String>,
     /// Not after (`yyyy-MM-dd`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_till: Option<String>,
     /// Days until `valid_till`.
     #[serde(
@@ -2354,7 +2578,11 @@ pub struct OrderInfoCertificate {
     )]
     pub days_remaining: Option<i64>,
     /// Signature hash, e.g. `sha256`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub signature_hash: Option<String>,
     /// Key size in bits.
     #[serde(
@@ -2364,10 +2592,18 @@ pub struct OrderInfoCertificate {
     )]
     pub key_size: Option<i64>,
     /// Organization units.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization_units: Option<Vec<String>>,
     /// A server platform as DigiCert reports it (`{"id": -1, "name": "OTHER"}`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub server_platform: Option<ServerPlatformInfo>,
 }
 
@@ -2477,16 +2713,32 @@ impl ::ssl_core::validate::Validate for OrderInfoCertificate {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductRef {
     /// Product identifier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name_id: Option<String>,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Product type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// `dv`, `ov` or `ev`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_type: Option<String>,
 }
 
@@ -2540,19 +2792,39 @@ pub struct OrganizationInfo {
     )]
     pub id: Option<i64>,
     /// Legal name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub display_name: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// State or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
     /// Country code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
 }
 
@@ -2620,7 +2892,11 @@ pub struct ContainerInfo {
     )]
     pub id: Option<i64>,
     /// Container name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
 }
 
@@ -2652,25 +2928,27 @@ impl ::ssl_core::validate::Validate for ContainerInfo {
 /// `GET /order/certificate`: orders, newest first.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrderList {
-    /// The orders.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub orders: Option<Vec<OrderListItem>>,
+    /// The orders. An answer without `orders` (an account with none) reads as an empty list.
+    ///
+    /// Required.
+    #[serde(default, deserialize_with = "::ssl_core::lenient::list")]
+    pub orders: Vec<OrderListItem>,
     /// Paging of a listing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub page: Option<Page>,
 }
 
 impl OrderList {
-    /// An empty `OrderList`; set fields with the setters.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets `orders`.
-    #[must_use]
-    pub fn orders(mut self, value: impl Into<Vec<OrderListItem>>) -> Self {
-        self.orders = Some(value.into());
-        self
+    /// A `OrderList` from its required fields; optional fields start unset.
+    pub fn new(orders: impl Into<Vec<OrderListItem>>) -> Self {
+        Self {
+            orders: orders.into(),
+            page: None,
+        }
     }
 
     /// Sets `page`.
@@ -2683,7 +2961,8 @@ impl OrderList {
 
 impl ::ssl_core::validate::Validate for OrderList {
     fn validate_at(&self, prefix: &str, out: &mut Vec<::ssl_core::Problem>) {
-        if let Some(x0) = &self.orders {
+        {
+            let x0 = &self.orders;
             ::ssl_core::validate::Validate::validate_at(
                 x0,
                 &::ssl_core::validate::join(prefix, "orders"),
@@ -2699,15 +2978,19 @@ pub struct OrderListItem {
     /// Order id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// An order's status.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde()]
     pub status: OrderStatusValue,
     /// When the order was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_created: Option<String>,
     /// The certificate of a listed order.
     ///
@@ -2715,13 +2998,25 @@ pub struct OrderListItem {
     #[serde(default)]
     pub certificate: OrderListCertificate,
     /// The product of an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<ProductRef>,
     /// The organization of an order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization: Option<OrganizationInfo>,
     /// End of the order's coverage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_valid_till: Option<String>,
     /// Whether the order was renewed.
     #[serde(
@@ -2816,16 +3111,32 @@ pub struct OrderListCertificate {
     )]
     pub id: Option<i64>,
     /// Common name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub common_name: Option<String>,
     /// All DNS names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns_names: Option<Vec<String>>,
     /// Not after.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_till: Option<String>,
     /// Signature hash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub signature_hash: Option<String>,
 }
 
@@ -2937,10 +3248,18 @@ impl ::ssl_core::validate::Validate for Page {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationStatus {
     /// Validations and their status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_validation: Option<Vec<ValidationItem>>,
     /// Overall DCV status, e.g. `pending`, `complete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_status: Option<String>,
 }
 
@@ -2973,19 +3292,39 @@ impl ::ssl_core::validate::Validate for ValidationStatus {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ValidationItem {
     /// Validation type, e.g. `dv`, `ov`, `ev`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// Short name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub description: Option<String>,
     /// When it started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_created: Option<String>,
     /// Status, e.g. `pending`, `complete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
 }
 
@@ -3039,7 +3378,11 @@ impl ::ssl_core::validate::Validate for ValidationItem {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CheckDcvResponse {
     /// The order's status after the check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_status: Option<String>,
     /// Certificate id, once issued.
     #[serde(
@@ -3049,7 +3392,11 @@ pub struct CheckDcvResponse {
     )]
     pub certificate_id: Option<i64>,
     /// DCV status, e.g. `valid`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_status: Option<String>,
 }
 
@@ -3126,7 +3473,11 @@ impl ::ssl_core::validate::Validate for ChangeDcvMethodRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DcvRandomValue {
     /// The random value to publish.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_random_value: Option<String>,
 }
 
@@ -3384,13 +3735,21 @@ pub struct ReissueCreated {
     /// Order id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// Approval requests created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requests: Option<Vec<RequestRef>>,
     /// The chain, when issued at once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate_chain: Option<Vec<ChainCertificate>>,
 }
 
@@ -3545,19 +3904,39 @@ pub struct RevokeResponse {
     )]
     pub id: Option<i64>,
     /// When it was made.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date: Option<String>,
     /// Request type, `revoke`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// Request status, e.g. `pending`, `approved`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     /// Who asked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub requester: Option<Requester>,
     /// Comments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub comments: Option<String>,
 }
 
@@ -3625,13 +4004,25 @@ pub struct Requester {
     )]
     pub id: Option<i64>,
     /// Given name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_name: Option<String>,
     /// Family name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_name: Option<String>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
 }
 
@@ -3872,7 +4263,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `id`: The product's `name_id`, e.g. `ssl_dv_geotrust` (DigiCert's `{product_name_id}`).
-    /// - `body`: `OrderRequest` as JSON
+    /// - `body`: [`OrderRequest`](super::OrderRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`OrderCreated`](super::OrderCreated).
     pub fn place_order(id: &str, body: &super::OrderRequest) -> ::ssl_core::HttpRequest {
@@ -3922,7 +4313,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `ChangeDcvMethodRequest` as JSON
+    /// - `body`: [`ChangeDcvMethodRequest`](super::ChangeDcvMethodRequest) as JSON
     ///
     /// Call kind: `write`. Success: `200` → [`DcvRandomValue`](super::DcvRandomValue).
     pub fn change_dcv_method(
@@ -3975,7 +4366,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `ReissueRequest` as JSON
+    /// - `body`: [`ReissueRequest`](super::ReissueRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`ReissueCreated`](super::ReissueCreated).
     pub fn reissue(
@@ -3996,7 +4387,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `DuplicateRequest` as JSON
+    /// - `body`: [`DuplicateRequest`](super::DuplicateRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`ReissueCreated`](super::ReissueCreated).
     pub fn duplicate(
@@ -4017,7 +4408,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `StatusChangeRequest` as JSON
+    /// - `body`: [`StatusChangeRequest`](super::StatusChangeRequest) as JSON
     ///
     /// Call kind: `write`. Success: `204` (no body).
     pub fn update_order_status(
@@ -4061,7 +4452,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `certificate_id`: The certificate id.
-    /// - `body`: `RevokeRequest` as JSON
+    /// - `body`: [`RevokeRequest`](super::RevokeRequest) as JSON
     ///
     /// Call kind: `write`. Success: `201` → [`RevokeResponse`](super::RevokeResponse).
     pub fn revoke_certificate(
@@ -4082,7 +4473,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `RevokeRequest` as JSON
+    /// - `body`: [`RevokeRequest`](super::RevokeRequest) as JSON
     ///
     /// Call kind: `write`. Success: `201` → [`RevokeResponse`](super::RevokeResponse).
     pub fn revoke_order(
@@ -4103,7 +4494,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
-    /// - `body`: `AutoReissueRequest` as JSON
+    /// - `body`: [`AutoReissueRequest`](super::AutoReissueRequest) as JSON
     ///
     /// Call kind: `write`. Success: `204` (no body).
     pub fn update_auto_reissue(
@@ -4130,6 +4521,899 @@ pub mod requests {
             }
         }
         out
+    }
+}
+
+/// One value per operation, implementing [`ssl_core::operation::Operation`]: send it with
+/// [`ssl_core::ApiClient::send`], which validates, sends, classifies and decodes.
+pub mod ops {
+    /// `GET /product`: List the products the account can order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::product_list`](super::requests::product_list).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProductList {}
+    impl ProductList {
+        /// A `product_list` request from its path parameters.
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProductList {
+        type Output = super::ProductList;
+        const NAME: &'static str = "product_list";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::product_list()
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /product/{name_id}`: A product's ordering rules. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::product_info`](super::requests::product_info).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProductInfo {
+        /// Path parameter `name_id`: Product identifier, e.g. `ssl_dv_geotrust`.
+        pub name_id: String,
+    }
+
+    impl ProductInfo {
+        /// A `product_info` request from its path parameters.
+        pub fn new(name_id: impl Into<String>) -> Self {
+            Self { name_id: name_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProductInfo {
+        type Output = super::ProductInfo;
+        const NAME: &'static str = "product_info";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::product_info(&self.name_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "name_id", &self.name_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /order/certificate`: List orders; used to reconcile after an ambiguous failure. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::order_list`](super::requests::order_list).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct OrderList {
+        /// Query parameter `filters[common_name]`: Only orders for this common name.
+        pub filters_common_name: Option<String>,
+        /// Query parameter `filters[status]`: Only orders in this status.
+        pub filters_status: Option<String>,
+        /// Query parameter `limit`: Page size (DigiCert's maximum is 1000).
+        pub limit: Option<String>,
+    }
+
+    impl OrderList {
+        /// A `order_list` request from its path parameters.
+        pub fn new() -> Self {
+            Self {
+                filters_common_name: None,
+                filters_status: None,
+                limit: None,
+            }
+        }
+
+        /// Sets the query parameter `filters[common_name]`.
+        #[must_use]
+        pub fn filters_common_name(mut self, value: impl Into<String>) -> Self {
+            self.filters_common_name = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `filters[status]`.
+        #[must_use]
+        pub fn filters_status(mut self, value: impl Into<String>) -> Self {
+            self.filters_status = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `limit`.
+        #[must_use]
+        pub fn limit(mut self, value: impl Into<String>) -> Self {
+            self.limit = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for OrderList {
+        type Output = super::OrderList;
+        const NAME: &'static str = "order_list";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::order_list(
+                self.filters_common_name.as_deref(),
+                self.filters_status.as_deref(),
+                self.limit.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /order/certificate/{id}`: An order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::order_info`](super::requests::order_info).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct OrderInfo {
+        /// Path parameter `id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub id: String,
+    }
+
+    impl OrderInfo {
+        /// A `order_info` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self { id: id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for OrderInfo {
+        type Output = super::OrderInfo;
+        const NAME: &'static str = "order_info";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::order_info(&self.id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /order/certificate/{id}`: Order a certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::place_order`](super::requests::place_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct PlaceOrder {
+        /// Path parameter `id`: The product's `name_id`, e.g. `ssl_dv_geotrust` (DigiCert's `{product_name_id}`).
+        pub id: String,
+        /// The body: [`OrderRequest`](super::OrderRequest).
+        pub body: super::OrderRequest,
+    }
+
+    impl PlaceOrder {
+        /// A `place_order` request from its path parameters, body.
+        pub fn new(id: impl Into<String>, body: super::OrderRequest) -> Self {
+            Self { id: id.into(), body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for PlaceOrder {
+        type Output = super::OrderCreated;
+        const NAME: &'static str = "place_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::place_order(&self.id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!(
+                    "GET /order/certificate?filters[common_name]={}",
+                    ::ssl_core::operation::field(& self.body, "certificate.common_name")
+                ),
+                match_on: vec![
+                    format!("common_name={}", ::ssl_core::operation::field(& self.body,
+                    "certificate.common_name")), format!("product={}", self.id),
+                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
+                    ::ssl_core::operation::field(& self.body, "certificate.csr")))
+                ],
+            })
+        }
+    }
+
+    /// `GET /order/certificate/{order_id}/validation`: The validations of an order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::validation_status`](super::requests::validation_status).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ValidationStatus {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+    }
+
+    impl ValidationStatus {
+        /// A `validation_status` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ValidationStatus {
+        type Output = super::ValidationStatus;
+        const NAME: &'static str = "validation_status";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::validation_status(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/check-dcv`: Ask DigiCert to check DCV now. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::check_dcv`](super::requests::check_dcv).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CheckDcv {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+    }
+
+    impl CheckDcv {
+        /// A `check_dcv` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for CheckDcv {
+        type Output = super::CheckDcvResponse;
+        const NAME: &'static str = "check_dcv";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::check_dcv(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/dcv-method`: Change the order's DCV method. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::change_dcv_method`](super::requests::change_dcv_method).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ChangeDcvMethod {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`ChangeDcvMethodRequest`](super::ChangeDcvMethodRequest).
+        pub body: super::ChangeDcvMethodRequest,
+    }
+
+    impl ChangeDcvMethod {
+        /// A `change_dcv_method` request from its path parameters, body.
+        pub fn new(
+            order_id: impl Into<String>,
+            body: super::ChangeDcvMethodRequest,
+        ) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ChangeDcvMethod {
+        type Output = super::DcvRandomValue;
+        const NAME: &'static str = "change_dcv_method";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::change_dcv_method(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/dcv-random-value`: Generate a new DCV random value. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::dcv_random_value`](super::requests::dcv_random_value).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DcvRandomValue {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+    }
+
+    impl DcvRandomValue {
+        /// A `dcv_random_value` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DcvRandomValue {
+        type Output = super::DcvRandomValue;
+        const NAME: &'static str = "dcv_random_value";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::dcv_random_value(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/resend-emails`: Resend the DCV emails. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::resend_dcv_emails`](super::requests::resend_dcv_emails).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ResendDcvEmails {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+    }
+
+    impl ResendDcvEmails {
+        /// A `resend_dcv_emails` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ResendDcvEmails {
+        type Output = ();
+        const NAME: &'static str = "resend_dcv_emails";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::resend_dcv_emails(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// `POST /order/certificate/{order_id}/reissue`: Reissue the certificate inside the order's coverage. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::reissue`](super::requests::reissue).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Reissue {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`ReissueRequest`](super::ReissueRequest).
+        pub body: super::ReissueRequest,
+    }
+
+    impl Reissue {
+        /// A `reissue` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::ReissueRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for Reissue {
+        type Output = super::ReissueCreated;
+        const NAME: &'static str = "reissue";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::reissue(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!("GET /order/certificate/{}", self.order_id),
+                match_on: vec!["a reissue request newer than the time sent".to_owned()],
+            })
+        }
+    }
+
+    /// `POST /order/certificate/{order_id}/duplicate`: Request a duplicate certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::duplicate`](super::requests::duplicate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Duplicate {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`DuplicateRequest`](super::DuplicateRequest).
+        pub body: super::DuplicateRequest,
+    }
+
+    impl Duplicate {
+        /// A `duplicate` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::DuplicateRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for Duplicate {
+        type Output = super::ReissueCreated;
+        const NAME: &'static str = "duplicate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::duplicate(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!("GET /order/certificate/{}", self.order_id),
+                match_on: vec!["a duplicate request newer than the time sent".to_owned()],
+            })
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/status`: Cancel an order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::update_order_status`](super::requests::update_order_status).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct UpdateOrderStatus {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`StatusChangeRequest`](super::StatusChangeRequest).
+        pub body: super::StatusChangeRequest,
+    }
+
+    impl UpdateOrderStatus {
+        /// A `update_order_status` request from its path parameters, body.
+        pub fn new(
+            order_id: impl Into<String>,
+            body: super::StatusChangeRequest,
+        ) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for UpdateOrderStatus {
+        type Output = ();
+        const NAME: &'static str = "update_order_status";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::update_order_status(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// `GET /certificate/{certificate_id}/download/format/{format_type}`: Download a certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::download_by_format`](super::requests::download_by_format).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DownloadByFormat {
+        /// Path parameter `certificate_id`: The certificate id.
+        pub certificate_id: String,
+        /// Path parameter `format_type`: Download format: `pem_all`, `pem_noroot`, `pem_nointermediate`, `default`, `apache`, `nginx`, `p7b`, `cer`, ... (glossary). PEM formats are text; `p7b`/`cer` may be binary.
+        pub format_type: String,
+    }
+
+    impl DownloadByFormat {
+        /// A `download_by_format` request from its path parameters.
+        pub fn new(
+            certificate_id: impl Into<String>,
+            format_type: impl Into<String>,
+        ) -> Self {
+            Self {
+                certificate_id: certificate_id.into(),
+                format_type: format_type.into(),
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DownloadByFormat {
+        type Output = Vec<u8>;
+        const NAME: &'static str = "download_by_format";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::download_by_format(&self.certificate_id, &self.format_type)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str(
+                "",
+                "certificate_id",
+                &self.certificate_id,
+                &mut out,
+            );
+            ::ssl_core::validate::required_str(
+                "",
+                "format_type",
+                &self.format_type,
+                &mut out,
+            );
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::raw(response)
+        }
+    }
+
+    /// `PUT /certificate/{certificate_id}/revoke`: Revoke one certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::revoke_certificate`](super::requests::revoke_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RevokeCertificate {
+        /// Path parameter `certificate_id`: The certificate id.
+        pub certificate_id: String,
+        /// The body: [`RevokeRequest`](super::RevokeRequest).
+        pub body: super::RevokeRequest,
+    }
+
+    impl RevokeCertificate {
+        /// A `revoke_certificate` request from its path parameters, body.
+        pub fn new(
+            certificate_id: impl Into<String>,
+            body: super::RevokeRequest,
+        ) -> Self {
+            Self {
+                certificate_id: certificate_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for RevokeCertificate {
+        type Output = super::RevokeResponse;
+        const NAME: &'static str = "revoke_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::revoke_certificate(&self.certificate_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str(
+                "",
+                "certificate_id",
+                &self.certificate_id,
+                &mut out,
+            );
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/revoke`: Revoke every certificate of an order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::revoke_order`](super::requests::revoke_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RevokeOrder {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`RevokeRequest`](super::RevokeRequest).
+        pub body: super::RevokeRequest,
+    }
+
+    impl RevokeOrder {
+        /// A `revoke_order` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::RevokeRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for RevokeOrder {
+        type Output = super::RevokeResponse;
+        const NAME: &'static str = "revoke_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::revoke_order(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `PUT /order/certificate/{order_id}/auto-reissue`: Turn automatic reissue of a Multi-year Plan on or off. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::update_auto_reissue`](super::requests::update_auto_reissue).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct UpdateAutoReissue {
+        /// Path parameter `order_id`: The order id (DigiCert also accepts the primary certificate's thumbprint or serial number here).
+        pub order_id: String,
+        /// The body: [`AutoReissueRequest`](super::AutoReissueRequest).
+        pub body: super::AutoReissueRequest,
+    }
+
+    impl UpdateAutoReissue {
+        /// A `update_auto_reissue` request from its path parameters, body.
+        pub fn new(
+            order_id: impl Into<String>,
+            body: super::AutoReissueRequest,
+        ) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for UpdateAutoReissue {
+        type Output = ();
+        const NAME: &'static str = "update_auto_reissue";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::update_auto_reissue(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// Every operation's name, in spec order.
+    pub const NAMES: &[&str] = &[
+        "product_list",
+        "product_info",
+        "order_list",
+        "order_info",
+        "place_order",
+        "validation_status",
+        "check_dcv",
+        "change_dcv_method",
+        "dcv_random_value",
+        "resend_dcv_emails",
+        "reissue",
+        "duplicate",
+        "update_order_status",
+        "download_by_format",
+        "revoke_certificate",
+        "revoke_order",
+        "update_auto_reissue",
+    ];
+    /// Decode `body` as the 2xx answer of `operation` (for fuzzing every generated decoder); `None` for an
+    /// unknown operation.
+    pub fn decode_output(
+        operation: &str,
+        body: &[u8],
+    ) -> Option<::ssl_core::Result<()>> {
+        match operation {
+            "product_list" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProductList,
+                    >("product_list", 200, body)
+                        .map(drop),
+                )
+            }
+            "product_info" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProductInfo,
+                    >("product_info", 200, body)
+                        .map(drop),
+                )
+            }
+            "order_list" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::OrderList,
+                    >("order_list", 200, body)
+                        .map(drop),
+                )
+            }
+            "order_info" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::OrderInfo,
+                    >("order_info", 200, body)
+                        .map(drop),
+                )
+            }
+            "place_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::OrderCreated,
+                    >("place_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "validation_status" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ValidationStatus,
+                    >("validation_status", 200, body)
+                        .map(drop),
+                )
+            }
+            "check_dcv" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CheckDcvResponse,
+                    >("check_dcv", 200, body)
+                        .map(drop),
+                )
+            }
+            "change_dcv_method" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::DcvRandomValue,
+                    >("change_dcv_method", 200, body)
+                        .map(drop),
+                )
+            }
+            "dcv_random_value" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::DcvRandomValue,
+                    >("dcv_random_value", 200, body)
+                        .map(drop),
+                )
+            }
+            "resend_dcv_emails" => Some(Ok(())),
+            "reissue" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ReissueCreated,
+                    >("reissue", 200, body)
+                        .map(drop),
+                )
+            }
+            "duplicate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ReissueCreated,
+                    >("duplicate", 200, body)
+                        .map(drop),
+                )
+            }
+            "update_order_status" => Some(Ok(())),
+            "download_by_format" => Some(Ok(())),
+            "revoke_certificate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::RevokeResponse,
+                    >("revoke_certificate", 200, body)
+                        .map(drop),
+                )
+            }
+            "revoke_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::RevokeResponse,
+                    >("revoke_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "update_auto_reissue" => Some(Ok(())),
+            _ => None,
+        }
     }
 }
 

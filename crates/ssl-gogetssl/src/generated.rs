@@ -264,7 +264,11 @@ impl ::ssl_core::validate::Validate for ErrorResponse {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MessageResponse {
     /// Text message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
     /// `true`.
     #[serde(
@@ -306,16 +310,28 @@ pub struct ProductDetails {
     /// Product id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// Display name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<String>,
     /// Brand: `comodo`, `comodo_ggssl` (Sectigo/GoGetSSL), `rapidssl`, `geotrust`, `thawte`, `symantec`, `digicert`, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub brand: Option<String>,
     /// Validation level: `domain`, `business` or `extended` (also read: `dv`, `ov`, `ev`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_type: Option<String>,
     /// Wildcard names allowed.
     #[serde(
@@ -521,7 +537,11 @@ impl ::ssl_core::validate::Validate for ProductDetails {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductList {
     /// Every SSL product of the account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub products: Option<Vec<ProductDetails>>,
     /// `true`.
     #[serde(
@@ -561,7 +581,11 @@ impl ::ssl_core::validate::Validate for ProductList {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductResponse {
     /// One product as the product list and product details calls describe it. Every field but `id` is optional; flags arrive as `1`/`0`, `true` or strings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<ProductDetails>,
     /// `true`.
     #[serde(
@@ -608,7 +632,11 @@ pub struct AgreementResponse {
     )]
     pub product_id: Option<i64>,
     /// The subscriber agreement text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product_agreement: Option<String>,
     /// `true`.
     #[serde(
@@ -727,25 +755,60 @@ impl ::ssl_core::validate::Validate for DecodeCsrRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CsrResult {
     /// Common name.
-    #[serde(rename = "CN", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "CN",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cn: Option<String>,
     /// Organisation.
-    #[serde(rename = "O", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "O",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub o: Option<String>,
     /// Organisational unit.
-    #[serde(rename = "OU", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "OU",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ou: Option<String>,
     /// Locality.
-    #[serde(rename = "L", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "L",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub l: Option<String>,
     /// State.
-    #[serde(rename = "S", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "S",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub s: Option<String>,
     /// Country.
-    #[serde(rename = "C", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "C",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub c: Option<String>,
     /// Email.
-    #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Email",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// Key size in bits.
     #[serde(
@@ -828,7 +891,12 @@ impl ::ssl_core::validate::Validate for CsrResult {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DecodeCsrResponse {
     /// What the CSR says.
-    #[serde(rename = "csrResult", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "csrResult",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub csr_result: Option<CsrResult>,
     /// `true`.
     #[serde(
@@ -907,6 +975,7 @@ pub struct DomainEmailsResponse {
     #[serde(
         rename = "ComodoApprovalEmails",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub comodo_approval_emails: Option<Vec<String>>,
@@ -914,6 +983,7 @@ pub struct DomainEmailsResponse {
     #[serde(
         rename = "GeotrustApprovalEmails",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub geotrust_approval_emails: Option<Vec<String>>,
@@ -1184,10 +1254,11 @@ pub struct AddSslOrderRequest {
     /// Constraints: matches `^[A-Za-z0-9]{15,20}$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unique_code: Option<String>,
-    /// `true`: check the whole order and answer with its price, place nothing (the official sample: "Remove to place a real order"). Backs the neutral `quote`.
+    /// `true`: check the whole order and answer with its price, place nothing (the official sample: "Remove to place a real order"). Sent as `1`, as the official PHP client's `http_build_query` writes `true` (booleans of form bodies are written `1`/`0`). Backs the neutral `quote`.
     #[serde(
         default,
         deserialize_with = "::ssl_core::lenient::opt_bool",
+        serialize_with = "::ssl_core::lenient::opt_int_bool",
         skip_serializing_if = "Option::is_none"
     )]
     pub only_validate: Option<bool>,
@@ -1904,13 +1975,25 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileValidation {
     /// The URL the CA fetches.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub link: Option<String>,
     /// File name under `/.well-known/pki-validation/`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub filename: Option<String>,
     /// Exact file content; lines separated by CRLF.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content: Option<String>,
 }
 
@@ -1950,7 +2033,11 @@ impl ::ssl_core::validate::Validate for FileValidation {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DnsValidation {
     /// The record as one line: `_<hash>.example.com CNAME <hash>.<hash>.<token>.comodoca.com` for Sectigo brands, `<name> IN TXT <value>` for brands that use TXT.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub record: Option<String>,
 }
 
@@ -1976,13 +2063,25 @@ impl ::ssl_core::validate::Validate for DnsValidation {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApproverMethod {
     /// A file to serve for `http` / `https` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http: Option<FileValidation>,
     /// A file to serve for `http` / `https` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub https: Option<FileValidation>,
     /// A DNS record for `dns` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns: Option<DnsValidation>,
     /// The approver address: a string, or an object `{email}` (both seen in clients).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2032,7 +2131,11 @@ impl ::ssl_core::validate::Validate for ApproverMethod {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddSslOrderResponse {
     /// DCV details by method; only the method in use is present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_method: Option<ApproverMethod>,
     /// Order id.
     #[serde(
@@ -2049,7 +2152,11 @@ pub struct AddSslOrderResponse {
     )]
     pub invoice_id: Option<i64>,
     /// Order status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_status: Option<String>,
     /// `true`.
     #[serde(
@@ -2066,13 +2173,25 @@ pub struct AddSslOrderResponse {
     )]
     pub order_amount: Option<f64>,
     /// Currency code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency: Option<String>,
     /// Tax, a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax: Option<String>,
     /// Tax rate, e.g. `21%`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub tax_rate: Option<String>,
 }
 
@@ -2498,10 +2617,18 @@ pub struct ReissueResponse {
     )]
     pub order_id: Option<i64>,
     /// Status after the request (`reissue`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub order_status: Option<String>,
     /// DCV details by method; only the method in use is present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_method: Option<ApproverMethod>,
     /// `true`.
     #[serde(
@@ -2555,22 +2682,42 @@ impl ::ssl_core::validate::Validate for ReissueResponse {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SanStatus {
     /// The name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub san_name: Option<String>,
     /// `email`, `http`, `https`, `dns` (or an approver address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_method: Option<String>,
     /// DCV state: `2` (or `validated`, `valid`, `active`) means passed; read as JSON because it arrives as a number or a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<::serde_json::Value>,
     /// Text of the state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_description: Option<String>,
     /// Approver address for email DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// DCV details by method; only the method in use is present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation: Option<ApproverMethod>,
 }
 
@@ -2633,7 +2780,7 @@ pub struct OrderStatus {
     /// Order id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub order_id: i64,
     /// The CA's order number (a number or a string; read as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2641,10 +2788,14 @@ pub struct OrderStatus {
     /// Order status (getOrderStatus wiki). Anything else reads as `Unknown` with the raw value kept.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde()]
     pub status: OrderStatusValue,
     /// Text of the status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_description: Option<String>,
     /// DCV state of the primary domain: `2` means passed (read as JSON: number or string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2657,7 +2808,11 @@ pub struct OrderStatus {
     )]
     pub product_id: Option<i64>,
     /// Primary domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub domain: Option<String>,
     /// Every name, comma-separated or as a list, when given (read as JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2677,25 +2832,53 @@ pub struct OrderStatus {
     )]
     pub validity_period: Option<i64>,
     /// Certificate start, `yyyy-mm-dd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_from: Option<String>,
     /// Certificate end, `yyyy-mm-dd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub valid_till: Option<String>,
     /// Coverage start, `yyyy-mm-dd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub begin_date: Option<String>,
     /// Coverage end, `yyyy-mm-dd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_date: Option<String>,
     /// The CSR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub csr_code: Option<String>,
     /// The certificate in PEM, once active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub crt_code: Option<String>,
     /// The CA chain in PEM, once active.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ca_code: Option<String>,
     /// Server licences.
     #[serde(
@@ -2726,19 +2909,39 @@ pub struct OrderStatus {
     )]
     pub renew: Option<i64>,
     /// DCV method of the primary domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_method: Option<String>,
     /// Approver of the primary domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_email: Option<String>,
     /// Approvers of the SANs, comma-separated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_emails: Option<String>,
     /// DCV details by method; only the method in use is present.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_method: Option<ApproverMethod>,
     /// The SANs and their DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub san: Option<Vec<SanStatus>>,
     /// `true`.
     #[serde(
@@ -3118,22 +3321,46 @@ impl ::ssl_core::validate::Validate for ChangeValidationEmailRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChangeValidationEmailResponse {
     /// `email` when an address was set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv_method: Option<String>,
     /// The approver.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub approver_email: Option<String>,
     /// A file to serve for `http` / `https` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub http: Option<FileValidation>,
     /// A file to serve for `http` / `https` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub https: Option<FileValidation>,
     /// A DNS record for `dns` DCV.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns: Option<DnsValidation>,
     /// Text message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
     /// `true`.
     #[serde(
@@ -3295,7 +3522,11 @@ pub struct CancelOrderResponse {
     )]
     pub order_id: Option<i64>,
     /// Text message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
     /// `true`.
     #[serde(
@@ -3349,7 +3580,11 @@ pub struct BalanceResponse {
     )]
     pub balance: Option<f64>,
     /// Currency code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub currency: Option<String>,
     /// `true`.
     #[serde(
@@ -3443,7 +3678,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `DecodeCsrRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`DecodeCsrRequest`](super::DecodeCsrRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `read`. Success: `200` → [`DecodeCsrResponse`](super::DecodeCsrResponse).
     pub fn decode_csr(body: &super::DecodeCsrRequest) -> ::ssl_core::HttpRequest {
@@ -3460,7 +3695,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `DomainEmailsRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`DomainEmailsRequest`](super::DomainEmailsRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `read`. Success: `200` → [`DomainEmailsResponse`](super::DomainEmailsResponse).
     pub fn domain_emails(body: &super::DomainEmailsRequest) -> ::ssl_core::HttpRequest {
@@ -3475,11 +3710,11 @@ pub mod requests {
 
     /// `POST /orders/add_ssl_order/`: Order a certificate (seed 001).
     ///
-    /// Sent exactly once: after an ambiguous failure look the order up (client area or the order list) before ever sending it again. With `only_validate=true` nothing is placed.
+    /// Sent exactly once: after an ambiguous failure look the order up (client area or the order list) before ever sending it again. With `only_validate=1` nothing is placed.
     ///
     /// Arguments:
     ///
-    /// - `body`: `AddSslOrderRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`AddSslOrderRequest`](super::AddSslOrderRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `spend`. Success: `200` → [`AddSslOrderResponse`](super::AddSslOrderResponse).
     pub fn add_ssl_order(body: &super::AddSslOrderRequest) -> ::ssl_core::HttpRequest {
@@ -3496,7 +3731,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `AddSslOrderRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`AddSslOrderRequest`](super::AddSslOrderRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `spend`. Success: `200` → [`AddSslOrderResponse`](super::AddSslOrderResponse).
     pub fn add_ssl_renew_order(
@@ -3515,7 +3750,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `AddSslSanOrderRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`AddSslSanOrderRequest`](super::AddSslSanOrderRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `spend`. Success: `200` → [`AddSslSanOrderResponse`](super::AddSslSanOrderResponse).
     pub fn add_ssl_san_order(
@@ -3535,7 +3770,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id.
-    /// - `body`: `ReissueRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`ReissueRequest`](super::ReissueRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `spend`. Success: `200` → [`ReissueResponse`](super::ReissueResponse).
     pub fn reissue(
@@ -3572,7 +3807,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id.
-    /// - `body`: `ChangeDcvRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`ChangeDcvRequest`](super::ChangeDcvRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `write`. Success: `200` → [`MessageResponse`](super::MessageResponse).
     pub fn change_dcv(
@@ -3593,7 +3828,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id.
-    /// - `body`: `ChangeValidationEmailRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`ChangeValidationEmailRequest`](super::ChangeValidationEmailRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `write`. Success: `200` → [`ChangeValidationEmailResponse`](super::ChangeValidationEmailResponse).
     pub fn change_validation_email(
@@ -3630,7 +3865,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `order_id`: The order id.
-    /// - `body`: `RevalidateRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`RevalidateRequest`](super::RevalidateRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `write`. Success: `200` → [`MessageResponse`](super::MessageResponse).
     pub fn revalidate(
@@ -3650,7 +3885,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `CancelOrderRequest` as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
+    /// - `body`: [`CancelOrderRequest`](super::CancelOrderRequest) as a form (`application/x-www-form-urlencoded`, arrays comma-joined)
     ///
     /// Call kind: `write`. Success: `200` → [`CancelOrderResponse`](super::CancelOrderResponse).
     pub fn cancel_order(body: &super::CancelOrderRequest) -> ::ssl_core::HttpRequest {
@@ -3686,5 +3921,834 @@ pub mod requests {
             }
         }
         out
+    }
+}
+
+/// One value per operation, implementing [`ssl_core::operation::Operation`]: send it with
+/// [`ssl_core::ApiClient::send`], which validates, sends, classifies and decodes.
+pub mod ops {
+    /// `GET /products/ssl/`: Every SSL product with its rules and prices. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::product_list`](super::requests::product_list).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProductList {}
+    impl ProductList {
+        /// A `product_list` request from its path parameters.
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProductList {
+        type Output = super::ProductList;
+        const NAME: &'static str = "product_list";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::product_list()
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /products/ssl/{product_id}`: One product's rules (wildcard, SANs, validation level, periods). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::product_details`](super::requests::product_details).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProductDetails {
+        /// Path parameter `product_id`: The product id.
+        pub product_id: String,
+    }
+
+    impl ProductDetails {
+        /// A `product_details` request from its path parameters.
+        pub fn new(product_id: impl Into<String>) -> Self {
+            Self {
+                product_id: product_id.into(),
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProductDetails {
+        type Output = super::ProductResponse;
+        const NAME: &'static str = "product_details";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::product_details(&self.product_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str(
+                "",
+                "product_id",
+                &self.product_id,
+                &mut out,
+            );
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /products/agreement/{product_id}`: A product's subscriber agreement. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::product_agreement`](super::requests::product_agreement).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProductAgreement {
+        /// Path parameter `product_id`: The product id.
+        pub product_id: String,
+    }
+
+    impl ProductAgreement {
+        /// A `product_agreement` request from its path parameters.
+        pub fn new(product_id: impl Into<String>) -> Self {
+            Self {
+                product_id: product_id.into(),
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProductAgreement {
+        type Output = super::AgreementResponse;
+        const NAME: &'static str = "product_agreement";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::product_agreement(&self.product_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str(
+                "",
+                "product_id",
+                &self.product_id,
+                &mut out,
+            );
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /tools/csr/decode/`: Decode a CSR. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::decode_csr`](super::requests::decode_csr).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DecodeCsr {
+        /// The body: [`DecodeCsrRequest`](super::DecodeCsrRequest).
+        pub body: super::DecodeCsrRequest,
+    }
+
+    impl DecodeCsr {
+        /// A `decode_csr` request from its path parameters, body.
+        pub fn new(body: super::DecodeCsrRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DecodeCsr {
+        type Output = super::DecodeCsrResponse;
+        const NAME: &'static str = "decode_csr";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::decode_csr(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /tools/domain/emails/`: Approver addresses for a domain. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::domain_emails`](super::requests::domain_emails).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DomainEmails {
+        /// The body: [`DomainEmailsRequest`](super::DomainEmailsRequest).
+        pub body: super::DomainEmailsRequest,
+    }
+
+    impl DomainEmails {
+        /// A `domain_emails` request from its path parameters, body.
+        pub fn new(body: super::DomainEmailsRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DomainEmails {
+        type Output = super::DomainEmailsResponse;
+        const NAME: &'static str = "domain_emails";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::domain_emails(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /orders/add_ssl_order/`: Order a certificate (seed 001). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::add_ssl_order`](super::requests::add_ssl_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AddSslOrder {
+        /// The body: [`AddSslOrderRequest`](super::AddSslOrderRequest).
+        pub body: super::AddSslOrderRequest,
+    }
+
+    impl AddSslOrder {
+        /// A `add_ssl_order` request from its path parameters, body.
+        pub fn new(body: super::AddSslOrderRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for AddSslOrder {
+        type Output = super::AddSslOrderResponse;
+        const NAME: &'static str = "add_ssl_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("order_id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::add_ssl_order(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn is_quote(&self) -> bool {
+            ::ssl_core::operation::field(&self.body, "only_validate") == "1"
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
+                    .to_owned(),
+                match_on: vec![
+                    format!("domain={}", ::ssl_core::operation::csr_common_name(&
+                    ::ssl_core::operation::field(& self.body, "csr"))),
+                    format!("product_id={}", ::ssl_core::operation::field(& self.body,
+                    "product_id")), format!("csr_sha256={}",
+                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
+                    self.body, "csr")))
+                ],
+            })
+        }
+    }
+
+    /// `POST /orders/add_ssl_renew_order/`: Order the renewal of a certificate: a new order with the same parameters as `add_ssl_order`. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::add_ssl_renew_order`](super::requests::add_ssl_renew_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AddSslRenewOrder {
+        /// The body: [`AddSslOrderRequest`](super::AddSslOrderRequest).
+        pub body: super::AddSslOrderRequest,
+    }
+
+    impl AddSslRenewOrder {
+        /// A `add_ssl_renew_order` request from its path parameters, body.
+        pub fn new(body: super::AddSslOrderRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for AddSslRenewOrder {
+        type Output = super::AddSslOrderResponse;
+        const NAME: &'static str = "add_ssl_renew_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("order_id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::add_ssl_renew_order(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn is_quote(&self) -> bool {
+            ::ssl_core::operation::field(&self.body, "only_validate") == "1"
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
+                    .to_owned(),
+                match_on: vec![
+                    format!("domain={}", ::ssl_core::operation::csr_common_name(&
+                    ::ssl_core::operation::field(& self.body, "csr"))),
+                    format!("product_id={}", ::ssl_core::operation::field(& self.body,
+                    "product_id")), format!("csr_sha256={}",
+                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
+                    self.body, "csr")))
+                ],
+            })
+        }
+    }
+
+    /// `POST /orders/add_ssl_san_order/`: Buy additional SAN slots for an order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::add_ssl_san_order`](super::requests::add_ssl_san_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AddSslSanOrder {
+        /// The body: [`AddSslSanOrderRequest`](super::AddSslSanOrderRequest).
+        pub body: super::AddSslSanOrderRequest,
+    }
+
+    impl AddSslSanOrder {
+        /// A `add_ssl_san_order` request from its path parameters, body.
+        pub fn new(body: super::AddSslSanOrderRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for AddSslSanOrder {
+        type Output = super::AddSslSanOrderResponse;
+        const NAME: &'static str = "add_ssl_san_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("order_id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::add_ssl_san_order(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!(
+                    "the invoices of order {}", ::ssl_core::operation::field(& self.body,
+                    "order_id")
+                ),
+                match_on: vec![
+                    format!("order_id={}", ::ssl_core::operation::field(& self.body,
+                    "order_id"))
+                ],
+            })
+        }
+    }
+
+    /// `POST /orders/ssl/reissue/{order_id}`: Reissue inside the coverage with a new CSR. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::reissue`](super::requests::reissue).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Reissue {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+        /// The body: [`ReissueRequest`](super::ReissueRequest).
+        pub body: super::ReissueRequest,
+    }
+
+    impl Reissue {
+        /// A `reissue` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::ReissueRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for Reissue {
+        type Output = super::ReissueResponse;
+        const NAME: &'static str = "reissue";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("order_id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::reissue(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!("GET /orders/status/{}", self.order_id),
+                match_on: vec!["status `reissue` or a new certificate".to_owned()],
+            })
+        }
+    }
+
+    /// `GET /orders/status/{order_id}`: An order's status, DCV details and, once active, the certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::order_status`](super::requests::order_status).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct OrderStatus {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+    }
+
+    impl OrderStatus {
+        /// A `order_status` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for OrderStatus {
+        type Output = super::OrderStatus;
+        const NAME: &'static str = "order_status";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::order_status(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /orders/ssl/change_dcv/{order_id}`: Switch one domain's DCV method. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::change_dcv`](super::requests::change_dcv).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ChangeDcv {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+        /// The body: [`ChangeDcvRequest`](super::ChangeDcvRequest).
+        pub body: super::ChangeDcvRequest,
+    }
+
+    impl ChangeDcv {
+        /// A `change_dcv` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::ChangeDcvRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ChangeDcv {
+        type Output = super::MessageResponse;
+        const NAME: &'static str = "change_dcv";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::change_dcv(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /orders/ssl/change_validation_email/{order_id}`: Change the approver address, or switch the primary domain to `http`, `https` or `dns`. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::change_validation_email`](super::requests::change_validation_email).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ChangeValidationEmail {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+        /// The body: [`ChangeValidationEmailRequest`](super::ChangeValidationEmailRequest).
+        pub body: super::ChangeValidationEmailRequest,
+    }
+
+    impl ChangeValidationEmail {
+        /// A `change_validation_email` request from its path parameters, body.
+        pub fn new(
+            order_id: impl Into<String>,
+            body: super::ChangeValidationEmailRequest,
+        ) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ChangeValidationEmail {
+        type Output = super::ChangeValidationEmailResponse;
+        const NAME: &'static str = "change_validation_email";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::change_validation_email(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /orders/ssl/resend_validation_email/{order_id}`: Send the approval mail again. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::resend_validation_email`](super::requests::resend_validation_email).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ResendValidationEmail {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+    }
+
+    impl ResendValidationEmail {
+        /// A `resend_validation_email` request from its path parameters.
+        pub fn new(order_id: impl Into<String>) -> Self {
+            Self { order_id: order_id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ResendValidationEmail {
+        type Output = super::MessageResponse;
+        const NAME: &'static str = "resend_validation_email";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::resend_validation_email(&self.order_id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /orders/ssl/revalidate/{order_id}`: Ask the CA to check a domain's DNS record or file now (wiki: revalidate). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::revalidate`](super::requests::revalidate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct Revalidate {
+        /// Path parameter `order_id`: The order id.
+        pub order_id: String,
+        /// The body: [`RevalidateRequest`](super::RevalidateRequest).
+        pub body: super::RevalidateRequest,
+    }
+
+    impl Revalidate {
+        /// A `revalidate` request from its path parameters, body.
+        pub fn new(order_id: impl Into<String>, body: super::RevalidateRequest) -> Self {
+            Self {
+                order_id: order_id.into(),
+                body,
+            }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for Revalidate {
+        type Output = super::MessageResponse;
+        const NAME: &'static str = "revalidate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::revalidate(&self.order_id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "order_id", &self.order_id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /orders/cancel_ssl_order/`: Cancel an order, with a reason (refunded inside the refund window). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::cancel_order`](super::requests::cancel_order).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CancelOrder {
+        /// The body: [`CancelOrderRequest`](super::CancelOrderRequest).
+        pub body: super::CancelOrderRequest,
+    }
+
+    impl CancelOrder {
+        /// A `cancel_order` request from its path parameters, body.
+        pub fn new(body: super::CancelOrderRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for CancelOrder {
+        type Output = super::CancelOrderResponse;
+        const NAME: &'static str = "cancel_order";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::cancel_order(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /account/balance/`: The account balance. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::account_balance`](super::requests::account_balance).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct AccountBalance {}
+    impl AccountBalance {
+        /// A `account_balance` request from its path parameters.
+        pub fn new() -> Self {
+            Self {}
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for AccountBalance {
+        type Output = super::BalanceResponse;
+        const NAME: &'static str = "account_balance";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::account_balance()
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// Every operation's name, in spec order.
+    pub const NAMES: &[&str] = &[
+        "product_list",
+        "product_details",
+        "product_agreement",
+        "decode_csr",
+        "domain_emails",
+        "add_ssl_order",
+        "add_ssl_renew_order",
+        "add_ssl_san_order",
+        "reissue",
+        "order_status",
+        "change_dcv",
+        "change_validation_email",
+        "resend_validation_email",
+        "revalidate",
+        "cancel_order",
+        "account_balance",
+    ];
+    /// Decode `body` as the 2xx answer of `operation` (for fuzzing every generated decoder); `None` for an
+    /// unknown operation.
+    pub fn decode_output(
+        operation: &str,
+        body: &[u8],
+    ) -> Option<::ssl_core::Result<()>> {
+        match operation {
+            "product_list" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProductList,
+                    >("product_list", 200, body)
+                        .map(drop),
+                )
+            }
+            "product_details" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProductResponse,
+                    >("product_details", 200, body)
+                        .map(drop),
+                )
+            }
+            "product_agreement" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::AgreementResponse,
+                    >("product_agreement", 200, body)
+                        .map(drop),
+                )
+            }
+            "decode_csr" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::DecodeCsrResponse,
+                    >("decode_csr", 200, body)
+                        .map(drop),
+                )
+            }
+            "domain_emails" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::DomainEmailsResponse,
+                    >("domain_emails", 200, body)
+                        .map(drop),
+                )
+            }
+            "add_ssl_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::AddSslOrderResponse,
+                    >("add_ssl_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "add_ssl_renew_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::AddSslOrderResponse,
+                    >("add_ssl_renew_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "add_ssl_san_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::AddSslSanOrderResponse,
+                    >("add_ssl_san_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "reissue" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ReissueResponse,
+                    >("reissue", 200, body)
+                        .map(drop),
+                )
+            }
+            "order_status" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::OrderStatus,
+                    >("order_status", 200, body)
+                        .map(drop),
+                )
+            }
+            "change_dcv" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::MessageResponse,
+                    >("change_dcv", 200, body)
+                        .map(drop),
+                )
+            }
+            "change_validation_email" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ChangeValidationEmailResponse,
+                    >("change_validation_email", 200, body)
+                        .map(drop),
+                )
+            }
+            "resend_validation_email" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::MessageResponse,
+                    >("resend_validation_email", 200, body)
+                        .map(drop),
+                )
+            }
+            "revalidate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::MessageResponse,
+                    >("revalidate", 200, body)
+                        .map(drop),
+                )
+            }
+            "cancel_order" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CancelOrderResponse,
+                    >("cancel_order", 200, body)
+                        .map(drop),
+                )
+            }
+            "account_balance" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::BalanceResponse,
+                    >("account_balance", 200, body)
+                        .map(drop),
+                )
+            }
+            _ => None,
+        }
     }
 }

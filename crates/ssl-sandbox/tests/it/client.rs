@@ -43,7 +43,7 @@ async fn typed_client_decodes_every_answer() {
     let check = c.check_dcv(id).await.unwrap();
     assert_eq!(check.dcv_status.as_deref(), Some("valid"));
     let list = c.order_list(Some("typed.example.com"), None).await.unwrap();
-    assert_eq!(list.orders.unwrap()[0].id, id);
+    assert_eq!(list.orders[0].id, id);
     let oi = c.order_info(id).await.unwrap();
     let cert_id = oi.certificate.unwrap().id.unwrap();
     let pem = c.download_certificate(cert_id, "pem_all").await.unwrap();
@@ -117,5 +117,5 @@ async fn client_sees_outcome_unknown_after_commit_then_drop() {
     assert_eq!(sb.orders("digicert").len(), 1);
     // Reconciling by the listing the error names finds the one order.
     let list = c.order_list(Some("once.example.com"), None).await.unwrap();
-    assert_eq!(list.orders.unwrap().len(), 1);
+    assert_eq!(list.orders.len(), 1);
 }

@@ -1,0 +1,310 @@
+//! Operations as typed values.
+//!
+//! `cargo xtask codegen` turns every operation of a provider's spec into a struct (in the crate's
+//! `generated::ops`) that implements [`Operation`]: the request value with its path and query parameters and
+//! body, its output type, its call kind, `validate()`, and for spends the id path in the answer and where to look
+//! after an unknown outcome. One call, [`ApiClient::send`], validates, sends, classifies and decodes:
+//!
+//! ```no_run
+//! # async fn run(api: ssl_core::ApiClient, op: impl ssl_core::operation::Operation) -> ssl_core::Result<()> {
+//! let output = api.send(&op, &ssl_core::NoAuth).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The helpers below ([`json`], [`field`], [`csr_sha256`], ...) are what the generated code calls.
+
+use std::future::Future;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::client::{ApiClient, Auth, Response, with_lookup};
+use crate::error::{Error, Result};
+use crate::problem::Problem;
+use crate::request::{CallKind, HttpRequest};
+
+/// Where to look for an order whose placement outcome is unknown, and what identifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lookup {
+    /// The listing to check: `GET /path?query` (the client's base URL is put in front), or free text.
+    pub place: String,
+    /// `name=value` pairs that identify the order in that listing.
+    pub match_on: Vec<String>,
+}
+
+impl Lookup {
+    /// [`Self::place`] with the base URL inserted when it is a `METHOD /path` request.
+    pub fn place_under(&self, base: &url::Url) -> String {
+        match self.place.split_once(' ') {
+            Some((method, path))
+                if path.starts_with('/') && method.chars().all(|c| c.is_ascii_uppercase()) && !method.is_empty() =>
+            {
+                format!("{method} {}{path}", base.as_str().trim_end_matches('/'))
+            }
+            _ => self.place.clone(),
+        }
+    }
+}
+
+/// One API operation as a value. Implemented by the generated `ops::*` types; hand-written for odd endpoints.
+pub trait Operation: Send + Sync {
+    /// What a 2xx answer decodes to (`()` for no body, `Vec<u8>` for a non-JSON body).
+    type Output;
+    /// The spec's `operationId`.
+    const NAME: &'static str;
+    /// The spec's `x-call-kind`.
+    const KIND: CallKind;
+    /// Where a spend's answer carries the new order's id (the spec's `x-order-id`, a dotted path: `id`,
+    /// `order_id`, `data.id`).
+    const ORDER_ID: Option<&'static str> = None;
+
+    /// The request, without host or credentials (pure: snapshot it).
+    fn request(&self) -> HttpRequest;
+
+    /// Every broken constraint of the request value; nothing is sent when one is an error.
+    fn validate(&self) -> Vec<Problem>;
+
+    /// Decode a 2xx answer.
+    fn decode(&self, response: &Response) -> Result<Self::Output>;
+
+    /// How this value is sent: [`Self::KIND`] unless overridden. A quote that shares an order operation stays a
+    /// spend (sent exactly once).
+    fn kind(&self) -> CallKind {
+        Self::KIND
+    }
+
+    /// Whether this value asks only for a quote (the spec's `x-quote` parameter is set): the answer must not carry
+    /// an order id, or the order was placed after all.
+    fn is_quote(&self) -> bool {
+        false
+    }
+
+    /// Where to look after an unknown outcome (the spec's `x-lookup`; spends only).
+    fn lookup(&self) -> Option<Lookup> {
+        None
+    }
+}
+
+impl ApiClient {
+    /// Validate `op`, send it with `auth`, classify the answer, and decode it. See [`Self::send_via`].
+    pub async fn send<O: Operation>(&self, op: &O, auth: &dyn Auth) -> Result<O::Output> {
+        self.send_via(op, |req| async move { self.execute(&req, auth).await }).await
+    }
+
+    /// [`Self::send`] with any way of sending the request (a login session): `exec` gets the request value and
+    /// returns the classified answer ([`Self::execute`] does).
+    ///
+    /// - Nothing is sent when `validate()` reports an error ([`Error::Invalid`] lists every problem).
+    /// - After an unknown outcome of a spend, the [`Error::OutcomeUnknown`] names where to look ([`Operation::lookup`]).
+    /// - After a spend got a 2xx, the order exists: an answer without the order id, or one that does not decode,
+    ///   is [`Error::PlacedUnreadable`] with the id (or the raw answer). A quote whose answer carries an order id
+    ///   is one too: the order was placed.
+    pub async fn send_via<O, F, Fut>(&self, op: &O, exec: F) -> Result<O::Output>
+    where
+        O: Operation,
+        F: FnOnce(HttpRequest) -> Fut,
+        Fut: Future<Output = Result<Response>>,
+    {
+        let problems = op.validate();
+        if crate::problem::has_errors(&problems) {
+            return Err(Error::Invalid(problems));
+        }
+        let mut req = op.request();
+        req.kind = op.kind();
+        let response = match exec(req).await {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(match op.lookup() {
+                    Some(l) => with_lookup(e, l.place_under(self.base()), l.match_on),
+                    None => e,
+                });
+            }
+        };
+        self.finish(op, &response)
+    }
+
+    /// Decode a 2xx answer to `op`, keeping a placed order's id whatever fails (the last step of
+    /// [`Self::send_via`], for clients that send by hand).
+    pub fn finish<O: Operation>(&self, op: &O, response: &Response) -> Result<O::Output> {
+        let spend = op.kind() == CallKind::Spend;
+        let id = O::ORDER_ID.filter(|_| spend).and_then(|path| id_at(&response.body, path));
+        let placed = |e: Error, id: Option<String>| {
+            let raw = id.is_none().then(|| crate::error::redact_raw(&response.body, &[]));
+            let lookup = op.lookup().map(|l| l.place_under(self.base())).unwrap_or_default();
+            match e.placed_unreadable(self.provider(), O::NAME, id, raw) {
+                Error::PlacedUnreadable(mut p) => {
+                    if p.lookup.is_empty() {
+                        p.lookup = lookup;
+                    }
+                    Error::PlacedUnreadable(p)
+                }
+                other => other,
+            }
+        };
+        if op.is_quote() {
+            if let Some(id) = id {
+                let e = Error::decode(
+                    O::NAME,
+                    response.status,
+                    "a quote was asked for, but the answer carries an order id: the order was placed",
+                );
+                return Err(placed(e, Some(id)));
+            }
+            return op.decode(response);
+        }
+        match op.decode(response) {
+            Ok(_) if spend && O::ORDER_ID.is_some() && id.is_none() => Err(placed(
+                Error::decode(O::NAME, response.status, "the answer of a placed order has no order id"),
+                None,
+            )),
+            Ok(out) => Ok(out),
+            Err(e) if spend => Err(placed(e, id)),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Decode a JSON body into `T`; a failure names the JSON path and the expected type, never the value.
+pub fn json<T: DeserializeOwned>(operation: &'static str, response: &Response) -> Result<T> {
+    decode_body(operation, response.status, &response.body)
+}
+
+/// [`json`] on raw bytes.
+pub fn decode_body<T: DeserializeOwned>(operation: &'static str, status: u16, body: &[u8]) -> Result<T> {
+    // The fast path; only a failure is decoded again to find its path.
+    if let Ok(v) = serde_json::from_slice(body) {
+        return Ok(v);
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut path = e.path().to_string();
+        let message = crate::lenient::scrub(&e.into_inner().to_string());
+        // `missing field `id`` at `data` is reported at `data.id`.
+        if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            path = if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") };
+        }
+        Error::Decode { operation, status, path, message }
+    })
+}
+
+/// The value at a dotted path (`certificate.common_name`, `data.attributes.csr`, `dns_names.0`) of a value
+/// serialized as JSON, as text: strings as they are, numbers and booleans as JSON, anything absent as `""`.
+pub fn field<T: Serialize + ?Sized>(value: &T, path: &str) -> String {
+    let Ok(v) = serde_json::to_value(value) else { return String::new() };
+    text_at(&v, path).unwrap_or_default()
+}
+
+/// The text at a dotted path of a JSON value; `None` when absent, null, empty, or not a scalar.
+pub fn text_at(v: &serde_json::Value, path: &str) -> Option<String> {
+    let mut cur = v;
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        cur = match cur {
+            serde_json::Value::Object(m) => m.get(part)?,
+            serde_json::Value::Array(a) => a.get(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    match cur {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The text at a dotted path of a JSON body (an order id in a spend's answer); `None` when absent or when the
+/// body is not JSON. `0` and `""` are not ids.
+pub fn id_at(body: &[u8], path: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    text_at(&v, path).filter(|id| id != "0")
+}
+
+/// SHA-256 (hex) of a CSR with all whitespace removed: providers echo the CSR, so this finds the order.
+pub fn csr_sha256(csr: &str) -> String {
+    use sha2::Digest;
+    let compact: String = csr.split_whitespace().collect();
+    hex::encode(sha2::Sha256::digest(compact.as_bytes()))
+}
+
+/// The common name of a PEM CSR, or `""` when it cannot be read.
+pub fn csr_common_name(csr: &str) -> String {
+    use x509_parser::certification_request::X509CertificationRequest;
+    use x509_parser::prelude::FromDer;
+    let Ok((_, pem)) = x509_parser::pem::parse_x509_pem(csr.trim().as_bytes()) else { return String::new() };
+    let Ok((_, req)) = X509CertificationRequest::from_der(&pem.contents) else { return String::new() };
+    let subject = &req.certification_request_info.subject;
+    subject.iter_common_name().next().and_then(|cn| cn.as_str().ok()).unwrap_or_default().to_owned()
+}
+
+/// Decode a 2xx answer without a body (`()`).
+pub fn no_content(_response: &Response) -> Result<()> {
+    Ok(())
+}
+
+/// A non-JSON 2xx answer (a certificate download) as bytes.
+pub fn raw(response: &Response) -> Result<Vec<u8>> {
+    Ok(response.body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookups_put_the_base_in_front_of_requests_only() {
+        let base = url::Url::parse("https://api.example/v2/").unwrap();
+        let l = Lookup { place: "GET /orders?cn=a".into(), match_on: vec![] };
+        assert_eq!(l.place_under(&base), "GET https://api.example/v2/orders?cn=a");
+        let l = Lookup { place: "your orders in the client area".into(), match_on: vec![] };
+        assert_eq!(l.place_under(&base), "your orders in the client area");
+    }
+
+    #[test]
+    fn fields_and_ids_by_path() {
+        let v = serde_json::json!({"certificate": {"common_name": "a.example", "dns": ["x", "y"]}, "n": 4});
+        assert_eq!(field(&v, "certificate.common_name"), "a.example");
+        assert_eq!(field(&v, "certificate.dns.1"), "y");
+        assert_eq!(field(&v, "n"), "4");
+        assert_eq!(field(&v, "nope.deeper"), "");
+        assert_eq!(id_at(br#"{"data":{"id":"AB12"}}"#, "data.id").as_deref(), Some("AB12"));
+        assert_eq!(id_at(br#"{"order_id":"77"}"#, "order_id").as_deref(), Some("77"));
+        assert_eq!(id_at(br#"{"order_id":77}"#, "order_id").as_deref(), Some("77"));
+        assert_eq!(id_at(br#"{"order_id":0}"#, "order_id"), None, "0 is no id");
+        assert_eq!(id_at(br#"{"order_id":""}"#, "order_id"), None);
+        assert_eq!(id_at(b"<html>", "order_id"), None);
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_never_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Created {
+            id: i64,
+            inner: Inner,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            code: String,
+        }
+        let e = decode_body::<Created>("place", 201, br#"{"inner":{"code":"x"}}"#).unwrap_err();
+        match e {
+            Error::Decode { path, message, .. } => {
+                assert_eq!(path, "id");
+                assert!(message.contains("missing field"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = decode_body::<Created>("place", 201, br#"{"id":1,"inner":{}}"#).unwrap_err();
+        assert!(matches!(&e, Error::Decode { path, .. } if path == "inner.code"), "{e:?}");
+        let e = decode_body::<Created>("place", 201, br#"{"id":"s3cr3t","inner":{"code":"x"}}"#).unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        assert!(e.to_string().contains("`id`"), "{e}");
+    }
+
+    #[test]
+    fn csr_helpers() {
+        assert_eq!(csr_sha256("ab\n cd"), csr_sha256("abcd"));
+        assert_eq!(csr_common_name("not a csr"), "");
+    }
+}
