@@ -859,11 +859,15 @@ impl<'a> Gen<'a> {
                         let p = v
                             .as_str()
                             .filter(|p| !p.is_empty())
-                            .ok_or_else(|| format!("{id}: `x-order-id` is a dotted path"))?;
-                        if !matches!(output, Output::Json(_)) {
-                            return Err(format!("{id}: `x-order-id` needs a JSON answer"));
-                        }
-                        if let Output::Json(ty) = &output {
+                            .ok_or_else(|| format!("{id}: `x-order-id` is a dotted path or `header:<name>`"))?;
+                        if let Some(h) = p.strip_prefix("header:") {
+                            if h.is_empty() || !h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                                return Err(format!("{id}: `x-order-id` `{p}`: not a header name"));
+                            }
+                        } else {
+                            let Output::Json(ty) = &output else {
+                                return Err(format!("{id}: `x-order-id` in the body needs a JSON answer"));
+                            };
                             self.check_path(ty, p).map_err(|e| format!("{id}: `x-order-id` `{p}`: {e}"))?;
                         }
                         Some(p.to_owned())

@@ -54,8 +54,8 @@ pub trait Operation: Send + Sync {
     const NAME: &'static str;
     /// The spec's `x-call-kind`.
     const KIND: CallKind;
-    /// Where a spend's answer carries the new order's id (the spec's `x-order-id`, a dotted path: `id`,
-    /// `order_id`, `data.id`).
+    /// Where a spend's answer carries the new order's id (the spec's `x-order-id`): a dotted path in the body
+    /// (`id`, `order_id`, `data.id`) or `header:<name>` (RTR's `header:x-process-id`).
     const ORDER_ID: Option<&'static str> = None;
 
     /// The request, without host or credentials (pure: snapshot it).
@@ -127,7 +127,7 @@ impl ApiClient {
     /// [`Self::send_via`], for clients that send by hand).
     pub fn finish<O: Operation>(&self, op: &O, response: &Response) -> Result<O::Output> {
         let spend = op.kind() == CallKind::Spend;
-        let id = O::ORDER_ID.filter(|_| spend).and_then(|path| id_at(&response.body, path));
+        let id = O::ORDER_ID.filter(|_| spend).and_then(|path| placed_id(response, path));
         let placed = |e: Error, id: Option<String>| {
             let raw = id.is_none().then(|| crate::error::redact_raw(&response.body, &[]));
             let lookup = op.lookup().map(|l| l.place_under(self.base())).unwrap_or_default();
@@ -209,6 +209,14 @@ pub fn text_at(v: &serde_json::Value, path: &str) -> Option<String> {
         serde_json::Value::Number(n) => Some(n.to_string()),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// The order id an answer carries at `path` (`header:<name>` or a dotted body path).
+pub fn placed_id(response: &Response, path: &str) -> Option<String> {
+    match path.strip_prefix("header:") {
+        Some(name) => response.header(name).map(str::trim).filter(|v| !v.is_empty() && *v != "0").map(str::to_owned),
+        None => id_at(&response.body, path),
     }
 }
 

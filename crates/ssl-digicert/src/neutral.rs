@@ -574,7 +574,7 @@ impl Provider for DigiCertClient {
         let req = requests::order_list(filter.common_name.as_deref(), status, Some(&limit_text))
             .query("offset", offset.to_string());
         let list: g::OrderList = self.send(&req).await?.json()?;
-        let items = list.orders.unwrap_or_default();
+        let items = list.orders;
         let total = list.page.as_ref().and_then(|p| p.total).and_then(|t| u64::try_from(t).ok());
         let next = ssl_core::paging::next_offset(offset, limit, items.len(), total);
         let orders = items.iter().map(from_list_item).filter(|o| filter.matches(o)).collect();

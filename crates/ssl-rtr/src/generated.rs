@@ -2025,41 +2025,89 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DcvValidation {
     /// The name.
-    #[serde(rename = "commonName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "commonName",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub common_name: Option<String>,
     /// How one name proves domain control: `EMAIL` (approver mail), `FILE` (a file over HTTP), `DNS` (a record).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<DcvType>,
     /// Approver address (EMAIL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<ValidationStatus>,
     /// Record name; may be relative (`acme`), then it is joined to `commonName`.
-    #[serde(rename = "dnsRecord", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dnsRecord",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns_record: Option<String>,
     /// `TXT` or `CNAME`.
-    #[serde(rename = "dnsType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dnsType",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns_type: Option<String>,
     /// Record value.
-    #[serde(rename = "dnsContents", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dnsContents",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dns_contents: Option<String>,
     /// URL or path of the file (may lack a scheme).
-    #[serde(rename = "fileLocation", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileLocation",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_location: Option<String>,
     /// Exact file content.
-    #[serde(rename = "fileContents", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "fileContents",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub file_contents: Option<String>,
     /// CAA check (UNKNOWN, VALID, INVALID, WAITING, EMPTY, TIMEOUT, ...).
     #[serde(
         rename = "caaRecordStatus",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub caa_record_status: Option<String>,
     /// Risk check (PASSED, WAITING, FAILED).
-    #[serde(rename = "riskStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "riskStatus",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub risk_status: Option<String>,
 }
 
@@ -2174,22 +2222,46 @@ impl ::ssl_core::validate::Validate for DcvValidation {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Validations {
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization: Option<ValidationStatus>,
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub docs: Option<ValidationStatus>,
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub voice: Option<ValidationStatus>,
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub whois: Option<ValidationStatus>,
     /// State of one validation step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub agreement: Option<ValidationStatus>,
     /// DCV per name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dcv: Option<Vec<DcvValidation>>,
 }
 
@@ -2303,13 +2375,26 @@ impl ::ssl_core::validate::Validate for Validations {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessNote {
     /// When.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<String>,
     /// INCOMING or OUTGOING.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// Text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
 }
 
@@ -2351,7 +2436,7 @@ pub struct CertificateProcessInfo {
     /// The common name.
     ///
     /// Required.
-    #[serde(rename = "commonName", default)]
+    #[serde(rename = "commonName", deserialize_with = "::ssl_core::lenient::string")]
     pub common_name: String,
     /// The process needs an action by the customer (absent means false).
     #[serde(
@@ -2370,13 +2455,26 @@ pub struct CertificateProcessInfo {
     )]
     pub certificate_id: Option<i64>,
     /// Sectigo link for organization/voice/agreement steps in ATTENTION.
-    #[serde(rename = "oneTimeLink", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "oneTimeLink",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub one_time_link: Option<String>,
     /// Validation steps of a certificate process.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validations: Option<Validations>,
     /// Deprecated notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub notes: Option<Vec<ProcessNote>>,
 }
 
@@ -2449,13 +2547,26 @@ impl ::ssl_core::validate::Validate for CertificateProcessInfo {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Billable {
     /// Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<String>,
     /// REQUEST, RENEW, EXTRA_DOMAIN, EXTRA_WILDCARD, ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action: Option<String>,
     /// Provider.
-    #[serde(rename = "providerName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "providerName",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provider_name: Option<String>,
     /// Quantity.
     #[serde(
@@ -2677,45 +2788,94 @@ pub struct Process {
     /// Process id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// User.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user: Option<String>,
     /// Customer handle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer: Option<String>,
     /// A process's status (RTR `ProcessStatusEnum`).
     ///
     /// Required.
-    #[serde(default)]
+    #[serde()]
     pub status: ProcessStatus,
     /// Detail (e.g. `SSL_REQUIRES_ATTENTION`).
-    #[serde(rename = "statusDetail", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "statusDetail",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status_detail: Option<String>,
     /// Created.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_date: Option<String>,
     /// Updated.
-    #[serde(rename = "updatedDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "updatedDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub updated_date: Option<String>,
     /// Started.
-    #[serde(rename = "startedDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "startedDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub started_date: Option<String>,
     /// Action (`request`, `renew`, `reissue`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub action: Option<String>,
     /// Object type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub r#type: Option<String>,
     /// Object identifier (the common name for certificates).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub identifier: Option<String>,
     /// Ways to resume.
-    #[serde(rename = "resumeTypes", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resumeTypes",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub resume_types: Option<Vec<String>>,
     /// Billables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub billables: Option<Vec<Billable>>,
     /// The command the process runs: the request as RTR keeps it (for a certificate request it holds the `csr`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2850,10 +3010,18 @@ impl ::ssl_core::validate::Validate for Process {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProcessList {
     /// The processes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub entities: Option<Vec<Process>>,
     /// Paging of a listing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pagination: Option<Pagination>,
 }
 
@@ -2896,7 +3064,7 @@ pub struct Certificate {
     /// Certificate id.
     ///
     /// Required.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::i64")]
+    #[serde(deserialize_with = "::ssl_core::lenient::i64")]
     pub id: i64,
     /// The process that created it.
     #[serde(
@@ -2906,64 +3074,137 @@ pub struct Certificate {
     )]
     pub process: Option<i64>,
     /// Product.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub product: Option<String>,
     /// Validation level of a product or certificate.
-    #[serde(rename = "validationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "validationType",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_type: Option<ValidationType>,
     /// Kind of certificate: only `MULTI_DOMAIN` takes `san`.
     #[serde(
         rename = "certificateType",
         default,
+        deserialize_with = "::ssl_core::lenient::opt",
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_type: Option<CertificateType>,
     /// A certificate's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<CertificateStatus>,
     /// The CA's id.
-    #[serde(rename = "providerId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "providerId",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub provider_id: Option<String>,
     /// Common name.
-    #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "domainName",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub domain_name: Option<String>,
     /// SAN names.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub san: Option<Vec<String>>,
     /// Organization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization: Option<String>,
     /// Department.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub department: Option<String>,
     /// Address lines.
-    #[serde(rename = "addressLine", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "addressLine",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address_line: Option<Vec<String>>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
     /// State.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
     /// Postal code.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "postalCode",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// Country.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
     /// CoC.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub coc: Option<String>,
     /// Start of validity.
-    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "startDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub start_date: Option<String>,
     /// End of validity of this certificate.
-    #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "expiryDate",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expiry_date: Option<String>,
     /// End of the subscription (coverage).
     #[serde(
         rename = "subscriptionEndDate",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub subscription_end_date: Option<String>,
@@ -2971,6 +3212,7 @@ pub struct Certificate {
     #[serde(
         rename = "publicKeyAlgorithm",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub public_key_algorithm: Option<String>,
@@ -2983,13 +3225,25 @@ pub struct Certificate {
     )]
     pub public_key_size: Option<i64>,
     /// CSR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub csr: Option<String>,
     /// Leaf certificate in PEM.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub certificate: Option<String>,
     /// SHA-256 fingerprint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fingerprint: Option<String>,
 }
 
@@ -3230,10 +3484,18 @@ impl ::ssl_core::validate::Validate for Certificate {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CertificateList {
     /// The certificates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub entities: Option<Vec<Certificate>>,
     /// Paging of a listing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pagination: Option<Pagination>,
 }
 
@@ -3276,26 +3538,44 @@ pub struct Product {
     /// Product id.
     ///
     /// Required.
-    #[serde(default)]
+    #[serde(deserialize_with = "::ssl_core::lenient::string")]
     pub product: String,
     /// Brand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub brand: Option<String>,
     /// Name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Validation level of a product or certificate.
-    #[serde(rename = "validationType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "validationType",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validation_type: Option<ValidationType>,
     /// Kind of certificate: only `MULTI_DOMAIN` takes `san`.
     #[serde(
         rename = "certificateType",
         default,
+        deserialize_with = "::ssl_core::lenient::opt",
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_type: Option<CertificateType>,
     /// Features.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub features: Option<Vec<ProductFeature>>,
     /// Periods in months.
     #[serde(
@@ -3312,7 +3592,12 @@ pub struct Product {
     )]
     pub warranty: Option<i64>,
     /// Typical issue time.
-    #[serde(rename = "issueTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "issueTime",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub issue_time: Option<String>,
     /// Days before expiry a renewal is allowed.
     #[serde(
@@ -3339,13 +3624,28 @@ pub struct Product {
     )]
     pub max_domains: Option<i64>,
     /// Products this one renews.
-    #[serde(rename = "renewFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "renewFrom",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub renew_from: Option<Vec<String>>,
     /// Request fields required (`address`, `postalCode`, `organization`, `city`, `country` become optional when the CSR has them).
-    #[serde(rename = "requiredFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "requiredFields",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub required_fields: Option<Vec<String>>,
     /// Request fields accepted.
-    #[serde(rename = "optionalFields", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "optionalFields",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub optional_fields: Option<Vec<String>>,
 }
 
@@ -3513,10 +3813,18 @@ impl ::ssl_core::validate::Validate for Product {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductList {
     /// The products.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_list",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub entities: Option<Vec<Product>>,
     /// Paging of a listing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub pagination: Option<Pagination>,
 }
 
@@ -3656,34 +3964,61 @@ impl ::ssl_core::validate::Validate for DecodeCsrRequest {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CsrInfo {
     /// Subject.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub subject: Option<String>,
     /// C.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
     /// ST.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
     /// L.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locality: Option<String>,
     /// O.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub organization: Option<String>,
     /// OU.
     #[serde(
         rename = "organizationalUnit",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub organizational_unit: Option<String>,
     /// CN.
-    #[serde(rename = "commonName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "commonName",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub common_name: Option<String>,
     /// RSA or ECDSA.
     #[serde(
         rename = "publicKeyAlgorithm",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub public_key_algorithm: Option<String>,
@@ -3696,29 +4031,57 @@ pub struct CsrInfo {
     )]
     pub public_key_size: Option<i64>,
     /// Street.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub street: Option<Vec<String>>,
     /// Postal code.
-    #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "postalCode",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
     /// PO box.
     #[serde(
         rename = "postalOfficeBox",
         default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
         skip_serializing_if = "Option::is_none"
     )]
     pub postal_office_box: Option<String>,
     /// Email.
-    #[serde(rename = "emailAddress", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "emailAddress",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email_address: Option<String>,
     /// SANs.
-    #[serde(rename = "altNames", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "altNames",
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_vec_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub alt_names: Option<Vec<String>>,
     /// MD5 of the CSR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub md5: Option<String>,
     /// SHA-256 of the CSR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub sha256: Option<String>,
 }
 
@@ -3902,10 +4265,14 @@ pub struct AuthKey {
     /// The key.
     ///
     /// Required.
-    #[serde(rename = "authKey", default)]
+    #[serde(rename = "authKey", deserialize_with = "::ssl_core::lenient::string")]
     pub auth_key: String,
     /// Valid until.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "::ssl_core::lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub validity: Option<String>,
 }
 
@@ -4265,7 +4632,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `quote` (optional): `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
-    /// - `body`: `CertificateRequest` as JSON
+    /// - `body`: [`CertificateRequest`](super::CertificateRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`CertificateProcessInfo`](super::CertificateProcessInfo), `202` → [`CertificateProcessInfo`](super::CertificateProcessInfo).
     pub fn request_certificate(
@@ -4311,7 +4678,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `id`: The certificate id.
-    /// - `body`: `RevokeRequest` as JSON
+    /// - `body`: [`RevokeRequest`](super::RevokeRequest) as JSON
     ///
     /// Call kind: `write`. Success: `200` (no body), `202` (no body).
     pub fn revoke_certificate(
@@ -4359,7 +4726,7 @@ pub mod requests {
     ///
     /// - `id`: The certificate id.
     /// - `quote` (optional): `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
-    /// - `body`: `RenewRequest` as JSON
+    /// - `body`: [`RenewRequest`](super::RenewRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`CertificateProcessInfo`](super::CertificateProcessInfo), `202` → [`CertificateProcessInfo`](super::CertificateProcessInfo).
     pub fn renew_certificate(
@@ -4388,7 +4755,7 @@ pub mod requests {
     ///
     /// - `id`: The certificate id.
     /// - `quote` (optional): `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
-    /// - `body`: `ReissueRequest` as JSON
+    /// - `body`: [`ReissueRequest`](super::ReissueRequest) as JSON
     ///
     /// Call kind: `spend`. Success: `201` → [`CertificateProcessInfo`](super::CertificateProcessInfo), `202` → [`CertificateProcessInfo`](super::CertificateProcessInfo).
     pub fn reissue_certificate(
@@ -4485,7 +4852,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `DecodeCsrRequest` as JSON
+    /// - `body`: [`DecodeCsrRequest`](super::DecodeCsrRequest) as JSON
     ///
     /// Call kind: `read`. Success: `200` → [`CsrInfo`](super::CsrInfo).
     pub fn decode_csr(body: &super::DecodeCsrRequest) -> ::ssl_core::HttpRequest {
@@ -4502,7 +4869,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `AuthKeyRequest` as JSON
+    /// - `body`: [`AuthKeyRequest`](super::AuthKeyRequest) as JSON
     ///
     /// Call kind: `write`. Success: `200` → [`AuthKey`](super::AuthKey).
     pub fn generate_auth_key(body: &super::AuthKeyRequest) -> ::ssl_core::HttpRequest {
@@ -4519,7 +4886,7 @@ pub mod requests {
     ///
     /// Arguments:
     ///
-    /// - `body`: `ImportRequest` as JSON
+    /// - `body`: [`ImportRequest`](super::ImportRequest) as JSON
     ///
     /// Call kind: `write`. Success: `201` (no body).
     pub fn import_certificate(body: &super::ImportRequest) -> ::ssl_core::HttpRequest {
@@ -4632,7 +4999,7 @@ pub mod requests {
     /// Arguments:
     ///
     /// - `id`: The process id.
-    /// - `body`: `ResendDcvRequest` as JSON
+    /// - `body`: [`ResendDcvRequest`](super::ResendDcvRequest) as JSON
     ///
     /// Call kind: `write`. Success: `200` → [`CertificateProcessInfo`](super::CertificateProcessInfo).
     pub fn resend_dcv(
@@ -4659,5 +5026,1120 @@ pub mod requests {
             }
         }
         out
+    }
+}
+
+/// One value per operation, implementing [`ssl_core::operation::Operation`]: send it with
+/// [`ssl_core::ApiClient::send`], which validates, sends, classifies and decodes.
+pub mod ops {
+    /// `GET /ssl/certificates`: List certificates. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_certificates`](super::requests::list_certificates).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ListCertificates {
+        /// Query parameter `limit`: Page size.
+        pub limit: Option<String>,
+        /// Query parameter `offset`: Offset.
+        pub offset: Option<String>,
+        /// Query parameter `q`: Free-text search.
+        pub q: Option<String>,
+        /// Query parameter `order`: Sort field (`-` for descending).
+        pub order: Option<String>,
+        /// Query parameter `process:eq`: Only the certificate of this process.
+        pub process_eq: Option<String>,
+        /// Query parameter `domainName:eq`: Only this common name.
+        pub domain_name_eq: Option<String>,
+        /// Query parameter `status:eq`: Only this status.
+        pub status_eq: Option<String>,
+    }
+
+    impl ListCertificates {
+        /// A `list_certificates` request from its path parameters.
+        pub fn new() -> Self {
+            Self {
+                limit: None,
+                offset: None,
+                q: None,
+                order: None,
+                process_eq: None,
+                domain_name_eq: None,
+                status_eq: None,
+            }
+        }
+
+        /// Sets the query parameter `limit`.
+        #[must_use]
+        pub fn limit(mut self, value: impl Into<String>) -> Self {
+            self.limit = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `offset`.
+        #[must_use]
+        pub fn offset(mut self, value: impl Into<String>) -> Self {
+            self.offset = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `q`.
+        #[must_use]
+        pub fn q(mut self, value: impl Into<String>) -> Self {
+            self.q = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `order`.
+        #[must_use]
+        pub fn order(mut self, value: impl Into<String>) -> Self {
+            self.order = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `process:eq`.
+        #[must_use]
+        pub fn process_eq(mut self, value: impl Into<String>) -> Self {
+            self.process_eq = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `domainName:eq`.
+        #[must_use]
+        pub fn domain_name_eq(mut self, value: impl Into<String>) -> Self {
+            self.domain_name_eq = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `status:eq`.
+        #[must_use]
+        pub fn status_eq(mut self, value: impl Into<String>) -> Self {
+            self.status_eq = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ListCertificates {
+        type Output = super::CertificateList;
+        const NAME: &'static str = "list_certificates";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::list_certificates(
+                self.limit.as_deref(),
+                self.offset.as_deref(),
+                self.q.as_deref(),
+                self.order.as_deref(),
+                self.process_eq.as_deref(),
+                self.domain_name_eq.as_deref(),
+                self.status_eq.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /ssl/certificates`: Request a certificate (or price it with `quote=true`). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::request_certificate`](super::requests::request_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RequestCertificate {
+        /// The body: [`CertificateRequest`](super::CertificateRequest).
+        pub body: super::CertificateRequest,
+        /// Query parameter `quote`: `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
+        pub quote: Option<String>,
+    }
+
+    impl RequestCertificate {
+        /// A `request_certificate` request from its path parameters, body.
+        pub fn new(body: super::CertificateRequest) -> Self {
+            Self { body, quote: None }
+        }
+
+        /// Sets the query parameter `quote`.
+        #[must_use]
+        pub fn quote(mut self, value: impl Into<String>) -> Self {
+            self.quote = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for RequestCertificate {
+        type Output = super::CertificateProcessInfo;
+        const NAME: &'static str = "request_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("header:x-process-id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::request_certificate(&self.body, self.quote.as_deref())
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn is_quote(&self) -> bool {
+            self.quote.as_deref() == Some("true")
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: "GET /processes?order=-createdDate&status:eq=RUNNING".to_owned(),
+                match_on: vec![
+                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
+                    ::ssl_core::operation::field(& self.body, "csr"))),
+                    format!("product={}", ::ssl_core::operation::field(& self.body,
+                    "product")), format!("domain={}", ::ssl_core::operation::field(& self
+                    .body, "domainName"))
+                ],
+            })
+        }
+    }
+
+    /// `GET /ssl/certificates/{id}`: A certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_certificate`](super::requests::get_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GetCertificate {
+        /// Path parameter `id`: The certificate id.
+        pub id: String,
+        /// Query parameter `fields`: Comma-separated fields to return.
+        pub fields: Option<String>,
+    }
+
+    impl GetCertificate {
+        /// A `get_certificate` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self {
+                id: id.into(),
+                fields: None,
+            }
+        }
+
+        /// Sets the query parameter `fields`.
+        #[must_use]
+        pub fn fields(mut self, value: impl Into<String>) -> Self {
+            self.fields = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for GetCertificate {
+        type Output = super::Certificate;
+        const NAME: &'static str = "get_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::get_certificate(&self.id, self.fields.as_deref())
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `DELETE /ssl/certificates/{id}`: Revoke a certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::revoke_certificate`](super::requests::revoke_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RevokeCertificate {
+        /// Path parameter `id`: The certificate id.
+        pub id: String,
+        /// The body: [`RevokeRequest`](super::RevokeRequest).
+        pub body: super::RevokeRequest,
+    }
+
+    impl RevokeCertificate {
+        /// A `revoke_certificate` request from its path parameters, body.
+        pub fn new(id: impl Into<String>, body: super::RevokeRequest) -> Self {
+            Self { id: id.into(), body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for RevokeCertificate {
+        type Output = ();
+        const NAME: &'static str = "revoke_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::revoke_certificate(&self.id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// `GET /ssl/certificates/{id}/download`: Download a certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::download_certificate`](super::requests::download_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DownloadCertificate {
+        /// Path parameter `id`: The certificate id.
+        pub id: String,
+        /// Query parameter `format`: `CSR`, `CRT`, `ZIP` (default), `PKCS7`, `CA` or `CA_BUNDLE`.
+        pub format: Option<String>,
+    }
+
+    impl DownloadCertificate {
+        /// A `download_certificate` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self {
+                id: id.into(),
+                format: None,
+            }
+        }
+
+        /// Sets the query parameter `format`.
+        #[must_use]
+        pub fn format(mut self, value: impl Into<String>) -> Self {
+            self.format = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DownloadCertificate {
+        type Output = Vec<u8>;
+        const NAME: &'static str = "download_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::download_certificate(&self.id, self.format.as_deref())
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::raw(response)
+        }
+    }
+
+    /// `POST /ssl/certificates/{id}/renew`: Renew a certificate (or price it with `quote=true`). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::renew_certificate`](super::requests::renew_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct RenewCertificate {
+        /// Path parameter `id`: The certificate id.
+        pub id: String,
+        /// The body: [`RenewRequest`](super::RenewRequest).
+        pub body: super::RenewRequest,
+        /// Query parameter `quote`: `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
+        pub quote: Option<String>,
+    }
+
+    impl RenewCertificate {
+        /// A `renew_certificate` request from its path parameters, body.
+        pub fn new(id: impl Into<String>, body: super::RenewRequest) -> Self {
+            Self {
+                id: id.into(),
+                body,
+                quote: None,
+            }
+        }
+
+        /// Sets the query parameter `quote`.
+        #[must_use]
+        pub fn quote(mut self, value: impl Into<String>) -> Self {
+            self.quote = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for RenewCertificate {
+        type Output = super::CertificateProcessInfo;
+        const NAME: &'static str = "renew_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("header:x-process-id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::renew_certificate(
+                &self.id,
+                &self.body,
+                self.quote.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn is_quote(&self) -> bool {
+            self.quote.as_deref() == Some("true")
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!(
+                    "GET /processes?order=-createdDate&identifier:eq={}", self.id
+                ),
+                match_on: vec![
+                    format!("certificate={}", self.id), format!("csr_sha256={}",
+                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
+                    self.body, "csr")))
+                ],
+            })
+        }
+    }
+
+    /// `POST /ssl/certificates/{id}/reissue`: Reissue a certificate (or price it with `quote=true`). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::reissue_certificate`](super::requests::reissue_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ReissueCertificate {
+        /// Path parameter `id`: The certificate id.
+        pub id: String,
+        /// The body: [`ReissueRequest`](super::ReissueRequest).
+        pub body: super::ReissueRequest,
+        /// Query parameter `quote`: `true`: validate and price only; nothing is placed. The answer is a `QuoteResponse`.
+        pub quote: Option<String>,
+    }
+
+    impl ReissueCertificate {
+        /// A `reissue_certificate` request from its path parameters, body.
+        pub fn new(id: impl Into<String>, body: super::ReissueRequest) -> Self {
+            Self {
+                id: id.into(),
+                body,
+                quote: None,
+            }
+        }
+
+        /// Sets the query parameter `quote`.
+        #[must_use]
+        pub fn quote(mut self, value: impl Into<String>) -> Self {
+            self.quote = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ReissueCertificate {
+        type Output = super::CertificateProcessInfo;
+        const NAME: &'static str = "reissue_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Spend;
+        const ORDER_ID: Option<&'static str> = Some("header:x-process-id");
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::reissue_certificate(
+                &self.id,
+                &self.body,
+                self.quote.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+
+        fn is_quote(&self) -> bool {
+            self.quote.as_deref() == Some("true")
+        }
+
+        fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
+            Some(::ssl_core::operation::Lookup {
+                place: format!(
+                    "GET /processes?order=-createdDate&identifier:eq={}", self.id
+                ),
+                match_on: vec![
+                    format!("certificate={}", self.id), format!("csr_sha256={}",
+                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
+                    self.body, "csr")))
+                ],
+            })
+        }
+    }
+
+    /// `GET /ssl/products`: List products. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_products`](super::requests::list_products).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ListProducts {
+        /// Query parameter `limit`: Page size.
+        pub limit: Option<String>,
+        /// Query parameter `offset`: Offset.
+        pub offset: Option<String>,
+        /// Query parameter `q`: Free-text search.
+        pub q: Option<String>,
+    }
+
+    impl ListProducts {
+        /// A `list_products` request from its path parameters.
+        pub fn new() -> Self {
+            Self {
+                limit: None,
+                offset: None,
+                q: None,
+            }
+        }
+
+        /// Sets the query parameter `limit`.
+        #[must_use]
+        pub fn limit(mut self, value: impl Into<String>) -> Self {
+            self.limit = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `offset`.
+        #[must_use]
+        pub fn offset(mut self, value: impl Into<String>) -> Self {
+            self.offset = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `q`.
+        #[must_use]
+        pub fn q(mut self, value: impl Into<String>) -> Self {
+            self.q = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ListProducts {
+        type Output = super::ProductList;
+        const NAME: &'static str = "list_products";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::list_products(
+                self.limit.as_deref(),
+                self.offset.as_deref(),
+                self.q.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /ssl/products/{id}`: A product's rules. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_product`](super::requests::get_product).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GetProduct {
+        /// Path parameter `id`: The product id.
+        pub id: String,
+    }
+
+    impl GetProduct {
+        /// A `get_product` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self { id: id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for GetProduct {
+        type Output = super::Product;
+        const NAME: &'static str = "get_product";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::get_product(&self.id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /ssl/dcvemailaddresslist/{domain}`: Approver addresses for email DCV. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::dcv_email_addresses`](super::requests::dcv_email_addresses).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DcvEmailAddresses {
+        /// Path parameter `domain`: The name.
+        pub domain: String,
+        /// Query parameter `product`: The product.
+        pub product: Option<String>,
+    }
+
+    impl DcvEmailAddresses {
+        /// A `dcv_email_addresses` request from its path parameters.
+        pub fn new(domain: impl Into<String>) -> Self {
+            Self {
+                domain: domain.into(),
+                product: None,
+            }
+        }
+
+        /// Sets the query parameter `product`.
+        #[must_use]
+        pub fn product(mut self, value: impl Into<String>) -> Self {
+            self.product = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DcvEmailAddresses {
+        type Output = Vec<String>;
+        const NAME: &'static str = "dcv_email_addresses";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::dcv_email_addresses(&self.domain, self.product.as_deref())
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "domain", &self.domain, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /ssl/decodecsr`: Decode a CSR. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::decode_csr`](super::requests::decode_csr).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct DecodeCsr {
+        /// The body: [`DecodeCsrRequest`](super::DecodeCsrRequest).
+        pub body: super::DecodeCsrRequest,
+    }
+
+    impl DecodeCsr {
+        /// A `decode_csr` request from its path parameters, body.
+        pub fn new(body: super::DecodeCsrRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for DecodeCsr {
+        type Output = super::CsrInfo;
+        const NAME: &'static str = "decode_csr";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::decode_csr(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /ssl/authkey`: An auth key for immediate issuance (DigiCert AuthKey). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::generate_auth_key`](super::requests::generate_auth_key).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GenerateAuthKey {
+        /// The body: [`AuthKeyRequest`](super::AuthKeyRequest).
+        pub body: super::AuthKeyRequest,
+    }
+
+    impl GenerateAuthKey {
+        /// A `generate_auth_key` request from its path parameters, body.
+        pub fn new(body: super::AuthKeyRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for GenerateAuthKey {
+        type Output = super::AuthKey;
+        const NAME: &'static str = "generate_auth_key";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::generate_auth_key(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /ssl/import`: Import a certificate issued elsewhere. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::import_certificate`](super::requests::import_certificate).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ImportCertificate {
+        /// The body: [`ImportRequest`](super::ImportRequest).
+        pub body: super::ImportRequest,
+    }
+
+    impl ImportCertificate {
+        /// A `import_certificate` request from its path parameters, body.
+        pub fn new(body: super::ImportRequest) -> Self {
+            Self { body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ImportCertificate {
+        type Output = ();
+        const NAME: &'static str = "import_certificate";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::import_certificate(&self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// `GET /processes`: List processes (the journal's listing: pending orders are processes). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_processes`](super::requests::list_processes).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ListProcesses {
+        /// Query parameter `limit`: Page size.
+        pub limit: Option<String>,
+        /// Query parameter `offset`: Offset.
+        pub offset: Option<String>,
+        /// Query parameter `q`: Free-text search.
+        pub q: Option<String>,
+        /// Query parameter `order`: Sort field (`-` for descending).
+        pub order: Option<String>,
+        /// Query parameter `identifier:eq`: Only processes for this identifier (the common name).
+        pub identifier_eq: Option<String>,
+        /// Query parameter `status:eq`: Only this status.
+        pub status_eq: Option<String>,
+    }
+
+    impl ListProcesses {
+        /// A `list_processes` request from its path parameters.
+        pub fn new() -> Self {
+            Self {
+                limit: None,
+                offset: None,
+                q: None,
+                order: None,
+                identifier_eq: None,
+                status_eq: None,
+            }
+        }
+
+        /// Sets the query parameter `limit`.
+        #[must_use]
+        pub fn limit(mut self, value: impl Into<String>) -> Self {
+            self.limit = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `offset`.
+        #[must_use]
+        pub fn offset(mut self, value: impl Into<String>) -> Self {
+            self.offset = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `q`.
+        #[must_use]
+        pub fn q(mut self, value: impl Into<String>) -> Self {
+            self.q = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `order`.
+        #[must_use]
+        pub fn order(mut self, value: impl Into<String>) -> Self {
+            self.order = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `identifier:eq`.
+        #[must_use]
+        pub fn identifier_eq(mut self, value: impl Into<String>) -> Self {
+            self.identifier_eq = Some(value.into());
+            self
+        }
+
+        /// Sets the query parameter `status:eq`.
+        #[must_use]
+        pub fn status_eq(mut self, value: impl Into<String>) -> Self {
+            self.status_eq = Some(value.into());
+            self
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ListProcesses {
+        type Output = super::ProcessList;
+        const NAME: &'static str = "list_processes";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::list_processes(
+                self.limit.as_deref(),
+                self.offset.as_deref(),
+                self.q.as_deref(),
+                self.order.as_deref(),
+                self.identifier_eq.as_deref(),
+                self.status_eq.as_deref(),
+            )
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            Vec::new()
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `GET /processes/{id}`: A process. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_process`](super::requests::get_process).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct GetProcess {
+        /// Path parameter `id`: The process id.
+        pub id: String,
+    }
+
+    impl GetProcess {
+        /// A `get_process` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self { id: id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for GetProcess {
+        type Output = super::Process;
+        const NAME: &'static str = "get_process";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::get_process(&self.id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `DELETE /processes/{id}`: Cancel a process. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::cancel_process`](super::requests::cancel_process).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct CancelProcess {
+        /// Path parameter `id`: The process id.
+        pub id: String,
+    }
+
+    impl CancelProcess {
+        /// A `cancel_process` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self { id: id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for CancelProcess {
+        type Output = ();
+        const NAME: &'static str = "cancel_process";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::cancel_process(&self.id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::no_content(response)
+        }
+    }
+
+    /// `GET /processes/{id}/info`: A certificate process's validations. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::process_info`](super::requests::process_info).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ProcessInfo {
+        /// Path parameter `id`: The process id.
+        pub id: String,
+    }
+
+    impl ProcessInfo {
+        /// A `process_info` request from its path parameters.
+        pub fn new(id: impl Into<String>) -> Self {
+            Self { id: id.into() }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ProcessInfo {
+        type Output = super::CertificateProcessInfo;
+        const NAME: &'static str = "process_info";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Read;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::process_info(&self.id)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// `POST /processes/{id}/resend`: Resend DCV, or switch a name's DCV method. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::resend_dcv`](super::requests::resend_dcv).
+    #[derive(Debug, Clone, Default, PartialEq)]
+    pub struct ResendDcv {
+        /// Path parameter `id`: The process id.
+        pub id: String,
+        /// The body: [`ResendDcvRequest`](super::ResendDcvRequest).
+        pub body: super::ResendDcvRequest,
+    }
+
+    impl ResendDcv {
+        /// A `resend_dcv` request from its path parameters, body.
+        pub fn new(id: impl Into<String>, body: super::ResendDcvRequest) -> Self {
+            Self { id: id.into(), body }
+        }
+    }
+
+    impl ::ssl_core::operation::Operation for ResendDcv {
+        type Output = super::CertificateProcessInfo;
+        const NAME: &'static str = "resend_dcv";
+        const KIND: ::ssl_core::CallKind = ::ssl_core::CallKind::Write;
+        fn request(&self) -> ::ssl_core::HttpRequest {
+            super::requests::resend_dcv(&self.id, &self.body)
+        }
+
+        fn validate(&self) -> Vec<::ssl_core::Problem> {
+            let mut out = Vec::new();
+            ::ssl_core::validate::required_str("", "id", &self.id, &mut out);
+            ::ssl_core::validate::Validate::validate_at(&self.body, "", &mut out);
+            out
+        }
+
+        fn decode(
+            &self,
+            response: &::ssl_core::Response,
+        ) -> ::ssl_core::Result<Self::Output> {
+            ::ssl_core::operation::json(Self::NAME, response)
+        }
+    }
+
+    /// Every operation's name, in spec order.
+    pub const NAMES: &[&str] = &[
+        "list_certificates",
+        "request_certificate",
+        "get_certificate",
+        "revoke_certificate",
+        "download_certificate",
+        "renew_certificate",
+        "reissue_certificate",
+        "list_products",
+        "get_product",
+        "dcv_email_addresses",
+        "decode_csr",
+        "generate_auth_key",
+        "import_certificate",
+        "list_processes",
+        "get_process",
+        "cancel_process",
+        "process_info",
+        "resend_dcv",
+    ];
+    /// Decode `body` as the 2xx answer of `operation` (for fuzzing every generated decoder); `None` for an
+    /// unknown operation.
+    pub fn decode_output(
+        operation: &str,
+        body: &[u8],
+    ) -> Option<::ssl_core::Result<()>> {
+        match operation {
+            "list_certificates" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateList,
+                    >("list_certificates", 200, body)
+                        .map(drop),
+                )
+            }
+            "request_certificate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateProcessInfo,
+                    >("request_certificate", 200, body)
+                        .map(drop),
+                )
+            }
+            "get_certificate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::Certificate,
+                    >("get_certificate", 200, body)
+                        .map(drop),
+                )
+            }
+            "revoke_certificate" => Some(Ok(())),
+            "download_certificate" => Some(Ok(())),
+            "renew_certificate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateProcessInfo,
+                    >("renew_certificate", 200, body)
+                        .map(drop),
+                )
+            }
+            "reissue_certificate" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateProcessInfo,
+                    >("reissue_certificate", 200, body)
+                        .map(drop),
+                )
+            }
+            "list_products" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProductList,
+                    >("list_products", 200, body)
+                        .map(drop),
+                )
+            }
+            "get_product" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::Product,
+                    >("get_product", 200, body)
+                        .map(drop),
+                )
+            }
+            "dcv_email_addresses" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        Vec<String>,
+                    >("dcv_email_addresses", 200, body)
+                        .map(drop),
+                )
+            }
+            "decode_csr" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CsrInfo,
+                    >("decode_csr", 200, body)
+                        .map(drop),
+                )
+            }
+            "generate_auth_key" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::AuthKey,
+                    >("generate_auth_key", 200, body)
+                        .map(drop),
+                )
+            }
+            "import_certificate" => Some(Ok(())),
+            "list_processes" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::ProcessList,
+                    >("list_processes", 200, body)
+                        .map(drop),
+                )
+            }
+            "get_process" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::Process,
+                    >("get_process", 200, body)
+                        .map(drop),
+                )
+            }
+            "cancel_process" => Some(Ok(())),
+            "process_info" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateProcessInfo,
+                    >("process_info", 200, body)
+                        .map(drop),
+                )
+            }
+            "resend_dcv" => {
+                Some(
+                    ::ssl_core::operation::decode_body::<
+                        super::CertificateProcessInfo,
+                    >("resend_dcv", 200, body)
+                        .map(drop),
+                )
+            }
+            _ => None,
+        }
     }
 }
