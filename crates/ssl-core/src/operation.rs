@@ -18,10 +18,11 @@ use std::future::Future;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::client::{ApiClient, Auth, Response, with_lookup};
+use crate::client::{ApiClient, Response, with_lookup};
 use crate::error::{Error, Result};
 use crate::problem::Problem;
 use crate::request::{CallKind, HttpRequest};
+use crate::session::Authenticator;
 
 /// Where to look for an order whose placement outcome is unknown, and what identifies it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -86,9 +87,10 @@ pub trait Operation: Send + Sync {
 }
 
 impl ApiClient {
-    /// Validate `op`, send it with `auth`, classify the answer, and decode it. See [`Self::send_via`].
-    pub async fn send<O: Operation>(&self, op: &O, auth: &dyn Auth) -> Result<O::Output> {
-        self.send_via(op, |req| async move { self.execute(&req, auth).await }).await
+    /// Validate `op`, send it with `auth` (a fixed [`crate::Auth`] or a login session), classify the answer,
+    /// and decode it. See [`Self::send_via`].
+    pub async fn send<O: Operation>(&self, op: &O, auth: &dyn Authenticator) -> Result<O::Output> {
+        self.send_via(op, |req| async move { auth.send(self, &req).await }).await
     }
 
     /// [`Self::send`] with any way of sending the request (a login session): `exec` gets the request value and
