@@ -78,17 +78,29 @@ impl Transport for MockTransport {
 
 /// Captures everything logged at TRACE level on the current thread while it lives, so a test can assert that
 /// no secret ever reaches the logs. Use it from a current-thread runtime (`#[tokio::test]`).
+///
+/// One process-wide TRACE subscriber (installed by the first capture) writes each event into the buffer of the
+/// thread that emitted it, if that thread has a capture: callsites never cache "not interested", so captures are
+/// reliable while other tests run side by side. If another global subscriber is already installed, the capture
+/// falls back to a thread-scoped one.
 pub struct LogCapture {
     buf: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
+    _guard: Option<tracing::subscriber::DefaultGuard>,
+}
+
+thread_local! {
+    static CAPTURE: std::cell::RefCell<Option<Arc<Mutex<Vec<u8>>>>> = const { std::cell::RefCell::new(None) };
 }
 
 #[derive(Clone)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
+struct Sink(Option<Arc<Mutex<Vec<u8>>>>);
 
 impl std::io::Write for Sink {
     fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(b);
+        let target = self.0.clone().or_else(|| CAPTURE.with(|c| c.borrow().clone()));
+        if let Some(buf) = target {
+            buf.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(b);
+        }
         Ok(b.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -96,21 +108,42 @@ impl std::io::Write for Sink {
     }
 }
 
+fn subscriber(sink: Sink) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish()
+}
+
 impl LogCapture {
     /// Start capturing TRACE and above.
     pub fn trace() -> Self {
+        static GLOBAL: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let global = *GLOBAL.get_or_init(|| tracing::subscriber::set_global_default(subscriber(Sink(None))).is_ok());
         let buf = Arc::new(Mutex::new(Vec::new()));
-        let sink = Sink(buf.clone());
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .finish();
-        Self { buf, _guard: tracing::subscriber::set_default(subscriber) }
+        let guard = if global {
+            CAPTURE.with(|c| *c.borrow_mut() = Some(buf.clone()));
+            None
+        } else {
+            Some(tracing::subscriber::set_default(subscriber(Sink(Some(buf.clone())))))
+        };
+        Self { buf, _guard: guard }
     }
 
     /// Everything logged so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.buf.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+}
+
+impl Drop for LogCapture {
+    fn drop(&mut self) {
+        CAPTURE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.as_ref().is_some_and(|b| Arc::ptr_eq(b, &self.buf)) {
+                *c = None;
+            }
+        });
     }
 }
