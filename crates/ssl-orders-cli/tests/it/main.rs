@@ -1,5 +1,6 @@
 //! End-to-end tests of the `ssl-orders` binary against the simulator.
 
+mod canary;
 mod common;
 mod csr;
 mod exit_codes;
