@@ -22,6 +22,7 @@
 //! | `POST /orders/add_ssl_order/`, `/orders/add_ssl_renew_order/` | `{approver_method, order_id, invoice_id, order_status, success, order_amount (number), currency, tax ("0.00"), tax_rate}`; `only_validate=true`: the price, nothing stored |
 //! | `POST /orders/add_ssl_san_order/` | `{order_id, invoice_id, success}` |
 //! | `POST /orders/ssl/reissue/{id}` | `{order_id, order_status, approver_method, success}` |
+//! | `GET /orders/ssl/all?limit=&offset=` | `{orders: [{order_id, status}], limit, offset, count}`, oldest first |
 //! | `GET /orders/status/{id}` | status, `dcv_status` (1 pending, 2 passed), `san[]`, `crt_code`/`ca_code` once active |
 //! | `POST /orders/ssl/change_dcv/{id}`, `/orders/ssl/change_validation_email/{id}` | `{message, success}` / the new method's details |
 //! | `GET /orders/ssl/resend_validation_email/{id}` | `{message, success}` (mails the approvers again) |
@@ -324,6 +325,7 @@ fn router(app: App) -> Router {
         .route("/orders/add_ssl_san_order/", post(add_ssl_san_order))
         .route("/orders/ssl/reissue/{id}", post(reissue))
         .route("/orders/status/{id}", get(order_status))
+        .route("/orders/ssl/all", get(all_orders))
         .route("/orders/ssl/change_dcv/{id}", post(change_dcv))
         .route("/orders/ssl/change_validation_email/{id}", post(change_validation_email))
         .route("/orders/ssl/resend_validation_email/{id}", get(resend_validation_email))
@@ -679,6 +681,20 @@ async fn order_status(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         o.settle(&app.ca, now).map_err(|e| error("Issuance failed", e))?;
     }
     ok(status_json(o, &app))
+}
+
+async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections::HashMap<String, String>>) -> R {
+    let n = |k: &str, d: usize| q.get(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
+    let (limit, offset) = (n("limit", 100).clamp(1, 1000), n("offset", 0));
+    let mut st = app.state();
+    let orders = &st.split::<GgState>().0.orders;
+    let rows: Vec<Value> = orders
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|o| json!({"order_id": o.id, "status": o.wire(GgState::status)}))
+        .collect();
+    ok(json!({"orders": rows, "limit": limit, "offset": offset, "count": orders.len(), "success": true}))
 }
 
 async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {

@@ -33,7 +33,7 @@
 //! | kind | effect |
 //! |---|---|
 //! | `rate_limit` | 429 in the provider's shape with `Retry-After: retry_after` (default 1), nothing done |
-//! | `server_error` | `status` (default 503) in the provider's shape; with `after_commit` the request is carried out first |
+//! | `server_error` | `status` (default 503) in the provider's shape (or the raw `body`); with `after_commit` the request is carried out first |
 //! | `delay` | wait `delay_ms` (default 1000) before handling |
 //! | `delay_after_commit` | carry the request out and save, then wait `delay_ms` before answering |
 //! | `drop_after_commit` | carry the request out, then close the connection without an answer |
@@ -146,6 +146,9 @@ pub struct Fault {
     /// `server_error`: carry the request out first.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub after_commit: bool,
+    /// `server_error`: answer this raw text (e.g. a proxy's HTML page) instead of the provider's error body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     /// `delay`: milliseconds (default 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<u64>,
@@ -167,6 +170,7 @@ impl Fault {
             retry_after: None,
             status: None,
             after_commit: false,
+            body: None,
             delay_ms: None,
             fired: 0,
         }
@@ -224,6 +228,13 @@ impl Fault {
     #[must_use]
     pub fn probability(mut self, p: f64) -> Self {
         self.probability = Some(p);
+        self
+    }
+
+    /// Answer the 5xx with this raw text instead of the provider's error body.
+    #[must_use]
+    pub fn raw_body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
         self
     }
 

@@ -163,7 +163,10 @@ fn admit(
 
 fn server_error(def: &ProviderDef, f: &Fault) -> Response {
     let status = f.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    failure(def, &Failure::ServerError { status })
+    match &f.body {
+        Some(raw) => (status, [(axum::http::header::CONTENT_TYPE, "text/html")], raw.clone()).into_response(),
+        None => failure(def, &Failure::ServerError { status }),
+    }
 }
 
 /// The same status and headers with an empty body or the first half of the body.

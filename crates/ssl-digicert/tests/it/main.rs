@@ -1,6 +1,7 @@
 //! ssl-digicert integration tests (one binary).
 
 mod common;
+mod conformance;
 mod decode;
 mod facts;
 mod flows;

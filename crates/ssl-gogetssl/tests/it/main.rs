@@ -1,6 +1,7 @@
 //! ssl-gogetssl integration tests (one binary).
 
 mod common;
+mod conformance;
 mod facts;
 mod flows;
 mod money;

@@ -1,8 +1,7 @@
-//! The ssl-digicert client (typed responses, generated from the same spec) and its neutral Provider against the
-//! sandbox: the sandbox's bodies decode, and a whole order goes through.
+//! The ssl-digicert typed client (generated from the same spec) against the sandbox: every answer the sandbox
+//! gives decodes. The neutral lifecycle is the conformance suite's (`ssl-conformance`, run by ssl-digicert).
 
-use ssl_core::model::{DcvMethod, OrderSpec, OrderStatus, ReissueSpec};
-use ssl_core::{Provider, SecretString};
+use ssl_core::SecretString;
 use ssl_digicert::DigiCertClient;
 use ssl_digicert::generated as g;
 use ssl_sandbox::SandboxConfig;
@@ -62,46 +61,6 @@ async fn typed_client_decodes_every_answer() {
     // Errors come back as the provider said them.
     let err = c.order_info(1).await.unwrap_err();
     assert!(format!("{err}").contains("not_found|order"), "{err}");
-}
-
-#[tokio::test]
-async fn neutral_provider_full_flow() {
-    let sb = start(SandboxConfig::default()).await;
-    let c = client_for(&sb);
-    let (csr_pem, _) = csr(&["neutral.example.com", "www.neutral.example.com"]);
-    let spec = OrderSpec::new("ssl_dv_geotrust", "neutral.example.com", DcvMethod::DnsTxt)
-        .san("www.neutral.example.com")
-        .csr(csr_pem);
-    let order = c.place(&spec).await.unwrap();
-    assert_eq!(order.status, OrderStatus::PendingValidation, "{order:?}");
-    assert_eq!(order.dcv[0].dns().unwrap().name, "_dnsauth.neutral.example.com");
-    assert!(order.coverage_ends.is_some());
-    let order = c.recheck_dcv(&order.order_id).await.unwrap();
-    assert_eq!(order.status, OrderStatus::Issued);
-    let bundle = Provider::download(&c, &order.order_id).await.unwrap();
-    assert_eq!(bundle.intermediates_pem.len(), 1);
-    let info = order.certificate.unwrap();
-    assert!((info.not_after - info.not_before).whole_days() <= 199);
-
-    let (csr2, _) = csr(&["neutral.example.com"]);
-    let re = Provider::reissue(&c, &order.order_id, &ReissueSpec { csr: Some(csr2), ..ReissueSpec::default() })
-        .await
-        .unwrap();
-    assert_eq!(re.status, OrderStatus::Issued);
-    Provider::revoke(&c, &order.order_id, None).await.unwrap();
-    assert_eq!(c.get(&order.order_id).await.unwrap().status, OrderStatus::Revoked);
-
-    let (csr3, _) = csr(&["cancel.example.com"]);
-    let o = c
-        .place(
-            &OrderSpec::new("ssl_dv_geotrust", "cancel.example.com", DcvMethod::Email)
-                .approver_email("*", "admin@cancel.example.com")
-                .csr(csr3),
-        )
-        .await
-        .unwrap();
-    Provider::cancel(&c, &o.order_id, Some("no")).await.unwrap();
-    assert_eq!(c.get(&o.order_id).await.unwrap().status, OrderStatus::Cancelled);
 }
 
 #[tokio::test]
