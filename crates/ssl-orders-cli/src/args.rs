@@ -52,6 +52,8 @@ pub enum Command {
     Products,
     /// Place an order (pre-flight first: nothing is sent when it finds a problem).
     Order(OrderArgs),
+    /// Price an order without placing it: the same flags as `order` (a key for `--cn` stays in memory).
+    Quote(OrderArgs),
     /// Show an order.
     Status {
         /// The provider's order id.
@@ -213,6 +215,9 @@ pub struct ReissueArgs {
     /// Switch the DCV method.
     #[arg(long, value_name = "METHOD")]
     pub dcv: Option<String>,
+    /// Only price the reissue (where the provider can): nothing is placed, no key is written.
+    #[arg(long)]
+    pub quote: bool,
     /// Wait until the new certificate is issued.
     #[arg(long)]
     pub wait: bool,
@@ -229,6 +234,9 @@ pub struct ReissueArgs {
 pub struct RenewArgs {
     /// The order being renewed.
     pub order_id: String,
+    /// Only price the renewal (where the provider can): nothing is placed, no key is written.
+    #[arg(long)]
+    pub quote: bool,
     /// Everything an order takes (names default to the previous order's).
     #[command(flatten)]
     pub order: OrderArgs,

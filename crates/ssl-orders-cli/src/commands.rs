@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use ssl_core::Provider;
-use ssl_core::model::{Order, OrderSpec, OrderStatus, ReissueSpec};
+use ssl_core::model::{Order, OrderStatus, ReissueSpec};
 use ssl_orders::{Config, Credentials, ProviderName};
 use ssl_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
@@ -13,7 +13,10 @@ use crate::args::{Cli, Command, CsrCommand, CsrSource, Global, OrderArgs, Reissu
 use crate::fail::{Failure, exit};
 use crate::files;
 use crate::output;
-use crate::spec::{self, SpecInput};
+use crate::spec;
+
+#[path = "quote.rs"]
+mod quote;
 
 /// A connected provider, and the in-process simulator behind it with `--sandbox`.
 struct Session {
@@ -65,6 +68,7 @@ async fn dispatch(s: &Session, command: Command) -> Result<(), Failure> {
             Ok(())
         }
         Command::Order(a) => order(s, a).await,
+        Command::Quote(a) => quote::quote(s, a).await,
         Command::Status { order_id } => {
             let o = s.provider.get(&order_id).await?;
             print_order(s, &o);
@@ -296,18 +300,7 @@ fn print_dry_run(s: &Session, prepared: &ssl_core::PreparedOrder) {
 async fn order(s: &Session, a: OrderArgs) -> Result<(), Failure> {
     let out = a.out.as_deref();
     let (cn, sans, keyed) = csr_source(&a.source, out, a.dry_run, None)?;
-    let mut spec = spec::build(SpecInput {
-        product: &a.product,
-        common_name: cn,
-        sans,
-        csr: Some(keyed.csr_pem.clone()),
-        dcv: &a.dcv,
-        approvers: &a.approver_emails,
-        months: a.months,
-        contacts: a.contacts.as_deref(),
-        options: &a.options,
-    })?;
-    spec.client_reference = a.reference.clone();
+    let spec = quote::order_spec(&a, cn, sans, keyed.csr_pem.clone())?;
     // Pre-flight and build the request before anything is written or sent.
     let prepared = s.provider.prepare(&spec).await?;
     if a.dry_run {
@@ -490,7 +483,7 @@ async fn reissue(s: &Session, a: ReissueArgs) -> Result<(), Failure> {
     let current = s.provider.get(&a.order_id).await?;
     let cur_sans: Vec<String> = current.dns_names.iter().filter(|n| **n != current.common_name).cloned().collect();
     let out = a.out.as_deref();
-    let (cn, sans, keyed) = csr_source(&a.source, out, false, Some((&current.common_name, &cur_sans)))?;
+    let (cn, sans, keyed) = csr_source(&a.source, out, a.quote, Some((&current.common_name, &cur_sans)))?;
     let spec = ReissueSpec {
         csr: Some(keyed.csr_pem.clone()),
         common_name: Some(cn),
@@ -498,6 +491,10 @@ async fn reissue(s: &Session, a: ReissueArgs) -> Result<(), Failure> {
         dcv: a.dcv.as_deref().map(spec::dcv).transpose()?,
         ..ReissueSpec::default()
     };
+    if a.quote {
+        quote::print(s, "reissue", Some(&a.order_id), &s.provider.quote_reissue(&a.order_id, &spec).await?);
+        return Ok(());
+    }
     write_key(out, &keyed)?;
     let names: Vec<String> = std::iter::once(spec.common_name.clone().unwrap_or_default())
         .chain(spec.sans.clone().unwrap_or_default())
@@ -513,20 +510,13 @@ async fn renew(s: &Session, a: RenewArgs) -> Result<(), Failure> {
     let prev_sans: Vec<String> = previous.dns_names.iter().filter(|n| **n != previous.common_name).cloned().collect();
     let o = a.order;
     let out = o.out.as_deref();
-    let (cn, sans, keyed) = csr_source(&o.source, out, o.dry_run, Some((&previous.common_name, &prev_sans)))?;
-    let spec: OrderSpec = spec::build(SpecInput {
-        product: &o.product,
-        common_name: cn,
-        sans,
-        csr: Some(keyed.csr_pem.clone()),
-        dcv: &o.dcv,
-        approvers: &o.approver_emails,
-        months: o.months,
-        contacts: o.contacts.as_deref(),
-        options: &o.options,
-    })?;
-    let mut spec = spec;
-    spec.client_reference = o.reference.clone();
+    let defaults = Some((previous.common_name.as_str(), prev_sans.as_slice()));
+    let (cn, sans, keyed) = csr_source(&o.source, out, o.dry_run || a.quote, defaults)?;
+    let spec = quote::order_spec(&o, cn, sans, keyed.csr_pem.clone())?;
+    if a.quote {
+        quote::print(s, "renewal", Some(&a.order_id), &s.provider.quote_renew(&a.order_id, &spec).await?);
+        return Ok(());
+    }
     let prepared = s.provider.prepare(&spec).await?;
     if o.dry_run {
         print_dry_run(s, &prepared);

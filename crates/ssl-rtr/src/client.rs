@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
-use ssl_core::{
-    ApiClient, Error, HeaderAuth, HttpRequest, ReqwestTransport, Result, SecretString, Transport, TransportConfig,
-};
+use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 
 use crate::generated::{self as g, requests};
 
@@ -30,8 +28,9 @@ pub struct RtrClient {
 impl RtrClient {
     /// A client with the default transport (reqwest + rustls, timeouts set). `base` includes `/v2`
     /// ([`PRODUCTION`], [`TEST`]); it must be https, or http to a loopback host.
+    #[cfg(feature = "transport")]
     pub fn new(api_key: SecretString, customer: impl Into<String>, base: &str) -> Result<Self> {
-        let transport = Arc::new(ReqwestTransport::new(&TransportConfig::default())?);
+        let transport = Arc::new(ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig::default())?);
         Self::with_transport(api_key, customer, base, transport)
     }
 

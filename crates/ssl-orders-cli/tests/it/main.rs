@@ -8,4 +8,5 @@ mod gogetssl;
 mod journal;
 mod order_flow;
 mod placed;
+mod quote;
 mod standalone;
