@@ -277,6 +277,8 @@ struct Op {
     body: Option<Ty>,
     /// The body is `application/x-www-form-urlencoded` (sent with `ssl_core::Body::form`), not JSON.
     form: bool,
+    /// The body is sent as `application/vnd.api+json`.
+    jsonapi: bool,
     success: Vec<String>,
     output: Output,
     /// `x-order-id`: where a spend's answer holds the new order's id.
@@ -845,6 +847,12 @@ impl<'a> Gen<'a> {
                 }
                 let (path_params, query) = params(id, path, &all_params)?;
                 let (body, form) = self.body(id, op)?.map_or((None, false), |(b, f)| (Some(b), f));
+                let jsonapi = op.request_body.as_ref().is_some_and(|b| match b {
+                    ReferenceOr::Item(b) => {
+                        !b.content.contains_key("application/json") && b.content.contains_key(JSONAPI)
+                    }
+                    ReferenceOr::Reference { .. } => false,
+                });
                 let (success, output) = self.success(id, op)?;
                 let spend = kind == "Spend";
                 let order_id = match op.extensions.get("x-order-id") {
@@ -899,6 +907,7 @@ impl<'a> Gen<'a> {
                     query,
                     body,
                     form,
+                    jsonapi,
                     success,
                     output,
                     order_id,
@@ -1831,7 +1840,11 @@ fn emit_requests(ops: &[Op]) -> TokenStream {
             if op.form {
                 quote!(.body(::ssl_core::Body::form(body)))
             } else {
-                quote!(.json(::serde_json::to_value(body).unwrap_or_default()))
+                if op.jsonapi {
+                    quote!(.body(::ssl_core::Body::json_of(body).with_media_type(::ssl_core::MediaType::JsonApi)))
+                } else {
+                    quote!(.json_of(body))
+                }
             }
         });
         let query: Vec<TokenStream> = op

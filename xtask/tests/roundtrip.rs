@@ -115,7 +115,8 @@ fn json_api_documents_are_generated_once_per_resource() {
     let doc: NewTicketDocument = Document::new(NewTicket::new(Ticket::new("Broken")).relationships(rels));
     let op = ops::CreateTicket::new(doc.clone());
     let req = op.request();
-    let Body::Json { value, .. } = &req.body else { panic!("json body") };
+    let Body::Json { value, media_type, .. } = &req.body else { panic!("json body") };
+    assert_eq!(*media_type, ssl_core::MediaType::JsonApi, "declared as application/vnd.api+json");
     assert_eq!(
         *value,
         json!({"data": {"type": "ticket", "attributes": {"subject": "Broken"}, "relationships": {

@@ -4272,7 +4272,7 @@ pub mod requests {
                 format!("/order/certificate/{}", segment(id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("place_order")
     }
 
@@ -4325,7 +4325,7 @@ pub mod requests {
                 format!("/order/certificate/{}/dcv-method", segment(order_id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("change_dcv_method")
     }
 
@@ -4378,7 +4378,7 @@ pub mod requests {
                 format!("/order/certificate/{}/reissue", segment(order_id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("reissue")
     }
 
@@ -4399,7 +4399,7 @@ pub mod requests {
                 format!("/order/certificate/{}/duplicate", segment(order_id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("duplicate")
     }
 
@@ -4420,7 +4420,7 @@ pub mod requests {
                 format!("/order/certificate/{}/status", segment(order_id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("update_order_status")
     }
 
@@ -4464,7 +4464,7 @@ pub mod requests {
                 format!("/certificate/{}/revoke", segment(certificate_id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("revoke_certificate")
     }
 
@@ -4485,7 +4485,7 @@ pub mod requests {
                 format!("/order/certificate/{}/revoke", segment(order_id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("revoke_order")
     }
 
@@ -4506,7 +4506,7 @@ pub mod requests {
                 format!("/order/certificate/{}/auto-reissue", segment(order_id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("update_auto_reissue")
     }
 

@@ -4644,7 +4644,7 @@ pub mod requests {
                 "/ssl/certificates",
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("request_certificate");
         if let Some(v) = quote {
             req = req.query("quote", v);
@@ -4690,7 +4690,7 @@ pub mod requests {
                 format!("/ssl/certificates/{}", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("revoke_certificate")
     }
 
@@ -4739,7 +4739,7 @@ pub mod requests {
                 format!("/ssl/certificates/{}/renew", segment(id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("renew_certificate");
         if let Some(v) = quote {
             req = req.query("quote", v);
@@ -4768,7 +4768,7 @@ pub mod requests {
                 format!("/ssl/certificates/{}/reissue", segment(id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("reissue_certificate");
         if let Some(v) = quote {
             req = req.query("quote", v);
@@ -4861,7 +4861,7 @@ pub mod requests {
                 "/ssl/decodecsr",
                 ::ssl_core::CallKind::Read,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("decode_csr")
     }
 
@@ -4878,7 +4878,7 @@ pub mod requests {
                 "/ssl/authkey",
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("generate_auth_key")
     }
 
@@ -4895,7 +4895,7 @@ pub mod requests {
                 "/ssl/import",
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("import_certificate")
     }
 
@@ -5011,7 +5011,7 @@ pub mod requests {
                 format!("/processes/{}/resend", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("resend_dcv")
     }
 
