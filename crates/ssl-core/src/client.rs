@@ -137,12 +137,11 @@ impl Response {
 }
 
 /// Decode JSON, naming the path of the first failure.
+///
+/// The message names the expected type, never the value ([`crate::operation::decode_body`]); a body that decodes
+/// is parsed once, without path tracking.
 pub fn decode_json<T: DeserializeOwned>(operation: &'static str, status: u16, body: &[u8]) -> Result<T> {
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        Error::Decode { operation, status, path, message: e.into_inner().to_string() }
-    })
+    crate::operation::decode_body(operation, status, body)
 }
 
 impl ApiClient {

@@ -8,9 +8,7 @@ use std::time::Duration;
 use ssl_core::client::with_lookup;
 use ssl_core::ratelimit::{self, Window};
 use ssl_core::validate::Validate;
-use ssl_core::{
-    ApiClient, Error, HeaderAuth, HttpRequest, ReqwestTransport, Result, SecretString, Transport, TransportConfig,
-};
+use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 
 use crate::generated::{self as g, requests};
 
@@ -58,8 +56,9 @@ impl std::fmt::Debug for DigiCertClient {
 impl DigiCertClient {
     /// A client with the default transport (reqwest + rustls, timeouts set). `base` is checked: https, or http
     /// to a loopback host only.
+    #[cfg(feature = "transport")]
     pub fn new(api_key: SecretString, base: url::Url) -> Result<Self> {
-        let transport = Arc::new(ReqwestTransport::new(&TransportConfig::default())?);
+        let transport = Arc::new(ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig::default())?);
         Self::with_transport(api_key, base, transport)
     }
 
@@ -123,15 +122,15 @@ impl DigiCertClient {
             return Err(Error::Invalid(problems));
         }
         let req = requests::place_order(product, order);
-        let cn = order.certificate.common_name.clone();
-        // The order info echoes the CSR: its digest (whitespace removed) identifies the order after an
-        // ambiguous failure.
-        let csr_digest = {
-            use sha2::Digest;
-            let compact: String = order.certificate.csr.split_whitespace().collect();
-            hex::encode(sha2::Sha256::digest(compact.as_bytes()))
-        };
+        let cn = &order.certificate.common_name;
         let resp = self.send(&req).await.map_err(|e| {
+            // The order info echoes the CSR: its digest (whitespace removed) identifies the order after an
+            // ambiguous failure. Computed on the error path only.
+            let csr_digest = {
+                use sha2::Digest;
+                let compact: String = order.certificate.csr.split_whitespace().collect();
+                hex::encode(sha2::Sha256::digest(compact.as_bytes()))
+            };
             with_lookup(
                 e,
                 format!("GET {}/order/certificate?filters[common_name]={cn}", self.api.base()),

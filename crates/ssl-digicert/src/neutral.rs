@@ -104,7 +104,9 @@ fn wire_dcv(method: DcvMethod) -> Result<g::DcvMethod> {
 
 /// The rules of a product: the committed table in the spec, else derived from `GET /product/{id}`.
 fn table_rules(id: &str) -> Option<ProductRules> {
-    g::product_table().into_iter().find(|p| p.id == id)
+    // Built once: building the whole table per call cost more than the rest of an order's checks.
+    static TABLE: std::sync::LazyLock<Vec<ProductRules>> = std::sync::LazyLock::new(g::product_table);
+    TABLE.iter().find(|p| p.id == id).cloned()
 }
 
 /// Build the wire order from a neutral spec (the kit runs the pre-flight first). Problems

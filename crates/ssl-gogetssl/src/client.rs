@@ -10,8 +10,7 @@ use ssl_core::client::with_lookup;
 use ssl_core::validate::Validate;
 use ssl_core::{
     ApiClient, Body, CallKind, CredentialKey, Error, ExposeSecret, FormValue, HttpRequest, Login, Method, NoAuth,
-    Problem, RefusalRule, ReqwestTransport, Response, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement,
-    Transport, TransportConfig,
+    Problem, RefusalRule, Response, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement, Transport,
 };
 
 use crate::generated::{self as g, requests};
@@ -133,8 +132,9 @@ fn csr_digest(csr: &str) -> String {
 impl GoGetSslClient {
     /// A client with the default transport (reqwest + rustls, timeouts set). `base` is checked: https, or http to
     /// a loopback host only. Nothing is sent until the first call (which logs in).
+    #[cfg(feature = "transport")]
     pub fn new(user: impl Into<String>, password: SecretString, base: url::Url) -> Result<Self> {
-        let transport = Arc::new(ReqwestTransport::new(&TransportConfig::default())?);
+        let transport = Arc::new(ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig::default())?);
         Self::with_transport(user, password, base, transport)
     }
 
@@ -289,10 +289,11 @@ impl GoGetSslClient {
 
     async fn spend_order(&self, req: HttpRequest, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
         invalid(self.check_order(order).await?)?;
-        let cn = csr_common_name(&order.csr).unwrap_or_default();
-        let digest = csr_digest(&order.csr);
         let product = order.product_id;
         let resp = self.send(&req).await.map_err(|e| {
+            // Only on the error path: parsing and hashing the CSR again costs more than the whole call.
+            let cn = csr_common_name(&order.csr).unwrap_or_default();
+            let digest = csr_digest(&order.csr);
             with_lookup(
                 e,
                 format!(
