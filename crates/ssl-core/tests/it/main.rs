@@ -2,5 +2,6 @@
 
 mod debug_secrets;
 mod executor;
+mod operations;
 mod request_values;
 mod session;
