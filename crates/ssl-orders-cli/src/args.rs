@@ -59,6 +59,11 @@ pub enum Command {
         /// The provider's order id.
         order_id: String,
     },
+    /// Send a draft order to the CA (an Openprovider `PAI` order placed with `--option start_provision=false`).
+    Submit {
+        /// The provider's order id.
+        order_id: String,
+    },
     /// Show DCV instructions; optionally switch the method or ask the CA to check now.
     Dcv {
         /// The provider's order id.

@@ -19,9 +19,9 @@ use crate::spec;
 mod quote;
 
 /// A connected provider, and the in-process simulator behind it with `--sandbox`.
-struct Session {
-    json: bool,
-    provider: std::sync::Arc<dyn Provider>,
+pub(crate) struct Session {
+    pub(crate) json: bool,
+    pub(crate) provider: std::sync::Arc<dyn Provider>,
     sandbox: Option<SandboxHandle>,
     /// Where spends are journaled.
     journal: crate::journal::JournalCtx,
@@ -74,6 +74,7 @@ async fn dispatch(s: &Session, command: Command) -> Result<(), Failure> {
             print_order(s, &o);
             Ok(())
         }
+        Command::Submit { order_id } => crate::submit::submit(s, &order_id).await,
         Command::Dcv { order_id, recheck, method } => {
             let mut o = None;
             if let Some(m) = method {
@@ -131,7 +132,7 @@ fn done(s: &Session, order_id: &str, what: &str) {
     }
 }
 
-fn print_order(s: &Session, o: &Order) {
+pub(crate) fn print_order(s: &Session, o: &Order) {
     if s.json {
         output::json(o);
     } else {

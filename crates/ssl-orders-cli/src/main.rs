@@ -7,6 +7,7 @@ mod files;
 mod journal;
 mod output;
 mod spec;
+mod submit;
 
 use clap::{CommandFactory, FromArgMatches};
 

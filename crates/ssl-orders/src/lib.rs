@@ -41,6 +41,10 @@ pub use ssl_digicert as digicert;
 #[cfg(feature = "gogetssl")]
 pub use ssl_gogetssl as gogetssl;
 
+/// Openprovider REST API v1beta, SSL part (feature `openprovider`).
+#[cfg(feature = "openprovider")]
+pub use ssl_openprovider as openprovider;
+
 /// Realtime Register REST API v2, SSL part (feature `rtr`).
 #[cfg(feature = "rtr")]
 pub use ssl_rtr as rtr;
@@ -51,6 +55,8 @@ pub static PROVIDERS: &[&ProviderDescriptor] = &[
     &ssl_digicert::DESCRIPTOR,
     #[cfg(feature = "gogetssl")]
     &ssl_gogetssl::DESCRIPTOR,
+    #[cfg(feature = "openprovider")]
+    &ssl_openprovider::DESCRIPTOR,
     #[cfg(feature = "rtr")]
     &ssl_rtr::DESCRIPTOR,
 ];

@@ -7,9 +7,11 @@ use crate::kit::def::ProviderDef;
 pub mod digicert;
 #[path = "gogetssl.rs"]
 pub mod gogetssl;
+#[path = "openprovider.rs"]
+pub mod openprovider;
 
 /// Every provider the sandbox serves.
-pub(crate) static PROVIDERS: &[&ProviderDef] = &[&digicert::DEF, &gogetssl::DEF];
+pub(crate) static PROVIDERS: &[&ProviderDef] = &[&digicert::DEF, &gogetssl::DEF, &openprovider::DEF];
 
 /// The provider called `name`.
 pub(crate) fn provider(name: &str) -> Option<&'static ProviderDef> {

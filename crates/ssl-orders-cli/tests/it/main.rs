@@ -6,6 +6,7 @@ mod csr;
 mod exit_codes;
 mod gogetssl;
 mod journal;
+mod openprovider;
 mod order_flow;
 mod placed;
 mod quote;
