@@ -1,3 +1,4 @@
 //! Workspace automation behind `cargo xtask`. The library part exists so tests can call the generator.
 
 pub mod codegen;
+pub mod fuzz;
