@@ -6,17 +6,19 @@
 
 use std::collections::BTreeSet;
 
-/// Decode bytes into one generated response type.
-pub type Decode = fn(&[u8]) -> ssl_core::Result<()>;
+/// `generated::ops::decode_output`: decode bytes as the 2xx answer of an operation (`None`: unknown operation).
+pub type Decode = fn(&str, &[u8]) -> Option<ssl_core::Result<()>>;
 
-/// One provider: its generated response types and its error decoder.
+/// One provider: its operations' answer decoders and its error decoder.
 #[derive(Clone, Copy)]
 pub struct Provider {
     /// Short name (`digicert`).
     pub name: &'static str,
-    /// `generated::RESPONSE_TYPES`.
-    pub responses: &'static [(&'static str, Decode)],
-    /// `generated::ERROR_DECODER`.
+    /// `generated::ops::NAMES`.
+    pub operations: &'static [&'static str],
+    /// `generated::ops::decode_output`.
+    pub decode: Decode,
+    /// The crate's error decoder.
     pub decoder: ssl_core::client::ErrorDecoder,
 }
 
@@ -33,8 +35,10 @@ pub const MIN_ECHO: usize = 12;
 pub fn check(providers: &[Provider], data: &[u8]) {
     let values = echoable_values(data);
     for p in providers {
-        for (name, decode) in p.responses {
-            if let Err(e) = decode(data) {
+        for name in p.operations {
+            let decoded = (p.decode)(name, data);
+            assert!(decoded.is_some(), "{} {name}: listed in ops::NAMES but has no decoder", p.name);
+            if let Some(Err(e)) = decoded {
                 let text = format!("{e}");
                 let path = match &e {
                     ssl_core::Error::Decode { path, .. } => path.as_str(),

@@ -1,7 +1,8 @@
 //! The fuzz crate's provider list, generated from the specs so that a new provider is fuzzed without edits:
 //! `fuzz/Cargo.toml` (one decode-only dependency per provider crate) and `fuzz/fuzz_targets/decode_responses.rs`
-//! (every `generated::RESPONSE_TYPES` and `generated::ERROR_DECODER`). Written by `cargo xtask codegen`, checked by
-//! `cargo xtask codegen --check`.
+//! (every operation's 2xx decoder, `generated::ops::NAMES` + `generated::ops::decode_output`, and the crate's
+//! error decoder: `error::decode`, or `ssl_core::jsonapi::decode_errors` for a JSON:API crate without its own).
+//! Written by `cargo xtask codegen`, checked by `cargo xtask codegen --check`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,8 @@ pub struct SpecCrate {
     pub package: String,
     /// The provider's short name: the spec file's stem (`digicert`).
     pub provider: String,
+    /// The error decoder's path (`ssl_digicert::error::decode`).
+    pub decoder: String,
 }
 
 impl SpecCrate {
@@ -43,10 +46,18 @@ pub fn spec_crates(root: &Path) -> Result<Vec<SpecCrate>, String> {
         let manifest = dir.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
         let package = package_name(&text).ok_or_else(|| format!("{}: no package name", manifest.display()))?;
+        let lib = package.replace('-', "_");
+        let error_rs = std::fs::read_to_string(dir.join("src/error.rs")).unwrap_or_default();
+        let decoder = if error_rs.contains("pub fn decode(") {
+            format!("{lib}::error::decode")
+        } else {
+            "ssl_core::jsonapi::decode_errors".to_owned()
+        };
         out.push(SpecCrate {
             dir: dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             package,
             provider: spec.file_stem().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            decoder,
         });
     }
     Ok(out)
@@ -128,8 +139,8 @@ pub fn render_target(crates: &[SpecCrate]) -> String {
     for c in crates {
         let lib = c.lib();
         list.push_str(&format!(
-            "    ssl_orders_fuzz::Provider {{\n        name: {:?},\n        responses: {lib}::generated::RESPONSE_TYPES,\n        decoder: {lib}::generated::ERROR_DECODER,\n    }},\n",
-            c.provider
+            "    ssl_orders_fuzz::Provider {{\n        name: {:?},\n        operations: {lib}::generated::ops::NAMES,\n        decode: {lib}::generated::ops::decode_output,\n        decoder: {},\n    }},\n",
+            c.provider, c.decoder
         ));
     }
     format!(
@@ -198,7 +209,8 @@ mod tests {
             "{manifest}"
         );
         let target = render_target(&crates);
-        assert!(target.contains("responses: ssl_a_core::generated::RESPONSE_TYPES"), "{target}");
+        assert!(target.contains("operations: ssl_a_core::generated::ops::NAMES"), "{target}");
+        assert!(target.contains("decoder: ssl_core::jsonapi::decode_errors"), "{target}");
         assert!(target.contains("name: \"bee\""), "{target}");
         assert_eq!(stale(dir.path()).unwrap().len(), 2);
         assert_eq!(write_all(dir.path()).unwrap().len(), 2);

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use xtask::codegen;
+use xtask::{codegen, fuzz};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,7 +24,13 @@ fn run(check: bool) -> ExitCode {
     let root = codegen::workspace_root();
     let rel = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
     if check {
-        match codegen::stale(&root) {
+        // The fuzz target lists every spec too (xtask/src/fuzz.rs).
+        match codegen::stale(&root).and_then(|mut s| {
+            fuzz::stale(&root).map(|f| {
+                s.extend(f);
+                s
+            })
+        }) {
             Ok(stale) if stale.is_empty() => {
                 eprintln!("generated code is up to date");
                 ExitCode::SUCCESS
@@ -41,7 +47,12 @@ fn run(check: bool) -> ExitCode {
             }
         }
     } else {
-        match codegen::write_all(&root) {
+        match codegen::write_all(&root).and_then(|mut s| {
+            fuzz::write_all(&root).map(|f| {
+                s.extend(f);
+                s
+            })
+        }) {
             Ok(changed) => {
                 for p in &changed {
                     eprintln!("wrote {}", rel(p));
