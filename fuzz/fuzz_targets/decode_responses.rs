@@ -20,6 +20,12 @@ const PROVIDERS: &[ssl_orders_fuzz::Provider] = &[
         decoder: ssl_gogetssl::error::decode,
     },
     ssl_orders_fuzz::Provider {
+        name: "openprovider",
+        operations: ssl_openprovider::generated::ops::NAMES,
+        decode: ssl_openprovider::generated::ops::decode_output,
+        decoder: ssl_openprovider::error::decode,
+    },
+    ssl_orders_fuzz::Provider {
         name: "rtr",
         operations: ssl_rtr::generated::ops::NAMES,
         decode: ssl_rtr::generated::ops::decode_output,

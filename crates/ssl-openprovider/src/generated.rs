@@ -4843,7 +4843,7 @@ pub mod requests {
                 "/ssl/orders",
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("create_order")
     }
 
@@ -4884,7 +4884,7 @@ pub mod requests {
                 format!("/ssl/orders/{}", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("update_order")
     }
 
@@ -4907,7 +4907,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/reissue", segment(id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("reissue_order")
     }
 
@@ -4930,7 +4930,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/renew", segment(id)),
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("renew_order")
     }
 
@@ -4953,7 +4953,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/cancel", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("cancel_order")
     }
 
@@ -5019,7 +5019,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/approver-email", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("update_approver_email")
     }
 
@@ -5040,7 +5040,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/approver-email/resend", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("resend_approver_email")
     }
 
@@ -5063,7 +5063,7 @@ pub mod requests {
                 format!("/ssl/orders/{}/otp-tokens", segment(id)),
                 ::ssl_core::CallKind::Write,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("create_otp_token")
     }
 
@@ -5082,7 +5082,7 @@ pub mod requests {
                 "/ssl/csr/decode",
                 ::ssl_core::CallKind::Read,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("decode_csr")
     }
 
