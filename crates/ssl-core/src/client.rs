@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 
 use crate::error::{Error, OutcomeUnknown, ProviderError, Result};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{RateGate, RateLimiter};
 use crate::request::{CallKind, HttpRequest};
 use crate::retry::{Attempt, RetryPolicy, parse_retry_after};
 use crate::transport::{Transport, TransportError, WireRequest, WireResponse};
@@ -87,7 +87,7 @@ pub struct ApiClient {
     provider: &'static str,
     base: url::Url,
     transport: Arc<dyn Transport>,
-    limiter: Option<Arc<RateLimiter>>,
+    limiter: Option<Arc<dyn RateGate>>,
     retry: RetryPolicy,
     decoder: ErrorDecoder,
     user_agent: Option<String>,
@@ -167,6 +167,13 @@ impl ApiClient {
     #[must_use]
     pub fn with_rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
         self.limiter = Some(limiter);
+        self
+    }
+
+    /// Wait on this gate before every request instead (a limiter shared by several processes).
+    #[must_use]
+    pub fn with_rate_gate(mut self, gate: Arc<dyn RateGate>) -> Self {
+        self.limiter = Some(gate);
         self
     }
 

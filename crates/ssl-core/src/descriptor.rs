@@ -191,6 +191,8 @@ pub struct ConnectOptions {
     pub user_agent: Option<String>,
     /// The retry policy (default when `None`).
     pub retry: Option<RetryPolicy>,
+    /// A rate gate replacing the client's in-process limiter (e.g. windows shared by a fleet through a database).
+    pub rate_gate: Option<Arc<dyn crate::ratelimit::RateGate>>,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -202,16 +204,19 @@ impl fmt::Debug for ConnectOptions {
 impl ConnectOptions {
     /// Options for `base_url` over `transport`.
     pub fn new(base_url: url::Url, transport: Arc<dyn Transport>) -> Self {
-        Self { base_url, transport, user_agent: None, retry: None }
+        Self { base_url, transport, user_agent: None, retry: None, rate_gate: None }
     }
 
-    /// Apply the options every client builds its [`crate::ApiClient`] with (User-Agent, retry policy).
+    /// Apply the options every client builds its [`crate::ApiClient`] with (User-Agent, retry policy, rate gate).
     pub fn configure(&self, mut api: crate::ApiClient) -> crate::ApiClient {
         if let Some(ua) = &self.user_agent {
             api = api.with_user_agent(ua.clone());
         }
         if let Some(r) = &self.retry {
             api = api.with_retry(r.clone());
+        }
+        if let Some(g) = &self.rate_gate {
+            api = api.with_rate_gate(g.clone());
         }
         api
     }

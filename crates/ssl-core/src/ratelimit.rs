@@ -24,6 +24,21 @@ impl Window {
     }
 }
 
+/// What the executor waits on before each request: the in-process [`RateLimiter`] by default, or a gate shared
+/// by several processes (the order journal's PostgreSQL windows, so a fleet of workers stays inside one limit).
+#[async_trait::async_trait]
+pub trait RateGate: Send + Sync + std::fmt::Debug {
+    /// Wait until one more request fits, then count it.
+    async fn acquire(&self);
+}
+
+#[async_trait::async_trait]
+impl RateGate for RateLimiter {
+    async fn acquire(&self) {
+        RateLimiter::acquire(self).await;
+    }
+}
+
 /// Enforces every window at once. Share one per credential (`Arc<RateLimiter>`).
 ///
 /// ```

@@ -31,7 +31,7 @@ pub struct Listed {
 impl Listed {
     /// Read a neutral order: names from `dns_names`/`common_name`, the CSR and reference from the order's own fields
     /// when it has them, else from the provider's raw answer (`csr`, `csr_code`, `certificate.csr`, any string that
-    /// holds a PEM CSR; `order_reference`, `client_reference`, `reference`, `partner_order_id`).
+    /// holds a PEM CSR; `order_reference`, `client_reference`, `customer_reference`).
     pub fn from_order(o: &Order) -> Self {
         let mut names: Vec<String> = o.dns_names.iter().map(|n| canonical_name(n)).collect();
         if !o.common_name.is_empty() {
@@ -69,7 +69,7 @@ fn find_csr(v: &serde_json::Value) -> Option<String> {
 
 fn find_reference(v: &serde_json::Value) -> Option<String> {
     let m = v.as_object()?;
-    ["order_reference", "client_reference", "customer_reference", "reference", "partner_order_id"]
+    ["order_reference", "client_reference", "customer_reference"]
         .iter()
         .find_map(|k| m.get(*k).and_then(|x| x.as_str()).filter(|s| !s.is_empty()).map(str::to_owned))
         .or_else(|| m.get("attributes").and_then(find_reference))

@@ -304,6 +304,39 @@ impl PgJournal {
     }
 }
 
+/// A [`ssl_core::ratelimit::RateGate`] whose windows live in the journal's database, so every worker sharing the
+/// journal counts against the same provider limit. A database failure falls back to an in-process limiter with
+/// the same windows (logged), never to no limit.
+#[derive(Debug)]
+pub struct PgRateGate {
+    journal: Arc<PgJournal>,
+    key: String,
+    windows: Vec<(usize, Duration)>,
+    fallback: ssl_core::ratelimit::RateLimiter,
+}
+
+impl PgRateGate {
+    /// A gate for requests counted under `key` (provider + account identity) in `windows`.
+    pub fn new(journal: Arc<PgJournal>, key: impl Into<String>, windows: &[ssl_core::ratelimit::Window]) -> Self {
+        Self {
+            journal,
+            key: key.into(),
+            windows: windows.iter().map(|w| (w.limit, w.period)).collect(),
+            fallback: ssl_core::ratelimit::RateLimiter::new(windows.to_vec()),
+        }
+    }
+}
+
+#[async_trait]
+impl ssl_core::ratelimit::RateGate for PgRateGate {
+    async fn acquire(&self) {
+        if let Err(e) = self.journal.acquire_rate(&self.key, &self.windows).await {
+            tracing::warn!("shared rate window unavailable ({e}); limiting this process only");
+            self.fallback.acquire().await;
+        }
+    }
+}
+
 async fn migrate(client: &mut Client, location: &str) -> JournalResult<()> {
     let err = db_err(location);
     let tx = client.transaction().await.map_err(&err)?;

@@ -190,7 +190,10 @@ async fn connect(g: &Global, offline_ok: bool) -> Result<Session, Failure> {
         }
         (c, None)
     };
-    let prepared = crate::journal::with_timeout(config).and_then(|c| Ok((crate::journal::JournalCtx::new(g, &c)?, c)));
+    let prepared = match crate::journal::prepare_config(config, g).await {
+        Ok(c) => crate::journal::JournalCtx::new(g, &c).map(|ctx| (ctx, c)),
+        Err(f) => Err(f),
+    };
     let (journal, config) = match prepared {
         Ok(x) => x,
         Err(f) => {

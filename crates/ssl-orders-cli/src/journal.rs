@@ -37,16 +37,29 @@ pub fn timeout_from_env() -> Result<Option<Duration>, Failure> {
     Ok(Some(Duration::from_secs_f64(secs)))
 }
 
-/// Apply `SSL_ORDERS_TIMEOUT_SECS` to a provider config (a transport with that whole-request timeout).
-pub fn with_timeout(config: Config) -> Result<Config, Failure> {
-    let Some(t) = timeout_from_env()? else { return Ok(config) };
-    let tc = ssl_core::TransportConfig {
-        request_timeout: t,
-        connect_timeout: t.min(Duration::from_secs(10)),
-        ..ssl_core::TransportConfig::default()
-    };
-    let transport = ssl_core::ReqwestTransport::new(&tc)?;
-    Ok(config.transport(Arc::new(transport)))
+/// Make a provider config ready for the journal: `SSL_ORDERS_TIMEOUT_SECS` as the client's request timeout, and
+/// with a PostgreSQL journal the provider's published windows shared by every worker through the database.
+pub async fn prepare_config(mut config: Config, g: &Global) -> Result<Config, Failure> {
+    if let Some(t) = timeout_from_env()? {
+        let tc = ssl_core::TransportConfig {
+            request_timeout: t,
+            connect_timeout: t.min(Duration::from_secs(10)),
+            ..ssl_core::TransportConfig::default()
+        };
+        config = config.transport(Arc::new(ssl_core::ReqwestTransport::new(&tc)?));
+    }
+    let loc = location(g);
+    let d = config.provider.descriptor();
+    if ssl_journal::pg::is_postgres_url(&loc) && !d.rate_limits.is_empty() {
+        if let Some(creds) = config.credentials.clone() {
+            let journal = Arc::new(ssl_journal::PgJournal::open(&loc).await.map_err(journal_failure)?);
+            let local = journal.local_secret().await.map_err(journal_failure)?;
+            let account = ssl_journal::account::identity_of_credentials(d, &creds, &local);
+            let gate = ssl_journal::PgRateGate::new(journal, format!("{}:{account}", d.name), d.rate_limits);
+            config = config.rate_gate(Arc::new(gate));
+        }
+    }
+    Ok(config)
 }
 
 fn default_data_dir() -> PathBuf {
@@ -289,7 +302,7 @@ impl<'a> Connector<'a> {
     }
 
     /// The provider of journal rows keyed `key`, with its context.
-    fn connect(&self, name: &str, key: &str) -> Result<(Arc<dyn Provider>, JournalCtx), Failure> {
+    async fn connect(&self, name: &str, key: &str) -> Result<(Arc<dyn Provider>, JournalCtx), Failure> {
         let name: ProviderName = name.parse().map_err(Failure::usage)?;
         let (base, credentials) = match &self.sandbox {
             Some(sb) => {
@@ -308,7 +321,7 @@ impl<'a> Connector<'a> {
             }
             None => (key.to_owned(), Credentials::from_env(name)?),
         };
-        let config = with_timeout(Config::new(name, credentials).base_url(base))?;
+        let config = prepare_config(Config::new(name, credentials).base_url(base), self.global).await?;
         let ctx = JournalCtx::new(self.global, &config)?;
         let provider: Arc<dyn Provider> = Arc::from(ssl_orders::connect(config)?);
         Ok((provider, JournalCtx { key: key.to_owned(), ..ctx }))
@@ -478,7 +491,7 @@ async fn reconcile(g: &Global, c: &Connector<'_>, a: ReconcileArgs) -> Result<()
     let mut results = Vec::new();
     let mut worst: Option<Failure> = None;
     for e in &entries {
-        let outcome = match c.connect(&e.intent.provider, &e.intent.base_url) {
+        let outcome = match c.connect(&e.intent.provider, &e.intent.base_url).await {
             Ok((p, ctx)) => match ctx.guard(p).await {
                 Ok(guarded) => guarded.reconcile(e.id).await.map_err(|err| spend_failure(&guarded, err)),
                 Err(f) => Err(f),
@@ -557,7 +570,7 @@ async fn sync(g: &Global, c: &Connector<'_>, a: SyncArgs) -> Result<(), Failure>
     let mut targets = Vec::new();
     let mut skipped_providers = Vec::new();
     for (name, key) in &keys {
-        match c.connect(name, key) {
+        match c.connect(name, key).await {
             Ok((provider, _)) => targets.push(SyncTarget { provider, base_url: key.clone() }),
             Err(f) => {
                 skipped_providers.push(serde_json::json!({"provider": name, "base_url": key, "reason": f.message}))
@@ -638,7 +651,7 @@ async fn import(g: &Global, c: &Connector<'_>, a: ImportArgs) -> Result<(), Fail
         }
     };
     let key = key_for(g, pname.as_str(), &base);
-    let (provider, ctx) = c.connect(pname.as_str(), &key)?;
+    let (provider, ctx) = c.connect(pname.as_str(), &key).await?;
     let order: Order = provider.get(&a.order_id).await?;
     let guarded = ctx.guard(provider).await?;
     let reference = match &a.reference {

@@ -172,6 +172,9 @@ pub struct Config {
     pub user_agent: Option<String>,
     /// The retry policy (default: [`ssl_core::retry::RetryPolicy::default`]).
     pub retry: Option<ssl_core::retry::RetryPolicy>,
+    /// A rate gate replacing the in-process limiter of the provider's published windows (default: `None`, the
+    /// limiter shared by every client of one credential in this process).
+    pub rate_gate: Option<Arc<dyn ssl_core::ratelimit::RateGate>>,
 }
 
 impl Config {
@@ -190,6 +193,7 @@ impl Config {
             transport: None,
             user_agent: None,
             retry: None,
+            rate_gate: None,
         }
     }
 
@@ -218,6 +222,13 @@ impl Config {
     #[must_use]
     pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
         self.user_agent = Some(ua.into());
+        self
+    }
+
+    /// Wait on this rate gate before every request (windows shared by several processes).
+    #[must_use]
+    pub fn rate_gate(mut self, gate: Arc<dyn ssl_core::ratelimit::RateGate>) -> Self {
+        self.rate_gate = Some(gate);
         self
     }
 
@@ -258,6 +269,7 @@ pub fn connect(config: Config) -> Result<Box<dyn Provider>> {
     let mut options = ConnectOptions::new(base, transport);
     options.user_agent = config.user_agent.or(d.user_agent.map(str::to_owned));
     options.retry = config.retry;
+    options.rate_gate = config.rate_gate;
     (d.connect)(config.credentials.as_ref(), options)
 }
 
