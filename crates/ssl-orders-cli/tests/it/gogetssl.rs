@@ -368,7 +368,7 @@ async fn neither_the_password_nor_an_auth_key_shows_even_at_trace_level() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dropped_order_exits_7_and_is_never_resent() {
+async fn a_dropped_order_is_adopted_from_the_listing_and_never_resent() {
     let tmp = tempfile::tempdir().unwrap();
     let sb = sandbox_at(&tmp.path().join("state")).await;
     let mut knobs = sb.knobs();
@@ -401,10 +401,11 @@ async fn a_dropped_order_exits_7_and_is_never_resent() {
     .map(|s| s.to_string())
     .collect();
     let o = run_env(args, ssl_sandbox::gogetssl::USER, ssl_sandbox::gogetssl::PASSWORD).await;
-    assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+    // The journal lists the account's orders (`/orders/ssl/all`), matches the CSR echoed in `csr_code`, and adopts
+    // the order instead of failing with exit 7 (issue 11).
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = stdout_json(&o);
-    assert_eq!(v["error"]["kind"], "outcome_unknown");
-    assert!(v["error"]["message"].as_str().unwrap().contains("domain=drop.example.com"), "{v:#}");
+    assert_eq!(v["journal"]["how"], "adopted", "{v:#}");
     assert_eq!(sb.orders("gogetssl").len(), 1, "exactly one order, never resent");
     sb.shutdown().await;
 }

@@ -148,9 +148,8 @@ fn fault_knobs(base: &Knobs) -> Knobs {
         };
         faults.push(with(json!({"kind": "server_error", "status": 503, "probability": 0.10})));
         faults.push(with(json!({"kind": "rate_limit", "retry_after": 1, "probability": 0.10 / 0.90})));
-        faults.push(with(
-            json!({"kind": "delay_after_commit", "delay_ms": DELAY_AFTER_COMMIT_MS, "probability": 0.10}),
-        ));
+        faults
+            .push(with(json!({"kind": "delay_after_commit", "delay_ms": DELAY_AFTER_COMMIT_MS, "probability": 0.10})));
         faults.push(with(json!({"kind": "drop_after_commit", "probability": 0.10 / 0.80})));
     }
     let mut k = serde_json::to_value(base).unwrap_or_default();

@@ -1,0 +1,153 @@
+//! Sync at the rate-limit bound (issue 11, deliverable 7).
+//!
+//! Seeds 5,000 DigiCert orders through the simulator's seed endpoint (3,000 issued, 2,000 waiting for DCV), puts
+//! them in a journal, and syncs them with DigiCert's published windows (100 / 5 s and 1,000 / 3 min) **time-scaled
+//! by 1/60 on both sides**: the simulator enforces them (knob `rate_limits.scale = 1/60`: 5 s → 83 ms, 3 min → 3 s)
+//! and the client's rate gate waits on the same scaled windows. It counts requests (not orders: reading an order
+//! may take more than one), computes the least time DigiCert's two windows allow for that many requests, and
+//! requires the sync to take at most 1.05 × that bound with zero 429 answers.
+//!
+//! Run: `cargo bench -p ssl-journal --bench sync_bound` (prints the numbers; exits non-zero when a requirement fails).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use ssl_core::ratelimit::{RateLimiter, Window};
+use ssl_core::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};
+use ssl_journal::sync::{SyncOptions, SyncTarget, rate_bound, sync};
+use ssl_journal::{Intent, Journal, Observed, ReferenceKind, SpendVerb, SqliteJournal};
+use ssl_orders::{Config, Credentials, ProviderName};
+use ssl_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
+
+/// Time runs this many times faster on both sides.
+const TIME_SCALE: f64 = 60.0;
+const ISSUED: usize = 3000;
+const PENDING: usize = 2000;
+
+/// Counts requests and 429 answers.
+#[derive(Debug)]
+struct Counting {
+    inner: ReqwestTransport,
+    requests: AtomicUsize,
+    too_many: AtomicUsize,
+}
+
+#[async_trait]
+impl Transport for Counting {
+    async fn send(&self, request: WireRequest) -> Result<WireResponse, TransportError> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let r = self.inner.send(request).await;
+        if matches!(&r, Ok(resp) if resp.status == 429) {
+            self.too_many.fetch_add(1, Ordering::SeqCst);
+        }
+        r
+    }
+}
+
+fn scaled(windows: &[Window]) -> Vec<Window> {
+    windows.iter().map(|w| Window::new(w.limit, w.period.div_f64(TIME_SCALE))).collect()
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let ok = rt.block_on(run());
+    std::process::exit(if ok { 0 } else { 1 });
+}
+
+async fn run() -> bool {
+    let sb =
+        Sandbox::start(SandboxConfig { seed: Some(5), ..SandboxConfig::default() }, "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("sandbox");
+    let mut knobs = serde_json::to_value(sb.knobs()).unwrap();
+    knobs["rate_limits"] = serde_json::json!({"enabled": true, "scale": 1.0 / TIME_SCALE});
+    sb.set_knobs(serde_json::from_value(knobs).unwrap());
+    let seeded_at = Instant::now();
+    let mut ids = sb.seed("digicert", ISSUED, "issued").expect("seed issued");
+    ids.extend(sb.seed("digicert", PENDING, "pending_validation").expect("seed pending"));
+    let seed_secs = seeded_at.elapsed().as_secs_f64();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = Arc::new(SqliteJournal::open(tmp.path().join("journal.sqlite3")).unwrap());
+    let base = sb.base_url("digicert").unwrap().to_string();
+    let items: Vec<(Intent, Observed)> = ids
+        .iter()
+        .map(|id| {
+            let intent = Intent {
+                reference: format!("import:digicert:{id}"),
+                reference_kind: ReferenceKind::Imported,
+                verb: SpendVerb::Order,
+                provider: "digicert".into(),
+                base_url: base.clone(),
+                account: "bench".into(),
+                spec_digest: String::new(),
+                csr_key: None,
+                product: "ssl_dv_geotrust".into(),
+                term_months: 12,
+                common_name: format!("seed-{id}.example"),
+                names: vec![],
+                predecessor: None,
+            };
+            // As last seen: waiting for DCV, so every order is read again.
+            let observed = Observed {
+                order_id: id.clone(),
+                status: "pending_validation".into(),
+                provider_status: "pending".into(),
+                coverage_end: None,
+                not_after: None,
+            };
+            (intent, observed)
+        })
+        .collect();
+    journal.import_many(&items, time::OffsetDateTime::now_utc()).await.expect("journal");
+
+    let windows = scaled(ssl_orders::digicert::DESCRIPTOR.rate_limits);
+    let transport = Arc::new(Counting {
+        inner: ReqwestTransport::new(&TransportConfig::default()).unwrap(),
+        requests: AtomicUsize::new(0),
+        too_many: AtomicUsize::new(0),
+    });
+    let key = SandboxHandle::credentials().into_iter().find(|(p, _)| *p == "digicert").unwrap().1[0].1;
+    let creds = Credentials::from_lookup(ProviderName::DigiCert, |k| {
+        (k == "SSL_ORDERS_DIGICERT_API_KEY").then(|| key.to_owned())
+    })
+    .unwrap();
+    let config = Config::new(ProviderName::DigiCert, creds)
+        .base_url(base.clone())
+        .transport(transport.clone())
+        .rate_gate(Arc::new(RateLimiter::new(windows.clone())));
+    let provider: Arc<dyn ssl_core::Provider> = Arc::from(ssl_orders::connect(config).unwrap());
+
+    let targets = [SyncTarget { provider, base_url: base }];
+    let options = SyncOptions { concurrency: 64, ..SyncOptions::default() };
+    let started = Instant::now();
+    let summary = sync(journal.clone(), &targets, &options, |_| {}).await.expect("sync");
+    let elapsed = started.elapsed();
+    let requests = transport.requests.load(Ordering::SeqCst);
+    let too_many = transport.too_many.load(Ordering::SeqCst);
+    let pairs: Vec<(usize, Duration)> = windows.iter().map(|w| (w.limit, w.period)).collect();
+    let bound = rate_bound(requests, &pairs);
+    let ratio = elapsed.as_secs_f64() / bound.as_secs_f64();
+    sb.shutdown().await;
+    let report = serde_json::json!({
+        "orders": ids.len(),
+        "orders_read": summary.checked,
+        "status_changes": summary.changed,
+        "failed_reads": summary.failed,
+        "requests": requests,
+        "answers_429": too_many,
+        "time_scale": format!("1/{TIME_SCALE}"),
+        "windows_scaled": pairs.iter().map(|(l, p)| format!("{l} per {:.1} ms", p.as_secs_f64() * 1000.0)).collect::<Vec<_>>(),
+        "bound_seconds": bound.as_secs_f64(),
+        "bound_seconds_unscaled": bound.as_secs_f64() * TIME_SCALE,
+        "sync_seconds": elapsed.as_secs_f64(),
+        "ratio": ratio,
+        "seed_seconds": seed_secs,
+    });
+    println!("sync_bound: {}", serde_json::to_string_pretty(&report).unwrap());
+    let ok = ratio <= 1.05 && too_many == 0 && summary.checked == ids.len() && summary.failed == 0;
+    println!("sync_bound: {} passed, {} failed", usize::from(ok), usize::from(!ok));
+    ok
+}
