@@ -9,9 +9,11 @@ pub mod digicert;
 pub mod gogetssl;
 #[path = "openprovider.rs"]
 pub mod openprovider;
+#[path = "rtr.rs"]
+pub mod rtr;
 
 /// Every provider the sandbox serves.
-pub(crate) static PROVIDERS: &[&ProviderDef] = &[&digicert::DEF, &gogetssl::DEF, &openprovider::DEF];
+pub(crate) static PROVIDERS: &[&ProviderDef] = &[&digicert::DEF, &gogetssl::DEF, &openprovider::DEF, &rtr::DEF];
 
 /// The provider called `name`.
 pub(crate) fn provider(name: &str) -> Option<&'static ProviderDef> {

@@ -61,7 +61,7 @@ pub(crate) const DEF: ProviderDef = ProviderDef {
     book: book::<RtrState>(),
 };
 
-type R = Result<Response, Response>;
+type R = Answer;
 
 /// The sandbox's products as `GET /ssl/products/{product}` answers them (written from the provider notes,
 /// `providers/openprovider-rtr.md` §2.5), plus `price`: cents per 12 months, and per extra name per 12 months.
@@ -127,25 +127,11 @@ pub struct RtrExtra {
     pub superseded: Option<String>,
 }
 
-impl Part for RtrState {
-    const NAME: &'static str = "rtr";
-}
+part!(RtrState, "rtr", RtrExtra);
 
 impl Book for RtrState {
-    type Extra = RtrExtra;
-
-    fn orders(&mut self) -> &mut Vec<Order<RtrExtra>> {
-        &mut self.orders
-    }
-
     fn status(_: &Order<RtrExtra>, s: Stage) -> &'static str {
-        match s {
-            Stage::AwaitingApproval => "SUSPENDED",
-            Stage::PendingValidation | Stage::Validated => "RUNNING",
-            Stage::Issued | Stage::Revoked | Stage::Expired => "COMPLETED",
-            Stage::Rejected => "FAILED",
-            Stage::Cancelled => "CANCELLED",
-        }
+        s.pick(["SUSPENDED", "RUNNING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED", "COMPLETED", "COMPLETED"])
     }
 
     fn sample(kit: &mut Kit, csr: &str, cn: &str) -> Order<RtrExtra> {
@@ -174,28 +160,28 @@ fn new_order(
 // ---------------------------------------------------------------------------------------------------------------
 // Answers, auth, bodies
 
-fn fail(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({"type": kind, "message": message.into()}))).into_response()
+fn fail(status: StatusCode, kind: &str, message: impl Into<String>) -> Refusal {
+    (status, axum::Json(json!({"type": kind, "message": message.into()}))).into_response().into()
 }
 
-fn prohibited(why: String) -> Response {
+fn prohibited(why: String) -> Refusal {
     fail(StatusCode::BAD_REQUEST, "ObjectStatusProhibitsOperation", why)
 }
 
-fn violations(list: Vec<(String, String)>) -> Response {
+fn violations(list: Vec<(String, String)>) -> Refusal {
     let v: Vec<Value> = list.iter().map(|(f, m)| json!({"field": f, "message": m})).collect();
     let body = json!({"type": "ConstraintViolationException", "message": "The request parameters did not meet validation", "violations": v});
-    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response().into()
 }
 
 fn failure(f: &Failure) -> Response {
     let kinds =
         [(429, "TooManyRequests"), (404, "NotFound"), (502, "ProviderConnectionError"), (503, "ProviderUnavailable")];
     let kind = kinds.iter().find(|(c, _)| *c == f.status().as_u16()).map_or("InternalSRSError", |(_, k)| k);
-    fail(f.status(), kind, format!("{kind} ({})", f.status()))
+    fail(f.status(), kind, format!("{kind} ({})", f.status())).into_response()
 }
 
-fn auth(h: &Head<'_>, _: &mut State) -> Result<String, Response> {
+fn auth(h: &Head<'_>, _: &mut State) -> Result<String, Refusal> {
     match h.header("authorization").map(str::trim).and_then(|v| v.strip_prefix("ApiKey ")) {
         Some(key) if key.trim() == API_KEY => Ok(CUSTOMER.to_owned()),
         _ => Err(fail(StatusCode::UNAUTHORIZED, "AuthenticationError", "Authentication failed")),
@@ -226,7 +212,7 @@ fn unknown_property(input: &Value, known: &Value) -> Option<String> {
 
 /// A JSON body as `T` and as JSON, refusing broken JSON (`InvalidMessage`) and unknown properties
 /// (`UnrecognizedPropertyException`) the way RTR does.
-fn body<T: serde::de::DeserializeOwned + Serialize + Default>(bytes: &Bytes) -> Result<(T, Value), Response> {
+fn body<T: serde::de::DeserializeOwned + Serialize + Default>(bytes: &Bytes) -> Result<(T, Value), Refusal> {
     let invalid = |e: serde_json::Error| {
         fail(StatusCode::BAD_REQUEST, "InvalidMessage", format!("The message could not be parsed: {e}"))
     };
@@ -234,12 +220,12 @@ fn body<T: serde::de::DeserializeOwned + Serialize + Default>(bytes: &Bytes) -> 
     let typed: T = serde_json::from_value(v.clone()).map_err(invalid)?;
     if let Some(p) = unknown_property(&v, &serde_json::to_value(&typed).unwrap_or_default()) {
         let body = json!({"type": "UnrecognizedPropertyException", "message": format!("Unrecognized field \"{p}\""), "property": p});
-        return Err((StatusCode::BAD_REQUEST, axum::Json(body)).into_response());
+        return Err((StatusCode::BAD_REQUEST, axum::Json(body)).into_response().into());
     }
     Ok((typed, v))
 }
 
-fn find_product(id: &str) -> Result<Value, Response> {
+fn find_product(id: &str) -> Result<Value, Refusal> {
     catalog()
         .into_iter()
         .find(|p| p["product"] == id)
@@ -276,7 +262,7 @@ fn judge(
     period: i64,
     problems: Vec<ssl_core::Problem>,
     charge: bool,
-) -> Result<Checked, Response> {
+) -> Result<Checked, Refusal> {
     let mut v: Vec<(String, String)> = problems.into_iter().map(|p| (p.field.unwrap_or_default(), p.message)).collect();
     let mut bad = |f: &str, m: String| v.push((f.to_owned(), m));
     let (id, kind, required) = (
@@ -446,14 +432,14 @@ fn cert_json(o: &Order<RtrExtra>) -> Option<Value> {
         "certificate": leaf.pem, "fingerprint": leaf.thumbprint}))
 }
 
-fn find<'a>(rs: &'a mut RtrState, id: &str) -> Result<&'a mut Order<RtrExtra>, Response> {
+fn find<'a>(rs: &'a mut RtrState, id: &str) -> Result<&'a mut Order<RtrExtra>, Refusal> {
     rs.orders
         .iter_mut()
         .find(|o| o.id == id.trim())
         .ok_or_else(|| fail(StatusCode::NOT_FOUND, "ObjectDoesNotExist", format!("Process {id} does not exist")))
 }
 
-fn by_certificate(rs: &RtrState, id: &str) -> Result<usize, Response> {
+fn by_certificate(rs: &RtrState, id: &str) -> Result<usize, Refusal> {
     rs.orders
         .iter()
         .position(|o| o.x.certificate.is_some_and(|c| c.to_string() == id.trim()))
@@ -473,7 +459,7 @@ fn issued(rs: &mut RtrState, i: usize, kit: &mut Kit) {
 }
 
 /// Run DCV for the open names of process `id` (by the knob) and issue when everything passed.
-async fn advance(app: &Shared, id: &str) -> Result<(), Response> {
+async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
     let (mode, checks, dns, hosts) = {
         let mut st = app.state();
         let (rs, kit) = st.split::<RtrState>();
@@ -615,7 +601,7 @@ fn again(app: &Shared, id: &str, q: &std::collections::BTreeMap<String, String>,
 }
 
 /// The process of a certificate that is `ACTIVE` (or `EXPIRED`, for a renewal).
-fn active(app: &Shared, cert: &str, renew: bool) -> Result<Order<RtrExtra>, Response> {
+fn active(app: &Shared, cert: &str, renew: bool) -> Result<Order<RtrExtra>, Refusal> {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
     let i = by_certificate(rs, cert)?;

@@ -10,4 +10,5 @@ mod openprovider;
 mod order_flow;
 mod placed;
 mod quote;
+mod rtr;
 mod standalone;

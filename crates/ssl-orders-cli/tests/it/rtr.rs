@@ -24,8 +24,26 @@ fn text(o: &Output) -> String {
 fn order_wait_out_gives_a_chain_that_verifies_with_the_generated_key() {
     let dir = tempfile::tempdir().unwrap();
     let (state, out) = (dir.path().join("state"), dir.path().join("out"));
-    let o = rtr(&state, &["--json", "order", "--product", "sectigo_dv", "--cn", "shop.example.com", "--dcv", "dns",
-        "--months", "12", "--wait", "--timeout", "30", "--out", out.to_str().unwrap()]);
+    let o = rtr(
+        &state,
+        &[
+            "--json",
+            "order",
+            "--product",
+            "sectigo_dv",
+            "--cn",
+            "shop.example.com",
+            "--dcv",
+            "dns",
+            "--months",
+            "12",
+            "--wait",
+            "--timeout",
+            "30",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     let v = stdout_json(&o);
     assert_eq!((v["status"].as_str(), v["provider_status"].as_str()), (Some("issued"), Some("ACTIVE")));
@@ -40,7 +58,11 @@ fn order_wait_out_gives_a_chain_that_verifies_with_the_generated_key() {
         use x509_parser::prelude::*;
         let der = |p: &Path| x509_parser::pem::parse_x509_pem(std::fs::read(p).unwrap().as_slice()).unwrap().1.contents;
         let (l, i, r) = (der(&out.join("cert.pem")), der(&out.join("chain.pem")), der(&out.join("sandbox-root.pem")));
-        let (leaf, int, root) = (X509Certificate::from_der(&l).unwrap().1, X509Certificate::from_der(&i).unwrap().1, X509Certificate::from_der(&r).unwrap().1);
+        let (leaf, int, root) = (
+            X509Certificate::from_der(&l).unwrap().1,
+            X509Certificate::from_der(&i).unwrap().1,
+            X509Certificate::from_der(&r).unwrap().1,
+        );
         leaf.verify_signature(Some(int.public_key())).expect("the intermediate signed the leaf");
         int.verify_signature(Some(root.public_key())).expect("the root signed the intermediate");
     }
@@ -53,7 +75,11 @@ fn order_wait_out_gives_a_chain_that_verifies_with_the_generated_key() {
     assert_eq!((q["placed"].as_bool(), q["price"].as_str(), q["currency"].as_str()), (Some(false), Some("0.00"), None));
     let r = rtr(&state, &["renew", &id, "--quote", "--product", "sectigo_dv", "--dcv", "dns"]);
     assert_eq!(r.status.code(), Some(3), "outside the renewal window: {}", text(&r));
-    assert!(text(&r).contains("ObjectStatusProhibitsOperation") || text(&r).contains("can be renewed from"), "{}", text(&r));
+    assert!(
+        text(&r).contains("ObjectStatusProhibitsOperation") || text(&r).contains("can be renewed from"),
+        "{}",
+        text(&r)
+    );
 }
 
 #[test]
@@ -68,7 +94,10 @@ fn quote_prints_the_price_and_places_nothing() {
     let mut json_args = vec!["--json"];
     json_args.extend_from_slice(&args);
     let v = stdout_json(&rtr(&state, &json_args));
-    assert_eq!((v["placed"].as_bool(), v["price"].as_str(), v["currency"].as_str()), (Some(false), Some("24.95"), Some("EUR")));
+    assert_eq!(
+        (v["placed"].as_bool(), v["price"].as_str(), v["currency"].as_str()),
+        (Some(false), Some("24.95"), Some("EUR"))
+    );
     assert!(!dir.path().join("key.pem").exists());
 }
 
@@ -76,13 +105,40 @@ fn quote_prints_the_price_and_places_nothing() {
 fn the_pre_flight_lists_every_missing_field_and_sends_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let contacts = dir.path().join("contacts.toml");
-    std::fs::write(&contacts, "[admin]\nfirst_name = \"Jane\"\nlast_name = \"Doe\"\nemail = \"jane@example.com\"\nphone = \"020 1234567\"\n").unwrap();
-    let o = rtr(&dir.path().join("state"), &["--json", "order", "--product", "sectigo_ov", "--cn", "corp.example.com",
-        "--dcv", "dns", "--contacts", contacts.to_str().unwrap(), "--out", dir.path().join("o").to_str().unwrap()]);
+    std::fs::write(
+        &contacts,
+        "[admin]\nfirst_name = \"Jane\"\nlast_name = \"Doe\"\nemail = \"jane@example.com\"\nphone = \"020 1234567\"\n",
+    )
+    .unwrap();
+    let o = rtr(
+        &dir.path().join("state"),
+        &[
+            "--json",
+            "order",
+            "--product",
+            "sectigo_ov",
+            "--cn",
+            "corp.example.com",
+            "--dcv",
+            "dns",
+            "--contacts",
+            contacts.to_str().unwrap(),
+            "--out",
+            dir.path().join("o").to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v = stdout_json(&o);
-    let fields: Vec<&str> = v["error"]["problems"].as_array().unwrap().iter().filter_map(|p| p["field"].as_str()).collect();
-    for f in ["admin.phone", "organization.name", "organization.address", "organization.postal_code", "organization.city", "organization.country"] {
+    let fields: Vec<&str> =
+        v["error"]["problems"].as_array().unwrap().iter().filter_map(|p| p["field"].as_str()).collect();
+    for f in [
+        "admin.phone",
+        "organization.name",
+        "organization.address",
+        "organization.postal_code",
+        "organization.city",
+        "organization.country",
+    ] {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
     assert!(!dir.path().join("o").join("key.pem").exists(), "nothing written, nothing sent");
@@ -95,9 +151,27 @@ async fn wait_stops_with_exit_6_when_the_process_needs_attention() {
     let sb = Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
     let base = format!("{}", sb.base_url("rtr").unwrap());
     let o = tokio::task::spawn_blocking(move || {
-        bin().env("SSL_ORDERS_RTR_API_KEY", "sandbox-rtr-api-key").env("SSL_ORDERS_RTR_CUSTOMER", "sandbox-customer")
-            .args(["--provider", "rtr", "--base-url", &base, "order", "--product", "sectigo_dv", "--cn", "shop.example.com",
-                "--dcv", "dns", "--wait", "--timeout", "30", "--out", dir.path().join("o").to_str().unwrap()])
+        bin()
+            .env("SSL_ORDERS_RTR_API_KEY", "sandbox-rtr-api-key")
+            .env("SSL_ORDERS_RTR_CUSTOMER", "sandbox-customer")
+            .args([
+                "--provider",
+                "rtr",
+                "--base-url",
+                &base,
+                "order",
+                "--product",
+                "sectigo_dv",
+                "--cn",
+                "shop.example.com",
+                "--dcv",
+                "dns",
+                "--wait",
+                "--timeout",
+                "30",
+                "--out",
+                dir.path().join("o").to_str().unwrap(),
+            ])
             .output()
             .unwrap()
     })
@@ -108,8 +182,12 @@ async fn wait_stops_with_exit_6_when_the_process_needs_attention() {
 
     // A wrong API key: exit 5, and the key never printed.
     let base = format!("{}", sb.base_url("rtr").unwrap());
-    let bad = bin().env("SSL_ORDERS_RTR_API_KEY", "not-the-key-4711").env("SSL_ORDERS_RTR_CUSTOMER", "sandbox-customer")
-        .args(["--provider", "rtr", "--base-url", &base, "--json", "status", "20"]).output().unwrap();
+    let bad = bin()
+        .env("SSL_ORDERS_RTR_API_KEY", "not-the-key-4711")
+        .env("SSL_ORDERS_RTR_CUSTOMER", "sandbox-customer")
+        .args(["--provider", "rtr", "--base-url", &base, "--json", "status", "20"])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(5), "{}", text(&bad));
     assert!(!text(&bad).contains("not-the-key-4711"));
     sb.shutdown().await;

@@ -4,5 +4,6 @@ mod errors;
 mod facts;
 mod flows;
 mod mapping;
+mod sandbox;
 mod snapshots;
 mod support;

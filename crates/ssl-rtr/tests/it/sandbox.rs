@@ -16,7 +16,8 @@ async fn start(dcv: DcvMode) -> (SandboxHandle, RtrClient) {
         SandboxHandle::credentials().into_iter().find(|(p, _)| *p == "rtr").map(|(_, c)| c).unwrap_or_default();
     let get = |k: &str| creds.iter().find(|(e, _)| *e == k).map(|(_, v)| v.to_string()).unwrap();
     let base = sb.base_url("rtr").unwrap();
-    let client = RtrClient::new(get("SSL_ORDERS_RTR_API_KEY").into(), get("SSL_ORDERS_RTR_CUSTOMER"), base.as_str()).unwrap();
+    let client =
+        RtrClient::new(get("SSL_ORDERS_RTR_API_KEY").into(), get("SSL_ORDERS_RTR_CUSTOMER"), base.as_str()).unwrap();
     (sb, client)
 }
 
@@ -146,7 +147,10 @@ async fn violations_name_every_missing_field_of_the_product() {
     let req = requests::request_certificate(&g::CertificateRequest::default(), None);
     let req = ssl_core::HttpRequest { body: ssl_core::Body::json(unknown), ..req };
     let e = p.send(&req).await.unwrap_err();
-    assert_eq!((e.code(), e.provider_error().and_then(|p| p.field.as_deref())), (Some("UnrecognizedPropertyException"), Some("domain_name")));
+    assert_eq!(
+        (e.code(), e.provider_error().and_then(|p| p.field.as_deref())),
+        (Some("UnrecognizedPropertyException"), Some("domain_name"))
+    );
     assert!(sb.orders("rtr").is_empty());
     sb.shutdown().await;
 }
