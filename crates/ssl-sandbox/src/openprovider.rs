@@ -5,7 +5,7 @@
 //! `Authorization: Bearer <token>`: none is code 196 under HTTP 401; an unknown or expired token is code 196 under
 //! **HTTP 500**. A token expires after [`TOKEN_SECS`] seconds of the (virtual) clock, or after `session_calls` calls
 //! when that knob is set. Bodies are snake_case JSON, read with the generated types of `ssl_openprovider` (the spec is
-//! data) and judged by this module's own [`CATALOG`].
+//! data) and judged by this module's own `CATALOG`.
 //!
 //! Every answer is the envelope `{"code","data","desc"}`. Refusals: code 1000 (a bad request: every problem in
 //! `desc`), 1004 (an approver address not accepted) and 1003 (not allowed in this status) under **HTTP 500**; code

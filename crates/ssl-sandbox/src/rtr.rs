@@ -2,7 +2,7 @@
 //!
 //! Auth: `Authorization: ApiKey` [`API_KEY`] (else 401 `AuthenticationError`); the customer handle is
 //! [`CUSTOMER`] (another one: 403 `AuthorizationError`). Bodies are camelCase JSON, read with the generated types of
-//! `ssl_rtr` (the spec is data) and judged by this module's own [`CATALOG`]: an unknown field is 400
+//! `ssl_rtr` (the spec is data) and judged by this module's own `CATALOG`: an unknown field is 400
 //! `UnrecognizedPropertyException {property}`, broken rules are 400 `ConstraintViolationException` with one
 //! `violations[{field, message}]` entry each (a product's missing `requiredFields` included; `organization`,
 //! `address`, `postalCode`, `city`, `state` and `country` count as present when the CSR's subject has them).
