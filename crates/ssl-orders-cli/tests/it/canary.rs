@@ -132,6 +132,22 @@ fn session_secrets(state: &Path) -> Vec<String> {
     out
 }
 
+/// Provider options the pre-flight asked for (`--option KEY=<...> ... e.g. VALUE`), as `KEY=VALUE` (the example, or
+/// a placeholder).
+fn required_options(answer: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in answer["error"]["problems"].as_array().into_iter().flatten() {
+        let msg = p["message"].as_str().unwrap_or("");
+        let Some(rest) = msg.split("--option ").nth(1) else { continue };
+        let Some((key, _)) = rest.split_once('=') else { continue };
+        let example = msg.split("e.g. ").nth(1).map(|e| e.trim_end_matches([')', '.', ' ']).to_owned());
+        let example =
+            example.and_then(|e| e.split_whitespace().next().map(|w| w.trim_end_matches([')', ',', '.']).to_owned()));
+        out.push(format!("{key}={}", example.unwrap_or_else(|| "canary".into())));
+    }
+    out
+}
+
 /// The first DV, non-wildcard product of the listing.
 fn dv_product(products: &Value) -> Option<String> {
     products.as_array()?.iter().find_map(|p| {
@@ -183,25 +199,36 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
         let product = dv_product(&stdout_json(&products)).unwrap_or_else(|| panic!("{provider}: no DV product"));
         let order_dir = out("order");
         let seen = sb.requests().len();
-        let placed = run
-            .cli(
+        let order_args = |cn: &str, dir: &str, opts: &[String]| -> Vec<String> {
+            let mut a: Vec<String> = [
+                "--json",
                 "order",
-                &[
-                    "--json",
-                    "order",
-                    "--product",
-                    &product,
-                    "--cn",
-                    "canary-shop.example.com",
-                    "--dcv",
-                    "dns",
-                    "--contacts",
-                    &contacts,
-                    "--out",
-                    &order_dir,
-                ],
-            )
-            .await;
+                "--product",
+                &product,
+                "--cn",
+                cn,
+                "--dcv",
+                "dns",
+                "--contacts",
+                &contacts,
+                "--out",
+                dir,
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            for o in opts {
+                a.extend(["--option".to_owned(), o.clone()]);
+            }
+            a
+        };
+        // Options a provider requires (an account handle...) come from its own pre-flight message.
+        let dry = order_args("canary-shop.example.com", &order_dir, &[]);
+        let mut dry: Vec<&str> = dry.iter().map(String::as_str).collect();
+        dry.push("--dry-run");
+        let opts = required_options(&stdout_json(&run.cli("order/dry-run", &dry).await));
+        let args = order_args("canary-shop.example.com", &order_dir, &opts);
+        let placed = run.cli("order", &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
         let placed_json = stdout_json(&placed);
         let id = placed_json["order_id"]
             .as_str()
@@ -238,7 +265,10 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
                     &contacts,
                     "--out",
                     &out("renew"),
-                ],
+                ]
+                .into_iter()
+                .chain(opts.iter().flat_map(|o| ["--option", o.as_str()]))
+                .collect::<Vec<_>>(),
             )
             .await;
         if let Some(renewal) = stdout_json(&renewed)["order_id"].as_str() {
@@ -263,25 +293,8 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
             faults: vec![fault(FaultKind::DropAfterCommit, provider, Some("POST"), Some(&order_path))],
             ..sb.knobs()
         });
-        let dropped = run
-            .cli(
-                "order/dropped",
-                &[
-                    "--json",
-                    "order",
-                    "--product",
-                    &product,
-                    "--cn",
-                    "dropped.canary-shop.example.com",
-                    "--dcv",
-                    "dns",
-                    "--contacts",
-                    &contacts,
-                    "--out",
-                    &out("dropped"),
-                ],
-            )
-            .await;
+        let args = order_args("dropped.canary-shop.example.com", &out("dropped"), &opts);
+        let dropped = run.cli("order/dropped", &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
         let fired = sb.knobs().faults.iter().map(|f| f.fired).sum::<u32>();
         assert_eq!(fired, 1, "{provider}: the placing call was dropped once ({order_path})");
         // The outcome is unknown; with the journal the order may be adopted from the listing instead.
@@ -306,25 +319,8 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
             assert_ne!(o.status.code(), Some(0), "{provider} {what}: refused: {}", text(&o));
         }
         run.cli("products/refused", &["--json", "products"]).await;
-        let refused = run
-            .cli(
-                "order/refused",
-                &[
-                    "--json",
-                    "order",
-                    "--product",
-                    &product,
-                    "--cn",
-                    "r.example.com",
-                    "--dcv",
-                    "dns",
-                    "--contacts",
-                    &contacts,
-                    "--out",
-                    &out("refused"),
-                ],
-            )
-            .await;
+        let args = order_args("r.example.com", &out("refused"), &opts);
+        let refused = run.cli("order/refused", &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
         assert_ne!(refused.status.code(), Some(0), "{provider}: {}", text(&refused));
 
         assert!(
