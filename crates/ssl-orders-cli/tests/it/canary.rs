@@ -71,9 +71,6 @@ impl Run<'_> {
         let mut full: Vec<String> =
             ["--provider", self.provider, "--base-url", &self.base].iter().map(|s| s.to_string()).collect();
         full.extend(args.iter().map(|s| s.to_string()));
-        if args.iter().any(|a| *a == "order" || *a == "renew") {
-            full.extend(required_options(self.provider).iter().map(|s| s.to_string()));
-        }
         let env = self.env.clone();
         let o = tokio::task::spawn_blocking(move || {
             let mut c = bin();
@@ -87,14 +84,6 @@ impl Run<'_> {
         .expect("join");
         self.outputs.push((format!("{} {what}: {}", self.provider, args.join(" ")), o.clone()));
         o
-    }
-}
-
-/// Options a provider requires on every order and renewal (its own account handles), added to those runs.
-fn required_options(provider: &str) -> &'static [&'static str] {
-    match provider {
-        "openprovider" => &["--option", "organization_handle=XY123456-NL"],
-        _ => &[],
     }
 }
 
