@@ -148,8 +148,11 @@ pub fn render_target(crates: &[SpecCrate]) -> String {
     )
 }
 
-/// The generated files under `root` and what they should hold.
+/// The generated files under `root` and what they should hold (none when the workspace has no `fuzz/` crate).
 pub fn outputs(root: &Path) -> Result<Vec<(PathBuf, String)>, String> {
+    if !root.join("fuzz/Cargo.toml").is_file() {
+        return Ok(Vec::new());
+    }
     let crates = spec_crates(root)?;
     Ok(vec![
         (root.join("fuzz/Cargo.toml"), render_manifest(&crates)),
@@ -212,6 +215,9 @@ mod tests {
         assert!(target.contains("operations: ssl_a_core::generated::ops::NAMES"), "{target}");
         assert!(target.contains("decoder: ssl_core::jsonapi::decode_errors"), "{target}");
         assert!(target.contains("name: \"bee\""), "{target}");
+        assert!(stale(dir.path()).unwrap().is_empty(), "no fuzz crate, nothing to generate");
+        std::fs::create_dir_all(dir.path().join("fuzz")).unwrap();
+        std::fs::write(dir.path().join("fuzz/Cargo.toml"), "").unwrap();
         assert_eq!(stale(dir.path()).unwrap().len(), 2);
         assert_eq!(write_all(dir.path()).unwrap().len(), 2);
         assert!(stale(dir.path()).unwrap().is_empty());
