@@ -9,6 +9,9 @@
 #   database are created with `runuser -u postgres -- psql`.
 # - Under CI=true any failure exits non-zero, so a missing PostgreSQL fails the run instead of skipping tests.
 set -euo pipefail
+# Only the two export lines go to stdout (the caller evals it): everything the tools print goes to stderr
+# (pg_ctlcluster prints e.g. "Removed stale pid file." on stdout).
+exec 3>&1 1>&2
 PASSWORD=ssl-orders-test   # a throwaway role on a loopback-only test cluster
 
 fail() {
@@ -45,5 +48,5 @@ SQL
 if ! runuser -u postgres -- psql -tAq -c "SELECT 1 FROM pg_database WHERE datname = 'ssl_orders_test'" | grep -qx 1; then
   runuser -u postgres -- createdb -O ssl_orders ssl_orders_test || fail "createdb ssl_orders_test failed"
 fi
-echo "export SSL_ORDERS_TEST_POSTGRES=postgres://ssl_orders@127.0.0.1:5432/ssl_orders_test"
-echo "export PGPASSWORD=$PASSWORD"
+echo >&3 "export SSL_ORDERS_TEST_POSTGRES=postgres://ssl_orders@127.0.0.1:5432/ssl_orders_test"
+echo >&3 "export PGPASSWORD=$PASSWORD"
