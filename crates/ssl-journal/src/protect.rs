@@ -10,8 +10,8 @@
 //!    when two listings at least the settle time apart agree; otherwise [`SpendError::Unsettled`] says when to
 //!    retry. A provider whose listing cannot decide never re-sends ([`SpendError::NoListing`]).
 //! 3. Nothing, or only refused / rejected / cancelled / forgotten attempts: the intent is written, durably, and
-//!    the request is sent once. A 429 (the provider did nothing) is waited out and sent again, at most 3 times. An
-//!    unknown outcome is reconciled at once (a dropped reply after the order was stored is adopted right away).
+//!    the request is sent once. A 429 is a refusal like any other (recorded, returned at once, never waited out
+//!    or re-sent: a re-run sends a fresh attempt). An unknown outcome is reconciled at once (a dropped reply after the order was stored is adopted right away).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -438,73 +438,56 @@ impl Journaled {
     }
 
     async fn send(&self, spend: Spend<'_>, intent: &Intent) -> Result<Placement, SpendError> {
-        let mut rate_limited = 0;
-        loop {
-            let entry = self.journal.record_intent(intent, OffsetDateTime::now_utc()).await?;
-            let result = match spend {
-                Spend::Order(s) => self.inner.place(s).await,
-                Spend::Renew { predecessor, spec } => self.inner.renew(predecessor, spec).await,
-                Spend::Reissue { order_id, spec, .. } => self.inner.reissue(order_id, spec).await,
-            };
-            let now = OffsetDateTime::now_utc();
-            match result {
-                Ok(order) => {
-                    // The order exists: a journal failure now must not hide it.
-                    if let Err(e) =
-                        self.journal.record_outcome(entry.id, &Outcome::Placed(Observed::from(&order)), now).await
-                    {
-                        tracing::error!("order {} placed but the journal could not record it: {e}", order.order_id);
+        let entry = self.journal.record_intent(intent, OffsetDateTime::now_utc()).await?;
+        let result = match spend {
+            Spend::Order(s) => self.inner.place(s).await,
+            Spend::Renew { predecessor, spec } => self.inner.renew(predecessor, spec).await,
+            Spend::Reissue { order_id, spec, .. } => self.inner.reissue(order_id, spec).await,
+        };
+        let now = OffsetDateTime::now_utc();
+        match result {
+            Ok(order) => {
+                // The order exists: a journal failure now must not hide it.
+                if let Err(e) =
+                    self.journal.record_outcome(entry.id, &Outcome::Placed(Observed::from(&order)), now).await
+                {
+                    tracing::error!("order {} placed but the journal could not record it: {e}", order.order_id);
+                }
+                Ok(Placement { order, how: How::Placed, entry_id: entry.id, reference: intent.reference.clone() })
+            }
+            Err(Error::PlacedUnreadable(p)) => {
+                // The provider accepted it: never lose it, never send it again.
+                let outcome = match &p.order_id {
+                    Some(id) => Outcome::Placed(Observed {
+                        order_id: id.clone(),
+                        status: OrderStatus::Unknown.as_str().into(),
+                        provider_status: String::new(),
+                        coverage_end: None,
+                        not_after: None,
+                    }),
+                    None => Outcome::Unknown(p.to_string()),
+                };
+                if let Err(e) = self.journal.record_outcome(entry.id, &outcome, now).await {
+                    tracing::error!("{p}; the journal could not record it: {e}");
+                }
+                Err(Error::PlacedUnreadable(p).into())
+            }
+            Err(e @ Error::OutcomeUnknown(_)) => {
+                self.journal.record_outcome(entry.id, &Outcome::Unknown(e.to_string()), now).await?;
+                let entry = self.journal.entry(entry.id).await?.unwrap_or(entry);
+                return match self.settle_existing(&entry, Some(spend)).await {
+                    Ok(Settled::Done(p)) => Ok(*p),
+                    // Cannot happen on a first listing; report the original failure all the same.
+                    Ok(Settled::SendAgain) | Err(SpendError::Unsettled { .. }) => Err(e.into()),
+                    Err(other) => {
+                        tracing::warn!("{other}");
+                        Err(e.into())
                     }
-                    return Ok(Placement {
-                        order,
-                        how: How::Placed,
-                        entry_id: entry.id,
-                        reference: intent.reference.clone(),
-                    });
-                }
-                Err(Error::PlacedUnreadable(p)) => {
-                    // The provider accepted it: never lose it, never send it again.
-                    let outcome = match &p.order_id {
-                        Some(id) => Outcome::Placed(Observed {
-                            order_id: id.clone(),
-                            status: OrderStatus::Unknown.as_str().into(),
-                            provider_status: String::new(),
-                            coverage_end: None,
-                            not_after: None,
-                        }),
-                        None => Outcome::Unknown(p.to_string()),
-                    };
-                    if let Err(e) = self.journal.record_outcome(entry.id, &outcome, now).await {
-                        tracing::error!("{p}; the journal could not record it: {e}");
-                    }
-                    return Err(Error::PlacedUnreadable(p).into());
-                }
-                Err(e @ Error::OutcomeUnknown(_)) => {
-                    self.journal.record_outcome(entry.id, &Outcome::Unknown(e.to_string()), now).await?;
-                    let entry = self.journal.entry(entry.id).await?.unwrap_or(entry);
-                    return match self.settle_existing(&entry, Some(spend)).await {
-                        Ok(Settled::Done(p)) => Ok(*p),
-                        // Cannot happen on a first listing; report the original failure all the same.
-                        Ok(Settled::SendAgain) | Err(SpendError::Unsettled { .. }) => Err(e.into()),
-                        Err(other) => {
-                            tracing::warn!("{other}");
-                            Err(e.into())
-                        }
-                    };
-                }
-                Err(e) => {
-                    self.journal.record_outcome(entry.id, &Outcome::Refused(e.to_string()), now).await?;
-                    let retry_after = e.provider_error().filter(|p| p.status == 429).map(|p| p.retry_after);
-                    match retry_after {
-                        Some(wait) if rate_limited < 3 => {
-                            rate_limited += 1;
-                            let wait = wait.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(60));
-                            tracing::info!(?wait, "the provider answered 429 (nothing placed); sending again");
-                            tokio::time::sleep(wait).await;
-                        }
-                        _ => return Err(e.into()),
-                    }
-                }
+                };
+            }
+            Err(e) => {
+                self.journal.record_outcome(entry.id, &Outcome::Refused(e.to_string()), now).await?;
+                Err(e.into())
             }
         }
     }

@@ -137,12 +137,17 @@ async fn refusals_and_rejections_do_not_block() {
 }
 
 #[tokio::test]
-async fn a_429_is_waited_out_and_sent_again() {
+async fn a_429_is_refused_at_once_and_never_resent() {
     let r = rig(ListMode::EchoCsr, Duration::from_secs(120));
-    r.fake.then(Act::RateLimited).then(Act::RateLimited);
-    let p = r.guarded.spend(Spend::Order(&spec("a.example.com")), None).await.unwrap();
+    r.fake.then(Act::RateLimited);
+    let s = spec("a.example.com");
+    let e = r.guarded.spend(Spend::Order(&s), None).await.unwrap_err();
+    assert!(matches!(&e, SpendError::Provider(p) if p.kind() == ssl_core::ErrorKind::RateLimited), "{e}");
+    assert_eq!((r.fake.sent(), r.fake.stored()), (1, 0), "one request, not waited out, not re-sent");
+    // The refusal blocks nothing: a re-run is a fresh attempt.
+    let p = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
     assert_eq!(p.how, How::Placed);
-    assert_eq!((r.fake.sent(), r.fake.stored()), (3, 1));
+    assert_eq!((r.fake.sent(), r.fake.stored()), (2, 1));
 }
 
 #[tokio::test]
