@@ -202,10 +202,149 @@ mod gogetssl {
     }
 }
 
+// ---------------------------------------------------------------------------------------------------- Openprovider
+mod openprovider {
+    use super::*;
+    use ssl_core::operation::Operation;
+    use ssl_openprovider::OpenproviderClient;
+    use ssl_openprovider::generated::{self as g, ops};
+
+    pub struct C {
+        client: OpenproviderClient,
+        create: ops::CreateOrder,
+        read: ops::GetOrder,
+    }
+
+    pub fn routes() -> Vec<Route> {
+        vec![
+            Route::json("POST", "/v1beta/auth/login", 200, fixture("openprovider/login_ok.json")),
+            Route::json("POST", "/v1beta/ssl/orders", 200, fixture("openprovider/create_ok.json")),
+            Route::json("GET", "/v1beta/ssl/orders/", 200, fixture("openprovider/order_act.json")),
+        ]
+    }
+
+    pub fn connect(origin: &str) -> Box<dyn Client> {
+        let base = url::Url::parse(&format!("{origin}/v1beta")).expect("url");
+        let transport = std::sync::Arc::new(
+            ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig::default()).expect("transport"),
+        );
+        // `ApiClient::new` has no limiter; `configure` makes that explicit (the facade adds the descriptor's).
+        let client = OpenproviderClient::new("bench-user", "bench-pass".into(), &base, transport)
+            .expect("client")
+            .configure(ssl_core::ApiClient::without_rate_limiter);
+        let body = g::CreateOrderRequest::new(
+            5,
+            1,
+            csr(),
+            g::SoftwareId::Linux,
+            g::SignatureHashAlgorithm::Sha2,
+            "XY123456-NL",
+        )
+        .host_names(vec!["www.shop.example.com".to_owned()])
+        .domain_validation_methods(vec![
+            g::DomainValidationMethod::new("shop.example.com", g::DcvMethod::Dns),
+            g::DomainValidationMethod::new("www.shop.example.com", g::DcvMethod::Dns),
+        ])
+        .start_provision(true);
+        Box::new(C { client, create: ops::CreateOrder::new(body), read: ops::GetOrder::new("31027") })
+    }
+
+    impl Client for C {
+        fn create(&self) -> Call<'_> {
+            Box::pin(async {
+                std::hint::black_box(self.client.send(&self.create).await.expect("create_order"));
+            })
+        }
+        fn read(&self) -> Call<'_> {
+            Box::pin(async {
+                std::hint::black_box(self.client.send(&self.read).await.expect("get_order"));
+            })
+        }
+        fn decode(&self, op: Op, body: &[u8]) {
+            match op {
+                Op::Create => drop(std::hint::black_box(
+                    serde_json::from_slice::<<ops::CreateOrder as Operation>::Output>(body).expect("decode"),
+                )),
+                Op::Read => drop(std::hint::black_box(
+                    serde_json::from_slice::<<ops::GetOrder as Operation>::Output>(body).expect("decode"),
+                )),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------- Realtime Register
+mod rtr {
+    use super::*;
+    use ssl_core::operation::Operation;
+    use ssl_rtr::RtrClient;
+    use ssl_rtr::generated::{self as g, ops};
+
+    pub struct C {
+        client: RtrClient,
+        create: ops::RequestCertificate,
+    }
+
+    pub fn routes() -> Vec<Route> {
+        vec![
+            Route::json("POST", "/v2/ssl/certificates", 201, rtr_fixture("request_201_authkey.json"))
+                .header("x-process-id", "21"),
+            Route::json("GET", "/v2/processes/", 200, rtr_fixture("process_completed.json")),
+        ]
+    }
+
+    fn rtr_fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../ssl-rtr/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+    }
+
+    pub fn connect(origin: &str) -> Box<dyn Client> {
+        // `RtrClient::new` builds its `ApiClient` without a rate limiter (the facade adds the descriptor's).
+        let client = RtrClient::new("bench-key".into(), "acme", &format!("{origin}/v2")).expect("client");
+        let body = g::CertificateRequest::new("acme", "sectigo_dv", 12, csr())
+            .domain_name("shop.example.com")
+            .san(vec!["www.shop.example.com".to_owned()])
+            .dcv(vec![
+                g::Dcv::new("shop.example.com", g::DcvType::Dns),
+                g::Dcv::new("www.shop.example.com", g::DcvType::Dns),
+            ]);
+        Box::new(C { client, create: ops::RequestCertificate::new(body) })
+    }
+
+    impl Client for C {
+        fn create(&self) -> Call<'_> {
+            Box::pin(async {
+                // RtrClient has no typed `send` for operations: what `ApiClient::send_via` does, by hand —
+                // validate (nothing sent on an error), the generated request, send once, decode.
+                let problems = self.create.validate();
+                assert!(!ssl_core::problem::has_errors(&problems), "{problems:?}");
+                let info: g::CertificateProcessInfo =
+                    self.client.call(&self.create.request()).await.expect("request_certificate");
+                std::hint::black_box(info);
+            })
+        }
+        fn read(&self) -> Call<'_> {
+            Box::pin(async {
+                let p: g::Process = self.client.call(&g::requests::get_process("20")).await.expect("get_process");
+                std::hint::black_box(p);
+            })
+        }
+        fn decode(&self, op: Op, body: &[u8]) {
+            match op {
+                Op::Create => drop(std::hint::black_box(
+                    serde_json::from_slice::<<ops::RequestCertificate as Operation>::Output>(body).expect("decode"),
+                )),
+                Op::Read => drop(std::hint::black_box(serde_json::from_slice::<g::Process>(body).expect("decode"))),
+            }
+        }
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case { name: "digicert", routes: digicert::routes, connect: digicert::connect },
         Case { name: "gogetssl", routes: gogetssl::routes, connect: gogetssl::connect },
+        Case { name: "openprovider", routes: openprovider::routes, connect: openprovider::connect },
+        Case { name: "rtr", routes: rtr::routes, connect: rtr::connect },
     ]
 }
 
