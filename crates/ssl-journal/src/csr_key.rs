@@ -15,6 +15,12 @@ pub fn csr_key_digest(csr: &[u8]) -> Option<String> {
     Some(hex::encode(Sha256::digest(req.certification_request_info.subject_pki.raw)))
 }
 
+/// The digest of a DER SubjectPublicKeyInfo itself (lower-case hex SHA-256): what [`csr_key_digest`] gives for
+/// any CSR carrying that key.
+pub fn spki_digest(spki_der: &[u8]) -> String {
+    hex::encode(Sha256::digest(spki_der))
+}
+
 /// The SPKI SHA-256 of a CSR in text form ([`csr_key_digest`]).
 pub fn csr_key_digest_str(csr: &str) -> Option<String> {
     csr_key_digest(csr.as_bytes())

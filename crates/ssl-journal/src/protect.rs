@@ -11,7 +11,10 @@
 //!    retry. A provider whose listing cannot decide never re-sends ([`SpendError::NoListing`]).
 //! 3. Nothing, or only refused / rejected / cancelled / forgotten attempts: the intent is written, durably, and
 //!    the request is sent once. A 429 is a refusal like any other (recorded, returned at once, never waited out
-//!    or re-sent: a re-run sends a fresh attempt). An unknown outcome is reconciled at once (a dropped reply after the order was stored is adopted right away).
+//!    or re-sent: a re-run sends a fresh attempt). An unknown outcome (5xx, timeout, connection dropped after the
+//!    request went out) is recorded and returned as [`Error::OutcomeUnknown`] after exactly one request: nothing is
+//!    listed, adopted or re-sent in that call. The next spend of the same reference (a re-run) or
+//!    [`Journaled::reconcile`] does that (step 2).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -472,18 +475,22 @@ impl Journaled {
                 }
                 Err(Error::PlacedUnreadable(p).into())
             }
-            Err(e @ Error::OutcomeUnknown(_)) => {
+            Err(Error::OutcomeUnknown(mut o)) => {
+                // Exactly one request in this invocation: no listing, no adoption, no re-send now. The next spend
+                // of this reference (a re-run) or `ssl-orders reconcile` lists, matches and adopts, or re-sends
+                // only after two listings the settle time apart agree.
+                let e = Error::OutcomeUnknown(o.clone());
                 self.journal.record_outcome(entry.id, &Outcome::Unknown(e.to_string()), now).await?;
-                let entry = self.journal.entry(entry.id).await?.unwrap_or(entry);
-                return match self.settle_existing(&entry, Some(spend)).await {
-                    Ok(Settled::Done(p)) => Ok(*p),
-                    // Cannot happen on a first listing; report the original failure all the same.
-                    Ok(Settled::SendAgain) | Err(SpendError::Unsettled { .. }) => Err(e.into()),
-                    Err(other) => {
-                        tracing::warn!("{other}");
-                        Err(e.into())
-                    }
-                };
+                let provider_lookup = std::mem::take(&mut o.lookup);
+                o.lookup = format!(
+                    "journal entry {} (reference {}): re-run the same command, or `ssl-orders reconcile {}`, to find it in the {} listing and adopt it{}",
+                    entry.id,
+                    intent.reference,
+                    intent.reference,
+                    intent.provider,
+                    if provider_lookup.is_empty() { String::new() } else { format!("; or look in {provider_lookup}") }
+                );
+                Err(Error::OutcomeUnknown(o).into())
             }
             Err(e) => {
                 self.journal.record_outcome(entry.id, &Outcome::Refused(e.to_string()), now).await?;

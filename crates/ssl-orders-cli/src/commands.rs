@@ -265,13 +265,22 @@ fn csr_source(
             "a generated key needs --out DIR (the key is written there before anything is sent)",
         ));
     }
-    if let Some(dir) = out {
-        if !dry_run {
-            files::check_key_free(dir)?;
-        }
-    }
     let key_type: ssl_csr::KeyType =
         src.key.as_deref().unwrap_or("rsa2048").parse().map_err(|e: String| Failure::usage(e))?;
+    if let Some(dir) = out {
+        if !dry_run {
+            // A re-run after a SIGKILL or exit 7 reuses the key its first run generated (same reference, same
+            // order); any other key in the way is refused.
+            let names = ssl_csr::csr_names(&cn, &sans).map_err(|e| Failure::invalid("csr", e.to_string()))?;
+            if let Some(csr_pem) = files::reuse_key(dir, &names, key_type)? {
+                eprintln!(
+                    "note: reusing {} and its csr.pem from an earlier run of this command",
+                    dir.join("key.pem").display()
+                );
+                return Ok((cn, sans, Keyed { csr_pem, generated: None }));
+            }
+        }
+    }
     let generated = ssl_csr::generate(key_type, &cn, &sans).map_err(|e| Failure::invalid("csr", e.to_string()))?;
     Ok((cn, sans, Keyed { csr_pem: generated.csr_pem.clone(), generated: Some(generated) }))
 }

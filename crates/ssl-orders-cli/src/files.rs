@@ -24,6 +24,62 @@ pub fn check_key_free(dir: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A re-run of `order`/`renew`/`reissue --cn … --out DIR` after a SIGKILL or an exit 7: when `DIR` already holds the
+/// `key.pem` + `csr.pem` pair an earlier run of the same command generated (the CSR is signed by that key, carries
+/// exactly these names, and the key is of the type asked for), the CSR is reused, so the journal reference (which
+/// hashes the CSR's public key) is the earlier run's and its order is found, never a second one placed. `None` when
+/// `DIR` holds no key. Anything else in the way is refused: a key is never overwritten, never paired with a CSR it
+/// did not sign, and never reused for other names.
+pub fn reuse_key(dir: &Path, names: &[String], key_type: ssl_csr::KeyType) -> Result<Option<String>, Failure> {
+    let key_path = dir.join("key.pem");
+    let csr_path = dir.join("csr.pem");
+    if key_path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    let refuse = |why: String| {
+        Failure::invalid(
+            "key_exists",
+            format!(
+                "{} already exists and {why}; refusing to overwrite or reuse a private key (choose another --out)",
+                key_path.display()
+            ),
+        )
+    };
+    let Ok(csr_pem) = std::fs::read_to_string(&csr_path) else {
+        return Err(refuse(format!(
+            "{} does not (the request is written before anything is sent, so nothing was ordered with this key)",
+            csr_path.display()
+        )));
+    };
+    let key_pem = std::fs::read_to_string(&key_path).map_err(|e| Failure::io("cannot read", &key_path, &e))?;
+    let key_digest = rcgen::KeyPair::from_pem(&key_pem)
+        .ok()
+        .map(|k| ssl_journal::csr_key::spki_digest(&rcgen::PublicKeyData::subject_public_key_info(&k)));
+    let csr_digest = ssl_journal::csr_key::csr_key_digest_str(&csr_pem);
+    if key_digest.is_none() || key_digest != csr_digest {
+        return Err(refuse(format!("{} was not signed by it", csr_path.display())));
+    }
+    let info = ssl_csr::inspect(csr_pem.as_bytes());
+    let mut have = info.names();
+    let mut want = names.to_vec();
+    have.sort();
+    want.sort();
+    if have != want || info.names().first() != names.first() {
+        return Err(refuse(format!(
+            "belongs to a request for {} (this command asks for {})",
+            info.names().join(", "),
+            names.join(", ")
+        )));
+    }
+    let expected = if key_type.is_rsa() { ssl_csr::KeyKind::Rsa } else { ssl_csr::KeyKind::Ec };
+    if info.key.kind != expected || info.key.bits != Some(key_type.bits()) {
+        return Err(refuse(format!("is {} (this command asks for {key_type})", info.key)));
+    }
+    let pem = ssl_csr::canonical_pem(csr_pem.as_bytes())
+        .ok_or_else(|| refuse(format!("{} cannot be read", csr_path.display())))?;
+    Ok(Some(pem))
+}
+
 /// Write a file atomically (temp file + rename), mode 0644.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), Failure> {
     let dir = path.parent().unwrap_or(Path::new("."));

@@ -69,6 +69,10 @@ impl Fake {
         *self.sent.lock().unwrap()
     }
 
+    pub fn listings(&self) -> u32 {
+        *self.listings.lock().unwrap()
+    }
+
     pub fn stored(&self) -> usize {
         self.orders.lock().unwrap().len()
     }

@@ -45,16 +45,43 @@ async fn a_placed_order_is_never_sent_again() {
 }
 
 #[tokio::test]
-async fn a_dropped_reply_after_commit_is_adopted_at_once() {
+async fn a_dropped_reply_is_one_request_and_outcome_unknown_then_the_next_spend_adopts_it() {
     let r = rig(ListMode::EchoCsr, Duration::from_secs(120));
     r.fake.then(Act::CommitThenLose);
     let s = spec("shop.example.com");
+    let e = r.guarded.spend(Spend::Order(&s), None).await.unwrap_err();
+    // This call: exactly one request, no listing, no adoption, no re-send.
+    assert!(matches!(&e, SpendError::Provider(ssl_core::Error::OutcomeUnknown(_))), "{e}");
+    assert!(e.to_string().contains("re-run the same command"), "{e}");
+    assert_eq!((r.fake.sent(), r.fake.stored(), r.fake.listings()), (1, 1, 0));
+    let entry = &r.journal.entries(&EntryFilter::default()).await.unwrap()[0];
+    assert_eq!(entry.state, EntryState::Unknown);
+    // The next spend (a re-run) finds it in the listing and adopts it.
     let p = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
     assert_eq!(p.how, How::Adopted);
+    assert_eq!(p.entry_id, entry.id);
     assert_eq!((r.fake.sent(), r.fake.stored()), (1, 1));
     let again = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
     assert_eq!(again.how, How::AlreadyPlaced);
     assert_eq!(r.fake.sent(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_request_is_never_resent_in_the_same_call_even_with_no_settle_time() {
+    let r = rig(ListMode::EchoCsr, Duration::ZERO);
+    r.fake.then(Act::LoseBeforeCommit);
+    let s = spec("shop.example.com");
+    let e = r.guarded.spend(Spend::Order(&s), None).await.unwrap_err();
+    assert!(matches!(&e, SpendError::Provider(ssl_core::Error::OutcomeUnknown(_))), "{e}");
+    assert_eq!((r.fake.sent(), r.fake.stored(), r.fake.listings()), (1, 0, 0));
+    // First re-run: one listing, absent; never re-sent on a single listing.
+    let e = r.guarded.spend(Spend::Order(&s), None).await.unwrap_err();
+    assert!(matches!(e, SpendError::Unsettled { .. }), "{e}");
+    assert_eq!((r.fake.sent(), r.fake.listings()), (1, 1));
+    // Second re-run: a second listing (settle time zero) agrees: sent again, once.
+    let p = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
+    assert_eq!(p.how, How::Placed);
+    assert_eq!((r.fake.sent(), r.fake.stored(), r.fake.listings()), (2, 1, 2));
 }
 
 #[tokio::test]
@@ -64,6 +91,7 @@ async fn listing_rows_without_csr_are_read_in_full() {
     r.guarded.spend(Spend::Order(&spec("shop.example.com")), None).await.unwrap();
     r.fake.then(Act::CommitThenLose);
     let s = spec("shop.example.com");
+    assert!(r.guarded.spend(Spend::Order(&s), None).await.is_err(), "exit 7 first");
     let p = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
     assert_eq!(p.how, How::Adopted);
     assert_eq!(p.order.order_id, "1001");

@@ -193,7 +193,7 @@ async fn a_wrong_key_exits_5() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn commit_then_drop_is_adopted_from_the_listing_and_the_simulator_holds_one_order() {
+async fn commit_then_drop_exits_7_after_one_request_and_the_same_command_run_again_adopts_the_order() {
     let sb = sandbox(DcvMode::Auto).await;
     let mut knobs = sb.knobs();
     let mut fault = Fault::new(FaultKind::DropAfterCommit);
@@ -203,6 +203,7 @@ async fn commit_then_drop_is_adopted_from_the_listing_and_the_simulator_holds_on
     sb.set_knobs(knobs);
     let tmp = tempfile::tempdir().unwrap();
     let base = sb.base_url("digicert").unwrap().to_string();
+    let out = tmp.path().join("o");
     let args: Vec<String> = [
         "--json",
         "--provider",
@@ -217,20 +218,32 @@ async fn commit_then_drop_is_adopted_from_the_listing_and_the_simulator_holds_on
         "--dcv",
         "dns",
         "--out",
-        tmp.path().join("o").to_str().unwrap(),
+        out.to_str().unwrap(),
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
+    let posts = || sb.requests().iter().filter(|r| r.method == "POST" && r.path.contains("/order/certificate")).count();
+    let o = run_async(args.clone(), sandbox_key()).await;
+    // The reply was lost after the order was stored: exactly one request, exit 7, nothing listed or re-sent in
+    // this run (issues 9, 11, 12).
+    assert_eq!(o.status.code(), Some(7), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = assert_error_doc(&o, "outcome_unknown");
+    assert!(v["error"]["message"].as_str().unwrap().contains("re-run the same command"), "{v:#}");
+    assert_eq!(posts(), 1, "one request");
+    assert_eq!(sb.orders("digicert").len(), 1);
+    let key = std::fs::read_to_string(out.join("key.pem")).expect("the key was written before the order was placed");
+    // The same command again: it reuses the key it generated (the reference hashes the CSR's key), finds the order
+    // in the listing and adopts it; nothing is sent.
     let o = run_async(args, sandbox_key()).await;
-    // The reply was lost after the order was stored: the journal finds it in the listing (by the CSR's key) and
-    // adopts it instead of failing with exit 7 (issue 11).
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v = stdout_json(&o);
     assert_eq!(v["journal"]["how"], "adopted", "{v:#}");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("found the order of an earlier attempt"));
-    assert_eq!(sb.orders("digicert").len(), 1, "exactly one order, never resent");
-    assert!(tmp.path().join("o/key.pem").exists(), "the key was written before the order was placed");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("found the order of an earlier attempt"), "{stderr}");
+    assert!(stderr.contains("reusing"), "{stderr}");
+    assert_eq!((posts(), sb.orders("digicert").len()), (1, 1), "exactly one order, never resent");
+    assert_eq!(std::fs::read_to_string(out.join("key.pem")).unwrap(), key, "the key is the first run's");
     sb.shutdown().await;
 }
 

@@ -87,7 +87,7 @@ async fn a_second_run_sends_nothing_and_says_already_placed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reply_dropped_after_commit_is_adopted_from_the_listing() {
+async fn a_reply_dropped_after_commit_exits_7_and_the_rerun_adopts_it_from_the_listing() {
     let sb = sandbox(DcvMode::Manual).await;
     let mut knobs: Value = serde_json::to_value(sb.knobs()).unwrap();
     knobs["faults"] = serde_json::json!([{"kind": "drop_after_commit", "method": "POST", "times": 1}]);
@@ -96,6 +96,8 @@ async fn a_reply_dropped_after_commit_is_adopted_from_the_listing() {
     let journal = tmp.path().join("j.sqlite3");
     let base = sb.base_url("digicert").unwrap().to_string();
     let csr = ec_csr(tmp.path(), "drop.example.com");
+    let o = run_with(&journal, &[], order_args(&base, &csr)).await;
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o));
     let o = run_with(&journal, &[], order_args(&base, &csr)).await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = stdout_json(&o);
@@ -119,11 +121,15 @@ async fn lost_before_commit_settles_then_reconcile_marks_it_not_placed() {
     let base = sb.base_url("digicert").unwrap().to_string();
     let csr = ec_csr(tmp.path(), "lost.example.com");
     let settle = [("SSL_ORDERS_SETTLE_SECS", "0.5")];
+    let posts = || sb.requests().iter().filter(|r| r.method == "POST" && r.path.contains("/order/certificate")).count();
     let o = run_with(&journal, &settle, order_args(&base, &csr)).await;
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+    assert_eq!(stdout_json(&o)["error"]["kind"], "outcome_unknown");
+    assert_eq!(posts(), 1, "a 5xx on the order: exactly one request in that run");
     // A re-run inside the settle time sends nothing and says when to retry.
     let o = run_with(&journal, &settle, order_args(&base, &csr)).await;
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+    assert_eq!(posts(), 1, "one listing is not enough to send again");
     let msg = stdout_json(&o)["error"]["message"].as_str().unwrap().to_owned();
     assert!(msg.contains("Retry after"), "{msg}");
     assert_eq!(sb.orders("digicert").len(), 0);
@@ -146,6 +152,80 @@ async fn lost_before_commit_settles_then_reconcile_marks_it_not_placed() {
         tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     }
     assert!(placed.is_some());
+    assert_eq!(sb.orders("digicert").len(), 1);
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_after_a_sigkill_with_a_generated_key_reuses_it_and_adopts_the_order() {
+    let sb = sandbox(DcvMode::Manual).await;
+    let mut knobs: Value = serde_json::to_value(sb.knobs()).unwrap();
+    knobs["faults"] = serde_json::json!([{"kind": "delay_after_commit", "delay_ms": 30000, "method": "POST"}]);
+    sb.set_knobs(serde_json::from_value::<Knobs>(knobs).unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("j.sqlite3");
+    let base = sb.base_url("digicert").unwrap().to_string();
+    let out = tmp.path().join("out");
+    let order = args(&[
+        "--json",
+        "--provider",
+        "digicert",
+        "--base-url",
+        &base,
+        "order",
+        "--product",
+        "ssl_dv_geotrust",
+        "--cn",
+        "killed.example.com",
+        "--key",
+        "ec256",
+        "--dcv",
+        "dns",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let mut child = bin()
+        .args(&order)
+        .env("SSL_ORDERS_DIGICERT_API_KEY", digicert_key())
+        .env("SSL_ORDERS_JOURNAL", &journal)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sb.orders("digicert").is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "the CLI ended before the simulator held the order");
+        assert!(std::time::Instant::now() < deadline, "the order never reached the simulator");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    child.kill().unwrap();
+    assert_eq!(child.wait().unwrap().code(), None, "killed by a signal");
+    sb.set_knobs(Knobs { faults: Vec::new(), ..sb.knobs() });
+    let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
+    // The same command again: the key it generated is reused (never a new key, never a second order), and the
+    // order the killed run left is found and adopted.
+    let o = run_with(&journal, &[], order.clone()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(stdout_json(&o)["journal"]["how"], "adopted", "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(out.join("key.pem")).unwrap(), key);
+    let posts = sb.requests().iter().filter(|r| r.method == "POST" && r.path.contains("/order/certificate")).count();
+    assert_eq!((posts, sb.orders("digicert").len()), (1, 1));
+    // Once more: already placed, still the same key.
+    let o = run_with(&journal, &[], order.clone()).await;
+    assert_eq!(stdout_json(&o)["journal"]["how"], "already_placed", "{}", text(&o));
+    // Other names, or a key the CSR was not signed with, in the same directory: refused, nothing overwritten.
+    let mut other = order.clone();
+    let cn = other.iter().position(|a| a == "killed.example.com").unwrap();
+    other[cn] = "other.example.com".into();
+    let o = run_with(&journal, &[], other).await;
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(stdout_json(&o)["error"]["code"], "key_exists", "{}", text(&o));
+    let foreign = ssl_csr::generate(ssl_csr::KeyType::EcP256, "killed.example.com", &[]).unwrap();
+    std::fs::write(out.join("csr.pem"), &foreign.csr_pem).unwrap();
+    let o = run_with(&journal, &[], order).await;
+    assert_eq!(stdout_json(&o)["error"]["code"], "key_exists", "{}", text(&o));
+    assert!(text(&o).contains("not signed by it"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(out.join("key.pem")).unwrap(), key, "never overwritten");
     assert_eq!(sb.orders("digicert").len(), 1);
     sb.shutdown().await;
 }

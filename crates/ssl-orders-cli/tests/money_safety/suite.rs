@@ -37,6 +37,8 @@ struct Rig {
     journal: String,
     contacts: PathBuf,
     runs: AtomicUsize,
+    /// CLI runs per CSR key (each may send at most one order request).
+    runs_by_key: std::sync::Mutex<HashMap<String, usize>>,
 }
 
 impl Rig {
@@ -71,6 +73,7 @@ impl Rig {
         let mut last = String::new();
         for _ in 0..40 {
             self.runs.fetch_add(1, Ordering::SeqCst);
+            *self.runs_by_key.lock().map_err(|e| e.to_string())?.entry(job.csr_key.clone()).or_default() += 1;
             let out = self.command(job, TIMEOUT_SECS).output().await.map_err(|e| e.to_string())?;
             let stdout = String::from_utf8_lossy(&out.stdout).to_string();
             let v: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
@@ -115,6 +118,23 @@ fn simulator_orders(sb: &SandboxHandle) -> BTreeMap<String, Vec<String>> {
                 .or_default()
                 .push(format!("{p}:{}", id.unwrap_or_default()));
         }
+    }
+    by_key
+}
+
+/// Order requests the simulator received, per CSR key (DigiCert: the JSON body's CSR; GoGetSSL: the form's `csr`).
+fn order_posts(sb: &SandboxHandle) -> HashMap<String, usize> {
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for e in sb.events() {
+        let is_order = e.method == "POST" && order_paths().iter().any(|(_, path)| e.path.ends_with(path));
+        if !is_order {
+            continue;
+        }
+        let csr = serde_json::from_str::<Value>(&e.body).ok().and_then(|v| find_csr(&v)).or_else(|| {
+            url::form_urlencoded::parse(e.body.as_bytes()).find(|(k, _)| k == "csr").map(|(_, v)| v.into_owned())
+        });
+        let key = csr.and_then(|c| ssl_journal::csr_key::csr_key_digest_str(&c)).unwrap_or_else(|| "<no csr>".into());
+        *by_key.entry(key).or_default() += 1;
     }
     by_key
 }
@@ -236,8 +256,13 @@ async fn run_inner() -> Result<(), String> {
     for p in ["digicert", "gogetssl"] {
         bases.insert(p, sb.base_url(p).ok_or("the simulator serves both providers")?.to_string());
     }
-    let rig =
-        Arc::new(Rig { bases, journal: journal.clone(), contacts: contacts(tmp.path()), runs: AtomicUsize::new(0) });
+    let rig = Arc::new(Rig {
+        bases,
+        journal: journal.clone(),
+        contacts: contacts(tmp.path()),
+        runs: AtomicUsize::new(0),
+        runs_by_key: Default::default(),
+    });
 
     // EC keys: fast to make, and what the suite asks for.
     let mut jobs = Vec::with_capacity(n);
@@ -344,6 +369,17 @@ async fn run_inner() -> Result<(), String> {
             failures.push(format!("CSR key {key}: {} orders {ids:?}", ids.len()));
         }
     }
+    // Never more than one order request per CLI run (an unknown outcome ends the run with exit 7; only a later run
+    // may send again, after two listings the settle time apart agree).
+    let posts = order_posts(&sb);
+    let runs_by_key = rig.runs_by_key.lock().map_err(|e| e.to_string())?.clone();
+    for (key, n_posts) in &posts {
+        let runs =
+            runs_by_key.get(key).copied().unwrap_or(0) + usize::from(jobs[..kills].iter().any(|j| &j.csr_key == key));
+        if *n_posts > runs {
+            failures.push(format!("CSR key {key}: {n_posts} order requests from {runs} CLI runs"));
+        }
+    }
     let journal_handle = ssl_journal::open(&journal).await.map_err(|e| e.to_string())?;
     let entries = journal_handle.entries(&EntryFilter::default()).await.map_err(|e| e.to_string())?;
     let unresolved: Vec<_> =
@@ -382,6 +418,7 @@ async fn run_inner() -> Result<(), String> {
         "agree": agree,
         "sigkills": killed,
         "cli_runs": runs,
+        "order_requests": posts.values().sum::<usize>(),
         "outcomes": hows,
         "faults_fired": fired,
         "seconds": {"kill_phase": kill_secs, "fault_phase": fault_secs, "total": started.elapsed().as_secs_f64()},
