@@ -91,6 +91,15 @@ pub struct ApiClient {
     retry: RetryPolicy,
     decoder: ErrorDecoder,
     user_agent: Option<String>,
+    offline: bool,
+    read_cache: Option<Arc<ReadCache>>,
+}
+
+/// GET answers kept for the client's lifetime (product catalogs: read once per run).
+#[derive(Debug)]
+struct ReadCache {
+    prefixes: &'static [&'static str],
+    answers: std::sync::Mutex<std::collections::HashMap<String, Response>>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -147,7 +156,38 @@ pub fn decode_json<T: DeserializeOwned>(operation: &'static str, status: u16, bo
 impl ApiClient {
     /// A client for `provider` at `base` (which includes the version prefix, e.g. `.../services/v2`).
     pub fn new(provider: &'static str, base: url::Url, transport: Arc<dyn Transport>, decoder: ErrorDecoder) -> Self {
-        Self { provider, base, transport, limiter: None, retry: RetryPolicy::default(), decoder, user_agent: None }
+        Self {
+            provider,
+            base,
+            transport,
+            limiter: None,
+            retry: RetryPolicy::default(),
+            decoder,
+            user_agent: None,
+            offline: false,
+            read_cache: None,
+        }
+    }
+
+    /// A client without credentials: every call fails with [`Error::Config`] before anything is sent, so only
+    /// offline work (a dry run from the spec's tables) is possible.
+    #[must_use]
+    pub fn offline(mut self) -> Self {
+        self.offline = true;
+        self
+    }
+
+    /// Whether this client is [`ApiClient::offline`].
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+
+    /// Keep the answers of GET reads whose path starts with one of `prefixes` for the client's lifetime (and its
+    /// clones'): a product catalog is read once per run.
+    #[must_use]
+    pub fn with_read_cache(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.read_cache = Some(Arc::new(ReadCache { prefixes, answers: Default::default() }));
+        self
     }
 
     /// Send this `User-Agent` instead of the transport's (`ssl-orders/<version>`). Some providers refuse unknown
@@ -246,6 +286,27 @@ impl ApiClient {
     /// [`CallKind`], turn the provider's error shape into [`Error::Provider`] and ambiguous failures of spending
     /// calls into [`Error::OutcomeUnknown`] (filled in by the caller with [`OutcomeUnknown::lookup`] details).
     pub async fn execute(&self, req: &HttpRequest, auth: &dyn Auth) -> Result<Response> {
+        if self.offline {
+            return Err(Error::Config(format!(
+                "{} has no credentials here: only offline work (a dry run from the spec's tables) is possible",
+                self.provider
+            )));
+        }
+        let cache = self.read_cache.as_ref().filter(|c| {
+            req.method == crate::request::Method::Get && c.prefixes.iter().any(|p| req.path.starts_with(p))
+        });
+        let key = req.render_target();
+        if let Some(hit) = cache.and_then(|c| c.answers.lock().ok()?.get(&key).cloned()) {
+            return Ok(hit);
+        }
+        let answer = self.execute_uncached(req, auth).await?;
+        if let Some(c) = cache {
+            c.answers.lock().unwrap_or_else(|e| e.into_inner()).insert(key, answer.clone());
+        }
+        Ok(answer)
+    }
+
+    async fn execute_uncached(&self, req: &HttpRequest, auth: &dyn Auth) -> Result<Response> {
         let operation = req.operation;
         // A body that cannot be serialized is refused before anything is sent (never sent empty or `null`).
         let body = req.body.to_wire_bytes().map_err(|why| {

@@ -193,6 +193,8 @@ pub struct ConnectOptions {
     pub retry: Option<RetryPolicy>,
     /// A rate gate replacing the client's in-process limiter (e.g. windows shared by a fleet through a database).
     pub rate_gate: Option<Arc<dyn crate::ratelimit::RateGate>>,
+    /// No credentials: [`ConnectOptions::configure`] makes the client [`crate::ApiClient::offline`].
+    pub offline: bool,
 }
 
 impl fmt::Debug for ConnectOptions {
@@ -204,11 +206,15 @@ impl fmt::Debug for ConnectOptions {
 impl ConnectOptions {
     /// Options for `base_url` over `transport`.
     pub fn new(base_url: url::Url, transport: Arc<dyn Transport>) -> Self {
-        Self { base_url, transport, user_agent: None, retry: None, rate_gate: None }
+        Self { base_url, transport, user_agent: None, retry: None, rate_gate: None, offline: false }
     }
 
-    /// Apply the options every client builds its [`crate::ApiClient`] with (User-Agent, retry policy, rate gate).
+    /// Apply the options every client builds its [`crate::ApiClient`] with (User-Agent, retry policy, rate gate,
+    /// offline).
     pub fn configure(&self, mut api: crate::ApiClient) -> crate::ApiClient {
+        if self.offline {
+            api = api.offline();
+        }
         if let Some(ua) = &self.user_agent {
             api = api.with_user_agent(ua.clone());
         }

@@ -333,29 +333,59 @@ fn bundle(pem: &str) -> Result<CertificateBundle> {
     ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("download_by_format", 200, m))
 }
 
-/// Rules for a product missing from the committed table, from `GET /product/{id}`.
-pub fn rules_from_info(info: &g::ProductInfo) -> ProductRules {
-    let id = info.name_id.clone();
-    let lower = id.to_ascii_lowercase();
-    let validation = if lower.contains("_ev") {
-        ValidationLevel::Ev
-    } else if lower.contains("_dv") {
-        ValidationLevel::Dv
-    } else {
-        ValidationLevel::Ov
-    };
-    let years = info.allowed_validity_years.clone().unwrap_or_else(|| vec![1, 2, 3]);
-    ProductRules {
-        name: info.name.clone(),
+/// The validation level DigiCert publishes (`validation_type` `dv`/`ov`/`ev`), else read from the product id.
+fn level(validation_type: Option<&str>, name_id: &str) -> ValidationLevel {
+    let v = validation_type.unwrap_or_default().to_ascii_lowercase();
+    let id = name_id.to_ascii_lowercase();
+    match () {
+        _ if v.starts_with("ev") || id.contains("_ev") => ValidationLevel::Ev,
+        _ if v.starts_with("dv") || id.contains("_dv") => ValidationLevel::Dv,
+        _ => ValidationLevel::Ov,
+    }
+}
+
+/// A product's rules: what the account publishes (`GET /product`, `GET /product/{id}`: name, validation type,
+/// validity years) over what DigiCert publishes nowhere, from the spec's `x-products` table (wildcards, name limits,
+/// DCV methods). A product missing from the table gets conservative defaults.
+pub fn merge_rules(
+    name_id: &str,
+    name: Option<&str>,
+    validation_type: Option<&str>,
+    years: Option<&[i64]>,
+) -> ProductRules {
+    let validation = level(validation_type, name_id);
+    let lower = name_id.to_ascii_lowercase();
+    let mut rules = table_rules(name_id).unwrap_or_else(|| ProductRules {
+        id: name_id.to_owned(),
+        name: name_id.to_owned(),
         validation,
         wildcard: lower.contains("wildcard") || lower.contains("flex") || lower.contains("cloud"),
         multi_domain: !lower.contains("wildcard"),
         max_names: Some(250),
-        periods_months: years.into_iter().filter(|y| (1..=3).contains(y)).map(|y| (y * 12) as u32).collect(),
+        periods_months: vec![12, 24, 36],
         dcv_methods: DCV_TABLE.methods(),
         required_fields: if validation == ValidationLevel::Dv { vec![] } else { vec!["organization.id".into()] },
-        id,
+    });
+    if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
+        rules.name = n.to_owned();
     }
+    if validation_type.is_some() {
+        rules.validation = validation;
+    }
+    if let Some(y) = years.filter(|y| !y.is_empty()) {
+        rules.periods_months = y.iter().filter(|y| (1..=3).contains(*y)).map(|y| (*y * 12) as u32).collect();
+    }
+    rules
+}
+
+/// Rules from `GET /product/{id}` (see [`merge_rules`]).
+pub fn rules_from_info(info: &g::ProductInfo) -> ProductRules {
+    merge_rules(
+        &info.name_id,
+        Some(&info.name),
+        info.validation_type.as_deref(),
+        info.allowed_validity_years.as_deref(),
+    )
 }
 
 /// The names of an order's certificate, common name first, without repeats.
@@ -385,22 +415,25 @@ pub fn from_list_item(item: &g::OrderListItem) -> Order {
 }
 
 impl DigiCertClient {
+    /// A product's rules for this account (`GET /product/{id}`, read once per client, over the spec's table);
+    /// offline (no credentials) from the table alone.
     async fn rules(&self, product: &str) -> Result<ProductRules> {
-        if let Some(r) = table_rules(product) {
-            return Ok(r);
+        let unknown = || {
+            let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
+            Error::Invalid(vec![
+                Problem::error(
+                    "unknown_product",
+                    format!("DigiCert has no product `{product}` for this account; known: {}", known.join(", ")),
+                )
+                .with_field("product"),
+            ])
+        };
+        if self.api.is_offline() {
+            return table_rules(product).ok_or_else(unknown);
         }
         match self.product_info(product).await {
             Ok(info) => Ok(rules_from_info(&info)),
-            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => {
-                let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
-                Err(Error::Invalid(vec![
-                    Problem::error(
-                        "unknown_product",
-                        format!("DigiCert has no product `{product}`; known: {}", known.join(", ")),
-                    )
-                    .with_field("product"),
-                ]))
-            }
+            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => Err(unknown()),
             Err(e) => Err(e),
         }
     }
@@ -536,7 +569,14 @@ impl Provider for DigiCertClient {
     }
 
     async fn products(&self) -> Result<Vec<ProductRules>> {
-        Ok(g::product_table())
+        if self.api.is_offline() {
+            return Ok(g::product_table());
+        }
+        let list = self.product_list().await?.products.unwrap_or_default();
+        Ok(list
+            .iter()
+            .map(|p| merge_rules(&p.name_id, p.name.as_deref(), p.validation_type.as_deref(), None))
+            .collect())
     }
 
     async fn product(&self, id: &str) -> Result<ProductRules> {

@@ -270,6 +270,7 @@ pub fn connect(config: Config) -> Result<Box<dyn Provider>> {
     options.user_agent = config.user_agent.or(d.user_agent.map(str::to_owned));
     options.retry = config.retry;
     options.rate_gate = config.rate_gate;
+    options.offline = config.credentials.is_none();
     (d.connect)(config.credentials.as_ref(), options)
 }
 

@@ -37,3 +37,25 @@ pub fn wiremock_client(server: &wiremock::MockServer) -> DigiCertClient {
         max_retry_after: std::time::Duration::from_secs(5),
     })
 }
+
+/// Queue the account's answer to `GET /product/{id}` (the pre-flight reads it first) for a product of the
+/// spec's table.
+pub fn reply_product(mock: &MockTransport, id: &str) {
+    let rules = ssl_digicert::generated::product_table().into_iter().find(|p| p.id == id);
+    let level = rules.as_ref().map_or("ov", |r| match r.validation {
+        ssl_core::model::ValidationLevel::Dv => "dv",
+        ssl_core::model::ValidationLevel::Ev => "ev",
+        _ => "ov",
+    });
+    mock.reply_json(
+        200,
+        serde_json::json!({"name_id": id, "name": id, "validation_type": level, "allowed_validity_years": [1, 2, 3]}),
+    );
+}
+
+/// Only reads of the product endpoints went out: no write, no spend.
+pub fn assert_only_product_reads(mock: &MockTransport) {
+    for r in mock.requests() {
+        assert!(r.method == ssl_core::Method::Get && r.url.contains("/product/"), "{} {}", r.method.as_str(), r.url);
+    }
+}

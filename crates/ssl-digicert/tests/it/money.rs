@@ -6,7 +6,7 @@ use ssl_core::model::{DcvMethod, OrderFilter, OrderSpec, OrderStatus};
 use ssl_core::testing::MockTransport;
 use ssl_core::{ErrorKind, Provider, WireResponse};
 
-use crate::common::{csr, mock_client};
+use crate::common::{csr, mock_client, reply_product};
 
 fn spec() -> OrderSpec {
     OrderSpec::new("ssl_dv_geotrust", "shop.example.com", DcvMethod::Dns).csr(csr(&["shop.example.com"]))
@@ -27,6 +27,7 @@ fn fail(mock: &MockTransport, status: u16) {
 #[tokio::test]
 async fn an_order_whose_read_back_fails_is_reported_with_its_id() {
     let (c, mock) = mock_client();
+    reply_product(&mock, "ssl_dv_geotrust");
     mock.reply_json(201, json!({"id": 42, "dcv_random_value": "rnd"}));
     fail(&mock, 502);
     let e = c.place(&spec()).await.unwrap_err();
@@ -40,6 +41,7 @@ async fn an_order_whose_read_back_fails_is_reported_with_its_id() {
 #[tokio::test]
 async fn an_order_answer_without_an_id_keeps_the_raw_answer() {
     let (c, mock) = mock_client();
+    reply_product(&mock, "ssl_dv_geotrust");
     mock.reply_json(201, json!({"requests": [{"id": 7}]}));
     let e = c.place(&spec()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PlacedUnreadable, "{e}");
@@ -47,18 +49,19 @@ async fn an_order_answer_without_an_id_keeps_the_raw_answer() {
     assert_eq!(placed.order_id, None);
     let raw = placed.raw.as_deref().unwrap();
     assert!(raw.contains("requests"), "{raw}");
-    assert_eq!(mock.requests().len(), 1);
+    assert_eq!(mock.requests().len(), 2, "the product read and the order, once");
 }
 
 #[tokio::test]
 async fn the_dry_run_value_is_the_value_placed() {
     let (c, mock) = mock_client();
+    reply_product(&mock, "ssl_dv_geotrust");
     let prepared = c.prepare(&spec()).await.unwrap();
     mock.reply_json(201, json!({"id": 42}));
     mock.reply_json(200, info("pending", None));
     let order = c.place_prepared(&prepared).await.unwrap();
     assert_eq!(order.order_id, "42");
-    let sent = &mock.requests()[0];
+    let sent = &mock.requests()[1];
     let printed = prepared.request.body.redacted_text();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&sent.body).unwrap(),
@@ -118,4 +121,28 @@ async fn orders_are_listed_page_by_page() {
     // An account without orders answers without an `orders` key.
     mock.reply_json(200, json!({"page": {"total": 0}}));
     assert!(c.list_orders(&OrderFilter::new()).await.unwrap().orders.is_empty());
+}
+
+#[tokio::test]
+async fn the_catalog_and_the_preflight_read_the_account() {
+    let (c, mock) = mock_client();
+    mock.reply_json(
+        200,
+        json!({"products": [{"name_id": "ssl_dv_geotrust", "name": "GeoTrust DV (account)", "validation_type": "dv"}]}),
+    );
+    let products = c.products().await.unwrap();
+    assert_eq!(products.len(), 1, "the account's products, not the built-in table");
+    assert_eq!(products[0].name, "GeoTrust DV (account)");
+    assert!(mock.requests()[0].url.ends_with("/product"), "{}", mock.requests()[0].url);
+    // A product the account does not have is refused before anything is ordered.
+    mock.reply_json(404, json!({"errors": [{"code": "not_found|product", "message": "Product not found"}]}));
+    let e = c.prepare(&spec()).await.unwrap_err();
+    assert_eq!(e.problems()[0].code, "unknown_product", "{e}");
+    // Validity years come from the account.
+    mock.reply_json(
+        200,
+        json!({"name_id": "ssl_dv_geotrust", "name": "x", "validation_type": "dv", "allowed_validity_years": [1]}),
+    );
+    let e = c.prepare(&spec().term_months(24)).await.unwrap_err();
+    assert!(e.problems().iter().any(|p| p.code == "period_not_offered"), "{e}");
 }

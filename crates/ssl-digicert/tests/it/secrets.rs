@@ -26,7 +26,8 @@ async fn the_api_key_never_leaks() {
     let sent = &server.received_requests().await.unwrap()[0];
     assert_eq!(sent.headers.get("x-dc-devkey").unwrap().to_str().unwrap(), CANARY);
 
-    let (mock_client, _mock) = mock_client();
+    let (mock_client, mock) = mock_client();
+    crate::common::reply_product(&mock, "ssl_dv_geotrust");
     let spec = OrderSpec::new("ssl_dv_geotrust", "shop.example.com", DcvMethod::Dns).csr(csr(&["shop.example.com"]));
     let prepared = mock_client.prepare(&spec).await.unwrap();
 

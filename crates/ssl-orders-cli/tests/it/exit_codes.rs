@@ -94,57 +94,39 @@ fn a_bad_csr_is_rejected_locally_exit_1() {
     assert_eq!(v["error"]["problems"].as_array().unwrap().len(), 3, "{v:#}");
 }
 
-#[test]
-fn dry_run_prints_the_request_and_never_the_key() {
-    let base = dead_base();
-    let o = bin()
-        .args([
-            "--provider",
-            "digicert",
-            "--base-url",
-            &base,
-            "order",
-            "--product",
-            "ssl_dv_geotrust",
-            "--cn",
-            "shop.example.com",
-            "--dcv",
-            "dns",
-            "--dry-run",
-        ])
-        .env("SSL_ORDERS_DIGICERT_API_KEY", CANARY)
-        .output()
-        .unwrap();
+/// With credentials the dry run reads the account's product (`GET /product/{id}`) before it builds the order, so
+/// it runs against the simulator (it used to demand a dead base URL, i.e. zero requests); it never writes or spends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_prints_the_request_and_never_the_key() {
+    let sb = sandbox(DcvMode::Auto).await;
+    let base = sb.base_url("digicert").unwrap().to_string();
+    let key = sandbox_key();
+    let args = |json: bool| -> Vec<String> {
+        let mut a: Vec<String> = if json { vec!["--json".into()] } else { vec![] };
+        a.extend(
+            ["--provider", "digicert", "--base-url", &base, "order", "--product", "ssl_dv_geotrust"]
+                .into_iter()
+                .chain(["--cn", "shop.example.com", "--dcv", "dns", "--dry-run"])
+                .map(String::from),
+        );
+        a
+    };
+    let o = run_async(args(false), key.clone()).await;
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
     assert!(text.contains("POST http://127.0.0.1:"), "{text}");
     assert!(text.contains("/services/v2/order/certificate/ssl_dv_geotrust"));
     assert!(text.contains("X-DC-DEVKEY: [redacted]"));
     assert!(text.contains("\"dcv_method\": \"dns-txt-token\""), "{text}");
-    assert!(!text.contains(CANARY), "{text}");
+    assert!(!text.contains(&key), "{text}");
     // JSON form.
-    let o = bin()
-        .args([
-            "--json",
-            "--provider",
-            "digicert",
-            "--base-url",
-            &base,
-            "order",
-            "--product",
-            "ssl_dv_geotrust",
-            "--cn",
-            "shop.example.com",
-            "--dcv",
-            "dns",
-            "--dry-run",
-        ])
-        .env("SSL_ORDERS_DIGICERT_API_KEY", CANARY)
-        .output()
-        .unwrap();
+    let o = run_async(args(true), key.clone()).await;
     let v = stdout_json(&o);
     assert_eq!(v["request"]["path"], "/order/certificate/ssl_dv_geotrust");
-    assert!(!String::from_utf8_lossy(&o.stdout).contains(CANARY));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(&key));
+    assert!(sb.orders("digicert").is_empty(), "nothing was ordered");
+    assert!(sb.requests().iter().all(|r| r.method == "GET"), "no write, no spend");
+    sb.shutdown().await;
 }
 
 #[test]

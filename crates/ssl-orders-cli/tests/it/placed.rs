@@ -146,3 +146,26 @@ fn help_and_environment_come_from_the_descriptors() {
     assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--base-url"));
 }
+
+#[test]
+fn a_dry_run_without_credentials_works_offline_from_the_spec_tables() {
+    let o = bin()
+        .args(["--json", "--provider", "digicert", "order", "--product", "ssl_dv_geotrust", "--cn", "off.example.com"])
+        .args(["--dcv", "dns", "--dry-run"])
+        .env_remove("SSL_ORDERS_DIGICERT_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = stdout_json(&o);
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["request"]["body"]["media_type"], "application/json");
+    assert!(v["request"]["body"]["json"]["certificate"]["common_name"] == "off.example.com", "{v:#}");
+    // Anything that needs the network says credentials are missing.
+    let o = bin()
+        .args(["--provider", "digicert", "status", "1"])
+        .env_remove("SSL_ORDERS_DIGICERT_API_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SSL_ORDERS_DIGICERT_API_KEY"));
+}
