@@ -1,0 +1,8 @@
+//! ssl-jsonapi integration tests: request snapshots, Nameshield's wire facts, flows over wiremock, decoding of
+//! recorded-style bodies.
+
+mod common;
+mod decode;
+mod facts;
+mod flows;
+mod snapshots;
