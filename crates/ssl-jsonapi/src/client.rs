@@ -36,7 +36,10 @@ pub struct NameshieldClient {
 
 impl std::fmt::Debug for NameshieldClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NameshieldClient").field("base", &self.api.base().as_str()).field("token", &"[redacted]").finish()
+        f.debug_struct("NameshieldClient")
+            .field("base", &self.api.base().as_str())
+            .field("token", &"[redacted]")
+            .finish()
     }
 }
 
@@ -84,7 +87,7 @@ impl NameshieldClient {
 
     /// The account's products (`GET /products`, every page), read once per client.
     pub async fn products_cached(&self) -> Result<&[g::ProductResource]> {
-        let p = self.products.get_or_try_init(|| self.list_all(&crate::generated::ops::ListProducts::new())).await?;
+        let p = self.products.get_or_try_init(|| async { self.list_all(&g::ops::ListProducts::new()).await }).await?;
         Ok(p.as_slice())
     }
 

@@ -76,7 +76,11 @@ pub(crate) fn instruction(host: &str, h: HostDcv, default_method: &str, delivere
     let check = match wire.trim().to_ascii_uppercase().as_str() {
         "VALIDATE_DNS" => DcvCheck::Dns {
             method: DcvMethod::Dns,
-            record: h.token.map(|t| DnsRecord { name: format!("_dnsauth.{bare}"), record_type: "TXT".into(), value: t }),
+            record: h.token.map(|t| DnsRecord {
+                name: format!("_dnsauth.{bare}"),
+                record_type: "TXT".into(),
+                value: t,
+            }),
         },
         "VALIDATE_DNS_CNAME" => DcvCheck::Dns {
             method: DcvMethod::DnsCname,

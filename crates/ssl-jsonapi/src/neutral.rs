@@ -63,6 +63,11 @@ pub fn order_status(raw: &str, certificate: Option<&str>) -> OrderStatus {
     }
 }
 
+/// The raw text of an order status (empty when absent).
+pub fn status_text(status: Option<&crate::generated::OrderStatus>) -> &str {
+    status.map_or("", |s| s.as_str())
+}
+
 fn lookup(table: &[(&str, OrderStatus)], raw: &str) -> Option<OrderStatus> {
     table.iter().find(|(w, _)| w.eq_ignore_ascii_case(raw.trim())).map(|x| x.1)
 }
@@ -104,8 +109,11 @@ pub fn order_document(
 ) -> NewOrderRequestDocument {
     for key in spec.options.keys().filter(|k| !OPTIONS.contains(&k.as_str())) {
         problems.push(
-            Problem::error("unknown_option", format!("unknown Nameshield option `{key}`; known: {}", OPTIONS.join(", ")))
-                .with_field(key.clone()),
+            Problem::error(
+                "unknown_option",
+                format!("unknown Nameshield option `{key}`; known: {}", OPTIONS.join(", ")),
+            )
+            .with_field(key.clone()),
         );
     }
     if spec.dcv_per_host.values().any(|m| DCV_TABLE.wire(*m) != DCV_TABLE.wire(spec.dcv)) {
@@ -119,6 +127,7 @@ pub fn order_document(
         ""
     });
     let method = DCV_TABLE.wire(spec.dcv).map(ValidationMethod::from_wire);
+    let create = action == OrderAction::Create;
     let mut attrs = OrderRequest::new(action, spec.csr.clone().unwrap_or_default(), Duration::from_wire(dur))
         .infos(OrderInfos::default().validation_method(method.unwrap_or_default()));
     if let Some(ws) = spec.option_str("web_server") {
@@ -134,12 +143,15 @@ pub fn order_document(
         attrs = attrs.order_reference(r.clone());
     }
     let mut rel = OrderRequestRelationships::default();
-    match (action, certificate) {
-        (OrderAction::Create, _) => rel.product = Some(ToOne::to("product", spec.product.clone())),
-        (_, Some(c)) => rel.certificate = Some(ToOne::to("certificate", c)),
-        (_, None) => problems.push(Problem::error("field_required", "a renewal or reissue needs the certificate id")),
+    match (create, certificate) {
+        (true, _) => rel.product = Some(ToOne::to("product", spec.product.clone())),
+        (false, Some(c)) => rel.certificate = Some(ToOne::to("certificate", c)),
+        (false, None) => {
+            problems.push(Problem::error("field_required", "a renewal or reissue needs the certificate id"))
+        }
     }
-    let org = spec.option_str("organization").or_else(|| spec.contacts.organization.as_ref().and_then(|o| o.id.clone()));
+    let org =
+        spec.option_str("organization").or_else(|| spec.contacts.organization.as_ref().and_then(|o| o.id.clone()));
     rel.organization = org.map(|o| ToOne::to("organization", o));
     match (spec.option_str("admin_contact"), spec.option_str("tech_contact")) {
         (Some(a), Some(t)) => {
@@ -148,8 +160,11 @@ pub fn order_document(
         }
         (None, None) => {}
         _ => problems.push(
-            Problem::error("contacts", "give both `admin_contact` and `tech_contact`, or neither (the organization's defaults)")
-                .with_field("contacts"),
+            Problem::error(
+                "contacts",
+                "give both `admin_contact` and `tech_contact`, or neither (the organization's defaults)",
+            )
+            .with_field("contacts"),
         ),
     }
     NewOrderRequestDocument::new(NewOrderRequest::new(attrs).relationships(rel))
@@ -162,7 +177,7 @@ pub fn order_from_wire(
     domains: &[DomainResource],
 ) -> Order {
     let a = &res.attributes;
-    let raw = a.status.as_str().to_owned();
+    let raw = status_text(a.status.as_ref()).to_owned();
     let cert_status = certificate.and_then(|c| c.attributes.status.as_ref()).map(|s| s.as_str().to_owned());
     let status = order_status(&raw, cert_status.as_deref());
     let mut order = Order::new(NAME, res.id.clone(), status, raw.clone());
@@ -173,12 +188,8 @@ pub fn order_from_wire(
     order.product = rel.product.as_ref().and_then(|c| c.id()).map(str::to_owned);
     order.client_reference = a.order_reference.clone().filter(|r| !r.is_empty());
     order.created = a.created_at.as_deref().and_then(ssl_core::model::parse_date);
-    let default_method = a
-        .infos
-        .as_ref()
-        .and_then(|i| i.validation_method.as_ref())
-        .map_or("VALIDATE_DNS", |m| m.as_str())
-        .to_owned();
+    let default_method =
+        a.infos.as_ref().and_then(|i| i.validation_method.as_ref()).map_or("VALIDATE_DNS", |m| m.as_str()).to_owned();
     let domain_attrs: Vec<_> = domains.iter().map(|d| d.attributes.clone()).collect();
     let entries = a.dcv.clone().unwrap_or_default();
     let delivered = order_status(&raw, None) == OrderStatus::Issued;
@@ -230,12 +241,18 @@ pub fn listed_order(c: &CertificateResource) -> Option<Order> {
 }
 
 /// The `POST /orders` document of a reissue of `certificate`: the new CSR, the order's duration and DCV method.
-pub fn reissue_document(csr: String, duration: &str, method: Option<&str>, certificate: &str) -> NewOrderRequestDocument {
+pub fn reissue_document(
+    csr: String,
+    duration: &str,
+    method: Option<&str>,
+    certificate: &str,
+) -> NewOrderRequestDocument {
     let dur = months(duration).and_then(self::duration).unwrap_or(duration);
     let mut attrs = OrderRequest::new(OrderAction::Reissue, csr, Duration::from_wire(dur));
     if let Some(m) = method {
         attrs = attrs.infos(OrderInfos::default().validation_method(ValidationMethod::from_wire(m)));
     }
-    let rel = OrderRequestRelationships { certificate: Some(ToOne::to("certificate", certificate)), ..Default::default() };
+    let rel =
+        OrderRequestRelationships { certificate: Some(ToOne::to("certificate", certificate)), ..Default::default() };
     NewOrderRequestDocument::new(NewOrderRequest::new(attrs).relationships(rel))
 }

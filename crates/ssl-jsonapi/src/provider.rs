@@ -7,6 +7,7 @@ use ssl_core::model::{
     ProductRules, Quote, ReissueSpec, ValidationLevel, Verb, Warning,
 };
 use ssl_core::operation::Operation;
+use ssl_core::validate::Validate;
 use ssl_core::{Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::NameshieldClient;
@@ -37,7 +38,11 @@ fn rules_of(p: &g::ProductResource) -> ProductRules {
 /// The rules offline (no token): every documented duration.
 fn offline_rules(id: &str) -> ProductRules {
     let periods = neutral::DURATIONS.iter().map(|(m, _)| *m).collect();
-    ProductRules { name: String::new(), periods_months: periods, ..rules_of(&g::ProductResource { id: id.into(), ..Default::default() }) }
+    ProductRules {
+        name: String::new(),
+        periods_months: periods,
+        ..rules_of(&g::ProductResource { id: id.into(), ..Default::default() })
+    }
 }
 
 impl NameshieldClient {
@@ -88,11 +93,13 @@ impl OrderKit for NameshieldClient {
         let all = self.products_cached().await?;
         let p = all.iter().find(|p| p.id == product).ok_or_else(|| {
             let known: Vec<&str> = all.iter().map(|p| p.id.as_str()).collect();
-            Error::Invalid(vec![Problem::error(
-                "unknown_product",
-                format!("Nameshield has no product `{product}` for this account; known: {}", known.join(", ")),
-            )
-            .with_field("product")])
+            Error::Invalid(vec![
+                Problem::error(
+                    "unknown_product",
+                    format!("Nameshield has no product `{product}` for this account; known: {}", known.join(", ")),
+                )
+                .with_field("product"),
+            ])
         })?;
         if p.attributes.can_be_ordered == Some(false) {
             return Err(Error::Invalid(vec![Problem::error(
@@ -131,8 +138,18 @@ impl OrderKit for NameshieldClient {
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
         let csr = prepared.spec.csr.as_deref().unwrap_or_default();
-        let matches = vec![format!("csr_sha256={}", ssl_core::operation::csr_sha256(csr)), format!("common_name={}", prepared.spec.common_name)];
-        (format!("GET {}/certificates?fields[certificate]={}", self.base_url().as_str().trim_end_matches('/'), neutral::LISTING_FIELDS), matches)
+        let matches = vec![
+            format!("csr_sha256={}", ssl_core::operation::csr_sha256(csr)),
+            format!("common_name={}", prepared.spec.common_name),
+        ];
+        (
+            format!(
+                "GET {}/certificates?fields[certificate]={}",
+                self.base_url().as_str().trim_end_matches('/'),
+                neutral::LISTING_FIELDS
+            ),
+            matches,
+        )
     }
 
     fn created_id(&self, answer: &Response) -> Option<String> {
@@ -174,7 +191,13 @@ impl Provider for NameshieldClient {
     }
 
     async fn products(&self) -> Result<Vec<ProductRules>> {
-        Ok(self.products_cached().await?.iter().filter(|p| p.attributes.can_be_ordered != Some(false)).map(rules_of).collect())
+        Ok(self
+            .products_cached()
+            .await?
+            .iter()
+            .filter(|p| p.attributes.can_be_ordered != Some(false))
+            .map(rules_of)
+            .collect())
     }
 
     async fn product(&self, id: &str) -> Result<ProductRules> {
@@ -200,7 +223,8 @@ impl Provider for NameshieldClient {
     async fn get(&self, order_id: &str) -> Result<Order> {
         let o = self.order(order_id, neutral::ORDER_FIELDS).await?;
         let mut warnings = Vec::new();
-        let delivered = neutral::order_status(o.attributes.status.as_str(), None) == OrderStatus::Issued;
+        let delivered =
+            neutral::order_status(neutral::status_text(o.attributes.status.as_ref()), None) == OrderStatus::Issued;
         let cert = match o.relationships.certificate.as_ref().and_then(|c| c.id()) {
             Some(c) if delivered => match self.certificate(c, neutral::CERTIFICATE_FIELDS).await {
                 Ok(c) => Some(c),
@@ -251,7 +275,7 @@ impl Provider for NameshieldClient {
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
         let o = self.order(order_id, neutral::ORDER_CHAIN_FIELDS).await?;
-        let raw = o.attributes.status.as_str();
+        let raw = neutral::status_text(o.attributes.status.as_ref());
         kit::downloadable(order_id, neutral::order_status(raw, None), raw)?;
         let c = self.certificate(&Self::certificate_id(&o)?, neutral::CERTIFICATE_FIELDS).await?;
         let pem = c.attributes.pem.as_deref().or(o.attributes.pem.as_deref()).unwrap_or_default();
@@ -266,7 +290,9 @@ impl Provider for NameshieldClient {
         let csr = kit::reissue_csr(&ssl_csr::CHECKS, spec.csr.as_deref(), o.attributes.csr.as_deref())?;
         let method = match spec.dcv {
             Some(m) => Some(kit::dcv_wire("Nameshield", &DCV_TABLE, m)?.to_owned()),
-            None => o.attributes.infos.as_ref().and_then(|i| i.validation_method.as_ref()).map(|m| m.as_str().to_owned()),
+            None => {
+                o.attributes.infos.as_ref().and_then(|i| i.validation_method.as_ref()).map(|m| m.as_str().to_owned())
+            }
         };
         let duration = o.attributes.duration.clone().unwrap_or_else(|| "1 year".into());
         let doc = neutral::reissue_document(csr, &duration, method.as_deref(), &cert);

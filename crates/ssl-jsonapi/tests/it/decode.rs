@@ -10,7 +10,9 @@ fn every_fixture_decodes() {
     assert_eq!(created.data.id, "ORD7Q2");
     assert!(created.data.relationships.certificate.as_ref().unwrap().data.is_none());
     assert_eq!(created.data.attributes.order_reference, None);
-    for f in ["order_checked_out_dcv.json", "order_delivered.json", "order_status_only.json", "order_unknown_status.json"] {
+    for f in
+        ["order_checked_out_dcv.json", "order_delivered.json", "order_status_only.json", "order_unknown_status.json"]
+    {
         let _: g::OrderDocument = serde_json::from_value(fixture(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
     }
     let products: g::ProductListDocument = serde_json::from_value(fixture("products.json")).unwrap();
@@ -39,10 +41,16 @@ fn dcv_instructions_per_method() {
     o.attributes.common_name = Some("shop.example.com".into());
     let cname = ssl_jsonapi::neutral::order_from_wire(&o, None, &[doms("domain_cname.json")]);
     let r = cname.dcv[0].dns().unwrap();
-    assert_eq!((r.name.as_str(), r.record_type.as_str(), r.value.as_str()), ("7x9qk2m4p8w1r5t3.shop.example.com", "CNAME", "dcv.digicert.com"));
+    assert_eq!(
+        (r.name.as_str(), r.record_type.as_str(), r.value.as_str()),
+        ("7x9qk2m4p8w1r5t3.shop.example.com", "CNAME", "dcv.digicert.com")
+    );
     let http = ssl_jsonapi::neutral::order_from_wire(&o, None, &[doms("domain_http.json")]);
     let f = http.dcv[0].http().unwrap();
-    assert_eq!((f.url.as_str(), f.content.as_str()), ("http://shop.example.com/.well-known/pki-validation/fileauth.txt", "7x9qk2m4p8w1r5t3"));
+    assert_eq!(
+        (f.url.as_str(), f.content.as_str()),
+        ("http://shop.example.com/.well-known/pki-validation/fileauth.txt", "7x9qk2m4p8w1r5t3")
+    );
     let email = ssl_jsonapi::neutral::order_from_wire(&o, None, &[doms("domain_email.json")]);
     assert_eq!(email.dcv[0].approvers().unwrap().len(), 5);
     let mut odd = doms("domain_dns.json");
@@ -64,5 +72,8 @@ fn statuses_compare_case_insensitively() {
     assert_eq!(order_status("rejected", None), Rejected);
     assert_eq!(order_status("SOMETHING_NEW", None), Unknown);
     assert_eq!(ssl_jsonapi::neutral::months("2 Years"), Some(24));
-    assert_eq!(ssl_jsonapi::neutral::dns_names("a.example.com", &["A.example.com".into(), "b.example.com".into()]), ["a.example.com", "b.example.com"]);
+    assert_eq!(
+        ssl_jsonapi::neutral::dns_names("a.example.com", &["A.example.com".into(), "b.example.com".into()]),
+        ["a.example.com", "b.example.com"]
+    );
 }

@@ -37,6 +37,7 @@ async fn fact_1_url_and_bearer_header() {
     assert_eq!(prepared.rendered.matches("/ssl/v2").count(), 1);
 
     let server = MockServer::start().await;
+    mount(&server, "GET", "/products", 200, fixture("products.json")).await;
     Mock::given(method("POST"))
         .and(path("/ssl/v2/orders"))
         .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
@@ -133,7 +134,8 @@ fn fact_6_ids_and_customer_id() {
     let mut problems = Vec::new();
     neutral::order_document(&spec().option("customer_id", "abc"), OrderAction::Create, None, &mut problems);
     assert!(problems.iter().any(|p| p.code == "option_type"), "{problems:?}");
-    let products: ssl_jsonapi::generated::ProductListDocument = serde_json::from_value(fixture("products.json")).unwrap();
+    let products: ssl_jsonapi::generated::ProductListDocument =
+        serde_json::from_value(fixture("products.json")).unwrap();
     assert_eq!(products.data[1].id, "12", "a numeric id reads as its text");
 }
 
@@ -161,14 +163,18 @@ async fn fact_8_retry_after() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/ssl/v2/products"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_json(fixture("error_429.json")))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("retry-after", "1").set_body_json(fixture("error_429.json")),
+        )
         .up_to_n_times(1)
         .mount(&server)
         .await;
     mount(&server, "GET", "/products", 200, fixture("products.json")).await;
     Mock::given(method("POST"))
         .and(path("/ssl/v2/orders"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "297").set_body_json(fixture("error_429.json")))
+        .respond_with(
+            ResponseTemplate::new(429).insert_header("retry-after", "297").set_body_json(fixture("error_429.json")),
+        )
         .mount(&server)
         .await;
     let url = url::Url::parse(&base(&server)).unwrap();

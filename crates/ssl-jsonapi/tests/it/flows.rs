@@ -25,13 +25,21 @@ async fn place_reads_the_order_back_with_dcv_per_host() {
     mount(&server, "GET", "/domains/2", 200, fixture("domain_complete.json")).await;
     mount(&server, "GET", "/domains/DOM3", 404, fixture("error_404.json")).await;
     let c = client(&server);
-    let order = c.place(&spec().reference("PO-2026-118")).await.unwrap();
-    assert_eq!((order.order_id.as_str(), order.status, order.provider_status.as_str()), ("ORD7Q2", OrderStatus::Processing, "CHECKED_OUT"));
+    let mut s = spec();
+    s.client_reference = Some("PO-2026-118".into());
+    let order = c.place(&s).await.unwrap();
+    assert_eq!(
+        (order.order_id.as_str(), order.status, order.provider_status.as_str()),
+        ("ORD7Q2", OrderStatus::Processing, "CHECKED_OUT")
+    );
     assert_eq!(order.dns_names, ["shop.example.com", "www.shop.example.com", "*.api.example.com"]);
     assert_eq!(order.certificate_id.as_deref(), Some("CRT55"));
     assert_eq!(order.client_reference.as_deref(), Some("PO-2026-118"));
     let dns = order.dcv[0].dns().unwrap();
-    assert_eq!((dns.name.as_str(), dns.record_type.as_str(), dns.value.as_str()), ("_dnsauth.shop.example.com", "TXT", "7x9qk2m4p8w1r5t3"));
+    assert_eq!(
+        (dns.name.as_str(), dns.record_type.as_str(), dns.value.as_str()),
+        ("_dnsauth.shop.example.com", "TXT", "7x9qk2m4p8w1r5t3")
+    );
     assert_eq!(order.dcv[0].status, DcvStatus::Pending);
     assert_eq!(order.dcv[1].status, DcvStatus::Valid, "the order's dcv entry read with `domain`");
     assert_eq!(order.dcv[2].dns().unwrap().name, "_dnsauth.api.example.com", "wildcard: base name");
@@ -79,7 +87,8 @@ async fn a_bad_token_is_an_auth_failure_and_is_never_printed() {
 #[tokio::test]
 async fn an_html_5xx_on_the_order_is_an_unknown_outcome_sent_once() {
     let server = placed_order_server().await;
-    let html = std::fs::read_to_string(format!("{}/tests/fixtures/error_502.html", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let html =
+        std::fs::read_to_string(format!("{}/tests/fixtures/error_502.html", env!("CARGO_MANIFEST_DIR"))).unwrap();
     Mock::given(method("POST"))
         .and(path("/ssl/v2/orders"))
         .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
@@ -117,7 +126,8 @@ async fn status_survives_missing_hidden_attributes_and_unknown_statuses() {
     assert_eq!((o.status, o.provider_status.as_str()), (OrderStatus::Unknown, "WAITING_FOR_PAYMENT"));
     assert_eq!(o.dns_names, ["a.example.com"]);
     let q = received(&server, "GET", "/orders/ORD7Q2").await[0].url.query().unwrap_or("").to_owned();
-    let fields: String = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "fields[order]").unwrap().1.into();
+    let fields: String =
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "fields[order]").unwrap().1.into();
     for f in ["status", "common_name", "sans", "dcv", "certificate", "domains"] {
         assert!(fields.split(',').any(|x| x == f), "{f} in {fields}");
     }
@@ -168,7 +178,9 @@ async fn listing_follows_next_on_the_same_host_only() {
     Mock::given(method("GET"))
         .and(path("/ssl/v2/certificates"))
         .and(wiremock::matchers::query_param("page[number]", "2"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(fixture_at("certificates_page2.json", &b).to_string(), JSONAPI))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(fixture_at("certificates_page2.json", &b).to_string(), JSONAPI),
+        )
         .mount(&server)
         .await;
     mount(&server, "GET", "/certificates", 200, fixture_at("certificates_page1.json", &b)).await;
@@ -203,7 +215,9 @@ async fn reissue_renew_revoke_and_cancel() {
     let mut created = fixture("order_created.json");
     created["data"]["id"] = json!("ORD8");
     mount(&server, "POST", "/orders", 201, created).await;
-    mount(&server, "GET", "/orders/ORD8", 200, fixture("order_status_only.json")).await;
+    let mut read = fixture("order_status_only.json");
+    read["data"]["id"] = json!("ORD8");
+    mount(&server, "GET", "/orders/ORD8", 200, read).await;
     Mock::given(method("POST"))
         .and(path("/ssl/v2/certificates/CRT55/revoke"))
         .respond_with(ResponseTemplate::new(204))

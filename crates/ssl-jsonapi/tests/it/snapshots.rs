@@ -2,7 +2,7 @@
 //! kind. No token anywhere: auth is added at send time.
 
 use insta::assert_json_snapshot;
-use ssl_core::model::{Contacts, DcvMethod, Organization, OrderSpec};
+use ssl_core::model::{Contacts, DcvMethod, OrderSpec, Organization};
 use ssl_core::operation::Operation;
 use ssl_jsonapi::generated::{OrderAction, ops};
 use ssl_jsonapi::neutral;
@@ -37,7 +37,10 @@ fn create_with_every_option() {
         .option("billing_number", "411D0SA80");
     s.dcv = DcvMethod::DnsCname;
     s.client_reference = Some("PO-2026-118".into());
-    s.contacts = Contacts { organization: Some(Organization { id: Some("LOSES".into()), ..Default::default() }), ..Default::default() };
+    s.contacts = Contacts {
+        organization: Some(Organization { id: Some("LOSES".into()), ..Default::default() }),
+        ..Default::default()
+    };
     assert_json_snapshot!("create_every_option", order(&s, OrderAction::Create, None));
 }
 
@@ -62,7 +65,10 @@ fn reads() {
     assert_json_snapshot!("list_products", ops::ListProducts::new().request());
     assert_json_snapshot!("list_organizations", ops::ListOrganizations::new().request());
     assert_json_snapshot!("get_order", ops::GetOrder::new("ORD7Q2").fields_order(neutral::ORDER_FIELDS).request());
-    assert_json_snapshot!("get_order_chain", ops::GetOrder::new("ORD7Q2").fields_order(neutral::ORDER_CHAIN_FIELDS).request());
+    assert_json_snapshot!(
+        "get_order_chain",
+        ops::GetOrder::new("ORD7Q2").fields_order(neutral::ORDER_CHAIN_FIELDS).request()
+    );
     assert_json_snapshot!("list_order_contacts", ops::ListOrderContacts::new("ORD7Q2").request());
     assert_json_snapshot!(
         "list_certificates",
