@@ -75,13 +75,13 @@
 //!   entry is shown. 401 is an auth failure. A 429 on the order is never retried (its `Retry-After`, about 297 s,
 //!   is shown); a read refused with 429 follows the kit's policy for long `Retry-After`s.
 //!
-//! ## Listing, for the journal's reconciliation
+//! ## Order journal: listing and match
 //! Nameshield documents a certificates list and no orders list. `list_orders` reads `GET /certificates` with
 //! `fields[certificate]=status,common_name,sans,csr,validity_start,current-order`, following `links.next`, and
 //! gives one order per certificate: its `current-order` (order id), common name, names and status (`WAITING` →
 //! processing, `ACTIVE`/`DO_NOT_RENEW`/`TRANSFERRED` → issued, `REVOKED`, `EXPIRED`). The match rule after an
-//! unknown outcome is the CSR (the hidden `csr`, compared without whitespace), then the common name and
-//! creation day. An order whose certificate resource does not exist yet (`relationships.certificate.data: null`
+//! unknown outcome is the CSR (the hidden `csr`, kept in `Order::raw` of every listed and read order), then the
+//! `order_reference` (`Order::client_reference`), then the common name and creation day. An order whose certificate resource does not exist yet (`relationships.certificate.data: null`
 //! on create) is not in that list, so **a miss proves nothing**: the journal never re-sends a Nameshield order on
 //! its own.
 

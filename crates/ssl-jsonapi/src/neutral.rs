@@ -43,8 +43,8 @@ pub const OPTIONS: &[&str] =
 
 /// Visible order attributes read, plus the relationships (a sparse fieldset drops what it does not list) and the
 /// hidden `infos` and `dcv`.
-pub const ORDER_FIELDS: &str = "action,status,order_reference,common_name,sans,duration,created_at,updated_at,\
-                                infos,dcv,product,certificate,domains";
+pub const ORDER_FIELDS: &str =
+    "action,status,order_reference,common_name,sans,duration,created_at,updated_at,infos,dcv,csr,product,certificate,domains";
 /// What a download reads of the order: the chain's intermediate and root.
 pub const ORDER_CHAIN_FIELDS: &str = "status,cacert_inter,cacert_root,certificate";
 /// What a status or a download reads of the certificate.
@@ -187,6 +187,7 @@ pub fn order_from_wire(
     order.certificate_id = rel.certificate.as_ref().and_then(|c| c.id()).map(str::to_owned);
     order.product = rel.product.as_ref().and_then(|c| c.id()).map(str::to_owned);
     order.client_reference = a.order_reference.clone().filter(|r| !r.is_empty());
+    order.raw = serde_json::to_value(res).ok();
     order.created = a.created_at.as_deref().and_then(ssl_core::model::parse_date);
     let default_method =
         a.infos.as_ref().and_then(|i| i.validation_method.as_ref()).map_or("VALIDATE_DNS", |m| m.as_str()).to_owned();
