@@ -2565,7 +2565,7 @@ pub mod requests {
 /// [`ssl_core::ApiClient::send`], which validates, sends, classifies and decodes.
 pub mod ops {
     /// `GET /products`: The products the account can order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_products`](super::requests::list_products).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ListProducts {}
     impl ListProducts {
         /// A `list_products` request from its path parameters.
@@ -2595,7 +2595,7 @@ pub mod ops {
     }
 
     /// `GET /organizations`: The organizations on the account. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_organizations`](super::requests::list_organizations).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ListOrganizations {}
     impl ListOrganizations {
         /// A `list_organizations` request from its path parameters.
@@ -2625,7 +2625,7 @@ pub mod ops {
     }
 
     /// `POST /orders`: Create an order: a new certificate (`create`), a renewal (`renew`) or a reissue (`reissue`). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `spend`); see [`requests::create_order`](super::requests::create_order).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct CreateOrder {
         /// The body: [`NewOrderRequestDocument`](super::NewOrderRequestDocument).
         pub body: super::NewOrderRequestDocument,
@@ -2675,7 +2675,7 @@ pub mod ops {
     }
 
     /// `GET /orders/{id}`: An order. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_order`](super::requests::get_order).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct GetOrder {
         /// Path parameter `id`: Order id (a string such as `ABC012`).
         pub id: String,
@@ -2723,7 +2723,7 @@ pub mod ops {
     }
 
     /// `GET /orders/{id}/contacts`: The contacts of an order (the order's `contacts` relationship says which is admin and which is tech in `meta.contact_type`). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_order_contacts`](super::requests::list_order_contacts).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ListOrderContacts {
         /// Path parameter `id`: Order id.
         pub id: String,
@@ -2759,7 +2759,7 @@ pub mod ops {
     }
 
     /// `GET /certificates`: The certificates of the account, page by page. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::list_certificates`](super::requests::list_certificates).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct ListCertificates {
         /// Query parameter `fields[certificate]`: Sparse fieldset, e.g. `status,serial,pem` (Keyfactor's client); hidden attributes (`csr`, `x509`, `cacert_inter`, `cacert_root`, `pem`, `pkcs7`, `pkcs12`) come only when listed here.
         pub fields_certificate: Option<String>,
@@ -2800,7 +2800,7 @@ pub mod ops {
     }
 
     /// `GET /certificates/{id}`: A certificate. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_certificate`](super::requests::get_certificate).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct GetCertificate {
         /// Path parameter `id`: Certificate id.
         pub id: String,
@@ -2851,7 +2851,7 @@ pub mod ops {
     }
 
     /// `GET /certificates/{id}/current-order`: The order currently related to a certificate (e.g. a reissue or a renewal in progress). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_certificate_current_order`](super::requests::get_certificate_current_order).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct GetCertificateCurrentOrder {
         /// Path parameter `id`: Certificate id.
         pub id: String,
@@ -2902,7 +2902,7 @@ pub mod ops {
     }
 
     /// `POST /certificates/{id}/revoke`: Revoke a certificate. The body is empty. — an [`Operation`](::ssl_core::operation::Operation) value (call kind `write`); see [`requests::revoke_certificate`](super::requests::revoke_certificate).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct RevokeCertificate {
         /// Path parameter `id`: Certificate id.
         pub id: String,
@@ -2938,7 +2938,7 @@ pub mod ops {
     }
 
     /// `GET /domains/{id}`: A domain and its DCV state: `token`, `verification_value` (CNAME), `token_url` (HTTP), `base_emails` (email). — an [`Operation`](::ssl_core::operation::Operation) value (call kind `read`); see [`requests::get_domain`](super::requests::get_domain).
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, Default, PartialEq)]
     pub struct GetDomain {
         /// Path parameter `id`: Domain id.
         pub id: String,

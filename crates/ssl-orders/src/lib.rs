@@ -41,6 +41,10 @@ pub use ssl_digicert as digicert;
 #[cfg(feature = "gogetssl")]
 pub use ssl_gogetssl as gogetssl;
 
+/// Nameshield Certificates API, JSON:API (feature `nameshield`).
+#[cfg(feature = "nameshield")]
+pub use ssl_jsonapi as nameshield;
+
 /// Openprovider REST API v1beta, SSL part (feature `openprovider`).
 #[cfg(feature = "openprovider")]
 pub use ssl_openprovider as openprovider;
@@ -55,6 +59,8 @@ pub static PROVIDERS: &[&ProviderDescriptor] = &[
     &ssl_digicert::DESCRIPTOR,
     #[cfg(feature = "gogetssl")]
     &ssl_gogetssl::DESCRIPTOR,
+    #[cfg(feature = "nameshield")]
+    &ssl_jsonapi::DESCRIPTOR,
     #[cfg(feature = "openprovider")]
     &ssl_openprovider::DESCRIPTOR,
     #[cfg(feature = "rtr")]
