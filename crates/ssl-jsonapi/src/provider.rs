@@ -18,6 +18,14 @@ fn unsupported(verb: &str) -> Error {
     Error::Unsupported { provider: NAME, verb: verb.into() }
 }
 
+/// When preparing failed on a read (network, auth), the problems found locally come first: a bad order is
+/// exit 1 whether or not the products could be read.
+fn local_first(spec: &OrderSpec, e: Error) -> Error {
+    let mut problems = Vec::new();
+    neutral::order_document(spec, g::OrderAction::Create, None, &mut problems);
+    if matches!(e, Error::Invalid(_)) || !ssl_core::problem::has_errors(&problems) { e } else { Error::Invalid(problems) }
+}
+
 /// A product's rules: the durations and orderability Nameshield publishes; everything it does not publish
 /// (validation level, wildcard, SAN limits, DCV methods) is left to the server: any, with every method.
 fn rules_of(p: &g::ProductResource) -> ProductRules {
@@ -205,11 +213,11 @@ impl Provider for NameshieldClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, None).await
+        kit::prepare(self, spec, None).await.map_err(|e| local_first(spec, e))
     }
 
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, Some(order_id)).await
+        kit::prepare(self, spec, Some(order_id)).await.map_err(|e| local_first(spec, e))
     }
 
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {
