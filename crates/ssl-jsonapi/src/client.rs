@@ -8,10 +8,9 @@ use std::time::Duration;
 use ssl_core::jsonapi::ListDocument;
 use ssl_core::operation::Operation;
 use ssl_core::ratelimit::{self, Window};
-use ssl_core::{
-    ApiClient, Error, ExposeSecret, HeaderAuth, HttpRequest, ReqwestTransport, Result, SecretString, Transport,
-    TransportConfig,
-};
+#[cfg(feature = "transport")]
+use ssl_core::{ReqwestTransport, TransportConfig};
+use ssl_core::{ApiClient, Error, ExposeSecret, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 use tokio::sync::OnceCell;
 
 use crate::generated as g;
@@ -46,6 +45,7 @@ impl std::fmt::Debug for NameshieldClient {
 impl NameshieldClient {
     /// A client with the default transport (reqwest + rustls, timeouts set). `base` includes `/ssl/v2` and is
     /// checked: https, or http to a loopback host only.
+    #[cfg(feature = "transport")]
     pub fn new(token: SecretString, base: url::Url) -> Result<Self> {
         let transport = Arc::new(ReqwestTransport::new(&TransportConfig::default())?);
         Self::with_transport(token, base, transport)
