@@ -7,6 +7,7 @@ mod exit_codes;
 mod gogetssl;
 mod journal;
 mod openprovider;
+mod nameshield;
 mod order_flow;
 mod placed;
 mod quote;

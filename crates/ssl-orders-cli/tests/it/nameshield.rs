@@ -1,0 +1,268 @@
+//! `--provider nameshield` end to end against the simulator: orders with dns, dns-cname, http and email DCV, wait,
+//! download, a chain that verifies and a leaf carrying the generated key; status, reissue, renew, revoke and an
+//! unsupported cancel in separate runs; the dry run; contacts both or neither; 429 and 5xx on the order (sent once);
+//! both error shapes; and the token in no output, even at trace level.
+
+use std::path::Path;
+use std::process::Output;
+
+use ssl_sandbox::{DcvMode, Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle};
+
+use crate::common::*;
+
+const TOKEN: &str = ssl_sandbox::nameshield::TOKEN;
+
+fn ns_args(state: &Path, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = ["--sandbox", "--sandbox-state", state.to_str().unwrap(), "--provider", "nameshield"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+fn run_owned(args: &[String]) -> Output {
+    bin().args(args).output().expect("run ssl-orders")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// The issued files verify: the leaf carries key.pem's key and the names, the chain leads to the sandbox root.
+fn assert_issued_files(out: &Path, names: &[&str]) {
+    use x509_parser::prelude::*;
+    let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
+    let leaf = std::fs::read_to_string(out.join("cert.pem")).unwrap();
+    let (spki, got) = cert_facts(&leaf);
+    assert_eq!(spki, key_spki(&key), "the leaf carries key.pem's public key");
+    let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    let chain = std::fs::read_to_string(out.join("chain.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 1, "intermediates only, no root");
+    let der = |pem: &str| x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1.contents;
+    let root_pem = std::fs::read_to_string(out.join("sandbox-root.pem")).unwrap();
+    let (l, i, r) = (der(&leaf), der(&chain), der(&root_pem));
+    let (_, leaf) = X509Certificate::from_der(&l).unwrap();
+    let (_, int) = X509Certificate::from_der(&i).unwrap();
+    let (_, root) = X509Certificate::from_der(&r).unwrap();
+    leaf.verify_signature(Some(int.public_key())).expect("the intermediate signed the leaf");
+    int.verify_signature(Some(root.public_key())).expect("the root signed the intermediate");
+}
+
+#[test]
+fn orders_with_each_dcv_method_wait_and_download() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let cases: [(&str, &[&str], &str, &str); 4] = [
+        ("dns", &["shop.example.com", "www.shop.example.com"], "11", "VALIDATE_DNS"),
+        ("dns-cname", &["*.api.example.com"], "12", "VALIDATE_DNS_CNAME"),
+        ("http", &["web.example.com"], "11", "VALIDATE_HTTP"),
+        ("email", &["mail.example.com"], "11", "VALIDATE_EMAIL"),
+    ];
+    for (dcv, names, product, wire) in cases {
+        let out = tmp.path().join(dcv);
+        let mut args = ns_args(&state, &["--json", "order", "--product", product, "--cn", names[0]]);
+        for san in &names[1..] {
+            args.extend(["--san".to_string(), san.to_string()]);
+        }
+        let out_s = out.to_str().unwrap();
+        let rest = ["--dcv", dcv, "--months", "24", "--wait", "--timeout", "30", "--key", "ec256", "--out", out_s];
+        args.extend(rest.iter().map(|s| s.to_string()));
+        let o = run_owned(&args);
+        assert_eq!(o.status.code(), Some(0), "{dcv}: {}", text(&o));
+        let v = stdout_json(&o);
+        assert_eq!((v["provider"].as_str(), v["status"].as_str()), (Some("nameshield"), Some("issued")), "{v:#}");
+        assert_eq!(v["provider_status"], "DELIVERED");
+        assert_eq!(v["dns_names"], serde_json::json!(names));
+        assert!(v["certificate_id"].as_str().unwrap().starts_with("CRT"));
+        for d in v["dcv"].as_array().unwrap() {
+            assert_eq!((d["provider_method"].as_str(), d["status"].as_str()), (Some(wire), Some("valid")), "{d:#}");
+        }
+        assert_issued_files(&out, names);
+    }
+}
+
+#[test]
+fn separate_runs_status_download_reissue_renew_revoke_cancel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let out = tmp.path().join("o");
+    let o = run_owned(&ns_args(
+        &state,
+        &["--json", "order", "--product", "11", "--cn", "api.example.com", "--dcv", "dns", "--reference", "PO-7"],
+    ));
+    assert_eq!(o.status.code(), Some(1), "--cn needs --out: {}", text(&o));
+    let args = ["--json", "order", "--product", "11", "--cn", "api.example.com", "--dcv", "dns"];
+    let o = run_owned(&ns_args(&state, &[&args[..], &["--reference", "PO-7", "--out", out.to_str().unwrap()]].concat()));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = stdout_json(&o);
+    assert_eq!((v["status"].as_str(), v["provider_status"].as_str()), (Some("processing"), Some("CHECKED_OUT")));
+    let id = v["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(v["dcv"][0]["dns"]["name"], "_dnsauth.api.example.com");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    let cmd = |extra: &[&str]| run_owned(&ns_args(&state, extra));
+    let s = stdout_json(&cmd(&["--json", "status", &id]));
+    assert_eq!((s["status"].as_str(), s["provider_status"].as_str()), (Some("issued"), Some("DELIVERED")), "{s:#}");
+    let o = cmd(&["--json", "download", &id, "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_issued_files(&out, &["api.example.com"]);
+
+    let re = tmp.path().join("re");
+    let o = cmd(&["--json", "reissue", &id, "--key", "ec384", "--wait", "--timeout", "30", "--out", re.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_ne!(stdout_json(&o)["order_id"].as_str(), Some(id.as_str()), "a reissue is a new order");
+    assert_issued_files(&re, &["api.example.com"]);
+
+    let rn = tmp.path().join("rn");
+    let o = cmd(&["--json", "renew", &id, "--product", "11", "--dcv", "http", "--out", rn.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let renewal = stdout_json(&o);
+    assert_ne!(renewal["order_id"].as_str(), Some(id.as_str()));
+    assert_eq!(renewal["certificate_id"], stdout_json(&cmd(&["--json", "status", &id]))["certificate_id"]);
+
+    let o = cmd(&["--json", "cancel", &id]);
+    assert_eq!(o.status.code(), Some(1), "no cancel endpoint: {}", text(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["error"]["kind"], "unsupported");
+    assert!(v["error"]["message"].as_str().unwrap().contains("cancel"), "{v:#}");
+
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let o = cmd(&["--json", "revoke", &id]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let s = stdout_json(&cmd(&["--json", "status", &id]));
+    assert_eq!((s["status"].as_str(), s["provider_status"].as_str()), (Some("revoked"), Some("DELIVERED")), "{s:#}");
+    let p = stdout_json(&cmd(&["--json", "products"]));
+    assert!(p.as_array().unwrap().iter().any(|r| r["id"] == "12" && r["periods_months"] == serde_json::json!([12, 24, 36])));
+}
+
+#[test]
+fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let csr = tmp.path().join("csr.pem");
+    let names = vec!["shop.example.com".to_string(), "www.shop.example.com".to_string()];
+    let mut params = rcgen::CertificateParams::new(names).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "shop.example.com");
+    std::fs::write(&csr, params.serialize_request(&rcgen::KeyPair::generate().unwrap()).unwrap().pem().unwrap()).unwrap();
+    let base = ["--json", "order", "--product", "11", "--csr", csr.to_str().unwrap(), "--dcv", "dns-cname"];
+    let opts = ["--months", "36", "--option", "organization=4711", "--option", "web_server=nginx", "--dry-run"];
+    let o = run_owned(&ns_args(&state, &[&base[..], &opts[..]].concat()));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let v = stdout_json(&o);
+    let body = &v["request"]["body"]["json"]["data"];
+    assert_eq!(body["attributes"]["duration"], "3 years");
+    assert_eq!(body["attributes"]["infos"], serde_json::json!({"validation_method": "VALIDATE_DNS_CNAME", "web_server": "nginx"}));
+    assert_eq!(body["relationships"]["organization"]["data"]["id"], "4711", "ids are strings");
+    assert!(body["relationships"].get("contacts").is_none());
+    assert!(!text(&o).contains(TOKEN));
+
+    let one = ["--option", "admin_contact=CT01"];
+    let o = run_owned(&ns_args(&state, &[&base[..], &one[..]].concat()));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let v = stdout_json(&o);
+    assert!(v["error"]["problems"].as_array().unwrap().iter().any(|p| p["code"] == "contacts"), "{v:#}");
+    let sb = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        Sandbox::start(SandboxConfig { state_dir: Some(state.clone()), ..SandboxConfig::default() }, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap()
+    });
+    assert!(sb.orders("nameshield").is_empty());
+    assert!(!sb.requests().iter().any(|r| r.method == "POST"), "only reads were sent");
+}
+
+async fn sandbox_at(dir: &Path) -> SandboxHandle {
+    let config = SandboxConfig { state_dir: Some(dir.to_path_buf()), dcv: DcvMode::Auto, ..SandboxConfig::default() };
+    Sandbox::start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap()
+}
+
+async fn run_env(args: Vec<String>, token: &str) -> Output {
+    let token = token.to_owned();
+    tokio::task::spawn_blocking(move || {
+        bin().args(&args).env("SSL_ORDERS_NAMESHIELD_TOKEN", token).env("SSL_ORDERS_LOG", "trace").output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn order_args(base: &str, cn: &str, out: &Path) -> Vec<String> {
+    let a = ["--json", "--provider", "nameshield", "--base-url", base, "order", "--product", "11", "--cn", cn];
+    let b = ["--dcv", "dns", "--out", out.to_str().unwrap()];
+    a.iter().chain(b.iter()).map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_is_sent_once_on_429_and_5xx_and_the_token_never_shows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sb = sandbox_at(&tmp.path().join("state")).await;
+    let base = sb.base_url("nameshield").unwrap().to_string();
+    assert!(base.ends_with("/ssl/v2"), "{base}");
+
+    let o = run_env(order_args(&base, "ok.example.com", &tmp.path().join("ok")), TOKEN).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("redacted") && !text(&o).contains(TOKEN), "trace output, no token: {}", text(&o));
+
+    for (fault, code, kind) in [
+        (Fault::rate_limit(297), 3, "rate_limited"),
+        (Fault::server_error(502), 7, "outcome_unknown"),
+        (Fault::drop_after_commit(), 7, "outcome_unknown"),
+    ] {
+        let before = sb.requests().iter().filter(|r| r.method == "POST").count();
+        let mut knobs = sb.knobs();
+        knobs.faults = vec![fault.provider("nameshield").method("POST").path("/orders").times(1)];
+        sb.set_knobs(knobs);
+        let started = std::time::Instant::now();
+        let o = run_env(order_args(&base, "fault.example.com", &tmp.path().join(kind)), TOKEN).await;
+        assert_eq!(o.status.code(), Some(code), "{kind}: {}", text(&o));
+        assert_eq!(stdout_json(&o)["error"]["kind"], kind);
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the 297 s were not waited out");
+        let posts = sb.requests().iter().filter(|r| r.method == "POST").count();
+        assert_eq!(posts - before, 1, "{kind}: sent exactly once");
+        if code == 3 {
+            assert!(text(&o).contains("297"), "Retry-After shown: {}", text(&o));
+        }
+    }
+
+    let canary = "canary-ns-token-77a1";
+    let o = run_env(vec!["--json".into(), "--provider".into(), "nameshield".into(), "--base-url".into(), base.clone(), "status".into(), "ORD1".into()], canary).await;
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert_eq!(stdout_json(&o)["error"]["kind"], "auth");
+    assert!(!text(&o).contains(canary));
+    sb.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_error_shapes_show_every_entry() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sb = sandbox_at(&tmp.path().join("state")).await;
+    let base = sb.base_url("nameshield").unwrap().to_string();
+    for shape in ["jsonapi", "object"] {
+        set_error_shape(sb.addr(), shape);
+        let args = ["--json", "--provider", "nameshield", "--base-url", &base, "status", "NOPE"];
+        let o = run_env(args.iter().map(|s| s.to_string()).collect(), TOKEN).await;
+        assert_eq!(o.status.code(), Some(3), "{shape}: {}", text(&o));
+        let v = stdout_json(&o);
+        assert!(v["error"]["message"].as_str().unwrap().contains("does not exist"), "{shape}: {v:#}");
+        assert!(!v["error"]["problems"].as_array().unwrap().is_empty(), "{shape}: {v:#}");
+    }
+    sb.shutdown().await;
+}
+
+/// `PUT /ssl/v2/_sandbox/error-shape` for `/orders`, over a plain socket.
+fn set_error_shape(addr: std::net::SocketAddr, shape: &str) {
+    use std::io::{Read, Write};
+    let body = format!(r#"{{"route":"/orders","shape":"{shape}"}}"#);
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "PUT /ssl/v2/_sandbox/error-shape HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
