@@ -7,13 +7,16 @@ use crate::kit::def::ProviderDef;
 pub mod digicert;
 #[path = "gogetssl.rs"]
 pub mod gogetssl;
+#[path = "nameshield.rs"]
+pub mod nameshield;
 #[path = "openprovider.rs"]
 pub mod openprovider;
 #[path = "rtr.rs"]
 pub mod rtr;
 
 /// Every provider the sandbox serves.
-pub(crate) static PROVIDERS: &[&ProviderDef] = &[&digicert::DEF, &gogetssl::DEF, &openprovider::DEF, &rtr::DEF];
+pub(crate) static PROVIDERS: &[&ProviderDef] =
+    &[&digicert::DEF, &gogetssl::DEF, &nameshield::DEF, &openprovider::DEF, &rtr::DEF];
 
 /// The provider called `name`.
 pub(crate) fn provider(name: &str) -> Option<&'static ProviderDef> {
