@@ -125,6 +125,12 @@ impl OrderKit for NameshieldClient {
         renewal_of: Option<&str>,
         problems: &mut Vec<Problem>,
     ) -> Result<Self::Wire> {
+        // Nameshield mails the domain's base addresses (`base_emails`); no approver is chosen on the order.
+        problems.retain(|p| p.code != "approver_email_missing");
+        if !spec.approver_emails.is_empty() {
+            let text = "Nameshield mails the domain's base addresses; the approver emails given are not sent";
+            problems.push(Problem::warning("approver_email_ignored", text).with_field("approver_emails"));
+        }
         let Some(old) = renewal_of else {
             return Ok(neutral::order_document(spec, g::OrderAction::Create, None, problems));
         };
