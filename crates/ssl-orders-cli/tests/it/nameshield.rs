@@ -201,17 +201,20 @@ async fn the_order_is_sent_once_on_429_and_5xx_and_the_token_never_shows() {
     assert!(err.contains("TRACE") && err.contains("create_order"), "trace output was produced: {err}");
     assert!(!text(&o).contains(TOKEN), "the token leaked: {}", text(&o));
 
-    for (fault, code, kind) in [
+    for (i, (fault, code, kind)) in [
         (Fault::rate_limit(297), 3, "rate_limited"),
         (Fault::server_error(502), 7, "outcome_unknown"),
         (Fault::drop_after_commit(), 7, "outcome_unknown"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let before = sb.requests().iter().filter(|r| r.method == "POST").count();
         let mut knobs = sb.knobs();
         knobs.faults = vec![fault.provider("nameshield").method("POST").path("/orders").times(1)];
         sb.set_knobs(knobs);
         let started = std::time::Instant::now();
-        let o = run_env(order_args(&base, "fault.example.com", &tmp.path().join(kind)), TOKEN).await;
+        let o = run_env(order_args(&base, "fault.example.com", &tmp.path().join(format!("f{i}"))), TOKEN).await;
         assert_eq!(o.status.code(), Some(code), "{kind}: {}", text(&o));
         assert_eq!(stdout_json(&o)["error"]["kind"], kind);
         assert!(started.elapsed() < std::time::Duration::from_secs(60), "the 297 s were not waited out");
