@@ -8,9 +8,9 @@ use std::time::Duration;
 use ssl_core::jsonapi::ListDocument;
 use ssl_core::operation::Operation;
 use ssl_core::ratelimit::{self, Window};
+use ssl_core::{ApiClient, Error, ExposeSecret, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 #[cfg(feature = "transport")]
 use ssl_core::{ReqwestTransport, TransportConfig};
-use ssl_core::{ApiClient, Error, ExposeSecret, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 use tokio::sync::OnceCell;
 
 use crate::generated as g;

@@ -43,8 +43,7 @@ pub const OPTIONS: &[&str] =
 
 /// Visible order attributes read, plus the relationships (a sparse fieldset drops what it does not list) and the
 /// hidden `infos` and `dcv`.
-pub const ORDER_FIELDS: &str =
-    "action,status,order_reference,common_name,sans,duration,created_at,updated_at,infos,dcv,csr,product,certificate,domains";
+pub const ORDER_FIELDS: &str = "action,status,order_reference,common_name,sans,duration,created_at,updated_at,infos,dcv,csr,product,certificate,domains";
 /// What a download reads of the order: the chain's intermediate and root.
 pub const ORDER_CHAIN_FIELDS: &str = "status,cacert_inter,cacert_root,certificate";
 /// What a status or a download reads of the certificate.

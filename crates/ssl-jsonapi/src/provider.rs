@@ -23,7 +23,11 @@ fn unsupported(verb: &str) -> Error {
 fn local_first(spec: &OrderSpec, e: Error) -> Error {
     let mut problems = Vec::new();
     neutral::order_document(spec, g::OrderAction::Create, None, &mut problems);
-    if matches!(e, Error::Invalid(_)) || !ssl_core::problem::has_errors(&problems) { e } else { Error::Invalid(problems) }
+    if matches!(e, Error::Invalid(_)) || !ssl_core::problem::has_errors(&problems) {
+        e
+    } else {
+        Error::Invalid(problems)
+    }
 }
 
 /// A product's rules: the durations and orderability Nameshield publishes; everything it does not publish

@@ -90,7 +90,8 @@ fn separate_runs_status_download_reissue_renew_revoke_cancel() {
     let state = tmp.path().join("state");
     let out = tmp.path().join("o");
     let args = ["--json", "order", "--product", "11", "--cn", "api.example.com", "--dcv", "dns"];
-    let o = run_owned(&ns_args(&state, &[&args[..], &["--reference", "PO-7", "--out", out.to_str().unwrap()]].concat()));
+    let o =
+        run_owned(&ns_args(&state, &[&args[..], &["--reference", "PO-7", "--out", out.to_str().unwrap()]].concat()));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = stdout_json(&o);
     assert_eq!((v["status"].as_str(), v["provider_status"].as_str()), (Some("processing"), Some("CHECKED_OUT")));
@@ -106,7 +107,8 @@ fn separate_runs_status_download_reissue_renew_revoke_cancel() {
     assert_issued_files(&out, &["api.example.com"]);
 
     let re = tmp.path().join("re");
-    let o = cmd(&["--json", "reissue", &id, "--key", "ec384", "--wait", "--timeout", "30", "--out", re.to_str().unwrap()]);
+    let o =
+        cmd(&["--json", "reissue", &id, "--key", "ec384", "--wait", "--timeout", "30", "--out", re.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_ne!(stdout_json(&o)["order_id"].as_str(), Some(id.as_str()), "a reissue is a new order");
     assert_issued_files(&re, &["api.example.com"]);
@@ -130,7 +132,9 @@ fn separate_runs_status_download_reissue_renew_revoke_cancel() {
     let s = stdout_json(&cmd(&["--json", "status", &id]));
     assert_eq!((s["status"].as_str(), s["provider_status"].as_str()), (Some("revoked"), Some("DELIVERED")), "{s:#}");
     let p = stdout_json(&cmd(&["--json", "products"]));
-    assert!(p.as_array().unwrap().iter().any(|r| r["id"] == "12" && r["periods_months"] == serde_json::json!([12, 24, 36])));
+    assert!(
+        p.as_array().unwrap().iter().any(|r| r["id"] == "12" && r["periods_months"] == serde_json::json!([12, 24, 36]))
+    );
 }
 
 #[test]
@@ -141,7 +145,8 @@ fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
     let names = vec!["shop.example.com".to_string(), "www.shop.example.com".to_string()];
     let mut params = rcgen::CertificateParams::new(names).unwrap();
     params.distinguished_name.push(rcgen::DnType::CommonName, "shop.example.com");
-    std::fs::write(&csr, params.serialize_request(&rcgen::KeyPair::generate().unwrap()).unwrap().pem().unwrap()).unwrap();
+    std::fs::write(&csr, params.serialize_request(&rcgen::KeyPair::generate().unwrap()).unwrap().pem().unwrap())
+        .unwrap();
     let base = ["--json", "order", "--product", "12", "--csr", csr.to_str().unwrap(), "--dcv", "dns-cname"];
     let opts = ["--months", "36", "--option", "organization=4711", "--option", "web_server=nginx", "--dry-run"];
     let o = run_owned(&ns_args(&state, &[&base[..], &opts[..]].concat()));
@@ -149,7 +154,10 @@ fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
     let v = stdout_json(&o);
     let body = &v["request"]["body"]["json"]["data"];
     assert_eq!(body["attributes"]["duration"], "3 years");
-    assert_eq!(body["attributes"]["infos"], serde_json::json!({"validation_method": "VALIDATE_DNS_CNAME", "web_server": "nginx"}));
+    assert_eq!(
+        body["attributes"]["infos"],
+        serde_json::json!({"validation_method": "VALIDATE_DNS_CNAME", "web_server": "nginx"})
+    );
     assert_eq!(body["relationships"]["organization"]["data"]["id"], "4711", "ids are strings");
     assert!(body["relationships"].get("contacts").is_none());
     assert!(!text(&o).contains(TOKEN));
@@ -160,9 +168,12 @@ fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
     let v = stdout_json(&o);
     assert!(v["error"]["problems"].as_array().unwrap().iter().any(|p| p["code"] == "contacts"), "{v:#}");
     let sb = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        Sandbox::start(SandboxConfig { state_dir: Some(state.clone()), ..SandboxConfig::default() }, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap()
+        Sandbox::start(
+            SandboxConfig { state_dir: Some(state.clone()), ..SandboxConfig::default() },
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap()
     });
     assert!(sb.orders("nameshield").is_empty());
     assert!(!sb.requests().iter().any(|r| r.method == "POST"), "only reads were sent");
@@ -226,7 +237,19 @@ async fn the_order_is_sent_once_on_429_and_5xx_and_the_token_never_shows() {
     }
 
     let canary = "canary-ns-token-77a1";
-    let o = run_env(vec!["--json".into(), "--provider".into(), "nameshield".into(), "--base-url".into(), base.clone(), "status".into(), "ORD1".into()], canary).await;
+    let o = run_env(
+        vec![
+            "--json".into(),
+            "--provider".into(),
+            "nameshield".into(),
+            "--base-url".into(),
+            base.clone(),
+            "status".into(),
+            "ORD1".into(),
+        ],
+        canary,
+    )
+    .await;
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     assert_eq!(stdout_json(&o)["error"]["kind"], "auth");
     assert!(!text(&o).contains(canary));
