@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use ssl_sandbox::{DcvMode, Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle};
+use ssl_sandbox::{DcvMode, Fault, Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::common::*;
 
