@@ -644,7 +644,7 @@ pub struct OrderRequest {
     /// The CSR in PEM.
     ///
     /// Required. Constraints: at least 1 character, matches `^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$`.
-    #[serde(default, deserialize_with = "::ssl_core::lenient::string")]
+    #[serde(default)]
     pub csr: String,
     /// Order duration, spelled as the products' `allowed_durations`.
     ///
@@ -652,11 +652,7 @@ pub struct OrderRequest {
     #[serde(default)]
     pub duration: Duration,
     /// Product-related order information. Sent only when something in it is set.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub infos: Option<OrderInfos>,
     /// Order customer id (an integer on the wire).
     #[serde(
@@ -668,20 +664,12 @@ pub struct OrderRequest {
     /// Invoicing identifier.
     ///
     /// Constraints: at least 1 character.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_number: Option<String>,
     /// Purchase order / analytical account reference (`--reference`).
     ///
     /// Constraints: 1 to 255 characters.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_reference: Option<String>,
 }
 
@@ -1743,39 +1731,19 @@ pub type DomainListDocument = ::ssl_core::jsonapi::ListDocument<DomainResource>;
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorEntry {
     /// HTTP status as a string (`"422"`).
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Short title.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Detail.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Error code.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Message.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Extra details (free JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1839,11 +1807,7 @@ impl ::ssl_core::validate::Validate for ErrorEntry {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ErrorDocument {
     /// The errors.
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt_list",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ErrorEntry>>,
 }
 
@@ -1911,32 +1875,16 @@ impl ::ssl_core::validate::Validate for ContactRelationships {
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OrderRequestRelationships {
     /// The to-one `product` relationship (`product` resources).
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<::ssl_core::jsonapi::ToOne<::serde_json::Value>>,
     /// The to-one `certificate` relationship (`certificate` resources).
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<::ssl_core::jsonapi::ToOne<::serde_json::Value>>,
     /// The to-one `organization` relationship (`organization` resources).
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<::ssl_core::jsonapi::ToOne<::serde_json::Value>>,
     /// The to-many `contacts` relationship (`contact` resources).
-    #[serde(
-        default,
-        deserialize_with = "::ssl_core::lenient::opt",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<::ssl_core::jsonapi::ToMany<ContactMeta>>,
 }
 

@@ -70,3 +70,50 @@ pub fn cert_facts(pem: &str) -> (Vec<u8>, Vec<String>) {
     names.sort();
     (c.public_key().raw.to_vec(), names)
 }
+
+/// The issued files verify: the leaf carries key.pem's key and the names, the chain leads to the sandbox root.
+pub fn assert_issued_files(out: &Path, names: &[&str]) {
+    let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
+    let leaf = std::fs::read_to_string(out.join("cert.pem")).unwrap();
+    let (spki, got) = cert_facts(&leaf);
+    assert_eq!(spki, key_spki(&key), "the leaf carries key.pem's public key");
+    let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    let chain = std::fs::read_to_string(out.join("chain.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 1, "intermediates only, no root");
+    {
+        use x509_parser::prelude::*;
+        let der = |pem: &str| x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1.contents;
+        let root_pem = std::fs::read_to_string(out.join("sandbox-root.pem")).unwrap();
+        let (l, i, r) = (der(&leaf), der(&chain), der(&root_pem));
+        let (_, leaf) = X509Certificate::from_der(&l).unwrap();
+        let (_, int) = X509Certificate::from_der(&i).unwrap();
+        let (_, root) = X509Certificate::from_der(&r).unwrap();
+        leaf.verify_signature(Some(int.public_key())).expect("the intermediate signed the leaf");
+        int.verify_signature(Some(root.public_key())).expect("the root signed the intermediate");
+    }
+    if let Ok(v) = std::process::Command::new("openssl")
+        .args(["verify", "-CAfile"])
+        .arg(out.join("sandbox-root.pem"))
+        .arg("-untrusted")
+        .arg(out.join("chain.pem"))
+        .arg(out.join("cert.pem"))
+        .output()
+    {
+        assert!(
+            v.status.success(),
+            "openssl verify: {}{}",
+            String::from_utf8_lossy(&v.stdout),
+            String::from_utf8_lossy(&v.stderr)
+        );
+    }
+}
+
+pub fn run_owned(args: &[String]) -> Output {
+    bin().args(args).output().expect("run ssl-orders")
+}
+
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}

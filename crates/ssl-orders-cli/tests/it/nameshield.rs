@@ -21,36 +21,6 @@ fn ns_args(state: &Path, extra: &[&str]) -> Vec<String> {
     a
 }
 
-fn run_owned(args: &[String]) -> Output {
-    bin().args(args).output().expect("run ssl-orders")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// The issued files verify: the leaf carries key.pem's key and the names, the chain leads to the sandbox root.
-fn assert_issued_files(out: &Path, names: &[&str]) {
-    use x509_parser::prelude::*;
-    let key = std::fs::read_to_string(out.join("key.pem")).unwrap();
-    let leaf = std::fs::read_to_string(out.join("cert.pem")).unwrap();
-    let (spki, got) = cert_facts(&leaf);
-    assert_eq!(spki, key_spki(&key), "the leaf carries key.pem's public key");
-    let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(got, want);
-    let chain = std::fs::read_to_string(out.join("chain.pem")).unwrap();
-    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 1, "intermediates only, no root");
-    let der = |pem: &str| x509_parser::pem::parse_x509_pem(pem.as_bytes()).unwrap().1.contents;
-    let root_pem = std::fs::read_to_string(out.join("sandbox-root.pem")).unwrap();
-    let (l, i, r) = (der(&leaf), der(&chain), der(&root_pem));
-    let (_, leaf) = X509Certificate::from_der(&l).unwrap();
-    let (_, int) = X509Certificate::from_der(&i).unwrap();
-    let (_, root) = X509Certificate::from_der(&r).unwrap();
-    leaf.verify_signature(Some(int.public_key())).expect("the intermediate signed the leaf");
-    int.verify_signature(Some(root.public_key())).expect("the root signed the intermediate");
-}
-
 #[test]
 fn orders_with_each_dcv_method_wait_and_download() {
     let tmp = tempfile::tempdir().unwrap();
