@@ -134,17 +134,9 @@ pub struct NsExtra {
     pub billing_number: Option<String>,
 }
 
-impl Part for NsState {
-    const NAME: &'static str = "nameshield";
-}
+part!(NsState, "nameshield", NsExtra);
 
 impl Book for NsState {
-    type Extra = NsExtra;
-
-    fn orders(&mut self) -> &mut Vec<Order<NsExtra>> {
-        &mut self.orders
-    }
-
     fn status(o: &Order<NsExtra>, s: Stage) -> &'static str {
         wire_status(o, s)
     }
@@ -161,12 +153,8 @@ impl Book for NsState {
 }
 
 fn wire_status(_: &Order<NsExtra>, s: Stage) -> &'static str {
-    match s {
-        Stage::AwaitingApproval | Stage::PendingValidation | Stage::Validated => "CHECKED_OUT",
-        Stage::Issued | Stage::Revoked | Stage::Expired => "DELIVERED",
-        Stage::Rejected => "REJECTED",
-        Stage::Cancelled => "CANCELLED",
-    }
+    let open = "CHECKED_OUT";
+    s.pick([open, open, open, "DELIVERED", "REJECTED", "CANCELLED", "DELIVERED", "DELIVERED"])
 }
 
 // ---------------------------------------------------------------- errors
@@ -477,7 +465,15 @@ fn read_order(doc: &Value, ns: &NsState) -> Result<NewNs, Vec<E>> {
     if let Some(o) = organization.as_ref().filter(|o| !ORGANIZATIONS.iter().any(|k| k.0 == *o)) {
         errs.push(bad("relationships", "organization", format!("no organization `{o}`")));
     }
-    let names = parse_csr(&a.csr).map(|_| ssl_csr::inspect(a.csr.as_bytes()).names());
+    let names = parse_csr(&a.csr).map(|k| {
+        let all = k.common_name.into_iter().chain(k.dns_names).map(|n| n.trim().to_ascii_lowercase());
+        all.fold(Vec::new(), |mut v: Vec<String>, n| {
+            if !n.is_empty() && !v.contains(&n) {
+                v.push(n);
+            }
+            v
+        })
+    });
     let names = names.unwrap_or_else(|e| {
         errs.push(bad("attributes", "csr", e.0));
         Vec::new()
