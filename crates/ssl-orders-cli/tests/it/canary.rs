@@ -139,10 +139,11 @@ fn required_options(answer: &Value) -> Vec<String> {
 
 /// The first DV, non-wildcard product of the listing.
 fn dv_product(products: &Value) -> Option<String> {
-    products.as_array()?.iter().find_map(|p| {
-        let dv = p["validation"].as_str().is_some_and(|v| v.eq_ignore_ascii_case("dv"));
-        (dv && p["wildcard"] != true).then(|| p["id"].as_str().map(str::to_owned)).flatten()
-    })
+    let dv = |p: &&Value| p["validation"].as_str().is_some_and(|v| v.eq_ignore_ascii_case("dv"));
+    let list = products.as_array()?;
+    // Nameshield publishes no wildcard rule: its products all read as wildcard-capable.
+    let p = list.iter().filter(dv).find(|p| p["wildcard"] != true).or_else(|| list.iter().find(dv))?;
+    p["id"].as_str().map(str::to_owned)
 }
 
 fn fault(kind: FaultKind, provider: &str, method: Option<&str>, path: Option<&str>) -> Fault {
