@@ -20,6 +20,12 @@ const PROVIDERS: &[ssl_orders_fuzz::Provider] = &[
         decoder: ssl_gogetssl::error::decode,
     },
     ssl_orders_fuzz::Provider {
+        name: "nameshield",
+        operations: ssl_jsonapi::generated::ops::NAMES,
+        decode: ssl_jsonapi::generated::ops::decode_output,
+        decoder: ssl_jsonapi::error::decode,
+    },
+    ssl_orders_fuzz::Provider {
         name: "openprovider",
         operations: ssl_openprovider::generated::ops::NAMES,
         decode: ssl_openprovider::generated::ops::decode_output,

@@ -2352,7 +2352,7 @@ pub mod requests {
                 "/orders",
                 ::ssl_core::CallKind::Spend,
             )
-            .json(::serde_json::to_value(body).unwrap_or_default())
+            .json_of(body)
             .operation("create_order")
     }
 
