@@ -291,7 +291,7 @@ fn every_operation_has_its_method_path_and_call_kind() {
         (requests::product_list(), HttpMethod::Get, "/product", CallKind::Read),
         (requests::product_info("ssl_plus"), HttpMethod::Get, "/product/ssl_plus", CallKind::Read),
         (requests::order_info("42"), HttpMethod::Get, "/order/certificate/42", CallKind::Read),
-        (requests::order_list(None, None, None), HttpMethod::Get, "/order/certificate", CallKind::Read),
+        (requests::order_list(None, None, None, None), HttpMethod::Get, "/order/certificate", CallKind::Read),
         (requests::validation_status("42"), HttpMethod::Get, "/order/certificate/42/validation", CallKind::Read),
         (requests::check_dcv("42"), HttpMethod::Put, "/order/certificate/42/check-dcv", CallKind::Write),
         (
@@ -342,10 +342,10 @@ fn every_operation_has_its_method_path_and_call_kind() {
         requests::update_order_status("42", &StatusChangeRequest::new(StatusChangeRequestStatus::Canceled).note("dup"));
     let ssl_core::Body::Json { value, .. } = status.body else { panic!() };
     assert_eq!(value, json!({"status": "CANCELED", "note": "dup"}));
-    let list = requests::order_list(Some("a.example.com"), Some("pending"), Some("10"));
+    let list = requests::order_list(Some("a.example.com"), Some("pending"), Some("10"), Some("20"));
     assert_eq!(
         list.render_target(),
-        "/order/certificate?filters%5Bcommon_name%5D=a.example.com&filters%5Bstatus%5D=pending&limit=10"
+        "/order/certificate?filters%5Bcommon_name%5D=a.example.com&filters%5Bstatus%5D=pending&limit=10&offset=20"
     );
     assert_eq!(requests::order_info("a/b").path, "/order/certificate/a%2Fb", "path segments are encoded");
     assert!(problems(&AutoReissueRequest::new(2)).contains(&("enum".into(), "auto_reissue".into())));

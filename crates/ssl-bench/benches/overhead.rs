@@ -105,7 +105,12 @@ mod digicert {
         }
         fn read(&self) -> Call<'_> {
             Box::pin(async {
-                std::hint::black_box(self.client.order_info(4812345).await.expect("order_info"));
+                std::hint::black_box(
+                    self.client
+                        .send(&ssl_digicert::generated::ops::OrderInfo::new("4812345"))
+                        .await
+                        .expect("order_info"),
+                );
             })
         }
         fn decode(&self, op: Op, body: &[u8]) {

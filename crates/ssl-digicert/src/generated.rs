@@ -4215,12 +4215,14 @@ pub mod requests {
     /// - `filters_common_name` (`filters[common_name]`) (optional): Only orders for this common name.
     /// - `filters_status` (`filters[status]`) (optional): Only orders in this status.
     /// - `limit` (optional): Page size (DigiCert's maximum is 1000).
+    /// - `offset` (optional): How many orders to skip (paging; the answer's `page` has `total`, `limit`, `offset`).
     ///
     /// Call kind: `read`. Success: `200` → [`OrderList`](super::OrderList).
     pub fn order_list(
         filters_common_name: Option<&str>,
         filters_status: Option<&str>,
         limit: Option<&str>,
+        offset: Option<&str>,
     ) -> ::ssl_core::HttpRequest {
         let mut req = ::ssl_core::HttpRequest::new(
                 ::ssl_core::Method::Get,
@@ -4236,6 +4238,9 @@ pub mod requests {
         }
         if let Some(v) = limit {
             req = req.query("limit", v);
+        }
+        if let Some(v) = offset {
+            req = req.query("offset", v);
         }
         req
     }
@@ -4602,6 +4607,8 @@ pub mod ops {
         pub filters_status: Option<String>,
         /// Query parameter `limit`: Page size (DigiCert's maximum is 1000).
         pub limit: Option<String>,
+        /// Query parameter `offset`: How many orders to skip (paging; the answer's `page` has `total`, `limit`, `offset`).
+        pub offset: Option<String>,
     }
 
     impl OrderList {
@@ -4611,6 +4618,7 @@ pub mod ops {
                 filters_common_name: None,
                 filters_status: None,
                 limit: None,
+                offset: None,
             }
         }
 
@@ -4634,6 +4642,13 @@ pub mod ops {
             self.limit = Some(value.into());
             self
         }
+
+        /// Sets the query parameter `offset`.
+        #[must_use]
+        pub fn offset(mut self, value: impl Into<String>) -> Self {
+            self.offset = Some(value.into());
+            self
+        }
     }
 
     impl ::ssl_core::operation::Operation for OrderList {
@@ -4645,6 +4660,7 @@ pub mod ops {
                 self.filters_common_name.as_deref(),
                 self.filters_status.as_deref(),
                 self.limit.as_deref(),
+                self.offset.as_deref(),
             )
         }
 

@@ -47,7 +47,7 @@ use ssl_core::model::{
 use ssl_core::{Error, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::DigiCertClient;
-use crate::generated::{self as g, requests};
+use crate::generated::{self as g, ops, requests};
 
 const NAME: &str = "digicert";
 
@@ -94,8 +94,9 @@ pub fn map_status(raw: &str) -> OrderStatus {
     }
 }
 
-fn parse_id(order_id: &str) -> Result<i64> {
-    kit::numeric_id("DigiCert", order_id)
+/// A DigiCert order id (numeric), as the path parameter.
+fn parse_id(order_id: &str) -> Result<String> {
+    kit::numeric_id("DigiCert", order_id).map(|n| n.to_string())
 }
 
 fn wire_dcv(method: DcvMethod) -> Result<g::DcvMethod> {
@@ -328,8 +329,10 @@ pub fn dcv_instructions(
         .collect()
 }
 
-fn bundle(pem: &str) -> Result<CertificateBundle> {
-    let pems = ssl_core::x509::split_pem_certificates(pem);
+/// The certificate, chain included (`pem_all`).
+async fn bundle(client: &DigiCertClient, certificate_id: i64) -> Result<CertificateBundle> {
+    let pem = client.send(&ops::DownloadByFormat::new(certificate_id.to_string(), "pem_all")).await?;
+    let pems = ssl_core::x509::split_pem_certificates(&String::from_utf8_lossy(&pem));
     ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("download_by_format", 200, m))
 }
 
@@ -431,7 +434,7 @@ impl DigiCertClient {
         if self.api.is_offline() {
             return table_rules(product).ok_or_else(unknown);
         }
-        match self.product_info(product).await {
+        match self.send(&ops::ProductInfo::new(product)).await {
             Ok(info) => Ok(rules_from_info(&info)),
             Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => Err(unknown()),
             Err(e) => Err(e),
@@ -469,7 +472,7 @@ impl DigiCertClient {
         order.certificate_id = cert.and_then(|c| c.id).map(|i| i.to_string());
         if let (OrderStatus::Issued, Some(cert_id)) = (status, cert.and_then(|c| c.id)) {
             let read = async {
-                let b = bundle(&self.download_certificate(cert_id, "pem_all").await?)?;
+                let b = bundle(self, cert_id).await?;
                 ssl_core::x509::certificate_info(&b.leaf_pem).map_err(|m| Error::decode("download_by_format", 200, m))
             };
             match read.await {
@@ -509,7 +512,7 @@ impl OrderKit for DigiCertClient {
         renewal_of: Option<&str>,
         problems: &mut Vec<Problem>,
     ) -> Result<g::OrderRequest> {
-        let renewal = renewal_of.map(parse_id).transpose()?;
+        let renewal = renewal_of.map(|r| kit::numeric_id("DigiCert", r)).transpose()?;
         Ok(build_order_request(spec, rules, renewal, problems))
     }
 
@@ -522,7 +525,7 @@ impl OrderKit for DigiCertClient {
     }
 
     async fn send(&self, req: &ssl_core::HttpRequest) -> Result<Response> {
-        DigiCertClient::send(self, req).await
+        self.execute(req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
@@ -544,7 +547,7 @@ impl OrderKit for DigiCertClient {
 
     async fn read(&self, order_id: &str, answer: &Response) -> Result<Order> {
         let random = answer.json::<Value>().ok().and_then(|v| v.get("dcv_random_value")?.as_str().map(str::to_owned));
-        let info = self.order_info(parse_id(order_id)?).await?;
+        let info = self.send(&ops::OrderInfo::new(parse_id(order_id)?)).await?;
         self.to_neutral(info, random).await
     }
 }
@@ -572,7 +575,7 @@ impl Provider for DigiCertClient {
         if self.api.is_offline() {
             return Ok(g::product_table());
         }
-        let list = self.product_list().await?.products.unwrap_or_default();
+        let list = self.send(&ops::ProductList::new()).await?.products.unwrap_or_default();
         Ok(list
             .iter()
             .map(|p| merge_rules(&p.name_id, p.name.as_deref(), p.validation_type.as_deref(), None))
@@ -601,7 +604,7 @@ impl Provider for DigiCertClient {
     }
 
     async fn get(&self, order_id: &str) -> Result<Order> {
-        let info = self.order_info(parse_id(order_id)?).await?;
+        let info = self.send(&ops::OrderInfo::new(parse_id(order_id)?)).await?;
         self.to_neutral(info, None).await
     }
 
@@ -612,10 +615,9 @@ impl Provider for DigiCertClient {
                 .into_iter()
                 .find(|raw| map_status(raw) == s)
         });
-        let limit_text = limit.to_string();
-        let req = requests::order_list(filter.common_name.as_deref(), status, Some(&limit_text))
-            .query("offset", offset.to_string());
-        let list: g::OrderList = self.send(&req).await?.json()?;
+        let mut op = ops::OrderList::new().limit(limit.to_string()).offset(offset.to_string());
+        (op.filters_common_name, op.filters_status) = (filter.common_name.clone(), status.map(str::to_owned));
+        let list = self.send(&op).await?;
         let items = list.orders;
         let total = list.page.as_ref().and_then(|p| p.total).and_then(|t| u64::try_from(t).ok());
         let next = ssl_core::paging::next_offset(offset, limit, items.len(), total);
@@ -626,18 +628,18 @@ impl Provider for DigiCertClient {
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
         let id = parse_id(order_id)?;
         let wire = wire_dcv(method)?;
-        let info = self.order_info(id).await?;
+        let info = self.send(&ops::OrderInfo::new(&id)).await?;
         let cert = info.certificate.as_ref();
         let names = cert_names(cert.and_then(|c| c.common_name.as_ref()), cert.and_then(|c| c.dns_names.as_ref()));
         kit::no_file_dcv_for_wildcards(method, names.iter().map(String::as_str))?;
-        let random = self.change_dcv_method(id, wire).await?;
-        let info = self.order_info(id).await?;
+        let random = self.send(&ops::ChangeDcvMethod::new(&id, g::ChangeDcvMethodRequest::new(wire))).await?;
+        let info = self.send(&ops::OrderInfo::new(id)).await?;
         self.to_neutral(info, random.dcv_random_value).await
     }
 
     async fn recheck_dcv(&self, order_id: &str) -> Result<Order> {
         let id = parse_id(order_id)?;
-        match self.check_dcv(id).await {
+        match self.send(&ops::CheckDcv::new(id)).await {
             Ok(_) => {}
             // DigiCert answers 400 (invalid_dns_txt, file_random_value_not_found...) while the record is not
             // there yet: the order is still pending, which `get` reports.
@@ -650,12 +652,12 @@ impl Provider for DigiCertClient {
     }
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
-        let info = self.order_info(parse_id(order_id)?).await?;
+        let info = self.send(&ops::OrderInfo::new(parse_id(order_id)?)).await?;
         kit::downloadable(order_id, map_status(info.status.as_str()), info.status.as_str())?;
         let Some(cert_id) = info.certificate.as_ref().and_then(|c| c.id) else {
             return Err(Error::Invalid(vec![Problem::error("not_issued", "the order has no certificate yet")]));
         };
-        bundle(&self.download_certificate(cert_id, "pem_all").await?)
+        bundle(self, cert_id).await
     }
 
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {
@@ -677,15 +679,19 @@ impl Provider for DigiCertClient {
             body = body.dcv_method(wire_dcv(m)?);
         }
         body = body.skip_approval(true);
-        self.reissue_order(id, &body).await?;
+        self.send(&ops::Reissue::new(id, body)).await?;
         self.get(order_id).await.map_err(|e| e.placed_unreadable(NAME, "reissue", Some(order_id.to_owned()), None))
     }
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
-        self.cancel_order(parse_id(order_id)?, reason).await
+        let mut body = g::StatusChangeRequest::new(g::StatusChangeRequestStatus::Canceled);
+        body.note = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        self.send(&ops::UpdateOrderStatus::new(parse_id(order_id)?, body)).await
     }
 
     async fn revoke(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
-        self.revoke_order(parse_id(order_id)?, reason).await
+        let mut body = g::RevokeRequest::new();
+        body.comments = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        self.send(&ops::RevokeOrder::new(parse_id(order_id)?, body)).await.map(drop)
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 use ssl_core::{Error, ErrorKind, ReqwestTransport, TransportConfig};
 use ssl_digicert::DigiCertClient;
+use ssl_digicert::generated::ops;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -94,7 +95,7 @@ async fn errors_as_an_object() {
         ))
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).product_info("nope").await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::ProductInfo::new("nope")).await.unwrap_err();
     assert_eq!(e.code(), Some("not_found|route"));
     assert_eq!(e.kind(), ErrorKind::NotFound);
 }
@@ -108,7 +109,7 @@ async fn unauthorized_is_an_auth_error() {
         ))
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).order_info(1).await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::OrderInfo::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(e.code(), Some("access_denied|invalid_api_key"));
 }
@@ -125,7 +126,7 @@ async fn order_not_found() {
         .expect(1)
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).order_info(99).await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::OrderInfo::new("99")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert_eq!(e.code(), Some("not_found|order"));
 }
@@ -147,7 +148,7 @@ async fn a_429_is_retried_on_a_read_honouring_retry_after() {
         .mount(&server)
         .await;
     let started = std::time::Instant::now();
-    let info = wiremock_client(&server).order_info(7).await.unwrap();
+    let info = wiremock_client(&server).send(&ops::OrderInfo::new("7")).await.unwrap();
     assert_eq!(info.id, 7);
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
@@ -192,7 +193,7 @@ async fn a_5xx_on_a_read_is_retried() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 1, "status": "issued"})))
         .mount(&server)
         .await;
-    let info = wiremock_client(&server).order_info(1).await.unwrap();
+    let info = wiremock_client(&server).send(&ops::OrderInfo::new("1")).await.unwrap();
     assert_eq!(info.id, 1);
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
 }
@@ -204,7 +205,7 @@ async fn a_non_json_success_body_is_a_decode_error() {
         .respond_with(ResponseTemplate::new(200).set_body_string("<html>maintenance</html>"))
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).order_info(1).await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::OrderInfo::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
     assert!(e.to_string().contains("order_info"), "{e}");
 }
@@ -216,7 +217,7 @@ async fn a_non_json_error_body_is_shown() {
         .respond_with(ResponseTemplate::new(500).set_body_string("Internal failure ref 42"))
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).order_info(1).await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::OrderInfo::new("1")).await.unwrap_err();
     assert!(e.to_string().contains("Internal failure ref 42"), "{e}");
 }
 
@@ -232,7 +233,7 @@ async fn a_body_over_the_cap_is_refused() {
     );
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-cap".into(), base, t).unwrap();
-    let e = c.download_certificate(5, "pem_all").await.unwrap_err();
+    let e = c.send(&ops::DownloadByFormat::new("5", "pem_all")).await.unwrap_err();
     assert!(matches!(e, Error::ResponseTooLarge { .. }), "{e:?}");
 }
 
