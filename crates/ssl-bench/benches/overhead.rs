@@ -347,12 +347,77 @@ mod rtr {
     }
 }
 
+// ---------------------------------------------------------------------------------------------------- Nameshield
+mod nameshield {
+    use super::*;
+    use ssl_core::jsonapi::ToOne;
+    use ssl_core::operation::Operation;
+    use ssl_jsonapi::NameshieldClient;
+    use ssl_jsonapi::generated::{self as g, ops};
+
+    pub struct C {
+        client: NameshieldClient,
+        create: ops::CreateOrder,
+        read: ops::GetOrder,
+    }
+
+    fn ns_fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../ssl-jsonapi/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+    }
+
+    pub fn routes() -> Vec<Route> {
+        vec![
+            Route::json("POST", "/ssl/v2/orders", 201, ns_fixture("order_created.json")),
+            Route::json("GET", "/ssl/v2/orders/", 200, ns_fixture("order_delivered.json")),
+        ]
+    }
+
+    pub fn connect(origin: &str) -> Box<dyn Client> {
+        let base = url::Url::parse(&format!("{origin}/ssl/v2")).expect("url");
+        // `new` enforces Nameshield's published limit (600 requests / 5 min): off for the bench.
+        let client = NameshieldClient::new("bench-token".into(), base).expect("client").without_rate_limit();
+        let attrs = g::OrderRequest::new(g::OrderAction::Create, csr(), g::Duration::N1Year)
+            .infos(g::OrderInfos::default().validation_method(g::ValidationMethod::from_wire("VALIDATE_DNS")));
+        let rel = g::OrderRequestRelationships {
+            product: Some(ToOne::to("product", "11")),
+            organization: Some(ToOne::to("organization", "BSVBG")),
+            ..Default::default()
+        };
+        let body = g::NewOrderRequestDocument::new(g::NewOrderRequest::new(attrs).relationships(rel));
+        Box::new(C { client, create: ops::CreateOrder::new(body), read: ops::GetOrder::new("ORD7Q2") })
+    }
+
+    impl Client for C {
+        fn create(&self) -> Call<'_> {
+            Box::pin(async {
+                std::hint::black_box(self.client.send(&self.create).await.expect("create_order"));
+            })
+        }
+        fn read(&self) -> Call<'_> {
+            Box::pin(async {
+                std::hint::black_box(self.client.send(&self.read).await.expect("get_order"));
+            })
+        }
+        fn decode(&self, op: Op, body: &[u8]) {
+            match op {
+                Op::Create => drop(std::hint::black_box(
+                    serde_json::from_slice::<<ops::CreateOrder as Operation>::Output>(body).expect("decode"),
+                )),
+                Op::Read => drop(std::hint::black_box(
+                    serde_json::from_slice::<<ops::GetOrder as Operation>::Output>(body).expect("decode"),
+                )),
+            }
+        }
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
         Case { name: "digicert", routes: digicert::routes, connect: digicert::connect },
         Case { name: "gogetssl", routes: gogetssl::routes, connect: gogetssl::connect },
         Case { name: "openprovider", routes: openprovider::routes, connect: openprovider::connect },
         Case { name: "rtr", routes: rtr::routes, connect: rtr::connect },
+        Case { name: "nameshield", routes: nameshield::routes, connect: nameshield::connect },
     ]
 }
 

@@ -98,6 +98,13 @@ impl NameshieldClient {
         self
     }
 
+    /// No client-side rate limiting (benchmarks against a local stub); [`Self::new`] enforces [`RATE_LIMITS`].
+    #[must_use]
+    pub fn without_rate_limit(mut self) -> Self {
+        self.api = self.api.without_rate_limiter();
+        self
+    }
+
     /// The base URL.
     pub fn base_url(&self) -> &url::Url {
         self.api.base()
