@@ -2,7 +2,7 @@
 //! orders or faults.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ssl_core::ErrorKind;
 use ssl_core::ProviderDescriptor;
@@ -160,31 +160,59 @@ async fn placed_and_issued(b: &Bench, order: OrderFor, cn: &str) -> Outcome<(Str
     Ok((placed.order_id, key))
 }
 
+/// A reissue with a new key gives a new leaf for that key: on the same order, or on the new order the answer names
+/// where the capabilities say a reissue is a new order (then the reissued order keeps its old leaf).
 async fn reissue(d: &'static ProviderDescriptor, order: OrderFor) -> Outcome<()> {
     let b = Bench::start(d).await?;
+    let new_order = b.provider.capabilities().reissue_new_order;
     let (id, old_key) = placed_and_issued(&b, order, "re.example.com").await?;
     let old_leaf = download_verified(&b, &id, &old_key).await?;
     let new_key = csr(&["re.example.com"]);
     let re = b.provider.reissue(&id, &reissue_spec(new_key.clone())).await.or_else(|e| fail("reissue", e))?;
-    ensure(re.order_id == id, "reissue", || format!("a reissue of {id} answered order {}", re.order_id))?;
-    b.issue(&id).await?;
-    let new_leaf = download_verified(&b, &id, &new_key).await?;
-    ensure(new_leaf != old_leaf, "reissue", || "the same leaf after a reissue".into())
+    ensure((re.order_id != id) == new_order, "reissue", || {
+        let want = if new_order { "a new order (capabilities: reissue_new_order)" } else { "the same order" };
+        format!("a reissue of {id} answered order {}, want {want}", re.order_id)
+    })?;
+    b.issue(&re.order_id).await?;
+    let new_leaf = download_verified(&b, &re.order_id, &new_key).await?;
+    ensure(new_leaf != old_leaf, "reissue", || "the same leaf after a reissue".into())?;
+    if new_order {
+        let kept = download_verified(&b, &id, &old_key).await?;
+        ensure(kept == old_leaf, "reissue", || format!("the reissued order {id} lost its own leaf"))?;
+    }
+    Ok(())
 }
 
+/// Days of coverage left when the suite renews.
+const RENEW_DAYS_LEFT: u64 = 15;
+
+/// A renewal is a new order, the renewed one staying issued; or, where the capabilities say `renew_in_place`, the
+/// same order with a later coverage end.
 async fn renew(d: &'static ProviderDescriptor, order: OrderFor) -> Outcome<()> {
     let b = Bench::start(d).await?;
+    let in_place = b.provider.capabilities().renew_in_place;
     let (id, _) = placed_and_issued(&b, order, "renew.example.com").await?;
+    let before = b.provider.get(&id).await.or_else(|e| fail("renew", e))?.coverage_ends;
+    // Renew near the end of the coverage, as providers accept a renewal only in a window before it: the term is
+    // moved, not the clock (a client may check the window by its own clock).
+    if before.is_some() {
+        let end = b.sandbox.now().date() + Duration::from_secs(RENEW_DAYS_LEFT * 86_400);
+        b.sandbox.set_coverage_end(d.name, &id, end).or_else(|e| fail("renew", e))?;
+    }
     let before = b.provider.get(&id).await.or_else(|e| fail("renew", e))?.coverage_ends;
     let renewed = b.provider.renew(&id, &order("renew.example.com", csr(&["renew.example.com"]))).await;
     let renewed = renewed.or_else(|e| fail("renew", e))?;
-    if renewed.order_id == id {
-        // Renewed in place: the same order, a later coverage end.
+    ensure((renewed.order_id == id) == in_place, "renew", || {
+        let want = if in_place { "the same order (capabilities: renew_in_place)" } else { "a new order" };
+        format!("a renewal of {id} answered order {}, want {want}", renewed.order_id)
+    })?;
+    if in_place {
         let after = b.provider.get(&id).await.or_else(|e| fail("renew", e))?.coverage_ends;
         return ensure(after > before, "renew", || format!("renewed in place, coverage {before:?} → {after:?}"));
     }
     let old = b.provider.get(&id).await.or_else(|e| fail("renew", e))?;
-    ensure(old.status == OrderStatus::Issued, "renew", || format!("the renewed order is {:?}", old.status))?;
+    let kept = old.status == OrderStatus::Issued;
+    ensure(kept, "renew", || format!("the renewed order is {:?} ({})", old.status, old.provider_status))?;
     b.provider.get(&renewed.order_id).await.or_else(|e| fail("renew", e)).map(|_| ())
 }
 

@@ -21,8 +21,9 @@
 //!   own catalog);
 //! - place, get, DCV pass, issued; download with the chain verified up to the sandbox root and the leaf's key equal
 //!   to the CSR's;
-//! - reissue with a new key (a new leaf for the new key); renew (a new order, or the same id where the provider
-//!   renews in place); cancel; revoke;
+//! - reissue with a new key (a new leaf for the new key, on the same order or, where the capabilities say
+//!   `reissue_new_order`, on the new order the answer names); renew (a new order, or the same id with a later
+//!   coverage end where the capabilities say `renew_in_place`); cancel; revoke;
 //! - a read refused with 429 is retried after `Retry-After`; a spend refused with 429 is sent once and is
 //!   `RateLimited`; a spend answered with an undecodable 5xx after commit, a timeout after commit, or
 //!   commit-then-drop is sent once and is `OutcomeUnknown` (the order exists: exactly one per CSR key);

@@ -1066,6 +1066,15 @@ pub struct Capabilities {
     pub dcv_per_host: bool,
     /// Whether the provider accepts a caller reference to reconcile ambiguous failures.
     pub client_reference: bool,
+    /// Whether a reissue is a new order: its answer names a new order id, which carries the new certificate,
+    /// while the reissued order keeps its own (Nameshield, Realtime Register: a reissue is a new order/process).
+    /// `false`: the same order gets the new certificate.
+    #[serde(default)]
+    pub reissue_new_order: bool,
+    /// Whether a renewal stays on the same order, with a later coverage end (Openprovider). `false`: a renewal is a
+    /// new order, linked to the renewed one, which stays issued.
+    #[serde(default)]
+    pub renew_in_place: bool,
 }
 
 impl Capabilities {

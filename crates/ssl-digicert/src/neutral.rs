@@ -564,6 +564,8 @@ impl Provider for DigiCertClient {
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: false,
             client_reference: false,
+            reissue_new_order: false,
+            renew_in_place: false,
         }
     }
 

@@ -591,6 +591,8 @@ impl Provider for GoGetSslClient {
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: true,
             client_reference: false,
+            reissue_new_order: false,
+            renew_in_place: false,
         }
     }
 

@@ -201,6 +201,8 @@ impl Provider for NameshieldClient {
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: false,
             client_reference: true,
+            reissue_new_order: true,
+            renew_in_place: false,
         }
     }
 

@@ -242,6 +242,8 @@ impl Provider for Openprovider {
             dcv_methods: wire::DCV.methods(),
             dcv_per_host: true,
             client_reference: false,
+            reissue_new_order: false,
+            renew_in_place: true,
         }
     }
 

@@ -97,8 +97,9 @@ pub fn file_url(location: &str, common_name: &str) -> String {
 /// 2. a certificate: `ACTIVE`, `REISSUED` and `RENEWED` → issued (a reissued or renewed certificate stays valid
 ///    until it expires; its successor belongs to the reissue's or renewal's own process), `REVOKED` → revoked,
 ///    `EXPIRED` → expired, anything else → unknown;
-/// 3. any DCV entry not `VALIDATED` → pending validation;
-/// 4. otherwise processing.
+/// 3. no certificate and a process status not in the spec → unknown (kept raw);
+/// 4. any DCV entry not `VALIDATED` → pending validation;
+/// 5. otherwise processing.
 pub fn status(process: &ProcessStatus, certificate: Option<&CertificateStatus>, dcv: &[DcvValidation]) -> OrderStatus {
     match (process, certificate) {
         (ProcessStatus::Failed | ProcessStatus::Invalid, _) => OrderStatus::Rejected,
@@ -108,7 +109,7 @@ pub fn status(process: &ProcessStatus, certificate: Option<&CertificateStatus>, 
         }
         (_, Some(CertificateStatus::Revoked)) => OrderStatus::Revoked,
         (_, Some(CertificateStatus::Expired)) => OrderStatus::Expired,
-        (_, Some(_)) => OrderStatus::Unknown,
+        (_, Some(_)) | (ProcessStatus::Unknown(_), None) => OrderStatus::Unknown,
         _ if dcv.iter().any(|d| d.status != Some(ValidationStatus::Validated)) => OrderStatus::PendingValidation,
         _ => OrderStatus::Processing,
     }

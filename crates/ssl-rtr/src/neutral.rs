@@ -416,6 +416,8 @@ impl Provider for RtrClient {
             dcv_methods: DCV_TABLE.methods(),
             dcv_per_host: true,
             client_reference: false,
+            reissue_new_order: true,
+            renew_in_place: false,
         }
     }
 

@@ -43,6 +43,7 @@ pub(crate) fn router(app: App) -> Router {
         .route("/orders/{provider}/{id}/dcv", post(pass_dcv))
         .route("/orders/{provider}/{id}/reject", post(reject))
         .route("/orders/{provider}/{id}/status", post(raw_status))
+        .route("/orders/{provider}/{id}/coverage", post(coverage))
         .route("/catalog/{provider}", get(catalog))
         .route("/mailbox", get(mailbox))
         .route("/mailbox/{id}/approve", get(approve_mail).post(approve_mail))
@@ -82,6 +83,7 @@ async fn index(State(app): State<App>) -> Response {
             "POST /_sandbox/orders/{provider}/{id}/dcv",
             "POST /_sandbox/orders/{provider}/{id}/reject",
             "POST /_sandbox/orders/{provider}/{id}/status",
+            "POST /_sandbox/orders/{provider}/{id}/coverage",
             "GET /_sandbox/catalog/{provider}",
             "GET /_sandbox/mailbox",
             "GET|POST /_sandbox/mailbox/{id}/approve",
@@ -175,6 +177,22 @@ struct RawStatus {
 async fn raw_status(State(app): State<App>, Path((name, id)): Path<(String, String)>, body: Bytes) -> Response {
     match parse::<RawStatus>(&body) {
         Ok(b) => action(&app, &name, &id, Action::RawStatus(b.raw)),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Coverage {
+    ends: String,
+}
+
+async fn coverage(State(app): State<App>, Path((name, id)): Path<(String, String)>, body: Bytes) -> Response {
+    match parse::<Coverage>(&body) {
+        Ok(b) => match crate::kit::time::parse_date(&b.ends) {
+            Some(end) => action(&app, &name, &id, Action::CoverageEnd(end)),
+            None => fail(StatusCode::BAD_REQUEST, format!("`ends`: `{}` is not a date (YYYY-MM-DD)", b.ends)),
+        },
         Err(r) => r,
     }
 }

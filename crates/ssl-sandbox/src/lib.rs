@@ -164,6 +164,7 @@ impl SandboxHandle {
     /// | `POST /_sandbox/orders/{provider}/{id}/dcv` | mark DCV passed (`{"name"}`: one name; issues when approved) |
     /// | `POST /_sandbox/orders/{provider}/{id}/reject` | reject an order |
     /// | `POST /_sandbox/orders/{provider}/{id}/status` | `{"raw": "on_hold"}` shows that raw status; `null` undoes |
+    /// | `POST /_sandbox/orders/{provider}/{id}/coverage` | `{"ends": "YYYY-MM-DD"}` moves the end of the order's term |
     /// | `GET /_sandbox/catalog/{provider}` | the sandbox's own product catalog for the provider |
     /// | `GET /_sandbox/mailbox` | approval emails sent; `GET`/`POST /_sandbox/mailbox/{id}/approve` follows the link |
     /// | `GET /_sandbox/csr-keys[?csr=PEM\|?key=HEX]` | orders per CSR public key (SHA-256 of the SPKI) |
@@ -271,6 +272,13 @@ impl SandboxHandle {
         self.with(|s| control::order_action(s, provider, order_id, a)).map(|_| ()).map_err(|(_, m)| m)
     }
 
+    /// Move the end of the order's coverage (its term) to `ends` (as `POST /_sandbox/orders/{provider}/{id}/coverage`):
+    /// a renewal window opens without moving the clock, so a client checking the window by its own clock agrees.
+    pub fn set_coverage_end(&self, provider: &str, order_id: &str, ends: time::Date) -> Result<(), String> {
+        let a = Action::CoverageEnd(ends);
+        self.with(|s| control::order_action(s, provider, order_id, a)).map(|_| ()).map_err(|(_, m)| m)
+    }
+
     /// Add a DNS record for real DCV (`record_type` `TXT` or `CNAME`).
     pub fn add_dns_record(&self, name: &str, record_type: &str, value: &str) {
         let rec = ssl_core::model::DnsRecord {
@@ -284,6 +292,11 @@ impl SandboxHandle {
     /// Map a host to a loopback address for real HTTP DCV.
     pub fn map_http_host(&self, host: &str, addr: SocketAddr) -> Result<(), String> {
         self.with(|s| control::map_http_host(s, host, addr))
+    }
+
+    /// The sandbox's time (the virtual clock).
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.with(|s| control::move_clock(s, None, None))
     }
 
     /// Move the virtual clock forward by `by` (coverage checks, issuance dates and expiry use it; leaves issued

@@ -162,6 +162,11 @@ impl Book for OpState {
         }
     }
 
+    /// An order is `EXP` when its term (`order_ends_at`) has ended, not when a leaf has.
+    fn tick(&mut self, now: time::OffsetDateTime) {
+        self.orders.iter_mut().for_each(|o| o.tick_term(now));
+    }
+
     fn sample(kit: &mut Kit, csr: &str, cn: &str) -> Order<OpExtra> {
         let x = OpExtra { period: 1, software: "linux".into(), autorenew: "off".into(), ..OpExtra::default() };
         new_order(kit, 5, csr, vec![Name::new(cn, "dns", None)], false, x)

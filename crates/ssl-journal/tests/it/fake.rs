@@ -138,7 +138,14 @@ impl Provider for Fake {
         if self.list_mode != ListMode::Unsupported {
             verbs.push(Verb::ListOrders);
         }
-        Capabilities { verbs, dcv_methods: vec![DcvMethod::Dns], dcv_per_host: false, client_reference: false }
+        Capabilities {
+            verbs,
+            dcv_methods: vec![DcvMethod::Dns],
+            dcv_per_host: false,
+            client_reference: false,
+            reissue_new_order: false,
+            renew_in_place: false,
+        }
     }
     fn dcv_table(&self) -> DcvTable {
         DcvTable(&[(DcvMethod::Dns, "dns")])

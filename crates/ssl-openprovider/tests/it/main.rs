@@ -2,6 +2,7 @@
 //! lifecycle against the simulator.
 
 mod common;
+mod conformance;
 mod facts;
 mod flows;
 mod snapshots;

@@ -1,5 +1,6 @@
 //! ssl-rtr integration tests: error shapes, wire facts, request snapshots, flows.
 
+mod conformance;
 mod errors;
 mod facts;
 mod flows;

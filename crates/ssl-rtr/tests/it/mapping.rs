@@ -60,4 +60,7 @@ fn status_order() {
     assert_eq!(s(ProcessStatus::Running, None, &[done.clone(), waiting]), OrderStatus::PendingValidation);
     assert_eq!(s(ProcessStatus::Running, None, &[done]), OrderStatus::Processing);
     assert_eq!(s(ProcessStatus::Suspended, None, &[]), OrderStatus::Processing);
+    let odd = ProcessStatus::Unknown("on_hold".into());
+    assert_eq!(s(odd.clone(), None, &[]), OrderStatus::Unknown, "an unknown process status is kept raw");
+    assert_eq!(s(odd, Some(&CertificateStatus::Active), &[]), OrderStatus::Issued, "the certificate decides first");
 }

@@ -68,6 +68,8 @@ pub(crate) enum Action {
     Reject,
     /// Show this raw wire status instead of the mapped one (`None`: back to the mapping).
     RawStatus(Option<String>),
+    /// Move the end of the order's coverage (term) to this date (renewal windows without moving the clock).
+    CoverageEnd(time::Date),
 }
 
 /// An inspection-API failure: status and message.
@@ -162,6 +164,7 @@ fn action<B: Book>(shared: &Shared, st: &mut State, id: &str, a: Action) -> Resu
         }
         Action::Reject => o.apply(crate::kit::order::Event::Reject).map_err(conflict)?,
         Action::RawStatus(raw) => o.raw_status = raw,
+        Action::CoverageEnd(end) => o.coverage_end = Some(crate::kit::time::ymd(end)),
     }
     Ok(order_json::<B>(o))
 }

@@ -442,6 +442,14 @@ impl<X> Order<X> {
         }
     }
 
+    /// Let time pass on a subscription: an issued order whose term (coverage) ended is expired; its leaves, at most
+    /// 199 days each, may end before (Openprovider: the order stays `ACT` until `order_ends_at`).
+    pub(crate) fn tick_term(&mut self, now: OffsetDateTime) {
+        if self.stage == Stage::Issued && self.coverage_until().is_some_and(|end| end < now) {
+            let _ = self.apply(Event::Expire);
+        }
+    }
+
     /// The wire status: the raw override, else `map` of the stage (of the stage before, for a request the
     /// `stale_status` fault hit).
     pub(crate) fn wire(&self, map: fn(&Self, Stage) -> &'static str) -> String {

@@ -143,6 +143,16 @@ async fn mailbox_csr_keys_seeding_events_and_raw_statuses() {
         "on_hold_sandbox"
     );
 
+    // The end of an order's term moves (renewal windows without moving the clock); a bad date is refused.
+    let path = format!("/orders/digicert/{id}/coverage");
+    let r = inspect(&http, &sb, "POST", &path, Some(json!({"ends": "2031-02-03"}))).await;
+    assert_eq!((r.status, r.json["coverage_end"].clone()), (200, json!("2031-02-03")), "{}", r.text);
+    assert_eq!(inspect(&http, &sb, "POST", &path, Some(json!({"ends": "soon"}))).await.status, 400);
+    let end = ::time::Date::from_calendar_date(2030, ::time::Month::January, 2).unwrap();
+    sb.set_coverage_end("digicert", &id.to_string(), end).unwrap();
+    assert_eq!(sb.orders("digicert")[0]["coverage_end"], "2030-01-02");
+    assert!(sb.set_coverage_end("digicert", "404", end).is_err());
+
     // The event log keeps every request; the request log the last 500.
     for _ in 0..510 {
         dc(&http, &sb, "GET", "/product", None).await;
@@ -183,4 +193,17 @@ fn the_csr_key_and_names_are_read() {
     let k = ssl_sandbox::ca::parse_csr(&csr_pem).unwrap();
     assert_eq!(k.dns_names, vec!["a.example.com", "b.example.com"]);
     assert_eq!(k.spki_sha256.len(), 64);
+}
+
+#[tokio::test]
+async fn a_leaf_ending_expires_an_order_but_a_subscription_lives_until_its_term_ends() {
+    let sb = start(SandboxConfig::default()).await;
+    sb.seed("digicert", 1, "issued").unwrap();
+    sb.seed("openprovider", 1, "issued").unwrap();
+    let day = std::time::Duration::from_secs(86_400);
+    sb.advance_clock(200 * day); // past the leaf (at most 199 days), inside the one-year term
+    assert_eq!(sb.orders("digicert")[0]["status"], "expired", "DigiCert: the order is its certificate");
+    assert_eq!(sb.orders("openprovider")[0]["status"], "ACT", "Openprovider: ACT until order_ends_at");
+    sb.advance_clock(170 * day);
+    assert_eq!(sb.orders("openprovider")[0]["status"], "EXP");
 }

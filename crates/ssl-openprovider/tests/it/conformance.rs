@@ -1,0 +1,13 @@
+//! The shared conformance suite (`ssl-conformance`): the whole neutral lifecycle against the simulator.
+
+use ssl_core::model::{DcvMethod, OrderSpec};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance() {
+    let report = ssl_conformance::run(&ssl_openprovider::DESCRIPTOR, |cn, csr| {
+        OrderSpec::new("5", cn, DcvMethod::Dns).option("organization_handle", "XY123456-NL").csr(csr)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report.skipped, [("revoke", ssl_core::model::Verb::Revoke)], "Openprovider has no revocation call");
+}
