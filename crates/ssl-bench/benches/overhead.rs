@@ -199,7 +199,9 @@ mod gogetssl {
         }
         fn read(&self) -> Call<'_> {
             Box::pin(async {
-                std::hint::black_box(self.client.order_status(783956).await.expect("order_status"));
+                std::hint::black_box(
+                    self.client.send(&g::ops::OrderStatus::new("783956")).await.expect("order_status"),
+                );
             })
         }
         fn decode(&self, op: Op, body: &[u8]) {

@@ -60,7 +60,7 @@ use ssl_core::problem::has_errors;
 use ssl_core::{Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::GoGetSslClient;
-use crate::generated::{self as g, requests};
+use crate::generated::{self as g, ops, requests};
 use crate::rules;
 
 const NAME: &str = "gogetssl";
@@ -477,7 +477,7 @@ impl GoGetSslClient {
     }
 
     async fn status_of(&self, order_id: &str) -> Result<g::OrderStatus> {
-        self.order_status(parse_id(order_id)?).await
+        self.send(&ops::OrderStatus::new(parse_id(order_id)?.to_string())).await
     }
 }
 
@@ -544,7 +544,7 @@ impl OrderKit for GoGetSslClient {
     }
 
     async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        GoGetSslClient::send(self, req).await
+        self.execute(req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
@@ -645,7 +645,7 @@ impl Provider for GoGetSslClient {
 
     async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
         let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 100, 1000)?;
-        let answer: Value = self.send(&list_request(offset, limit)).await?.json()?;
+        let answer: Value = self.execute(&list_request(offset, limit)).await?.json()?;
         let entries = answer.get("orders").and_then(Value::as_array).cloned().unwrap_or_default();
         let total = answer.get("count").and_then(|c| c.as_u64().or_else(|| c.as_str()?.trim().parse().ok()));
         let next = ssl_core::paging::next_offset(offset, limit, entries.len(), None);
@@ -658,7 +658,7 @@ impl Provider for GoGetSslClient {
             let raw = e.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
             // The listing carries only id and status: names and dates need the order itself.
             let order = if filter.common_name.is_some() || filter.since.is_some() {
-                to_neutral(&self.order_status(id).await?)?
+                to_neutral(&self.status_of(&id.to_string()).await?)?
             } else {
                 let mut o = Order::new(NAME, id.to_string(), map_status(&raw), raw);
                 o.raw = Some(e.clone());
@@ -672,15 +672,16 @@ impl Provider for GoGetSslClient {
     }
 
     async fn change_dcv(&self, order_id: &str, method: DcvMethod) -> Result<Order> {
-        let id = parse_id(order_id)?;
+        let id = parse_id(order_id)?.to_string();
         let wire = kit::dcv_wire("GoGetSSL", &DCV_TABLE, method)?;
-        let current = to_neutral(&self.order_status(id).await?)?;
+        let current = to_neutral(&self.status_of(&id).await?)?;
         let pending: Vec<&DcvInstruction> = current.dcv.iter().filter(|d| d.status != DcvStatus::Valid).collect();
         kit::no_file_dcv_for_wildcards(method, pending.iter().map(|d| d.host.as_str()))?;
         for d in pending {
             let mut body = g::ChangeDcvRequest::new(d.host.clone(), g::DcvMethod::from_wire(wire));
             if method == DcvMethod::Email {
-                let emails = self.domain_emails(d.host.trim_start_matches("*.")).await?;
+                let domain = g::DomainEmailsRequest::new(d.host.trim_start_matches("*."));
+                let emails = self.send(&ops::DomainEmails::new(domain)).await?;
                 let first = emails
                     .comodo_approval_emails
                     .iter()
@@ -696,16 +697,16 @@ impl Provider for GoGetSslClient {
                     })?;
                 body = body.approver_email(first);
             }
-            self.change_domain_dcv(id, &body).await?;
+            self.send(&ops::ChangeDcv::new(&id, body)).await?;
         }
         self.get(order_id).await
     }
 
     async fn recheck_dcv(&self, order_id: &str) -> Result<Order> {
-        let id = parse_id(order_id)?;
-        let current = to_neutral(&self.order_status(id).await?)?;
+        let id = parse_id(order_id)?.to_string();
+        let current = to_neutral(&self.status_of(&id).await?)?;
         for d in current.dcv.iter().filter(|d| d.status != DcvStatus::Valid && d.method() != Some(DcvMethod::Email)) {
-            match self.revalidate(id, &d.host).await {
+            match self.send(&ops::Revalidate::new(&id, g::RevalidateRequest::new(d.host.clone()))).await {
                 Ok(_) => {}
                 // The CA did not find the record or file yet: the order stays pending, which `get` reports.
                 Err(Error::Provider(p)) if p.kind() == ErrorKind::Provider => {
@@ -729,8 +730,7 @@ impl Provider for GoGetSslClient {
     }
 
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {
-        let id = parse_id(order_id)?;
-        let st = self.order_status(id).await?;
+        let st = self.status_of(order_id).await?;
         let current = to_neutral(&st)?;
         let csr = kit::reissue_csr(&ssl_csr::CHECKS, spec.csr.as_deref(), st.csr_code.as_deref())?;
         let cn = spec.common_name.clone().unwrap_or_else(|| current.common_name.clone());
@@ -781,13 +781,13 @@ impl Provider for GoGetSslClient {
         if has_errors(&problems) {
             return Err(Error::Invalid(problems));
         }
-        self.reissue_order(id, &body).await?;
+        self.send(&ops::Reissue::new(order_id.trim(), body)).await?;
         self.get(order_id).await.map_err(|e| e.placed_unreadable(NAME, "reissue", Some(order_id.to_owned()), None))
     }
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty()).unwrap_or(DEFAULT_CANCEL_REASON);
-        self.cancel_order(parse_id(order_id)?, reason).await.map(drop)
+        self.send(&ops::CancelOrder::new(g::CancelOrderRequest::new(parse_id(order_id)?, reason))).await.map(drop)
     }
 
     async fn revoke(&self, _order_id: &str, _reason: Option<&str>) -> Result<()> {

@@ -59,7 +59,10 @@ fn reads() {
     assert_json_snapshot!("product_list", requests::product_list());
     assert_json_snapshot!("product_info", requests::product_info("ssl_dv_geotrust"));
     assert_json_snapshot!("order_info", requests::order_info("6484932"));
-    assert_json_snapshot!("order_list", requests::order_list(Some("shop.example.com"), Some("pending"), Some("50"), None));
+    assert_json_snapshot!(
+        "order_list",
+        requests::order_list(Some("shop.example.com"), Some("pending"), Some("50"), None)
+    );
     assert_json_snapshot!("validation_status", requests::validation_status("6484932"));
     assert_json_snapshot!("download_pem_all", requests::download_by_format("6079436", "pem_all"));
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_core::validate::Validate;
 use ssl_core::{ErrorKind, Provider};
-use ssl_gogetssl::generated::{self as g, requests};
+use ssl_gogetssl::generated::{self as g, ops, requests};
 use ssl_gogetssl::neutral::{DCV_TABLE, build_order_request, resolve_contacts, to_neutral};
 use ssl_gogetssl::rules;
 
@@ -40,7 +40,7 @@ async fn fact_09_auth_key_in_the_query_and_a_form_body() {
     let (c, mock) = mock_client();
     reply_login(&mock, CANARY_KEY);
     mock.reply_json(200, json!({"message": "ok", "success": true}));
-    c.revalidate(42, "shop.example.com").await.unwrap();
+    c.send(&ops::Revalidate::new("42", g::RevalidateRequest::new("shop.example.com"))).await.unwrap();
     let reqs = mock.requests();
     assert_eq!(reqs[0].url, "https://my.gogetssl.com/api/auth/", "the login itself carries no key");
     assert_eq!(reqs[1].url, "https://my.gogetssl.com/api/orders/ssl/revalidate/42?auth_key=[redacted]");
@@ -64,7 +64,7 @@ async fn fact_10_errors_inside_http_200() {
         200,
         json!({"error": true, "message": "Order not found", "description": "No order 9 in this account"}),
     );
-    let e = c.order_status(9).await.unwrap_err();
+    let e = c.send(&ops::OrderStatus::new("9")).await.unwrap_err();
     let p = e.provider_error().unwrap();
     assert_eq!((p.status, p.message.as_str()), (200, "Order not found"));
     assert_eq!(p.description.as_deref(), Some("No order 9 in this account"));

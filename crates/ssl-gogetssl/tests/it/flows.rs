@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 use ssl_core::model::OrderStatus;
 use ssl_core::{Error, ErrorKind, Provider};
+use ssl_gogetssl::generated::ops;
 use wiremock::matchers::{body_string_contains, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -37,9 +38,9 @@ async fn login_then_every_call_carries_the_key_in_the_query() {
         .mount(&server)
         .await;
     let c = wiremock_client(&server);
-    let b = c.account_balance().await.unwrap();
+    let b = c.send(&ops::AccountBalance::new()).await.unwrap();
     assert_eq!((b.balance, b.currency.as_deref()), (Some(12.5), Some("EUR")), "a money string reads as a number");
-    c.account_balance().await.unwrap();
+    c.send(&ops::AccountBalance::new()).await.unwrap();
     assert_eq!(c.logins().await, 1, "the key is cached");
     let reqs = server.received_requests().await.unwrap();
     assert!(String::from_utf8_lossy(&reqs[0].body).contains("pass="), "the password goes in the login form");
@@ -62,7 +63,7 @@ async fn a_refused_login_inside_http_200_is_an_auth_error() {
         .expect(1)
         .mount(&server)
         .await;
-    let e = wiremock_client(&server).order_status(1).await.unwrap_err();
+    let e = wiremock_client(&server).send(&ops::OrderStatus::new("1")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     let p = e.provider_error().unwrap();
     assert_eq!(p.status, 200);
@@ -126,10 +127,10 @@ async fn an_expired_key_means_one_new_login_and_one_resend() {
         .mount(&server)
         .await;
     let c = wiremock_client(&server);
-    let st = c.order_status(7).await.unwrap();
+    let st = c.send(&ops::OrderStatus::new("7")).await.unwrap();
     assert_eq!(st.order_id, 7);
     assert_eq!(c.logins().await, 2);
-    c.order_status(7).await.unwrap();
+    c.send(&ops::OrderStatus::new("7")).await.unwrap();
     assert_eq!(c.logins().await, 2, "the new key is kept");
 }
 
@@ -144,7 +145,7 @@ async fn a_key_refused_twice_is_an_auth_error_not_a_loop() {
         .mount(&server)
         .await;
     let c = wiremock_client(&server);
-    let e = c.order_status(7).await.unwrap_err();
+    let e = c.send(&ops::OrderStatus::new("7")).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(c.logins().await, 2, "one re-login, then give up");
 }
@@ -226,7 +227,8 @@ async fn concurrent_calls_with_an_expired_key_log_in_once() {
         .await;
     let c = wiremock_client(&server);
     c.login().await.unwrap();
-    let (a, b, d) = tokio::join!(c.account_balance(), c.account_balance(), c.account_balance());
+    let balance = ops::AccountBalance::new();
+    let (a, b, d) = tokio::join!(c.send(&balance), c.send(&balance), c.send(&balance));
     a.unwrap();
     b.unwrap();
     d.unwrap();
@@ -274,7 +276,7 @@ async fn every_status_maps_through_the_table() {
     }
     let o = c.get("99").await.unwrap();
     assert_eq!(o.status, OrderStatus::Processing);
-    let unknown = c.order_status(11).await.unwrap();
+    let unknown = c.send(&ops::OrderStatus::new("11")).await.unwrap();
     assert_eq!(unknown.status.as_str(), "on_hold_by_ca");
     assert!(!unknown.status.is_known());
 }
@@ -308,7 +310,7 @@ async fn mixed_number_and_string_fields_decode() {
     assert_eq!(created.tax_rate.as_deref(), Some("21%"));
     let http = created.approver_method.unwrap().http.unwrap();
     assert_eq!(http.filename.as_deref(), Some("37D0C93EE263FF9EEEA799215A9C3225.txt"));
-    let st = c.order_status(5).await.unwrap();
+    let st = c.send(&ops::OrderStatus::new("5")).await.unwrap();
     assert_eq!((st.order_id, st.product_id, st.validity_period, st.server_count), (5, Some(102), Some(12), Some(-1)));
     assert_eq!(st.partner_order_id, Some(json!(987654)));
 }
@@ -331,7 +333,7 @@ async fn a_429_on_a_read_is_retried_honouring_retry_after() {
         .mount(&server)
         .await;
     let started = std::time::Instant::now();
-    let st = wiremock_client(&server).order_status(3).await.unwrap();
+    let st = wiremock_client(&server).send(&ops::OrderStatus::new("3")).await.unwrap();
     assert_eq!(st.order_id, 3);
     assert!(started.elapsed() >= Duration::from_secs(1));
 }

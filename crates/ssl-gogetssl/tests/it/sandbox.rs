@@ -4,6 +4,7 @@
 use ssl_core::model::{DcvMethod, DcvStatus, OrderSpec, OrderStatus, ReissueSpec, Verb};
 use ssl_core::{ErrorKind, Provider};
 use ssl_gogetssl::GoGetSslClient;
+use ssl_gogetssl::generated::ops;
 use ssl_sandbox::{DcvMode, Knobs, Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::common::{dv_contacts, ov_contacts};
@@ -135,7 +136,7 @@ async fn key_expiry_means_a_new_login_and_the_call_goes_through() {
     let (sb, p) = start(DcvMode::Auto).await;
     sb.set_knobs(Knobs { session_calls: Some(2), ..Knobs::default() });
     for _ in 0..5 {
-        p.account_balance().await.unwrap();
+        p.send(&ops::AccountBalance::new()).await.unwrap();
     }
     assert_eq!(p.logins().await, 3, "each key served two calls");
     let refused: Vec<_> =
@@ -164,7 +165,7 @@ async fn a_wrong_password_is_an_auth_error_with_http_200() {
     let (sb, _) = start(DcvMode::Auto).await;
     let (user, _) = sandbox_credentials();
     let c = GoGetSslClient::new(user, "wrong".to_string().into(), sb.base_url("gogetssl").unwrap()).unwrap();
-    let e = c.account_balance().await.unwrap_err();
+    let e = c.send(&ops::AccountBalance::new()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert_eq!(e.provider_error().unwrap().status, 200);
     sb.shutdown().await;
@@ -218,40 +219,51 @@ async fn every_typed_endpoint_decodes_the_simulators_answers() {
     assert_eq!(list.products.as_ref().unwrap().len(), 7);
     let details = c.product_details(102).await.unwrap();
     assert_eq!((details.san_enabled, details.multidomains_maximum), (Some(true), Some(100)));
-    let agreement = c.product_agreement(102).await.unwrap();
+    let agreement = c.send(&ops::ProductAgreement::new("102")).await.unwrap();
     assert!(agreement.product_agreement.unwrap().contains("agreement"));
     let key = keyed(&["tools.example.com"]);
-    let decoded = c.decode_csr(&g::DecodeCsrRequest::new(key.csr_pem.clone())).await.unwrap();
+    let decoded = c.send(&ops::DecodeCsr::new(g::DecodeCsrRequest::new(key.csr_pem.clone()))).await.unwrap();
     assert_eq!(decoded.csr_result.unwrap().cn.as_deref(), Some("tools.example.com"));
-    let emails = c.domain_emails("www.tools.example.com").await.unwrap();
+    let emails = c.send(&ops::DomainEmails::new(g::DomainEmailsRequest::new("www.tools.example.com"))).await.unwrap();
     assert!(emails.comodo_approval_emails.unwrap().contains(&"admin@tools.example.com".to_string()));
-    let balance = c.account_balance().await.unwrap();
+    let balance = c.send(&ops::AccountBalance::new()).await.unwrap();
     assert_eq!(balance.balance, Some(1000.0));
 
     let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("102", "tools.example.com", DcvMethod::Email) }
         .approver_email("*", "admin@tools.example.com")
         .csr(key.csr_pem.clone());
     let id: i64 = c.place(&spec).await.unwrap().order_id.parse().unwrap();
-    let sans = c.add_ssl_san_order(&g::AddSslSanOrderRequest::new(id, 2)).await.unwrap();
+    let sans = c.send(&ops::AddSslSanOrder::new(g::AddSslSanOrderRequest::new(id, 2))).await.unwrap();
     assert_eq!(sans.order_id, Some(id));
     assert!(sans.invoice_id.is_some());
-    let resent = c.resend_validation_email(id).await.unwrap();
+    let resent = c.send(&ops::ResendValidationEmail::new(id.to_string())).await.unwrap();
     assert_eq!(resent.success, Some(true));
-    let switched = c.change_validation_email(id, "http").await.unwrap();
+    let switched = c
+        .send(&ops::ChangeValidationEmail::new(id.to_string(), g::ChangeValidationEmailRequest::new("http")))
+        .await
+        .unwrap();
     assert!(switched.http.unwrap().link.unwrap().starts_with("http://tools.example.com/.well-known/pki-validation/"));
-    let back = c.change_validation_email(id, "webmaster@tools.example.com").await.unwrap();
+    let back = c
+        .send(&ops::ChangeValidationEmail::new(
+            id.to_string(),
+            g::ChangeValidationEmailRequest::new("webmaster@tools.example.com"),
+        ))
+        .await
+        .unwrap();
     assert_eq!(
         (back.dcv_method.as_deref(), back.approver_email.as_deref()),
         (Some("email"), Some("webmaster@tools.example.com"))
     );
-    let changed =
-        c.change_domain_dcv(id, &g::ChangeDcvRequest::new("tools.example.com", g::DcvMethod::Dns)).await.unwrap();
+    let changed = c
+        .send(&ops::ChangeDcv::new(id.to_string(), g::ChangeDcvRequest::new("tools.example.com", g::DcvMethod::Dns)))
+        .await
+        .unwrap();
     assert_eq!(changed.success, Some(true));
-    let st = c.order_status(id).await.unwrap();
+    let st = c.send(&ops::OrderStatus::new(id.to_string())).await.unwrap();
     assert_eq!(st.dcv_method.as_deref(), Some("dns"));
     assert!(st.approver_method.unwrap().dns.unwrap().record.unwrap().contains(" CNAME "));
-    let cancelled = c.cancel_order(id, "test").await.unwrap();
+    let cancelled = c.send(&ops::CancelOrder::new(g::CancelOrderRequest::new(id, "test"))).await.unwrap();
     assert_eq!(cancelled.order_id, Some(id));
-    assert_eq!(c.account_balance().await.unwrap().balance, Some(1000.0), "refunded");
+    assert_eq!(c.send(&ops::AccountBalance::new()).await.unwrap().balance, Some(1000.0), "refunded");
     sb.shutdown().await;
 }

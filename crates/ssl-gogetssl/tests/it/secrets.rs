@@ -4,6 +4,7 @@
 use serde_json::json;
 use ssl_core::Provider;
 use ssl_core::model::{DcvMethod, OrderSpec};
+use ssl_gogetssl::generated::ops;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -34,7 +35,7 @@ async fn the_password_and_the_key_never_leak() {
         .await;
     let base = url::Url::parse(&format!("{}/api", server.uri())).unwrap();
     let client = ssl_gogetssl::GoGetSslClient::new(USER, CANARY_PASS.into(), base).unwrap();
-    let auth_err = client.order_status(1).await.unwrap_err();
+    let auth_err = client.send(&ops::OrderStatus::new("1")).await.unwrap_err();
     let unknown = client.add_ssl_order(&dv_order(csr(&["shop.example.com"]))).await.unwrap_err();
 
     // Both secrets did go out: the password in the login form, the key in the query.
@@ -87,7 +88,7 @@ async fn the_simulator_logs_requests_with_both_secrets_redacted() {
         .unwrap();
     let (user, pass) = sandbox_credentials();
     let c = ssl_gogetssl::GoGetSslClient::new(user, pass.into(), sb.base_url("gogetssl").unwrap()).unwrap();
-    c.account_balance().await.unwrap();
+    c.send(&ops::AccountBalance::new()).await.unwrap();
     let log = serde_json::to_string(&sb.requests()).unwrap();
     assert!(!log.contains(ssl_sandbox::gogetssl::PASSWORD), "{log}");
     assert!(log.contains("pass=[redacted]") && log.contains("auth_key=[redacted]"), "{log}");
