@@ -67,7 +67,10 @@
 //!   order's `domains` relationship; the domain resource wins.
 //! - **Downloads** read the certificate (the order's `certificate` relationship) with
 //!   `fields[certificate]=status,serial,pem` and the order's hidden `cacert_inter` and `cacert_root`, and order the
-//!   PEM blocks leaf → intermediates; the root is kept apart.
+//!   PEM blocks leaf → intermediates; the root is kept apart. When the order's answer carries its own hidden `pem`,
+//!   that leaf wins and the certificate is not read: a certificate resource spans its reissues and renewals and
+//!   shows its newest order's leaf, while `download <order>` gives that order's own (the conformance suite's
+//!   contract: a reissued order keeps its leaf).
 //! - **Reissue and renew** are new orders with `action` `reissue` / `renew` and the `certificate` relationship
 //!   (no `product`: it is "creation only"). A reissue keeps the order's `duration`.
 //! - **Revoke** finds the certificate through the order's `certificate` relationship and posts an empty body.

@@ -44,8 +44,8 @@ pub const OPTIONS: &[&str] =
 /// Visible order attributes read, plus the relationships (a sparse fieldset drops what it does not list) and the
 /// hidden `infos` and `dcv`.
 pub const ORDER_FIELDS: &str = "action,status,order_reference,common_name,sans,duration,created_at,updated_at,infos,dcv,csr,product,certificate,domains";
-/// What a download reads of the order: the chain's intermediate and root.
-pub const ORDER_CHAIN_FIELDS: &str = "status,cacert_inter,cacert_root,certificate";
+/// What a download reads of the order: its own leaf (hidden `pem`), the chain's intermediate and root.
+pub const ORDER_CHAIN_FIELDS: &str = "status,pem,cacert_inter,cacert_root,certificate";
 /// What a status or a download reads of the certificate.
 pub const CERTIFICATE_FIELDS: &str = "status,serial,pem";
 /// What the listing reads of each certificate (`csr` to match after an unknown outcome).

@@ -297,11 +297,19 @@ impl Provider for NameshieldClient {
         let o = self.order(order_id, neutral::ORDER_CHAIN_FIELDS).await?;
         let raw = neutral::status_text(o.attributes.status.as_ref());
         kit::downloadable(order_id, neutral::order_status(raw, None), raw)?;
-        let c = self.certificate(&Self::certificate_id(&o)?, neutral::CERTIFICATE_FIELDS).await?;
-        let pem = c.attributes.pem.as_deref().or(o.attributes.pem.as_deref()).unwrap_or_default();
         let a = &o.attributes;
-        neutral::bundle(pem, a.cacert_inter.as_deref(), a.cacert_root.as_deref())
-            .map_err(|e| Error::decode(ops::GetCertificate::NAME, 200, format!("certificate {}: {e}", c.id)))
+        // The order's own leaf; without it the certificate's, which shows the leaf of its newest order.
+        let pem = match a.pem.as_deref().filter(|p| !p.trim().is_empty()) {
+            Some(pem) => pem.to_owned(),
+            None => self
+                .certificate(&Self::certificate_id(&o)?, neutral::CERTIFICATE_FIELDS)
+                .await?
+                .attributes
+                .pem
+                .unwrap_or_default(),
+        };
+        neutral::bundle(&pem, a.cacert_inter.as_deref(), a.cacert_root.as_deref())
+            .map_err(|e| Error::decode(ops::GetCertificate::NAME, 200, format!("order {order_id}: {e}")))
     }
 
     async fn reissue(&self, order_id: &str, spec: &ReissueSpec) -> Result<Order> {

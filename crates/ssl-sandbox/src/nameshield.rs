@@ -480,11 +480,12 @@ fn read_order(doc: &Value, ns: &NsState) -> Result<NewNs, Vec<E>> {
     });
     let action = a.action.as_str().to_owned();
     let method = a.infos.as_ref().and_then(|i| i.validation_method.as_ref()).map_or("VALIDATE_DNS", |m| m.as_str());
-    // The product: the relationship (create) or the certificate's (renew, reissue).
-    let pid = match (action.as_str(), &product, &certificate) {
-        ("create", Some(p), None) => Some(p.clone()),
+    // The product: the relationship (create) or the certificate's (renew, reissue), which also keep the
+    // certificate's organization unless they name one.
+    let (pid, organization) = match (action.as_str(), &product, &certificate) {
+        ("create", Some(p), None) => (Some(p.clone()), organization),
         (a, None, Some(c)) if a != "create" => match ns.cert(c).first() {
-            Some(o) => Some(o.product.clone()),
+            Some(o) => (Some(o.product.clone()), organization.or_else(|| o.x.organization.clone())),
             None => {
                 return Err(vec![at(
                     404,
@@ -496,7 +497,7 @@ fn read_order(doc: &Value, ns: &NsState) -> Result<NewNs, Vec<E>> {
         },
         _ => {
             errs.push(bad("relationships", "", "`create` takes `product`; `renew` and `reissue` take `certificate`"));
-            None
+            (None, organization)
         }
     };
     match pid.as_deref().map(|id| PRODUCTS.iter().find(|p| p.0 == id).ok_or(id)) {

@@ -164,6 +164,23 @@ async fn download_orders_the_chain_and_keeps_the_root_apart() {
 }
 
 #[tokio::test]
+async fn download_gives_the_orders_own_leaf_over_the_certificates_newest() {
+    let server = MockServer::start().await;
+    let (own, newer) = (chain("shop.example.com"), chain("shop.example.com"));
+    let mut order = fixture("order_delivered.json");
+    order["data"]["attributes"]["pem"] = json!(own.leaf);
+    order["data"]["attributes"]["cacert_inter"] = json!(own.inter);
+    order["data"]["attributes"]["cacert_root"] = json!(own.root);
+    mount(&server, "GET", "/orders/ORD7Q2", 200, order).await;
+    let mut cert = fixture("certificate_pem.json");
+    cert["data"]["attributes"]["pem"] = json!(newer.leaf);
+    mount(&server, "GET", "/certificates/CRT55", 200, cert).await;
+    let b = client(&server).download("ORD7Q2").await.unwrap();
+    assert_eq!(b.leaf_pem.trim(), own.leaf.trim());
+    assert!(received(&server, "GET", "/certificates/CRT55").await.is_empty(), "the certificate is not read");
+}
+
+#[tokio::test]
 async fn nothing_to_download_before_delivery() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/orders/ORD7Q2", 200, fixture("order_status_only.json")).await;
