@@ -33,11 +33,11 @@ pub(crate) async fn all(d: &'static ProviderDescriptor, order: OrderFor, caps: &
     let mut r = Report::default();
     step(&mut r, caps, "products and quote", &[Products], || products(d, order)).await?;
     step(&mut r, caps, "the provider's rules hold", &[Products, Place], || check_rules(d, order)).await?;
-    step(&mut r, caps, "place, DCV, download", &[Place, Get, RecheckDcv, Download], || lifecycle(d, order)).await?;
-    step(&mut r, caps, "reissue with a new key", &[Place, RecheckDcv, Reissue, Download], || reissue(d, order)).await?;
-    step(&mut r, caps, "renew", &[Place, RecheckDcv, Renew, Get], || renew(d, order)).await?;
+    step(&mut r, caps, "place, DCV, download", &[Place, Get, Download], || lifecycle(d, order)).await?;
+    step(&mut r, caps, "reissue with a new key", &[Place, Reissue, Download], || reissue(d, order)).await?;
+    step(&mut r, caps, "renew", &[Place, Renew, Get], || renew(d, order)).await?;
     step(&mut r, caps, "cancel", &[Place, Cancel, Get], || cancel(d, order)).await?;
-    step(&mut r, caps, "revoke", &[Place, RecheckDcv, Revoke, Get], || revoke(d, order)).await?;
+    step(&mut r, caps, "revoke", &[Place, Revoke, Get], || revoke(d, order)).await?;
     step(&mut r, caps, "a read refused with 429 is retried", &[Place, Get], || read_429(d, order)).await?;
     for (name, kind) in [
         ("a spend refused with 429 is RateLimited", Kind::RateLimit),
