@@ -3,7 +3,7 @@
 //!
 //! Every provider crate maps its wire types to and from these; each documents its status and DCV tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -777,6 +777,11 @@ pub struct OrderFilter {
     /// Orders in this neutral status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
+    /// Order ids the caller already knows and needs no listing entry for (the order journal leaves out the orders
+    /// it has matched to other requests): they are never returned, and a provider that must read each order to
+    /// filter (GoGetSSL's listing has ids and statuses only) does not read them.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub exclude_ids: BTreeSet<String>,
     /// Which page.
     #[serde(default)]
     pub page: PageRequest,
@@ -809,6 +814,13 @@ impl OrderFilter {
         self
     }
 
+    /// Leave out these order ids ([`OrderFilter::exclude_ids`]).
+    #[must_use]
+    pub fn exclude_ids(mut self, ids: impl IntoIterator<Item = String>) -> Self {
+        self.exclude_ids.extend(ids);
+        self
+    }
+
     /// Page size.
     #[must_use]
     pub fn limit(mut self, limit: u32) -> Self {
@@ -823,7 +835,8 @@ impl OrderFilter {
         self
     }
 
-    /// Whether `order` passes the filter (an order without a creation date passes `since`).
+    /// Whether `order` passes the filter (an order without a creation date passes `since`; an excluded id never
+    /// does).
     pub fn matches(&self, order: &Order) -> bool {
         let name_ok = self.common_name.as_deref().is_none_or(|n| {
             order.common_name.eq_ignore_ascii_case(n) || order.dns_names.iter().any(|d| d.eq_ignore_ascii_case(n))
@@ -832,7 +845,10 @@ impl OrderFilter {
             (Some(s), Some(c)) => c >= s,
             _ => true,
         };
-        name_ok && since_ok && self.status.is_none_or(|s| s == order.status)
+        name_ok
+            && since_ok
+            && self.status.is_none_or(|s| s == order.status)
+            && !self.exclude_ids.contains(&order.order_id)
     }
 }
 

@@ -655,6 +655,10 @@ impl Provider for GoGetSslClient {
             else {
                 continue;
             };
+            if filter.exclude_ids.contains(&id.to_string()) {
+                // Known to the caller: not read again.
+                continue;
+            }
             let raw = e.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
             // The listing carries only id and status: names and dates need the order itself.
             let order = if filter.common_name.is_some() || filter.since.is_some() {

@@ -2,6 +2,8 @@
 //! a day before the intent (clocks differ), all pages, each order read in full when its listing row echoes neither
 //! the CSR nor a reference. For a reissue, the reissued order itself is read as well.
 
+use std::collections::BTreeSet;
+
 use ssl_core::model::{OrderFilter, Verb};
 use ssl_core::{Error, Provider};
 
@@ -9,7 +11,8 @@ use crate::entry::Entry;
 use crate::matching::Listed;
 use crate::reference::SpendVerb;
 
-/// Most pages read for one entry (a listing filtered by name and day is short).
+/// Most pages read for one entry (a listing filtered by name and day is short; GoGetSSL's lists every order, 1,000
+/// a page). A longer listing is not used to decide anything.
 const MAX_PAGES: usize = 50;
 
 /// A provider's listing for one entry.
@@ -21,14 +24,17 @@ pub enum Listing {
     Unsupported(String),
 }
 
-/// List the orders that may belong to `entry`.
-pub async fn list_for(p: &dyn Provider, entry: &Entry) -> Result<Listing, Error> {
+/// List the orders that may belong to `entry`. `known` are order ids the journal has already matched to requests
+/// with another CSR key: none of them can be this entry's order, so they are neither returned nor read (GoGetSSL's
+/// listing has ids only: without this every reconciliation would read every order of the account).
+pub async fn list_for(p: &dyn Provider, entry: &Entry, known: BTreeSet<String>) -> Result<Listing, Error> {
     if !p.capabilities().supports(Verb::ListOrders) {
         return Ok(Listing::Unsupported(format!("{} has no order listing", p.name())));
     }
     let since = (entry.intent_at - time::Duration::days(1)).date();
-    let mut filter = OrderFilter::new().common_name(entry.intent.common_name.clone()).since(since);
+    let mut filter = OrderFilter::new().common_name(entry.intent.common_name.clone()).since(since).exclude_ids(known);
     let mut out = Vec::new();
+    let mut complete = false;
     for _ in 0..MAX_PAGES {
         let page = match p.list_orders(&filter).await {
             Ok(page) => page,
@@ -53,8 +59,19 @@ pub async fn list_for(p: &dyn Provider, entry: &Entry) -> Result<Listing, Error>
         }
         match page.next {
             Some(cursor) => filter = filter.cursor(cursor),
-            None => break,
+            None => {
+                complete = true;
+                break;
+            }
         }
+    }
+    if !complete {
+        // An order on a page not read cannot be ruled out: never decide "absent" on part of a listing.
+        return Ok(Listing::Unsupported(format!(
+            "the {} listing for `{}` has more than {MAX_PAGES} pages",
+            p.name(),
+            entry.intent.common_name
+        )));
     }
     if entry.intent.verb == SpendVerb::Reissue {
         if let Some(id) = &entry.intent.predecessor {

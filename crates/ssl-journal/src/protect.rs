@@ -16,6 +16,7 @@
 //!    listed, adopted or re-sent in that call. The next spend of the same reference (a re-run) or
 //!    [`Journaled::reconcile`] does that (step 2).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ use ssl_core::model::{
 use ssl_core::{Error, PreparedOrder, Provider};
 use time::OffsetDateTime;
 
-use crate::entry::{Entry, EntryState, Intent, Observed, ReferenceKind};
+use crate::entry::{Entry, EntryFilter, EntryState, Intent, Observed, ReferenceKind};
 use crate::journal::{Journal, JournalError, Outcome};
 use crate::listing::{self, Listing};
 use crate::matching::{Verdict, judge};
@@ -371,7 +372,8 @@ impl Journaled {
             })));
         }
         let now = OffsetDateTime::now_utc();
-        let listed = match listing::list_for(&*self.inner, existing).await {
+        let known = self.known_elsewhere(existing).await?;
+        let listed = match listing::list_for(&*self.inner, existing, known).await {
             Ok(Listing::Orders(l)) => l,
             Ok(Listing::Unsupported(reason)) => return Err(self.no_listing(existing, reason)),
             Err(e) => {
@@ -428,6 +430,29 @@ impl Journaled {
                 })
             }
         }
+    }
+
+    /// Order ids this journal holds for the entry's provider and base URL under another CSR key: each is the order
+    /// of a request with another key, so it cannot be this entry's.
+    async fn known_elsewhere(&self, e: &Entry) -> Result<BTreeSet<String>, SpendError> {
+        let Some(key) = e.intent.csr_key.as_deref() else { return Ok(BTreeSet::new()) };
+        let filter = EntryFilter {
+            provider: Some(e.intent.provider.clone()),
+            base_url: Some(e.intent.base_url.clone()),
+            include_forgotten: true,
+            ..EntryFilter::default()
+        };
+        let predecessor = e.intent.predecessor.as_deref();
+        Ok(self
+            .journal
+            .entries(&filter)
+            .await?
+            .into_iter()
+            .filter(|x| x.id != e.id && x.intent.csr_key.as_deref().is_some_and(|k| k != key))
+            .filter_map(|x| x.order_id)
+            // A reissue keeps its order id: the order reissued is never left out.
+            .filter(|id| Some(id.as_str()) != predecessor)
+            .collect())
     }
 
     fn no_listing(&self, e: &Entry, reason: String) -> SpendError {

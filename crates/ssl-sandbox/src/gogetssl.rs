@@ -85,7 +85,7 @@ type Problems = Vec<(String, String)>;
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GgState {
-    /// Money spent (EUR); the balance is [`START_BALANCE`] minus this.
+    /// Money spent (EUR); the balance is [`START_BALANCE`] (or the `balance` knob) minus this.
     pub spent: f64,
     /// Every order, oldest first.
     pub orders: Vec<Order<GgExtra>>,
@@ -563,7 +563,7 @@ fn place(app: &Shared, headers: &HeaderMap, body: &Bytes, renew: bool) -> R {
         v["message"] = json!("The order is valid; nothing was placed (only_validate)");
         return ok(v);
     }
-    if START_BALANCE - gg.spent < amount {
+    if kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent < amount {
         return Err(error("Insufficient funds", "The account balance does not cover the order"));
     }
     let (now, token) = (kit.now(), format!("t{}", kit.token(19)));
@@ -869,6 +869,8 @@ async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Byte
 }
 
 async fn balance(AxState(app): AxState<App>) -> R {
-    let spent = app.state().split::<GgState>().0.spent;
-    ok(json!({"balance": format!("{:.2}", START_BALANCE - spent), "currency": "EUR", "success": true}))
+    let mut st = app.state();
+    let (gg, kit) = st.split::<GgState>();
+    let left = kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent;
+    ok(json!({"balance": format!("{left:.2}"), "currency": "EUR", "success": true}))
 }

@@ -299,6 +299,10 @@ pub struct Knobs {
     pub session_calls: Option<u32>,
     /// The providers' published rate limits.
     pub rate_limits: RateLimits,
+    /// The starting balance of accounts that pay from one (GoGetSSL, EUR); absent: the provider's default
+    /// (`gogetssl::START_BALANCE`). Large runs (the journal's 1,000-order money-safety suite) raise it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub balance: Option<f64>,
 }
 
 /// The providers' published rate limits (per credential, rolling windows; see [`crate::kit::limits`]).

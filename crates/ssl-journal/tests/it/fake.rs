@@ -47,6 +47,7 @@ pub struct Fake {
     pub list_mode: ListMode,
     pub sent: Mutex<u32>,
     pub listings: Mutex<u32>,
+    pub reads: Mutex<u32>,
 }
 
 impl Fake {
@@ -57,6 +58,7 @@ impl Fake {
             list_mode,
             sent: Mutex::new(0),
             listings: Mutex::new(0),
+            reads: Mutex::new(0),
         }
     }
 
@@ -67,6 +69,10 @@ impl Fake {
 
     pub fn sent(&self) -> u32 {
         *self.sent.lock().unwrap()
+    }
+
+    pub fn reads(&self) -> u32 {
+        *self.reads.lock().unwrap()
     }
 
     pub fn listings(&self) -> u32 {
@@ -181,6 +187,7 @@ impl Provider for Fake {
         Err(Error::Unsupported { provider: "fake", verb: "quote".into() })
     }
     async fn get(&self, order_id: &str) -> Result<Order> {
+        *self.reads.lock().unwrap() += 1;
         let orders = self.orders.lock().unwrap();
         let (o, csr) = orders.iter().find(|(o, _)| o.order_id == order_id).ok_or_else(|| refused(404))?;
         Ok(if self.list_mode == ListMode::Blind { o.clone() } else { self.with_csr(o, csr) })

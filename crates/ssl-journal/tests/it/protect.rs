@@ -99,6 +99,23 @@ async fn listing_rows_without_csr_are_read_in_full() {
 }
 
 #[tokio::test]
+async fn orders_the_journal_knows_under_other_keys_are_not_read_again() {
+    let r = rig(ListMode::CsrOnlyInGet, Duration::from_secs(120));
+    for _ in 0..5 {
+        r.guarded.spend(Spend::Order(&spec("shop.example.com")), None).await.unwrap();
+    }
+    r.fake.then(Act::CommitThenLose);
+    let s = spec("shop.example.com");
+    assert!(r.guarded.spend(Spend::Order(&s), None).await.is_err());
+    let before = r.fake.reads();
+    let p = r.guarded.spend(Spend::Order(&s), None).await.unwrap();
+    assert_eq!(p.how, How::Adopted);
+    assert_eq!(p.order.order_id, "1005");
+    // One read to match the one order the journal does not know, one to adopt it: the five it knows are skipped.
+    assert_eq!(r.fake.reads() - before, 2);
+}
+
+#[tokio::test]
 async fn lost_before_commit_waits_for_two_listings_a_settle_time_apart() {
     let r = rig(ListMode::EchoCsr, Duration::from_millis(300));
     r.fake.then(Act::LoseBeforeCommit);

@@ -126,7 +126,7 @@ fn simulator_orders(sb: &SandboxHandle) -> BTreeMap<String, Vec<String>> {
 fn order_posts(sb: &SandboxHandle) -> HashMap<String, usize> {
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for e in sb.events() {
-        let is_order = e.method == "POST" && order_paths().iter().any(|(_, path)| e.path.ends_with(path));
+        let is_order = e.method == "POST" && order_paths().iter().any(|(_, path)| e.path.contains(path));
         if !is_order {
             continue;
         }
@@ -275,6 +275,8 @@ async fn run_inner() -> Result<(), String> {
         let csr_key = ssl_journal::csr_key::csr_key_digest_str(&g.csr_pem).ok_or("CSR key")?;
         jobs.push(Job { index: i, provider, csr_path, csr_key });
     }
+    // GoGetSSL pays from a balance (1,000 EUR by default: 200 orders of the suite's product): enough for all.
+    sb.set_knobs(Knobs { balance: Some(10.0 * n as f64 + 1000.0), ..sb.knobs() });
     let start_knobs = sb.knobs();
     let mut placed: HashMap<String, String> = HashMap::new();
     let mut hows: BTreeMap<String, usize> = BTreeMap::new();
@@ -372,6 +374,19 @@ async fn run_inner() -> Result<(), String> {
     // Never more than one order request per CLI run (an unknown outcome ends the run with exit 7; only a later run
     // may send again, after two listings the settle time apart agree).
     let posts = order_posts(&sb);
+    let mut requests: BTreeMap<String, usize> = BTreeMap::new();
+    for e in sb.events() {
+        let path: String = e
+            .path
+            .split('/')
+            .map(|seg| if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() { "{id}" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        *requests.entry(format!("{} {path}", e.method)).or_default() += 1;
+    }
+    if posts.values().sum::<usize>() < n {
+        failures.push(format!("only {} order requests seen in the event log", posts.values().sum::<usize>()));
+    }
     let runs_by_key = rig.runs_by_key.lock().map_err(|e| e.to_string())?.clone();
     for (key, n_posts) in &posts {
         let runs =
@@ -419,6 +434,7 @@ async fn run_inner() -> Result<(), String> {
         "sigkills": killed,
         "cli_runs": runs,
         "order_requests": posts.values().sum::<usize>(),
+        "simulator_requests": requests,
         "outcomes": hows,
         "faults_fired": fired,
         "seconds": {"kill_phase": kill_secs, "fault_phase": fault_secs, "total": started.elapsed().as_secs_f64()},

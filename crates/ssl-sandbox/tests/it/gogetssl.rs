@@ -105,6 +105,16 @@ async fn keys_expire_after_the_knob_says() {
 }
 
 #[tokio::test]
+async fn the_balance_knob_sets_the_starting_balance() {
+    let sb = start().await;
+    let key = login(&sb).await;
+    sb.set_knobs(Knobs { balance: Some(25_000.0), ..sb.knobs() });
+    assert_eq!(get(&sb, "/account/balance/", &key).await.1["balance"], "25000.00");
+    sb.set_knobs(Knobs { balance: Some(0.0), ..sb.knobs() });
+    assert_eq!(get(&sb, "/account/balance/", &key).await.1["balance"], "0.00");
+}
+
+#[tokio::test]
 async fn form_errors() {
     let sb = start().await;
     let key = login(&sb).await;
