@@ -2,6 +2,7 @@
 //! recorded-style bodies.
 
 mod common;
+mod conformance;
 mod decode;
 mod facts;
 mod flows;

@@ -1,12 +1,13 @@
 //! `--provider nameshield` end to end against the simulator: orders with dns, dns-cname, http and email DCV, wait,
 //! download, a chain that verifies and a leaf carrying the generated key; status, reissue, renew, revoke and an
 //! unsupported cancel in separate runs; the dry run; contacts both or neither;
-//! both error shapes; and the token in no output, even at trace level.
+//! both error shapes; the order sent exactly once (429: exit 3 at once, Retry-After shown; an HTML 5xx, a timeout or
+//! a drop after the send: exit 7); and the token in no output, even at trace level.
 
 use std::path::Path;
 use std::process::Output;
 
-use ssl_sandbox::{DcvMode, Sandbox, SandboxConfig, SandboxHandle};
+use ssl_sandbox::{DcvMode, Fault, FaultKind, Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::common::*;
 
@@ -182,9 +183,6 @@ async fn the_token_never_shows_and_a_bad_one_is_exit_5() {
     assert!(err.contains("TRACE") && err.contains("create_order"), "trace output was produced: {err}");
     assert!(!text(&o).contains(TOKEN), "the token leaked: {}", text(&o));
 
-    // 429 / 5xx / a drop on the order (sent once, exit 3 / 7) are pinned at the provider level (ssl-jsonapi
-    // `fact_8_retry_after`, `an_html_5xx_on_the_order_is_an_unknown_outcome_sent_once`): through the CLI the journal
-    // currently sends again after a 429 or a listing miss (reported to the journal helper).
     let canary = "canary-ns-token-77a1";
     let o = run_env(
         vec![
@@ -237,4 +235,59 @@ fn set_error_shape(addr: std::net::SocketAddr, shape: &str) {
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// One fault on the next `POST /ssl/v2/orders`.
+fn on_the_order(kind: FaultKind) -> Fault {
+    Fault { method: Some("POST".into()), path: Some("/ssl/v2/orders".into()), times: Some(1), ..Fault::new(kind) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_is_sent_exactly_once_429_is_exit_3_and_an_unknown_outcome_exit_7() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sb = sandbox_at(&tmp.path().join("state")).await;
+    let base = sb.base_url("nameshield").unwrap().to_string();
+    let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
+    let cases = [
+        ("rate", Fault { retry_after: Some(297), ..on_the_order(FaultKind::RateLimit) }, 3, "rate_limited"),
+        (
+            "html",
+            Fault {
+                status: Some(502),
+                after_commit: true,
+                body: Some(html.into()),
+                ..on_the_order(FaultKind::ServerError)
+            },
+            7,
+            "outcome_unknown",
+        ),
+        ("slow", Fault { delay_ms: Some(4000), ..on_the_order(FaultKind::DelayAfterCommit) }, 7, "outcome_unknown"),
+        ("drop", on_the_order(FaultKind::DropAfterCommit), 7, "outcome_unknown"),
+    ];
+    for (case, fault, code, kind) in cases {
+        sb.set_knobs(sb.knobs().fault(fault));
+        let posts = || sb.requests().iter().filter(|r| r.method == "POST" && r.path.ends_with("/orders")).count();
+        let before = posts();
+        let args = order_args(&base, &format!("{case}.example.com"), &tmp.path().join(case));
+        let started = std::time::Instant::now();
+        let o = tokio::task::spawn_blocking(move || {
+            bin().args(&args).env("SSL_ORDERS_NAMESHIELD_TOKEN", TOKEN).env("SSL_ORDERS_TIMEOUT_SECS", "1.5").output()
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.status.code(), Some(code), "{case}: {}", text(&o));
+        assert_eq!(stdout_json(&o)["error"]["kind"], kind, "{case}: {}", text(&o));
+        assert_eq!(posts() - before, 1, "{case}: the order is sent exactly once");
+        if case == "rate" {
+            assert!(text(&o).contains("297"), "the Retry-After is shown: {}", text(&o));
+            // Not waited out: the run ends long before the 297 s it was told.
+            assert!(started.elapsed() < std::time::Duration::from_secs(120), "{:?}", started.elapsed());
+        } else {
+            let msg = stdout_json(&o)["error"]["message"].as_str().unwrap_or_default().to_owned();
+            assert!(msg.contains("NOT resent"), "{case}: {msg}");
+        }
+    }
+    assert_eq!(sb.orders("nameshield").len(), 3, "the three unknown outcomes each left one order, the 429 none");
+    sb.shutdown().await;
 }
