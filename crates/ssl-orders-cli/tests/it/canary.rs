@@ -154,6 +154,24 @@ fn fault(kind: FaultKind, provider: &str, method: Option<&str>, path: Option<&st
     f
 }
 
+/// The method and path of the first request of `run` (requests of one CLI run) that is neither a GET nor one of
+/// the `reads` (a login): the spend of an order, renew or reissue run.
+fn spend_of(run: &[ssl_sandbox::RecordedRequest], reads: &[String]) -> Option<(String, String)> {
+    run.iter().find(|r| r.method != "GET" && !reads.contains(&r.path)).map(|r| (r.method.clone(), r.path.clone()))
+}
+
+/// Run `args` with the sandbox dropping the connection after carrying out the request `spend` once: the outcome of
+/// the spend is unknown to the CLI. Returns whether the fault fired (a pre-check may refuse before sending).
+async fn dropped(run: &mut Run<'_>, sb: &SandboxHandle, what: &str, spend: &(String, String), args: &[&str]) -> bool {
+    let mut f = fault(FaultKind::DropAfterCommit, run.provider, Some(&spend.0), Some(&spend.1));
+    f.times = Some(1);
+    sb.set_knobs(ssl_sandbox::Knobs { faults: vec![f], ..sb.knobs() });
+    run.cli(what, args).await;
+    let fired = sb.knobs().faults.iter().map(|f| f.fired).sum::<u32>() == 1;
+    sb.set_knobs(ssl_sandbox::Knobs { faults: Vec::new(), ..sb.knobs() });
+    fired
+}
+
 fn assert_clean(outputs: &[(String, Output)], secrets: &[String]) {
     for (what, o) in outputs {
         let all = text(o);
@@ -238,32 +256,60 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
         run.cli("status", &["status", &id]).await;
         run.cli("dcv", &["--json", "dcv", &id]).await;
         run.cli("dcv", &["--json", "dcv", &id, "--recheck"]).await;
+        run.cli("dcv", &["--json", "dcv", &id, "--method", "dns"]).await;
+        let quote = order_args("quote.canary-shop.example.com", &out("quote"), &opts);
+        let mut quote: Vec<&str> = quote.iter().map(String::as_str).collect();
+        quote[1] = "quote";
+        run.cli("quote", &quote).await;
+        // `submit` sends an Openprovider draft; elsewhere it is refused (a clear error, no secret either way).
+        run.cli("submit", &["--json", "submit", &id]).await;
         run.cli("download", &["--json", "download", &id, "--out", &out("download")]).await;
+        run.cli("reissue/quote", &["--json", "reissue", &id, "--quote", "--out", &out("reissue-quote")]).await;
+        let before = sb.requests().len();
         run.cli("reissue", &["--json", "reissue", &id, "--out", &out("reissue")]).await;
-        let renewed = run
-            .cli(
-                "renew",
-                &[
-                    "--json",
-                    "renew",
-                    &id,
-                    "--product",
-                    &product,
-                    "--dcv",
-                    "dns",
-                    "--contacts",
-                    &contacts,
-                    "--out",
-                    &out("renew"),
-                ]
-                .into_iter()
-                .chain(opts.iter().flat_map(|o| ["--option", o.as_str()]))
-                .collect::<Vec<_>>(),
-            )
-            .await;
+        let reissue_spend = spend_of(&sb.requests()[before..], &read_posts);
+        let renew_args = |dir: String| -> Vec<String> {
+            let mut a: Vec<String> =
+                ["--json", "renew", &id, "--product", &product, "--dcv", "dns", "--contacts", &contacts]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            a.extend(["--out".to_owned(), dir]);
+            for o in &opts {
+                a.extend(["--option".to_owned(), o.clone()]);
+            }
+            a
+        };
+        let mut renew_quote = renew_args(out("renew-quote"));
+        renew_quote.push("--quote".into());
+        run.cli("renew/quote", &renew_quote.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        let before = sb.requests().len();
+        let renewed = run.cli("renew", &renew_args(out("renew")).iter().map(String::as_str).collect::<Vec<_>>()).await;
+        let renew_spend = spend_of(&sb.requests()[before..], &read_posts);
         if let Some(renewal) = stdout_json(&renewed)["order_id"].as_str() {
             run.cli("cancel", &["--json", "cancel", renewal, "--reason", "canary"]).await;
         }
+        // Outcome unknown on the other spends: the renewal and the reissue, dropped after the provider carried
+        // them out (a pre-check may refuse a second reissue before sending: then nothing is dropped).
+        let mut drops = Vec::new();
+        if let Some(spend) = &renew_spend {
+            let args = renew_args(out("renew-dropped"));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            drops.push(("renew", dropped(&mut run, &sb, "renew/dropped", spend, &args).await));
+        }
+        if let Some(spend) = &reissue_spend {
+            let args = ["--json", "reissue", &id, "--out", &out("reissue-dropped")];
+            drops.push(("reissue", dropped(&mut run, &sb, "reissue/dropped", spend, &args).await));
+        }
+        eprintln!("{provider}: spends dropped after commit (renew, reissue): {drops:?}");
+        assert!(drops.iter().all(|(_, fired)| *fired), "{provider}: each spend was dropped once: {drops:?}");
+        // The journal's commands over this provider's orders.
+        run.cli("orders", &["--json", "orders", "--history"]).await;
+        run.cli("orders", &["orders", "--all"]).await;
+        run.cli("sync", &["--json", "sync"]).await;
+        run.cli("reconcile", &["--json", "reconcile", "--all"]).await;
+        run.cli("import", &["--json", "import", &id, "--reference", "canary-import"]).await;
+        run.cli("forget", &["--json", "forget", "canary-import"]).await;
         run.cli("revoke", &["--json", "revoke", &id, "--reason", "canary"]).await;
 
         // Decode failure: every answer of this provider cut in half.
@@ -275,6 +321,11 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
             let o = run.cli(what, &args).await;
             assert_ne!(o.status.code(), Some(0), "{provider} {what}: a truncated answer is an error: {}", text(&o));
         }
+        // Every other command over truncated answers: whatever each answers, nothing may leak or panic.
+        run.cli("download/truncated", &["--json", "download", &id, "--out", &out("download-truncated")]).await;
+        run.cli("quote/truncated", &quote).await;
+        run.cli("sync/truncated", &["--json", "sync"]).await;
+        run.cli("import/truncated", &["--json", "import", &id]).await;
         // (The product listing may come from the spec's tables without a call: run it, whatever it answers.)
         run.cli("products/truncated", &["--json", "products"]).await;
 
@@ -304,11 +355,18 @@ async fn no_secret_in_any_output_of_any_command_of_any_provider() {
             ("download/refused", vec!["--json", "download", &id, "--out", &order_dir]),
             ("cancel/refused", vec!["--json", "cancel", &id]),
             ("revoke/refused", vec!["revoke", &id]),
+            ("reissue/refused", vec!["--json", "reissue", &id, "--out", &order_dir]),
+            ("import/refused", vec!["--json", "import", &id, "--reference", "canary-refused"]),
         ] {
             let o = run.cli(what, &args).await;
             assert_ne!(o.status.code(), Some(0), "{provider} {what}: refused: {}", text(&o));
         }
         run.cli("products/refused", &["--json", "products"]).await;
+        run.cli("quote/refused", &quote).await;
+        run.cli("submit/refused", &["--json", "submit", &id]).await;
+        run.cli("renew/refused", &renew_args(out("renew-refused")).iter().map(String::as_str).collect::<Vec<_>>())
+            .await;
+        run.cli("sync/refused", &["--json", "sync"]).await;
         let args = order_args("r.example.com", &out("refused"), &opts);
         let refused = run.cli("order/refused", &args.iter().map(String::as_str).collect::<Vec<_>>()).await;
         assert_ne!(refused.status.code(), Some(0), "{provider}: {}", text(&refused));
