@@ -11,6 +11,9 @@
 //! a spend is [`Error::PlacedUnreadable`] with the order id (or the raw answer, redacted).
 
 use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::client::{Response, with_lookup};
 use crate::error::{Error, Result, redact_raw};
@@ -219,5 +222,57 @@ pub fn json_id(answer: &Response, key: &str) -> Option<String> {
         serde_json::Value::Number(n) => n.as_i64().filter(|n| *n > 0).map(|n| n.to_string()),
         serde_json::Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty() && s != "0"),
         _ => None,
+    }
+}
+
+/// A mapping table row: a wire field (a dotted path, `container.id`) and where its value comes from (a dotted path
+/// into the neutral value it is [`pick`]ed from: `admin.first_name`, or an option name).
+pub type FieldMap = (&'static str, &'static str);
+
+/// The values of `from` (serialized) at each row's neutral path, keyed by the row's wire path. Absent values,
+/// `null` and blank strings are left out.
+pub fn pick<S: Serialize + ?Sized>(from: &S, table: impl IntoIterator<Item = FieldMap>) -> Vec<(&'static str, Value)> {
+    let from = serde_json::to_value(from).unwrap_or_default();
+    let at = |path: &str| path.split('.').try_fold(&from, |v, part| v.get(part));
+    table
+        .into_iter()
+        .filter_map(|(wire, neutral)| match at(neutral)? {
+            Value::Null => None,
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => Some((wire, Value::String(s.trim().to_owned()))),
+            v => Some((wire, v.clone())),
+        })
+        .collect()
+}
+
+/// Write `values` into a wire value by wire path (a dotted path sets a nested key) and read it back through the
+/// wire type's tolerant reader, so a table of (wire field, source) rows replaces a setter per field. A value the
+/// wire type refuses is an `option_type` problem naming that field, and `wire` comes back unchanged.
+pub fn fill<T: Serialize + DeserializeOwned>(
+    wire: T,
+    values: Vec<(&'static str, Value)>,
+    problems: &mut Vec<Problem>,
+) -> T {
+    let Ok(mut doc) = serde_json::to_value(&wire) else { return wire };
+    for (path, value) in values {
+        let mut cur = &mut doc;
+        for part in path.split('.') {
+            if !cur.is_object() {
+                *cur = Value::Object(serde_json::Map::new());
+            }
+            cur = cur.as_object_mut().map(|m| m.entry(part).or_insert(Value::Null)).unwrap_or_else(|| unreachable!());
+        }
+        *cur = value;
+    }
+    match serde_path_to_error::deserialize(doc) {
+        Ok(filled) => filled,
+        Err(e) => {
+            let field = e.path().to_string();
+            let why = crate::lenient::scrub(&e.inner().to_string());
+            problems.push(
+                Problem::error("option_type", format!("`{field}` cannot take this value: {why}")).with_field(field),
+            );
+            wire
+        }
     }
 }

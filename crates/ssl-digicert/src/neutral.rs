@@ -38,7 +38,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use serde_json::Value;
-use ssl_core::kit::{self, CsrChecks, OrderKit};
+use ssl_core::kit::{self, CsrChecks, FieldMap, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
     Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb,
@@ -77,6 +77,33 @@ pub const OPTIONS: &[&str] = &[
     "custom_renewal_message",
     "disable_renewal_notifications",
     "organization_units",
+];
+
+/// Options written as they are into the wire order: (wire path, option). `validity_days` and
+/// `custom_expiration_date` are the term's (see the module docs).
+pub const OPTION_FIELDS: &[FieldMap] = &[
+    ("certificate.server_platform.id", "server_platform"),
+    ("certificate.signature_hash", "signature_hash"),
+    ("certificate.organization_units", "organization_units"),
+    ("payment_method", "payment_method"),
+    ("comments", "comments"),
+    ("skip_approval", "skip_approval"),
+    ("container.id", "container_id"),
+    ("locale", "locale"),
+    ("disable_ct", "disable_ct"),
+    ("auto_renew", "auto_renew"),
+    ("auto_reissue", "auto_reissue"),
+    ("custom_renewal_message", "custom_renewal_message"),
+    ("disable_renewal_notifications", "disable_renewal_notifications"),
+];
+
+/// The technical contact: (wire path, neutral path in the contacts); the first four are required when one is given.
+const TECH_FIELDS: &[FieldMap] = &[
+    ("technical_contact.first_name", "tech.first_name"),
+    ("technical_contact.last_name", "tech.last_name"),
+    ("technical_contact.telephone", "tech.phone"),
+    ("technical_contact.email", "tech.email"),
+    ("technical_contact.job_title", "tech.title"),
 ];
 
 /// Map a raw DigiCert order status to the neutral one (table in the module docs).
@@ -129,18 +156,12 @@ pub fn build_order_request(
     }
     let dcv = wire_dcv(spec.dcv).unwrap_or_else(|_| g::DcvMethod::Unknown(spec.dcv.as_str().to_owned()));
 
-    let mut cert = g::OrderCertificate::new(spec.common_name.clone(), spec.csr.clone().unwrap_or_default());
+    let mut cert = g::OrderCertificate::new(spec.common_name.clone(), spec.csr.clone().unwrap_or_default())
+        .server_platform(g::ServerPlatform::new(-1))
+        .signature_hash(g::SignatureHash::Sha256);
     if !spec.sans.is_empty() {
         cert = cert.dns_names(spec.sans.clone());
     }
-    let platform = spec.option_i64("server_platform", problems).unwrap_or(-1);
-    cert = cert.server_platform(g::ServerPlatform::new(platform));
-    let hash = spec.option_str("signature_hash").unwrap_or_else(|| "sha256".into());
-    cert = cert.signature_hash(hash.parse::<g::SignatureHash>().unwrap_or(g::SignatureHash::Unknown(hash)));
-    if let Some(Value::Array(units)) = spec.options.get("organization_units") {
-        cert = cert.organization_units(units.iter().filter_map(|u| u.as_str().map(str::to_owned)).collect::<Vec<_>>());
-    }
-
     let mut order = g::OrderRequest::new(cert, dcv);
     // Validity precedence: custom_expiration_date > validity_days > validity_years (from the term).
     if let Some(date) = spec.option_str("custom_expiration_date").filter(|d| !d.trim().is_empty()) {
@@ -195,63 +216,23 @@ pub fn build_order_request(
             order = order.dcv_emails(emails);
         }
     }
-    if let Some(tech) = &spec.contacts.tech {
-        let need = |v: &Option<String>, f: &str, problems: &mut Vec<Problem>| {
-            if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
-                problems.push(
-                    Problem::error("field_required", format!("technical contact needs `{f}`"))
-                        .with_field(format!("tech.{f}")),
-                );
+    let mut values = kit::pick(&spec.options, OPTION_FIELDS.iter().copied());
+    if spec.contacts.tech.is_some() {
+        let tech = kit::pick(&spec.contacts, TECH_FIELDS.iter().copied());
+        for (wire, neutral) in &TECH_FIELDS[..4] {
+            if !tech.iter().any(|(w, _)| w == wire) {
+                let f = neutral.trim_start_matches("tech.");
+                let p = Problem::error("field_required", format!("technical contact needs `{f}`"));
+                problems.push(p.with_field(*neutral));
+                values.push((wire, Value::from("")));
             }
-            v.clone().unwrap_or_default()
-        };
-        let c = g::TechnicalContact::new(
-            need(&tech.first_name, "first_name", problems),
-            need(&tech.last_name, "last_name", problems),
-            need(&tech.phone, "phone", problems),
-            need(&tech.email, "email", problems),
-        );
-        order = order.technical_contact(match &tech.title {
-            Some(t) => c.job_title(t.clone()),
-            None => c,
-        });
-    }
-    if let Some(pm) = spec.option_str("payment_method") {
-        order = order.payment_method(
-            pm.parse::<g::OrderRequestPaymentMethod>().unwrap_or(g::OrderRequestPaymentMethod::Unknown(pm)),
-        );
-    }
-    if let Some(c) = spec.option_str("comments") {
-        order = order.comments(c);
-    }
-    if let Some(b) = spec.option_bool("skip_approval", problems) {
-        order = order.skip_approval(b);
-    }
-    if let Some(b) = spec.option_bool("disable_ct", problems) {
-        order = order.disable_ct(b);
-    }
-    if let Some(b) = spec.option_bool("disable_renewal_notifications", problems) {
-        order = order.disable_renewal_notifications(b);
-    }
-    if let Some(id) = spec.option_i64("container_id", problems) {
-        order = order.container(g::ContainerRef::new(id));
-    }
-    if let Some(l) = spec.option_str("locale") {
-        order = order.locale(l);
-    }
-    if let Some(n) = spec.option_i64("auto_renew", problems) {
-        order = order.auto_renew(n);
-    }
-    if let Some(n) = spec.option_i64("auto_reissue", problems) {
-        order = order.auto_reissue(n);
-    }
-    if let Some(m) = spec.option_str("custom_renewal_message") {
-        order = order.custom_renewal_message(m);
+        }
+        values.extend(tech);
     }
     if let Some(id) = renewal_of {
         order = order.renewal_of_order_id(id);
     }
-    order
+    kit::fill(order, values, problems)
 }
 
 /// Product rules a wire-level order must keep even without the neutral pre-flight: file-based DCV is refused for

@@ -53,8 +53,8 @@ use async_trait::async_trait;
 use serde_json::Value;
 use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
-    Capabilities, CertificateBundle, Contact, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord,
-    HttpFile, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
+    Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
+    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
 use ssl_core::problem::has_errors;
 use ssl_core::{Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
@@ -316,122 +316,47 @@ pub fn resolve_contacts(spec: &OrderSpec) -> OrderSpec {
     s
 }
 
-fn filled(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 /// Build the wire order from a (contacts-resolved) neutral spec. Mapping problems (unknown options, bad option
-/// types, a bad product id) are appended to `problems`; the pre-flight is [`GoGetSslClient::prepare`]'s.
+/// types, a bad product id) are appended to `problems`; the pre-flight is [`GoGetSslClient::prepare`]'s. Contacts
+/// and options are written by table ([`rules::ORDER_FIELDS`], [`OPTIONS`]) through [`kit::fill`].
 pub fn build_order_request(spec: &OrderSpec, problems: &mut Vec<Problem>) -> g::AddSslOrderRequest {
     problems.extend(kit::unknown_options("GoGetSSL", spec, OPTIONS));
-    let product_id = spec.product.trim().parse::<i64>().unwrap_or(0);
     let cn = spec.common_name.trim();
     let wire = |m: DcvMethod| {
         DCV_TABLE.wire(m).map(g::DcvMethod::from_wire).unwrap_or(g::DcvMethod::Unknown(m.as_str().into()))
     };
     let primary = spec.dcv_method_for(cn);
-    let admin = spec.contacts.admin.clone().unwrap_or_default();
-    let tech = spec.contacts.tech.clone().or_else(|| spec.contacts.admin.clone()).unwrap_or_default();
-    let s = |v: &Option<String>| filled(v).unwrap_or_default();
-    let server_count = spec.option_i64("server_count", problems).unwrap_or(-1);
-    let webserver = spec.option_i64("webserver_type", problems).unwrap_or(DEFAULT_WEBSERVER_TYPE);
-    let mut o = g::AddSslOrderRequest::new(
-        product_id,
-        i64::from(spec.term_months),
-        spec.csr.clone().unwrap_or_default(),
-        server_count,
-        webserver,
-        s(&admin.first_name),
-        s(&admin.last_name),
-        s(&admin.phone),
-        s(&admin.title),
-        s(&admin.email),
-        wire(primary),
-        s(&tech.first_name),
-        s(&tech.last_name),
-        s(&tech.phone),
-        s(&tech.title),
-        s(&tech.email),
-    );
+    let mut o = g::AddSslOrderRequest {
+        product_id: spec.product.trim().parse::<i64>().unwrap_or(0),
+        period: i64::from(spec.term_months),
+        csr: spec.csr.clone().unwrap_or_default(),
+        server_count: -1,
+        webserver_type: DEFAULT_WEBSERVER_TYPE,
+        dcv_method: wire(primary),
+        signature_hash: Some(g::SignatureHash::Sha2),
+        ..Default::default()
+    };
     if primary == DcvMethod::Email {
-        if let Some(a) = spec.approver_for(cn).map(str::trim).filter(|a| !a.is_empty()) {
-            o = o.approver_email(a);
-        }
+        o.approver_email = spec.approver_for(cn).map(str::trim).filter(|a| !a.is_empty()).map(str::to_owned);
     }
     if !spec.sans.is_empty() {
-        o = o.dns_names(spec.sans.clone());
-        let entries: Vec<String> = spec
-            .sans
-            .iter()
-            .map(|h| match spec.dcv_method_for(h) {
-                DcvMethod::Email => spec.approver_for(h).unwrap_or("").trim().to_owned(),
-                m => DCV_TABLE.wire(m).unwrap_or(m.as_str()).to_owned(),
-            })
-            .collect();
-        o = o.approver_emails(entries);
+        let entries = spec.sans.iter().map(|h| match spec.dcv_method_for(h) {
+            DcvMethod::Email => spec.approver_for(h).unwrap_or("").trim().to_owned(),
+            m => DCV_TABLE.wire(m).unwrap_or(m.as_str()).to_owned(),
+        });
+        (o.dns_names, o.approver_emails) = (Some(spec.sans.clone()), Some(entries.collect()));
     }
-    set_contact(&mut o, "admin", &admin);
-    set_contact(&mut o, "tech", &tech);
-    if let Some(org) = &spec.contacts.organization {
-        let pairs = [
-            (&org.name, &mut o.org_name),
-            (&org.division, &mut o.org_division),
-            (&org.duns, &mut o.org_duns),
-            (&org.address, &mut o.org_addressline1),
-            (&org.city, &mut o.org_city),
-            (&org.country, &mut o.org_country),
-            (&org.fax, &mut o.org_fax),
-            (&org.phone, &mut o.org_phone),
-            (&org.postal_code, &mut o.org_postalcode),
-            (&org.region, &mut o.org_region),
-        ];
-        for (from, to) in pairs {
-            *to = filled(from);
-        }
-    }
-    let hash = spec.option_str("signature_hash").unwrap_or_else(|| "SHA2".into());
-    o = o.signature_hash(hash.parse::<g::SignatureHash>().unwrap_or(g::SignatureHash::Unknown(hash)));
-    if let Some(code) = spec.option_str("unique_code") {
-        o = o.unique_code(code);
-    }
-    if server_count == 0 {
+    let contacts = resolve_contacts(spec).contacts;
+    let mut values = kit::pick(&contacts, rules::ORDER_FIELDS.iter().map(|r| (r.wire, r.neutral)));
+    values.extend(kit::pick(&spec.options, OPTIONS.iter().map(|o| (*o, *o))));
+    let o = kit::fill(o, values, problems);
+    if o.server_count == 0 {
         problems.push(
             Problem::error("option_value", "option `server_count` is -1 (unlimited) or at least 1")
                 .with_field("server_count"),
         );
     }
     o
-}
-
-fn set_contact(o: &mut g::AddSslOrderRequest, who: &str, c: &Contact) {
-    let (org, addr, city, country, fax, pc, region) = if who == "admin" {
-        (
-            &mut o.admin_organization,
-            &mut o.admin_addressline1,
-            &mut o.admin_city,
-            &mut o.admin_country,
-            &mut o.admin_fax,
-            &mut o.admin_postalcode,
-            &mut o.admin_region,
-        )
-    } else {
-        (
-            &mut o.tech_organization,
-            &mut o.tech_addressline1,
-            &mut o.tech_city,
-            &mut o.tech_country,
-            &mut o.tech_fax,
-            &mut o.tech_postalcode,
-            &mut o.tech_region,
-        )
-    };
-    *org = filled(&c.organization);
-    *addr = filled(&c.address);
-    *city = filled(&c.city);
-    *country = filled(&c.country);
-    *fax = filled(&c.fax);
-    *pc = filled(&c.postal_code);
-    *region = filled(&c.region);
 }
 
 fn is_contact_wire(field: Option<&str>) -> bool {

@@ -97,48 +97,6 @@ pub fn required_paths(level: ValidationLevel) -> Vec<String> {
     ORDER_FIELDS.iter().filter(|r| r.need.applies(level)).map(|r| r.neutral.to_owned()).collect()
 }
 
-/// The value of a contact / organisation field of an order, by wire name.
-pub fn order_field<'a>(o: &'a g::AddSslOrderRequest, wire: &str) -> Option<&'a str> {
-    let v: Option<&String> = match wire {
-        "admin_firstname" => Some(&o.admin_firstname),
-        "admin_lastname" => Some(&o.admin_lastname),
-        "admin_organization" => o.admin_organization.as_ref(),
-        "admin_addressline1" => o.admin_addressline1.as_ref(),
-        "admin_phone" => Some(&o.admin_phone),
-        "admin_title" => Some(&o.admin_title),
-        "admin_email" => Some(&o.admin_email),
-        "admin_city" => o.admin_city.as_ref(),
-        "admin_country" => o.admin_country.as_ref(),
-        "admin_fax" => o.admin_fax.as_ref(),
-        "admin_postalcode" => o.admin_postalcode.as_ref(),
-        "admin_region" => o.admin_region.as_ref(),
-        "tech_firstname" => Some(&o.tech_firstname),
-        "tech_lastname" => Some(&o.tech_lastname),
-        "tech_organization" => o.tech_organization.as_ref(),
-        "tech_addressline1" => o.tech_addressline1.as_ref(),
-        "tech_phone" => Some(&o.tech_phone),
-        "tech_title" => Some(&o.tech_title),
-        "tech_email" => Some(&o.tech_email),
-        "tech_city" => o.tech_city.as_ref(),
-        "tech_country" => o.tech_country.as_ref(),
-        "tech_fax" => o.tech_fax.as_ref(),
-        "tech_postalcode" => o.tech_postalcode.as_ref(),
-        "tech_region" => o.tech_region.as_ref(),
-        "org_name" => o.org_name.as_ref(),
-        "org_division" => o.org_division.as_ref(),
-        "org_duns" => o.org_duns.as_ref(),
-        "org_addressline1" => o.org_addressline1.as_ref(),
-        "org_city" => o.org_city.as_ref(),
-        "org_country" => o.org_country.as_ref(),
-        "org_fax" => o.org_fax.as_ref(),
-        "org_phone" => o.org_phone.as_ref(),
-        "org_postalcode" => o.org_postalcode.as_ref(),
-        "org_region" => o.org_region.as_ref(),
-        _ => None,
-    };
-    v.map(String::as_str)
-}
-
 /// Who makes a product's certificates, as far as DCV is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Brand {
@@ -444,8 +402,9 @@ pub fn wire_rules(
         ));
     }
     let level = rules.validation;
+    let doc = serde_json::to_value(o).unwrap_or_default();
     for r in ORDER_FIELDS.iter().filter(|r| matches!(r.need, Need::Ov | Need::OvEv) && r.need.applies(level)) {
-        if order_field(o, r.wire).is_none_or(|v| v.trim().is_empty()) {
+        if ssl_core::operation::text_at(&doc, r.wire).is_none() {
             let lvl = match level {
                 ValidationLevel::Ev => "EV",
                 _ => "OV",

@@ -2,6 +2,7 @@
 
 mod debug_secrets;
 mod executor;
+mod kit_tables;
 mod operations;
 mod request_values;
 mod session;
