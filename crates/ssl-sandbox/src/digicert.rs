@@ -641,43 +641,24 @@ fn check_answer(o: &Order<DcExtra>) -> R {
 }
 
 async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let (mode, names, dns, hosts) = {
-        let mut st = app.state();
-        let (dc, kit) = st.split::<DcState>();
+    let (verdict, _) = dcv::run::<DcState>(&app, &id, |dc| {
         let o = find(dc, &id)?;
-        if o.stage == Stage::Issued || (o.stage.is_open() && o.all_validated()) {
-            return check_answer(o);
-        }
-        if !o.stage.is_open() {
+        if !o.stage.is_open() && o.stage != Stage::Issued {
             return Err(wrong_status(o, "DCV can be checked on open orders only"));
         }
-        let names: Vec<_> = o
-            .names
-            .iter()
-            .filter(|n| !n.validated)
-            .map(|n| (n.name.clone(), n.method == "email", challenges(o, &n.name)))
-            .collect();
-        (kit.knobs.dcv, names, kit.dns.clone(), kit.http_hosts.clone())
-    };
-    let verdict = dcv::verify(mode, &names, (&dns, &hosts)).await;
+        let open = o.names.iter().filter(|n| !n.validated && o.stage.is_open());
+        Ok(open.map(|n| (n.name.clone(), n.method == "email", challenges(o, &n.name))).collect())
+    })
+    .await?;
     let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let now = kit.now();
-    let o = find(dc, &id)?;
-    match verdict {
-        Verdict::Pass => {
-            o.pass_dcv(None);
-            o.settle(&app.ca, now).map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e))?;
-        }
-        Verdict::Fail(host, why) => {
-            let code = match o.x.dcv_method.as_str() {
-                "dns-txt-token" => "invalid_dns_txt",
-                "dns-cname-token" => "invalid_dns_cname",
-                _ => "file_random_value_not_found",
-            };
-            return Err(bad(code, format!("DCV of {host} failed: {why}")));
-        }
-        Verdict::Wait(_) => {}
+    let o = find(st.split::<DcState>().0, &id)?;
+    if let Verdict::Fail(host, why) = verdict {
+        let code = match o.x.dcv_method.as_str() {
+            "dns-txt-token" => "invalid_dns_txt",
+            "dns-cname-token" => "invalid_dns_cname",
+            _ => "file_random_value_not_found",
+        };
+        return Err(bad(code, format!("DCV of {host} failed: {why}")));
     }
     check_answer(o)
 }

@@ -820,32 +820,20 @@ async fn resend_validation_email(AxState(app): AxState<App>, Path(id): Path<Stri
 async fn revalidate(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::RevalidateRequest = checked(form(&headers, &body, &[])?)?;
     let domain = req.domain.trim().to_ascii_lowercase();
-    let (mode, names, dns, hosts) = {
-        let mut st = app.state();
-        let (gg, kit) = st.split::<GgState>();
+    let (verdict, _) = dcv::run::<GgState>(&app, &id, |gg| {
         let o = find(gg, &id)?;
         let n = o.names.iter().find(|n| n.name == domain && o.stage.is_open()).ok_or_else(|| {
             error("Nothing to revalidate", format!("`{domain}` is not a domain of open order {}", o.id))
         })?;
-        let names =
-            if n.validated { Vec::new() } else { vec![(n.name.clone(), n.method == "email", vec![challenge(o, n).0])] };
-        (kit.knobs.dcv, names, kit.dns.clone(), kit.http_hosts.clone())
-    };
-    let passed = match dcv::verify(mode, &names, (&dns, &hosts)).await {
-        _ if names.is_empty() => Ok(()),
-        Verdict::Pass => Ok(()),
-        Verdict::Wait(why) | Verdict::Fail(_, why) => Err(why),
-    };
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let now = kit.now();
-    let o = find(gg, &id)?;
-    if let Err(why) = passed {
-        return ok(json!({"message": format!("Revalidation of {domain} requested: {why}"), "success": true}));
+        Ok(if n.validated { Vec::new() } else { vec![(n.name.clone(), n.method == "email", vec![challenge(o, n).0])] })
+    })
+    .await?;
+    match verdict {
+        Verdict::Pass => ok(json!({"message": format!("{domain} validated"), "success": true})),
+        Verdict::Wait(why) | Verdict::Fail(_, why) => {
+            ok(json!({"message": format!("Revalidation of {domain} requested: {why}"), "success": true}))
+        }
     }
-    o.pass_dcv(Some(&domain));
-    o.settle(&app.ca, now).map_err(|e| error("Issuance failed", e))?;
-    ok(json!({"message": format!("{domain} validated"), "success": true}))
 }
 
 async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {

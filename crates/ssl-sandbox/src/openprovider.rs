@@ -39,7 +39,7 @@ use crate::kit::dcv::{self, Challenge};
 use crate::kit::order::Leaf;
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_rfc3339, rfc3339, ymd};
-use crate::knobs::{Approval, DcvMode};
+use crate::knobs::Approval;
 
 /// The user name the sandbox accepts (`SSL_ORDERS_OPENPROVIDER_USER`).
 pub const USER: &str = "sandbox-openprovider-user";
@@ -351,33 +351,13 @@ fn find<'a>(op: &'a mut OpState, id: &str) -> Result<&'a mut Order<OpExtra>, Ref
 
 /// Run DCV for the open names of order `id` (by the knob) and issue when everything passed.
 async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
-    let (mode, checks, dns, hosts) = {
-        let mut st = app.state();
-        let (op, kit) = st.split::<OpState>();
+    dcv::run::<OpState>(app, id, |op| {
         let o = find(op, id)?;
-        if o.stage != Stage::PendingValidation {
-            return Ok(());
-        }
-        let open: Vec<_> = o.names.iter().filter(|n| !n.validated).map(|n| (n.name.clone(), challenge(o, n))).collect();
-        (kit.knobs.dcv, open, kit.dns.clone(), kit.http_hosts.clone())
-    };
-    let mut passed = Vec::new();
-    for (name, ch) in checks {
-        let pass = match (mode, ch) {
-            (DcvMode::Auto, _) => true,
-            (DcvMode::Real, Some(c)) => dcv::check(&[c], (&dns, &hosts)).await.is_ok(),
-            _ => false,
-        };
-        if pass {
-            passed.push(name);
-        }
-    }
-    let mut st = app.state();
-    let (op, kit) = st.split::<OpState>();
-    let now = kit.now();
-    let o = find(op, id)?;
-    passed.iter().for_each(|n| o.pass_dcv(Some(n)));
-    o.settle(&app.ca, now).map(drop).map_err(|e| refuse(StatusCode::INTERNAL_SERVER_ERROR, 1, e))
+        let open = o.names.iter().filter(|n| !n.validated && o.stage == Stage::PendingValidation);
+        Ok(open.map(|n| (n.name.clone(), n.method == "email", challenge(o, n).into_iter().collect())).collect())
+    })
+    .await
+    .map(drop)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

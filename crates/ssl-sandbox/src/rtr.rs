@@ -37,7 +37,7 @@ use crate::kit::archive;
 use crate::kit::dcv::{self, Challenge};
 use crate::kit::prelude::*;
 use crate::kit::time::{add_months, rfc3339};
-use crate::knobs::{Approval, DcvMode};
+use crate::knobs::Approval;
 
 /// The API key the sandbox accepts (`SSL_ORDERS_RTR_API_KEY`).
 pub const API_KEY: &str = "sandbox-rtr-api-key";
@@ -460,34 +460,17 @@ fn issued(rs: &mut RtrState, i: usize, kit: &mut Kit) {
 
 /// Run DCV for the open names of process `id` (by the knob) and issue when everything passed.
 async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
-    let (mode, checks, dns, hosts) = {
+    let (_, issued_now) = dcv::run::<RtrState>(app, id, |rs| {
+        let o = find(rs, id)?;
+        let open = o.names.iter().filter(|n| !n.validated);
+        Ok(open.map(|n| (n.name.clone(), n.method == "EMAIL", challenge(o, n).into_iter().collect())).collect())
+    })
+    .await?;
+    if issued_now {
         let mut st = app.state();
         let (rs, kit) = st.split::<RtrState>();
-        let o = find(rs, id)?;
-        let open: Vec<_> = o.names.iter().filter(|n| !n.validated).map(|n| (n.name.clone(), challenge(o, n))).collect();
-        (kit.knobs.dcv, open, kit.dns.clone(), kit.http_hosts.clone())
-    };
-    let mut passed = Vec::new();
-    for (name, ch) in checks {
-        let ok = match (mode, ch) {
-            (DcvMode::Auto, _) => true,
-            (DcvMode::Real, Some(c)) => dcv::check(&[c], (&dns, &hosts)).await.is_ok(),
-            _ => false,
-        };
-        if ok {
-            passed.push(name);
-        }
-    }
-    let mut st = app.state();
-    let (rs, kit) = st.split::<RtrState>();
-    let now = kit.now();
-    let i = rs.orders.iter().position(|o| o.id == id).unwrap_or_default();
-    let o = &mut rs.orders[i];
-    if o.stage.is_open() {
-        passed.iter().for_each(|n| o.pass_dcv(Some(n)));
-        if o.settle(&app.ca, now).map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, "InternalSRSError", e))? {
-            issued(rs, i, kit);
-        }
+        let i = rs.orders.iter().position(|o| o.id == id).unwrap_or_default();
+        issued(rs, i, kit);
     }
     Ok(())
 }

@@ -194,6 +194,47 @@ pub(crate) async fn verify(
     Verdict::Pass
 }
 
+/// A name to check: `(name, by email, what proves it)`.
+pub(crate) type Check = (String, bool, Vec<Challenge>);
+
+/// DCV of order `id` of provider `B` by the knob, without holding the state lock while DNS and HTTP are looked at:
+/// `pick` chooses, under the lock, the names to check (`Err`: the provider's refusal); each name that passes on
+/// its own is marked validated, and the order settles (issues when approved and every name passed). The verdict
+/// on all the picked names (none: `Pass`) and whether the order was issued now.
+pub(crate) async fn run<B: crate::kit::book::Book>(
+    app: &crate::kit::app::Shared,
+    id: &str,
+    pick: impl FnOnce(&mut B) -> Result<Vec<Check>, crate::kit::def::Refusal>,
+) -> Result<(Verdict, bool), crate::kit::def::Refusal> {
+    let (mode, checks, dns, hosts) = {
+        let mut st = app.state();
+        let (part, kit) = st.split::<B>();
+        (kit.knobs.dcv, pick(part)?, kit.dns.clone(), kit.http_hosts.clone())
+    };
+    let (mut verdict, mut passed) = (Verdict::Pass, Vec::new());
+    for check in checks {
+        match verify(mode, std::slice::from_ref(&check), (&dns, &hosts)).await {
+            Verdict::Pass => passed.push(check.0),
+            v if verdict == Verdict::Pass || matches!(v, Verdict::Fail(..)) && matches!(verdict, Verdict::Wait(_)) => {
+                verdict = v;
+            }
+            _ => {}
+        }
+    }
+    let mut st = app.state();
+    let (part, kit) = st.split::<B>();
+    let now = kit.now();
+    let Some(o) = part.orders().iter_mut().find(|o| o.id == id.trim() && o.stage.is_open()) else {
+        return Ok((verdict, false));
+    };
+    passed.iter().for_each(|n| o.pass_dcv(Some(n)));
+    let issued = o.settle(&app.ca, now).map_err(|e| {
+        use axum::response::IntoResponse;
+        crate::kit::def::Refusal::from((axum::http::StatusCode::INTERNAL_SERVER_ERROR, e).into_response())
+    })?;
+    Ok((verdict, issued))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
