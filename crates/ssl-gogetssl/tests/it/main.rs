@@ -2,11 +2,14 @@
 
 mod common;
 mod conformance;
+mod errors;
 mod facts;
 mod flows;
 mod money;
 mod preflight;
+mod rules;
 mod sandbox;
 mod secrets;
 mod snapshots;
 mod spec;
+mod tables;
