@@ -11,6 +11,9 @@ use crate::entry::Entry;
 use crate::matching::Listed;
 use crate::reference::SpendVerb;
 
+/// Orders a page (the most DigiCert and GoGetSSL serve).
+const PAGE: u32 = 1000;
+
 /// Most pages read for one entry (a listing filtered by name and day is short; GoGetSSL's lists every order, 1,000
 /// a page). A longer listing is not used to decide anything.
 const MAX_PAGES: usize = 50;
@@ -32,7 +35,8 @@ pub async fn list_for(p: &dyn Provider, entry: &Entry, known: BTreeSet<String>) 
         return Ok(Listing::Unsupported(format!("{} has no order listing", p.name())));
     }
     let since = (entry.intent_at - time::Duration::days(1)).date();
-    let mut filter = OrderFilter::new().common_name(entry.intent.common_name.clone()).since(since).exclude_ids(known);
+    let mut filter =
+        OrderFilter::new().common_name(entry.intent.common_name.clone()).since(since).exclude_ids(known).limit(PAGE);
     let mut out = Vec::new();
     let mut complete = false;
     for _ in 0..MAX_PAGES {

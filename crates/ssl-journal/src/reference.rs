@@ -91,13 +91,15 @@ pub struct ReferenceInput<'a> {
 /// One name as the canonical form holds it: trimmed, without a trailing dot, IDNA A-labels, lower case. A name
 /// IDNA refuses is kept lower-cased (the pre-flight reports it; the reference must still be stable).
 pub fn canonical_name(name: &str) -> String {
-    let n = name.trim().trim_end_matches('.');
+    let end = |c: char| c == '.' || c.is_whitespace();
+    let n = name.trim_start().trim_end_matches(end);
     let (wild, rest) = match n.strip_prefix("*.") {
         Some(r) => ("*.", r),
         None => ("", n),
     };
     let ascii = idna::domain_to_ascii(rest).unwrap_or_else(|_| rest.to_lowercase());
-    format!("{wild}{}", ascii.to_ascii_lowercase())
+    // IDNA may map a character to a dot (U+FF0E): trim again, so that the form is a fixed point.
+    format!("{wild}{}", ascii.to_ascii_lowercase().trim_end_matches(end))
 }
 
 /// The names, canonical, deduplicated and sorted.

@@ -95,3 +95,12 @@ fn u_labels_and_a_labels_are_the_same_name() {
     let b = input(vec!["XN--BCHER-KVA.example"], "acct", "ab").reference();
     assert_eq!(a, b);
 }
+
+#[test]
+fn trailing_dots_and_spaces_in_any_order_are_trimmed_to_a_fixed_point() {
+    for raw in ["\u{1EE39} .", "a. .", "a\u{FF0E}", " Shop.Example.COM. "] {
+        let once = canonical_name(raw);
+        assert_eq!(canonical_name(&once), once, "{raw:?}");
+    }
+    assert_eq!(canonical_name(" Shop.Example.COM. "), "shop.example.com");
+}
