@@ -36,6 +36,7 @@ use ssl_digicert::generated as g;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::ca::parse_csr;
+use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_date, ymd};
@@ -67,31 +68,34 @@ pub(crate) const DEF: ProviderDef = ProviderDef {
     book: book::<DcState>(),
 };
 
-/// A product the sandbox sells: `(name_id, name, validation level, wildcard names allowed, multi-domain)`.
-/// Written from the provider notes (DigiCert publishes no machine-readable rules): single-name products secure
-/// one name plus its `www` / bare variant; multi-domain products up to [`MAX_NAMES`] names.
-pub const PRODUCTS: &[(&str, &str, &str, bool, bool)] = &[
-    ("ssl_dv_geotrust", "GeoTrust Standard DV", "dv", false, false),
-    ("ssl_dv_rapidssl", "RapidSSL Standard DV", "dv", false, false),
-    ("wildcard_dv_geotrust", "GeoTrust Wildcard DV", "dv", true, false),
-    ("wildcard_dv_rapidssl", "RapidSSL Wildcard DV", "dv", true, false),
-    ("cloud_dv_geotrust", "GeoTrust Cloud DV", "dv", true, true),
-    ("ssl_plus", "Standard SSL", "ov", false, false),
-    ("ssl_multi_domain", "Multi-Domain SSL", "ov", false, true),
-    ("ssl_wildcard", "Wildcard SSL", "ov", true, false),
-    ("ssl_securesite_pro", "Secure Site Pro SSL", "ov", false, true),
-    ("ssl_securesite_flex", "Secure Site OV", "ov", true, true),
-    ("ssl_ev_plus", "EV SSL", "ev", false, false),
-    ("ssl_ev_multi_domain", "EV Multi-Domain SSL", "ev", false, true),
-    ("ssl_ev_securesite_pro", "Secure Site Pro EV SSL", "ev", false, true),
-    ("ssl_ev_securesite_flex", "Secure Site EV", "ev", false, true),
-    ("private_ssl_plus", "Private SSL", "ov", false, false),
-    ("private_ssl_wildcard", "Private Wildcard SSL", "ov", true, false),
+/// A product the sandbox sells: `(name_id, name, validation level, wildcard names allowed, names)`.
+/// Written from the provider notes (DigiCert publishes no machine-readable rules): a single-name product secures
+/// one name plus, free, its other version (`www.` ↔ bare: "get both versions of a domain for free", the order
+/// docs' `dns_names`); multi-domain products up to [`MAX_NAMES`] names.
+pub(crate) const PRODUCTS: &[Product] = &[
+    ("ssl_dv_geotrust", "GeoTrust Standard DV", "dv", false, ONE),
+    ("ssl_dv_rapidssl", "RapidSSL Standard DV", "dv", false, ONE),
+    ("wildcard_dv_geotrust", "GeoTrust Wildcard DV", "dv", true, ONE),
+    ("wildcard_dv_rapidssl", "RapidSSL Wildcard DV", "dv", true, ONE),
+    ("cloud_dv_geotrust", "GeoTrust Cloud DV", "dv", true, MANY),
+    ("ssl_plus", "Standard SSL", "ov", false, ONE),
+    ("ssl_multi_domain", "Multi-Domain SSL", "ov", false, MANY),
+    ("ssl_wildcard", "Wildcard SSL", "ov", true, ONE),
+    ("ssl_securesite_pro", "Secure Site Pro SSL", "ov", false, MANY),
+    ("ssl_securesite_flex", "Secure Site OV", "ov", true, MANY),
+    ("ssl_ev_plus", "EV SSL", "ev", false, ONE),
+    ("ssl_ev_multi_domain", "EV Multi-Domain SSL", "ev", false, MANY),
+    ("ssl_ev_securesite_pro", "Secure Site Pro EV SSL", "ev", false, MANY),
+    ("ssl_ev_securesite_flex", "Secure Site EV", "ev", false, MANY),
+    ("private_ssl_plus", "Private SSL", "ov", false, ONE),
+    ("private_ssl_wildcard", "Private Wildcard SSL", "ov", true, ONE),
 ];
 /// Most names on a multi-domain order.
 pub const MAX_NAMES: usize = 250;
+const ONE: Names = Names::One;
+const MANY: Names = Names::UpTo(MAX_NAMES);
 
-type Product = (&'static str, &'static str, &'static str, bool, bool);
+type Product = (&'static str, &'static str, &'static str, bool, Names);
 /// A judged order: product, names, coverage end, DigiCert's fields.
 type Placed = (Product, Vec<Name>, Date, DcExtra);
 type R = Answer;
@@ -248,8 +252,9 @@ fn product_json(p: Product, full: bool) -> Value {
             DCV_METHODS.iter().copied().filter(|m| *m != "http-token-dynamic" || p.2 != "dv").collect();
         v["allowed_dcv_methods"] = json!(methods);
         v["wildcard"] = json!(p.3);
-        v["multi_domain"] = json!(p.4);
-        v["max_names"] = json!(if p.4 { MAX_NAMES } else { 2 });
+        v["multi_domain"] = json!(p.4 != Names::One);
+        v["max_names"] = json!(p.4.most());
+        v["other_version_free"] = json!(p.4 == Names::One);
         v["duplicates_allowed"] = json!(true);
         v["allow_auto_reissue"] = json!(true);
     }
@@ -320,33 +325,28 @@ fn merge(mut out: Vec<(String, String)>, own: Vec<(String, String)>) -> Vec<(Str
     out
 }
 
-/// Names and DCV method against the product: host names, wildcard, how many names, file methods and wildcards.
+/// Names and DCV method against the product (the kit's judgement by the catalog, in DigiCert's words).
 fn judge(p: Product, names: &[String], method: Option<&str>, out: &mut Vec<(String, String)>) {
     let mut push = |c: &str, m: String| out.push((c.to_owned(), m));
-    for n in names.iter().filter(|n| !wire::valid_hostname(n)) {
-        push("invalid_value:dns_names", format!("`{n}` is not a valid domain name"));
-    }
-    let wildcard = names.iter().any(|n| n.starts_with("*."));
-    if wildcard && !p.3 {
-        push("invalid_value:common_name", format!("{} does not allow wildcard names", p.0));
-    }
-    let base = |n: &str| n.trim_start_matches("*.").trim_start_matches("www.").to_owned();
-    let free_pair = names.len() == 2 && base(&names[0]) == base(&names[1]);
-    if !p.4 && names.len() > 1 && !free_pair {
-        push(
-            "invalid_value:dns_names",
-            format!("{} secures one name (plus its www variant); got {}", p.0, names.len()),
-        );
-    }
-    if p.4 && names.len() > MAX_NAMES {
-        push("invalid_value:dns_names", format!("{} allows at most {MAX_NAMES} names; got {}", p.0, names.len()));
+    let m = method.unwrap_or("");
+    let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), m)).collect();
+    for issue in catalog::judge(&pairs, p.3, p.4, |m| m.starts_with("http-token")) {
+        match issue {
+            Issue::NotHostname(n) => push("invalid_value:dns_names", format!("`{n}` is not a valid domain name")),
+            Issue::Repeated(n) => push("invalid_value:dns_names", format!("`{n}` is given twice")),
+            Issue::Wildcard(_) => push("invalid_value:common_name", format!("{} does not allow wildcard names", p.0)),
+            Issue::FileWildcard(..) => push("invalid_dcv_method", format!("{m} cannot validate wildcard names")),
+            Issue::TooMany(1, got) => {
+                push("invalid_value:dns_names", format!("{} secures one name (plus its www variant); got {got}", p.0))
+            }
+            Issue::TooMany(most, got) => {
+                push("invalid_value:dns_names", format!("{} allows at most {most} names; got {got}", p.0))
+            }
+        }
     }
     match method {
         Some(m) if !DCV_METHODS.contains(&m) => {
             push("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")))
-        }
-        Some(m) if m.starts_with("http-token") && wildcard => {
-            push("invalid_dcv_method", format!("{m} cannot validate wildcard names"))
         }
         Some("http-token-dynamic") if p.2 == "dv" => {
             push("invalid_dcv_method", "http-token-dynamic is not available for DV products".into())

@@ -47,6 +47,7 @@ use time::OffsetDateTime;
 
 use crate::ca::parse_csr;
 use crate::kit::app::Shared;
+use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
 use crate::kit::prelude::*;
 use crate::kit::time::{add_months, parse_rfc3339};
@@ -443,35 +444,31 @@ fn judge(
         );
     }
     let max = p.multidomains_maximum.unwrap_or(0);
-    if san_product && list.len() as i64 > max {
-        push("dns_names", format!("product {} takes at most {max} SANs; got {}", p.id, list.len()));
+    let method_of = |i: usize| match i {
+        0 => method.as_str(),
+        i => approvers.and_then(|a| a.get(i - 1)).map_or(method.as_str(), String::as_str),
+    };
+    let names: Vec<(&str, &str)> = std::iter::once(primary)
+        .chain(list.iter().map(String::as_str))
+        .enumerate()
+        .map(|(i, n)| (n, method_of(i)))
+        .collect();
+    let rule = Names::UpTo(if san_product { usize::try_from(max).unwrap_or(0) + 1 } else { usize::MAX });
+    for issue in catalog::judge(&names, p.wildcard_enabled == Some(true), rule, |m| matches!(m, "http" | "https")) {
+        match issue {
+            Issue::NotHostname(n) => push("dns_names", format!("`{n}` is not a valid domain name")),
+            Issue::Repeated(n) => push("dns_names", format!("dns_names must not repeat the domain `{n}`")),
+            Issue::Wildcard(n) => push("csr", format!("`{n}` is a wildcard; product {} takes no wildcard names", p.id)),
+            Issue::FileWildcard(n, m) => push("dcv_method", format!("`{n}` is a wildcard; {m} DCV cannot validate it")),
+            Issue::TooMany(_, got) => {
+                push("dns_names", format!("product {} takes at most {max} SANs; got {}", p.id, got - 1))
+            }
+        }
     }
-    for (i, n) in std::iter::once(primary).chain(list.iter().map(String::as_str)).enumerate() {
-        if !wire::valid_hostname(n) {
-            push("dns_names", format!("`{n}` is not a valid domain name"));
-        }
-        if i > 0 && n.eq_ignore_ascii_case(primary) {
-            push("dns_names", format!("dns_names must not repeat the primary domain `{primary}`"));
-        }
-        if n.starts_with("*.") && p.wildcard_enabled != Some(true) {
-            push("csr", format!("`{n}` is a wildcard; product {} takes no wildcard names", p.id));
-        }
-        let m = if i == 0 {
-            method.as_str()
-        } else {
-            approvers.and_then(|a| a.get(i - 1)).map_or(method.as_str(), String::as_str)
-        };
-        if n.starts_with("*.") && matches!(m, "http" | "https") {
-            push("dcv_method", format!("`{n}` is a wildcard; {m} DCV cannot validate it"));
-        }
-        if i > 0 && !m.contains('@') && m != method.as_str() && !sectigo(p) {
-            push(
-                "approver_emails",
-                format!(
-                    "{} products take one DCV method per order; `{n}` asks for {m}",
-                    p.brand.as_deref().unwrap_or("these")
-                ),
-            );
+    for (n, m) in names.iter().skip(1) {
+        if !m.contains('@') && *m != method.as_str() && !sectigo(p) {
+            let brand = p.brand.as_deref().unwrap_or("these");
+            push("approver_emails", format!("{brand} products take one DCV method per order; `{n}` asks for {m}"));
         }
     }
 }

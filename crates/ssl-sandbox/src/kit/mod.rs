@@ -14,6 +14,7 @@
 pub(crate) mod app;
 pub(crate) mod archive;
 pub(crate) mod book;
+pub(crate) mod catalog;
 pub(crate) mod dcv;
 pub(crate) mod def;
 pub(crate) mod ids;

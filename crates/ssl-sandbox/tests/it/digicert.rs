@@ -178,16 +178,16 @@ async fn validation_errors_list_every_problem() {
     assert!(codes.contains(&"invalid_dcv_method".to_string()), "{codes:?}");
     assert!(codes.iter().any(|c| c.contains("csr")), "{codes:?}");
 
-    // The product table (shared with the client) caps ssl_dv_geotrust at two names.
-    let r = dc(
-        &http,
-        &sb,
-        "POST",
-        "/order/certificate/ssl_dv_geotrust",
-        Some(order_body("a.example.com", &["b.example.com", "c.example.com"], &csr_pem, "email")),
-    )
-    .await;
-    assert_eq!((r.status, error_codes(&r.json)), (400, vec!["invalid_value:dns_names".to_string()]));
+    // The sandbox's own catalog: ssl_dv_geotrust secures one name plus, free, its other version (www. / bare);
+    // any other second name is refused, as are three names.
+    for sans in [&["b.example.com"][..], &["www.a.example.com", "c.example.com"]] {
+        let body = order_body("a.example.com", sans, &csr_pem, "email");
+        let r = dc(&http, &sb, "POST", "/order/certificate/ssl_dv_geotrust", Some(body)).await;
+        assert_eq!((r.status, error_codes(&r.json)), (400, vec!["invalid_value:dns_names".to_string()]), "{sans:?}");
+        assert!(r.text.contains("secures one name (plus its www variant)"), "{}", r.text);
+    }
+    let info = dc(&http, &sb, "GET", "/product/ssl_dv_geotrust", None).await.json;
+    assert_eq!((info["max_names"].clone(), info["other_version_free"].clone()), (json!(2), json!(true)));
     // More names on a product that allows them.
     let (csr3, _) = csr(&["a.example.com"]);
     let created = place(
