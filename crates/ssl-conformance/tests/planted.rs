@@ -1,16 +1,18 @@
 //! The suite catches a wrong rule: a DigiCert provider whose product table (test-only, planted here) claims
-//! wildcard names for `ssl_dv_geotrust` fails the rules step, as the simulator judges by its own catalog.
+//! wildcard names, or more names, for `ssl_dv_geotrust` fails the rules step, as the simulator judges by its own
+//! catalog.
 
 use async_trait::async_trait;
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, ProductRules,
     Quote, ReissueSpec,
 };
+use ssl_core::request::Body;
 use ssl_core::{ConnectOptions, Credentials, PreparedOrder, Provider, ProviderDescriptor, Result};
 
-/// DigiCert with one wrong rule: `ssl_dv_geotrust` "allows" wildcards.
+/// DigiCert with one wrong rule, planted by the function.
 #[derive(Debug)]
-struct Planted(Box<dyn Provider>);
+struct Planted(Box<dyn Provider>, fn(&mut ProductRules));
 
 #[async_trait]
 impl Provider for Planted {
@@ -28,11 +30,24 @@ impl Provider for Planted {
     }
     async fn product(&self, id: &str) -> Result<ProductRules> {
         let mut rules = self.0.product(id).await?;
-        rules.wildcard = true; // the planted wrong rule
+        (self.1)(&mut rules); // the planted wrong rule
         Ok(rules)
     }
+    /// A client whose pre-flight follows the planted table: the real pre-flight sees a placeholder name, and the
+    /// order's own names and CSR go back into the wire body, so only the simulator judges them.
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        self.0.prepare(spec).await
+        let cn = "planted.example.com";
+        let plain =
+            OrderSpec { sans: Vec::new(), common_name: cn.into(), ..spec.clone() }.csr(ssl_conformance::csr(&[cn]));
+        let mut prepared = self.0.prepare(&plain).await?;
+        if let Body::Json { value, .. } = &mut prepared.request.body {
+            let names: Vec<&str> = std::iter::once(&spec.common_name).chain(&spec.sans).map(String::as_str).collect();
+            value["certificate"]["common_name"] = spec.common_name.clone().into();
+            value["certificate"]["dns_names"] = names.into();
+            value["certificate"]["csr"] = spec.csr.clone().into();
+        }
+        prepared.spec = spec.clone();
+        Ok(prepared)
     }
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
         self.0.prepare_renewal(order_id, spec).await
@@ -69,17 +84,25 @@ impl Provider for Planted {
     }
 }
 
-fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
-    Ok(Box::new(Planted((ssl_digicert::DESCRIPTOR.connect)(credentials, options)?)))
+fn connect_wildcard(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
+    let plant: fn(&mut ProductRules) = |r| r.wildcard = true;
+    Ok(Box::new(Planted((ssl_digicert::DESCRIPTOR.connect)(credentials, options)?, plant)))
 }
 
-static PLANTED: ProviderDescriptor = ProviderDescriptor::new(
-    "digicert",
-    "DigiCert with a planted wrong rule",
-    "https://www.digicert.com/services/v2",
-    ssl_digicert::DESCRIPTOR.credentials,
-    connect,
-);
+fn connect_names(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
+    let plant: fn(&mut ProductRules) = |r| r.max_names = Some(3);
+    Ok(Box::new(Planted((ssl_digicert::DESCRIPTOR.connect)(credentials, options)?, plant)))
+}
+
+const fn planted(connect: ssl_core::descriptor::ConnectFn) -> ProviderDescriptor {
+    let d = &ssl_digicert::DESCRIPTOR;
+    ProviderDescriptor::new("digicert", "DigiCert with a planted wrong rule", d.production_url, d.credentials, connect)
+}
+
+/// `ssl_dv_geotrust` "allows" wildcards.
+static WILDCARD: ProviderDescriptor = planted(connect_wildcard);
+/// `ssl_dv_geotrust` "allows" three names (DigiCert: one, plus its other version free).
+static NAMES: ProviderDescriptor = planted(connect_names);
 
 fn order(cn: &str, csr: String) -> OrderSpec {
     OrderSpec::new("ssl_dv_geotrust", cn, DcvMethod::DnsTxt).csr(csr)
@@ -87,9 +110,12 @@ fn order(cn: &str, csr: String) -> OrderSpec {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_rule_in_a_providers_table_is_caught() {
-    let failure = ssl_conformance::check_rules(&PLANTED, order).await.unwrap_err();
+    let failure = ssl_conformance::check_rules(&WILDCARD, order).await.unwrap_err();
     assert_eq!(failure.step, "rules");
-    assert!(failure.message.contains("claims wildcard names"), "{failure}");
+    assert!(failure.message.contains("claims wildcard names") && failure.message.contains("HTTP 400"), "{failure}");
+    let failure = ssl_conformance::check_rules(&NAMES, order).await.unwrap_err();
+    assert_eq!(failure.step, "rules");
+    assert!(failure.message.contains("claims 3 names") && failure.message.contains("secures one name"), "{failure}");
     // The same check passes for the provider as shipped.
     ssl_conformance::check_rules(&ssl_digicert::DESCRIPTOR, order).await.unwrap();
 }
