@@ -305,10 +305,12 @@ fn cert_json(id: &str, orders: &[&Order<NsExtra>], ca: &Ca, base: &str, fields: 
     let (start, end) = leaf.map(|l| l.dates()).unwrap_or_default();
     let pem = leaf.and_then(|l| l.pem.clone());
     let chain = pem.as_ref().map(|p| format!("{}\n{}\n", p.trim(), ca.intermediate_pem.trim()));
+    // PKCS#7 of the chain; no PKCS#12 (it needs the private key, which only the customer has).
+    let p7 = pem.as_ref().and_then(|p| crate::kit::archive::bundle("p7b", p, ca, &names[0]));
     let attrs = json!({"status": status, "common_name": names[0], "sans": names[1..],
         "serial": leaf.and_then(|l| l.serial.clone()).map(|s| s.to_ascii_uppercase()),
         "customer_id": first.x.customer_id.unwrap_or(9954), "validity_start": start, "validity_end": end,
-        "csr": shown.unwrap_or(first).csr, "x509": pem, "pem": chain, "pkcs7": null, "pkcs12": null,
+        "csr": shown.unwrap_or(first).csr, "x509": pem, "pem": chain, "pkcs7": p7.map(|b| String::from_utf8_lossy(&b.1).into_owned()), "pkcs12": null,
         "cacert_inter": shown.map(|_| &ca.intermediate_pem), "cacert_root": shown.map(|_| &ca.root_pem)});
     let rels = json!({"product": ident("product", &first.product), "contacts": contacts_json(&first.x),
         "organization": first.x.organization.as_deref().map(|o| ident("organization", o)), "comments": [],

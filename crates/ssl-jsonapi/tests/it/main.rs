@@ -6,4 +6,5 @@ mod conformance;
 mod decode;
 mod facts;
 mod flows;
+mod sandbox;
 mod snapshots;

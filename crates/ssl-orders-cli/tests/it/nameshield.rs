@@ -120,11 +120,13 @@ fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
         .unwrap();
     let base = ["--json", "order", "--product", "12", "--csr", csr.to_str().unwrap(), "--dcv", "dns-cname"];
     let opts = ["--months", "36", "--option", "organization=4711", "--option", "web_server=nginx", "--dry-run"];
+    let opts = [&opts[..], &["--reference", "PO-2026-11"]].concat();
     let o = run_owned(&ns_args(&state, &[&base[..], &opts[..]].concat()));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let v = stdout_json(&o);
     let body = &v["request"]["body"]["json"]["data"];
     assert_eq!(body["attributes"]["duration"], "3 years");
+    assert_eq!(body["attributes"]["order_reference"], "PO-2026-11");
     assert_eq!(
         body["attributes"]["infos"],
         serde_json::json!({"validation_method": "VALIDATE_DNS_CNAME", "web_server": "nginx"})
@@ -216,7 +218,21 @@ async fn both_error_shapes_show_every_entry() {
         let v = stdout_json(&o);
         assert!(v["error"]["message"].as_str().unwrap().contains("does not exist"), "{shape}: {v:#}");
         assert!(!v["error"]["problems"].as_array().unwrap().is_empty(), "{shape}: {v:#}");
+
+        // An order the server refuses for three reasons: each one is in `problems`, nothing is ordered.
+        let mut args = order_args(&base, &format!("{shape}.example.com"), &tmp.path().join(shape));
+        for o in ["organization=NOPE", "admin_contact=CTX1", "tech_contact=CTX2"] {
+            args.extend(["--option".to_string(), o.to_string()]);
+        }
+        let o = run_env(args, TOKEN).await;
+        assert_eq!(o.status.code(), Some(3), "{shape}: {}", text(&o));
+        let v = stdout_json(&o);
+        let shown = v["error"]["problems"].to_string();
+        for entry in ["no organization `NOPE`", "no contact `CTX1`", "no contact `CTX2`"] {
+            assert!(shown.contains(entry), "{shape}: `{entry}` is not shown: {v:#}");
+        }
     }
+    assert!(sb.orders("nameshield").is_empty());
     sb.shutdown().await;
 }
 
