@@ -239,8 +239,9 @@ impl From<ProviderError> for Error {
     }
 }
 
-/// One error entry as the provider wrote it.
+/// One error entry as the provider wrote it. Build with [`ProviderErrorEntry::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ProviderErrorEntry {
     /// Code (`not_found|order`, `invalid_value:validity_years`...), intact.
     pub code: Option<String>,
@@ -250,8 +251,16 @@ pub struct ProviderErrorEntry {
     pub field: Option<String>,
 }
 
+impl ProviderErrorEntry {
+    /// An entry with its code, message and field as the provider wrote them.
+    pub fn new(code: Option<String>, message: impl Into<String>, field: Option<String>) -> Self {
+        Self { code, message: message.into(), field }
+    }
+}
+
 /// What the provider said when it refused a call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ProviderError {
     /// Provider name.
     pub provider: &'static str,
@@ -359,8 +368,9 @@ impl std::fmt::Display for ProviderError {
 
 impl std::error::Error for ProviderError {}
 
-/// What the caller needs to find an order whose placement outcome is unknown.
+/// What the caller needs to find an order whose placement outcome is unknown. Build with [`OutcomeUnknown::new`].
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct OutcomeUnknown {
     /// Provider name.
     pub provider: &'static str,
@@ -379,6 +389,29 @@ pub struct OutcomeUnknown {
     pub match_on: Vec<String>,
 }
 
+impl OutcomeUnknown {
+    /// An unknown outcome of `operation` (`request` is `METHOD path`), sent now; `lookup` and `match_on` say where
+    /// and how to find the order.
+    pub fn new(
+        provider: &'static str,
+        operation: &'static str,
+        request: impl Into<String>,
+        cause: impl Into<String>,
+        lookup: impl Into<String>,
+        match_on: Vec<String>,
+    ) -> Self {
+        Self {
+            provider,
+            operation,
+            request: request.into(),
+            sent_at: OffsetDateTime::now_utc(),
+            cause: cause.into(),
+            lookup: lookup.into(),
+            match_on,
+        }
+    }
+}
+
 impl std::fmt::Display for OutcomeUnknown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -395,6 +428,7 @@ impl std::fmt::Display for OutcomeUnknown {
 
 /// An order that exists (a spend got a 2xx) but whose answer, read-back or certificate failed afterwards.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PlacedUnreadable {
     /// Provider name.
     pub provider: &'static str,

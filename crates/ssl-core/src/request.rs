@@ -59,6 +59,7 @@ pub enum CallKind {
 
 /// A form field value; secrets print as `[redacted]`.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum FormValue {
     /// A plain value.
     Plain(String),

@@ -12,6 +12,7 @@ use crate::request::CallKind;
 
 /// What happened on one attempt, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Attempt {
     /// An HTTP status that is an error.
     Status(u16),

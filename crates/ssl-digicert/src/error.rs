@@ -46,10 +46,10 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
     };
     let entries: Vec<ProviderErrorEntry> = entries
         .into_iter()
-        .map(|e| ProviderErrorEntry {
-            message: e.message.unwrap_or_else(|| e.code.clone().unwrap_or_else(|| format!("HTTP {status}"))),
-            field: e.field.or_else(|| e.code.as_deref().and_then(field_of_code)),
-            code: e.code,
+        .map(|e| {
+            let message = e.message.unwrap_or_else(|| e.code.clone().unwrap_or_else(|| format!("HTTP {status}")));
+            let field = e.field.or_else(|| e.code.as_deref().and_then(field_of_code));
+            ProviderErrorEntry::new(e.code, message, field)
         })
         .collect();
     if entries.is_empty() {

@@ -69,11 +69,7 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
                 .clone()
                 .or_else(|| description.clone())
                 .unwrap_or_else(|| format!("GoGetSSL reported an error without a message (HTTP {status})"));
-            let mut e = ProviderError::new(
-                provider,
-                status,
-                vec![ProviderErrorEntry { code: None, message: shown, field: None }],
-            );
+            let mut e = ProviderError::new(provider, status, vec![ProviderErrorEntry::new(None, shown, None)]);
             e.description = description.filter(|d| Some(d) != message.as_ref());
             e.auth_failure = status == 401;
             return Some(e);

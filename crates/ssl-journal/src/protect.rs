@@ -135,15 +135,14 @@ impl From<SpendError> for Error {
         match e {
             SpendError::Provider(e) => e,
             SpendError::Journal(j) => Error::Config(format!("{j}; nothing was sent")),
-            other => Error::OutcomeUnknown(Box::new(ssl_core::error::OutcomeUnknown {
-                provider: "journal",
-                operation: "reconcile",
-                request: String::new(),
-                sent_at: OffsetDateTime::now_utc(),
-                cause: other.to_string(),
-                lookup: "ssl-orders reconcile".into(),
-                match_on: Vec::new(),
-            })),
+            other => Error::OutcomeUnknown(Box::new(ssl_core::error::OutcomeUnknown::new(
+                "journal",
+                "reconcile",
+                String::new(),
+                other.to_string(),
+                "ssl-orders reconcile",
+                Vec::new(),
+            ))),
         }
     }
 }

@@ -48,7 +48,7 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
         (Some(v), Some(code)) if code != 0 => {
             let desc = v.get("desc").and_then(Value::as_str).map(str::trim).filter(|d| !d.is_empty());
             let message = desc.map_or_else(|| format!("Openprovider error code {code}"), str::to_owned);
-            let entry = ProviderErrorEntry { code: Some(code.to_string()), message, field: None };
+            let entry = ProviderErrorEntry::new(Some(code.to_string()), message, None);
             let mut e = ProviderError::new(provider, status, vec![entry]);
             e.description = data_text(v.get("data"));
             e.definite = true;

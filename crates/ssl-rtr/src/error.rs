@@ -28,8 +28,7 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
     let e: ErrorResponse = serde_json::from_slice(body).ok()?;
     let kind = e.r#type.filter(|t| !t.trim().is_empty())?;
     let message = e.message.unwrap_or_else(|| kind.clone());
-    let entry =
-        |field: Option<String>, message: String| ProviderErrorEntry { code: Some(kind.clone()), message, field };
+    let entry = |field: Option<String>, message: String| ProviderErrorEntry::new(Some(kind.clone()), message, field);
     let mut entries: Vec<ProviderErrorEntry> = e
         .violations
         .unwrap_or_default()

@@ -15,7 +15,7 @@ use ssl_core::{
 fn decoder(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     let message = v.get("error")?.as_str()?.to_owned();
-    let mut e = ProviderError::new(provider, status, vec![ProviderErrorEntry { code: None, message, field: None }]);
+    let mut e = ProviderError::new(provider, status, vec![ProviderErrorEntry::new(None, message, None)]);
     e.definite = v.get("envelope").is_some();
     Some(e)
 }

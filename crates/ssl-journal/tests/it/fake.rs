@@ -111,23 +111,18 @@ impl Fake {
 }
 
 fn unknown() -> Error {
-    Error::OutcomeUnknown(Box::new(OutcomeUnknown {
-        provider: "fake",
-        operation: "place_order",
-        request: "POST /orders".into(),
-        sent_at: time::OffsetDateTime::now_utc(),
-        cause: "connection dropped".into(),
-        lookup: "GET /orders".into(),
-        match_on: vec![],
-    }))
+    Error::OutcomeUnknown(Box::new(OutcomeUnknown::new(
+        "fake",
+        "place_order",
+        "POST /orders",
+        "connection dropped",
+        "GET /orders",
+        vec![],
+    )))
 }
 
 fn refused(status: u16) -> Error {
-    let mut e = ProviderError::new(
-        "fake",
-        status,
-        vec![ProviderErrorEntry { code: Some("nope".into()), message: "refused".into(), field: None }],
-    );
+    let mut e = ProviderError::new("fake", status, vec![ProviderErrorEntry::new(Some("nope".into()), "refused", None)]);
     if status == 429 {
         e.retry_after = Some(std::time::Duration::from_millis(10));
     }
