@@ -117,3 +117,10 @@ pub fn run_owned(args: &[String]) -> Output {
 pub fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
+
+/// A simulator over `state`, the state directory earlier `--sandbox-state` runs used: what they stored and sent.
+pub fn sandbox_over(state: &Path) -> ssl_sandbox::SandboxHandle {
+    let config = ssl_sandbox::SandboxConfig { state_dir: Some(state.to_path_buf()), ..Default::default() };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(ssl_sandbox::Sandbox::start(config, "127.0.0.1:0".parse().unwrap())).unwrap()
+}

@@ -190,14 +190,7 @@ fn missing_contacts_are_listed_before_anything_is_sent() {
         assert!(fields.contains(&f), "{f} missing from {fields:?}");
     }
     // The dry run printed nothing to place, and the simulator holds no order.
-    let sb = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        Sandbox::start(
-            SandboxConfig { state_dir: Some(state.clone()), ..SandboxConfig::default() },
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap()
-    });
+    let sb = sandbox_over(&state);
     assert!(sb.orders("gogetssl").is_empty());
     assert!(!sb.requests().iter().any(|r| r.path.contains("add_ssl_order")), "no order request reached the simulator");
 }

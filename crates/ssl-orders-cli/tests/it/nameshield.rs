@@ -140,14 +140,7 @@ fn the_dry_run_prints_the_body_and_bad_contacts_send_nothing() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let v = stdout_json(&o);
     assert!(v["error"]["problems"].as_array().unwrap().iter().any(|p| p["code"] == "contacts"), "{v:#}");
-    let sb = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        Sandbox::start(
-            SandboxConfig { state_dir: Some(state.clone()), ..SandboxConfig::default() },
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap()
-    });
+    let sb = sandbox_over(&state);
     assert!(sb.orders("nameshield").is_empty());
     assert!(!sb.requests().iter().any(|r| r.method == "POST"), "only reads were sent");
 }
