@@ -147,6 +147,26 @@ fn db_err(location: &str) -> impl Fn(tokio_postgres::Error) -> JournalError + '_
 }
 
 /// The password for `config` from `PGPASSWORD`, else the password file, else none.
+/// `sslmode` of a URL (`?sslmode=`) or key=value connection string, lower case.
+fn ssl_mode(url: &str) -> Option<String> {
+    url.split(['?', '&', ' '])
+        .find_map(|part| part.trim().strip_prefix("sslmode="))
+        .map(|v| v.trim_matches(['\'', '"']).to_ascii_lowercase())
+}
+
+/// This build speaks to PostgreSQL without TLS: a URL that asks for it is refused with a clear error (never
+/// silently downgraded). `disable`, `allow` and `prefer` connect in clear text (loopback hosts only).
+fn refuse_tls(url: &str, location: &str) -> JournalResult<()> {
+    match ssl_mode(url).as_deref() {
+        Some(mode @ ("require" | "verify-ca" | "verify-full")) => Err(JournalError::Location(format!(
+            "{location}: sslmode={mode} asks for TLS, which this build of ssl-orders does not speak to PostgreSQL \
+             yet; use a loopback host or Unix socket with sslmode=disable (a remote server through an SSH tunnel \
+             or a local pgbouncer)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn password_for(config: &Config) -> Option<String> {
     if let Ok(p) = std::env::var("PGPASSWORD") {
         return Some(p);
@@ -205,6 +225,7 @@ impl PgJournal {
     /// journal.
     pub async fn open(url: &str) -> JournalResult<Self> {
         let location = redact_url(url);
+        refuse_tls(url, &location)?;
         let mut config: Config =
             url.parse().map_err(|e: tokio_postgres::Error| JournalError::Location(format!("{location}: {e}")))?;
         if config.get_password().is_some() {
@@ -688,6 +709,21 @@ impl Journal for PgJournal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn urls_asking_for_tls_are_refused_clearly_and_never_downgraded() {
+        for url in [
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "postgres://u@localhost/db?application_name=x&sslmode=VERIFY-FULL",
+            "host=127.0.0.1 dbname=db sslmode=verify-ca",
+        ] {
+            let e = PgJournal::open(url).await.unwrap_err().to_string();
+            assert!(e.contains("asks for TLS") && e.contains("sslmode=disable"), "{url}: {e}");
+        }
+        assert_eq!(ssl_mode("postgres://u@h/db?sslmode=disable").as_deref(), Some("disable"));
+        assert_eq!(ssl_mode("postgres://u@h/db"), None);
+        assert!(refuse_tls("postgres://u@h/db?sslmode=prefer", "x").is_ok());
+    }
 
     #[test]
     fn urls_print_without_passwords() {
