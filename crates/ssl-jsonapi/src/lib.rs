@@ -101,7 +101,8 @@ pub use ssl_core::{Error, Result};
 
 use ssl_core::{ConnectOptions, CredentialField, Credentials, Provider, ProviderDescriptor};
 
-/// Nameshield in the facade's registry: `--provider nameshield`, `SSL_ORDERS_NAMESHIELD_TOKEN`.
+/// Nameshield in the facade's registry: `--provider nameshield`, `SSL_ORDERS_NAMESHIELD_TOKEN`, 600 requests per
+/// 5 minutes per token (a PostgreSQL journal shares that window between processes).
 pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
     "nameshield",
     "Nameshield Certificates API (JSON:API)",
@@ -109,7 +110,8 @@ pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
     &[CredentialField::secret("token", "SSL_ORDERS_NAMESHIELD_TOKEN", "API token, sent as a Bearer token")],
     connect,
 )
-.with_test_url(TEST_URL);
+.with_test_url(TEST_URL)
+.with_rate_limits(&RATE_LIMITS);
 
 fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
     let base = options.base_url.clone();

@@ -188,3 +188,12 @@ async fn fact_8_retry_after() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30), "never waited out");
     assert_eq!(received(&server, "POST", "/orders").await.len(), 1, "sent once");
 }
+
+/// The published limit, 600 requests per 5 minutes per token: the client enforces it and the descriptor declares
+/// it (a PostgreSQL journal shares that window between processes).
+#[test]
+fn the_published_rate_limit() {
+    let w = ssl_core::ratelimit::Window::new(600, std::time::Duration::from_secs(300));
+    assert_eq!(ssl_jsonapi::RATE_LIMITS, [w]);
+    assert_eq!(ssl_jsonapi::DESCRIPTOR.rate_limits, [w]);
+}
