@@ -21,7 +21,7 @@
 //! | status | `GET /orders/{id}?fields[order]=…` | read |
 //! | contacts | `GET /orders/{id}/contacts` | read |
 //! | listing | `GET /certificates?fields[certificate]=…`, following `links.next` | read |
-//! | download | `GET /certificates/{id}?fields[certificate]=status,serial,pem` (also `pkcs7`, `pkcs12`) | read |
+//! | download | `GET /orders/{id}?fields[order]=status,pem,cacert_inter,cacert_root,certificate`, then, without the order's own `pem`, `GET /certificates/{id}?fields[certificate]=status,serial,pem` (also `pkcs7`, `pkcs12`) | read |
 //! | current order | `GET /certificates/{id}/current-order` | read |
 //! | revoke | `POST /certificates/{id}/revoke` (empty body) | write |
 //! | DCV | `GET /domains/{id}` (`token`, `verification_value`, `token_url`, `base_emails`) | read |
