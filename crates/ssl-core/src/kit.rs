@@ -34,14 +34,18 @@ pub struct CsrChecks {
 
 /// What a provider supplies to the pipeline: its tables and mappings.
 #[async_trait]
-pub trait OrderKit: Send + Sync {
+pub trait OrderKit: crate::Provider {
     /// The wire order body.
     type Wire: Validate + Send + Sync;
 
-    /// Provider name.
-    fn provider(&self) -> &'static str;
-    /// The neutral ↔ wire DCV table.
-    fn dcv_table(&self) -> DcvTable;
+    /// Provider name (the [`crate::Provider`]'s, unless overridden).
+    fn provider(&self) -> &'static str {
+        crate::Provider::name(self)
+    }
+    /// The neutral ↔ wire DCV table (the [`crate::Provider`]'s, unless overridden).
+    fn dcv_table(&self) -> DcvTable {
+        crate::Provider::dcv_table(self)
+    }
     /// The CSR checks (`ssl_csr::CHECKS`).
     fn csr_checks(&self) -> CsrChecks;
     /// A product's rules (from the account's product endpoints when it can; the spec's tables offline). A product
@@ -85,7 +89,7 @@ pub trait OrderKit: Send + Sync {
 pub async fn prepare<K: OrderKit>(kit: &K, spec: &OrderSpec, renewal_of: Option<&str>) -> Result<PreparedOrder> {
     let rules = kit.rules(&spec.product).await?;
     let checks = kit.csr_checks();
-    let mut problems = (checks.preflight)(spec, &rules, &kit.dcv_table());
+    let mut problems = (checks.preflight)(spec, &rules, &OrderKit::dcv_table(kit));
     if spec.csr.as_deref().is_none_or(|c| c.trim().is_empty()) {
         problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
     }

@@ -470,14 +470,6 @@ impl DigiCertClient {
 impl OrderKit for DigiCertClient {
     type Wire = g::OrderRequest;
 
-    fn provider(&self) -> &'static str {
-        NAME
-    }
-
-    fn dcv_table(&self) -> DcvTable {
-        DCV_TABLE
-    }
-
     fn csr_checks(&self) -> CsrChecks {
         ssl_csr::CHECKS
     }

@@ -410,14 +410,6 @@ impl GoGetSslClient {
 impl OrderKit for GoGetSslClient {
     type Wire = g::AddSslOrderRequest;
 
-    fn provider(&self) -> &'static str {
-        NAME
-    }
-
-    fn dcv_table(&self) -> DcvTable {
-        DCV_TABLE
-    }
-
     fn csr_checks(&self) -> CsrChecks {
         ssl_csr::CHECKS
     }
