@@ -21,6 +21,12 @@
 //! println!("order {} random value {:?}", created.id, created.dcv_random_value);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Order journal: listing and match
+//! `list_orders` reads `GET /order/certificate?filters[common_name]=<common name>&limit&offset` (offset paging, up to
+//! 1,000 a page). Listing rows carry names, dates and status but no CSR, so the journal reads each candidate with
+//! `GET /order/certificate/{id}` and matches the public key of the CSR it echoes (`certificate.csr`, compared by
+//! SubjectPublicKeyInfo SHA-256, never as text). DigiCert has no customer-reference field: `--reference` is not sent.
 
 mod client;
 pub mod error;

@@ -42,6 +42,13 @@
 //! println!("order {:?}: {:?}", created.order_id, created.approver_method);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Order journal: listing and match
+//! `list_orders` reads `GET /orders/ssl/all?limit&offset` (up to 1,000 a page), whose rows hold only `order_id` and
+//! `status`; with a name or date filter each order not excluded by the caller is read with
+//! `GET /orders/status/{id}` (the journal excludes the ids it has already matched to other CSR keys). Match: the
+//! public key of the CSR echoed in `csr_code` (SubjectPublicKeyInfo SHA-256). GoGetSSL has no customer-reference
+//! field: `--reference` is not sent.
 
 mod client;
 pub mod error;
