@@ -641,9 +641,9 @@ pub struct OrderRequest {
     /// Required.
     #[serde(default)]
     pub action: OrderAction,
-    /// The CSR in PEM.
+    /// The CSR in PEM (checked by the CSR pre-flight, `ssl-csr`, before anything is sent).
     ///
-    /// Required. Constraints: at least 1 character, matches `^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$`.
+    /// Required. Constraints: at least 1 character.
     #[serde(default)]
     pub csr: String,
     /// Order duration, spelled as the products' `allowed_durations`.
@@ -740,13 +740,6 @@ impl ::ssl_core::validate::Validate for OrderRequest {
             ::ssl_core::validate::required_str(prefix, "csr", x0, out);
             if !x0.trim().is_empty() {
                 ::ssl_core::validate::length(prefix, "csr", x0, Some(1usize), None, out);
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "csr",
-                    x0,
-                    "^\\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\\s\\S]+-----END (NEW )?CERTIFICATE REQUEST-----\\s*$",
-                    out,
-                );
             }
         }
         {
