@@ -86,14 +86,6 @@ impl NameshieldClient {
 impl OrderKit for NameshieldClient {
     type Wire = g::NewOrderRequestDocument;
 
-    fn provider(&self) -> &'static str {
-        NAME
-    }
-
-    fn dcv_table(&self) -> DcvTable {
-        DCV_TABLE
-    }
-
     fn csr_checks(&self) -> CsrChecks {
         ssl_csr::CHECKS
     }
