@@ -6,7 +6,7 @@
 //!
 //! | endpoint | answer |
 //! |---|---|
-//! | `GET /product`, `GET /product/{name_id}` | the sandbox's own catalog ([`PRODUCTS`]; 404 `not_found\|product`) |
+//! | `GET /product`, `GET /product/{name_id}` | the sandbox's own catalog (`PRODUCTS`; 404 `not_found\|product`) |
 //! | `POST /order/certificate/{product}` | 201 `{id, certificate_id[, dcv_random_value]}`, or `{id, requests}` when approval is needed; 400 with one entry per problem |
 //! | `GET /order/certificate/{id}` | order info (404 `not_found\|order`) |
 //! | `GET /order/certificate?filters[common_name]=&filters[status]=&filters[product_name_id]=&filters[search]=&limit=&offset=` | `{orders, page}`, newest first |
