@@ -132,10 +132,6 @@ pub fn parse_record(record: &str) -> Option<DnsRecord> {
     })
 }
 
-fn is_email(s: &str) -> bool {
-    matches!(s.split_once('@'), Some((a, b)) if !a.is_empty() && b.contains('.'))
-}
-
 fn email_of(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
@@ -153,7 +149,7 @@ pub fn instruction(
     status: DcvStatus,
 ) -> DcvInstruction {
     let wire = wire.trim();
-    let (provider_method, address) = if is_email(wire) {
+    let (provider_method, address) = if rules::is_email(wire) {
         ("email".to_owned(), Some(wire.to_owned()))
     } else {
         let m = if wire.is_empty() {
@@ -608,7 +604,7 @@ impl Provider for GoGetSslClient {
                     .iter()
                     .chain(emails.geotrust_approval_emails.iter())
                     .flatten()
-                    .find(|e| is_email(e))
+                    .find(|e| rules::is_email(e))
                     .cloned()
                     .ok_or_else(|| {
                         Error::Invalid(vec![Problem::error(

@@ -230,7 +230,8 @@ pub fn product_rules(p: &g::ProductDetails) -> ProductRules {
     }
 }
 
-fn is_email(s: &str) -> bool {
+/// Whether a wire DCV value is an approver address (GoGetSSL sends the address itself as the method).
+pub(crate) fn is_email(s: &str) -> bool {
     matches!(s.split_once('@'), Some((a, b)) if !a.is_empty() && b.contains('.') && !b.starts_with('.'))
 }
 
