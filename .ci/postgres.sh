@@ -12,6 +12,9 @@ set -euo pipefail
 # Only the two export lines go to stdout (the caller evals it): everything the tools print goes to stderr
 # (pg_ctlcluster prints e.g. "Removed stale pid file." on stdout).
 exec 3>&1 1>&2
+# fd 3 must not reach the server: pg_ctlcluster (and apt's postinst) start a daemon that would inherit it and keep
+# the caller's pipe open forever (a `$(bash .ci/postgres.sh)` never returns). Every command that may start the
+# server runs with `3>&-`.
 PASSWORD=ssl-orders-test   # a throwaway role on a loopback-only test cluster
 
 fail() {
@@ -22,15 +25,15 @@ fail() {
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] || fail "pg_ctlcluster missing and not root: install the postgresql package"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null 2>&1 \
-    || fail "apt-get install postgresql failed"
+    3>&- || fail "apt-get install postgresql failed"
 fi
 VERSION=$(ls /usr/lib/postgresql | sort -V | tail -1)
 [ -n "$VERSION" ] || fail "no PostgreSQL server under /usr/lib/postgresql"
 if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$VERSION main"; then
-  pg_createcluster "$VERSION" main >/dev/null || fail "pg_createcluster $VERSION main failed"
+  pg_createcluster "$VERSION" main >/dev/null 3>&- || fail "pg_createcluster $VERSION main failed"
 fi
 if ! pg_lsclusters -h | awk -v v="$VERSION" '$1==v && $2=="main" {print $4}' | grep -qx online; then
-  pg_ctlcluster "$VERSION" main start || fail "pg_ctlcluster $VERSION main start failed"
+  pg_ctlcluster "$VERSION" main start </dev/null 3>&- || fail "pg_ctlcluster $VERSION main start failed"
 fi
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p 5432 && break
