@@ -9,6 +9,7 @@ pub mod baseurl;
 pub mod client;
 pub mod descriptor;
 pub mod error;
+pub mod facts;
 pub mod jsonapi;
 pub mod kit;
 pub mod lenient;

@@ -149,7 +149,7 @@ pub fn instruction(
     status: DcvStatus,
 ) -> DcvInstruction {
     let wire = wire.trim();
-    let (provider_method, address) = if rules::is_email(wire) {
+    let (provider_method, address) = if ssl_core::facts::is_email(wire) {
         ("email".to_owned(), Some(wire.to_owned()))
     } else {
         let m = if wire.is_empty() {
@@ -369,16 +369,6 @@ fn bundle(st: &g::OrderStatus) -> Result<CertificateBundle> {
     ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("order_status", 200, m))
 }
 
-fn price_for(details: &g::ProductDetails, months: u32) -> Option<String> {
-    let prices = details.prices.as_ref()?;
-    let v = prices.get(months.to_string()).or_else(|| prices.get("vendor").and_then(|v| v.get(months.to_string())))?;
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => n.as_f64().map(|f| format!("{f:.2}")),
-        _ => None,
-    }
-}
-
 impl GoGetSslClient {
     /// The neutral rules of a product (`GET /products/ssl/{id}`, cached).
     pub async fn rules(&self, product: &str) -> Result<ProductRules> {
@@ -546,7 +536,10 @@ impl Provider for GoGetSslClient {
             let (lookup, match_on) = self.lookup(&prepared);
             ssl_core::client::with_lookup(e, lookup, match_on)
         })?;
-        let price = answer.order_amount.map(|a| format!("{a:.2}")).or_else(|| price_for(&details, spec.term_months));
+        let price = answer
+            .order_amount
+            .map(|a| format!("{a:.2}"))
+            .or_else(|| rules::FACTS.price_of(&serde_json::to_value(&details).unwrap_or_default(), spec.term_months));
         let mut quote = Quote::new(spec.product.clone(), spec.term_months);
         (quote.price, quote.currency, quote.validated) = (price, answer.currency, true);
         Ok(quote)
@@ -604,7 +597,7 @@ impl Provider for GoGetSslClient {
                     .iter()
                     .chain(emails.geotrust_approval_emails.iter())
                     .flatten()
-                    .find(|e| rules::is_email(e))
+                    .find(|e| ssl_core::facts::is_email(e))
                     .cloned()
                     .ok_or_else(|| {
                         Error::Invalid(vec![Problem::error(

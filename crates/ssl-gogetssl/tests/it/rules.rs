@@ -1,8 +1,25 @@
 //! `ssl_gogetssl::rules`: product levels, terms, brands and DCV methods, and the seed's required fields.
 
+use ssl_core::facts::required_paths;
 use ssl_core::model::{DcvMethod, ValidationLevel};
 use ssl_gogetssl::generated as g;
 use ssl_gogetssl::rules::*;
+
+fn validation_level(p: &g::ProductDetails) -> ValidationLevel {
+    product_rules(p).validation
+}
+
+fn periods_months(p: &g::ProductDetails) -> Vec<u32> {
+    product_rules(p).periods_months
+}
+
+fn dcv_methods(p: &g::ProductDetails) -> Vec<DcvMethod> {
+    product_rules(p).dcv_methods
+}
+
+fn brand(b: Option<&str>) -> &'static str {
+    FACTS.brand_of(&serde_json::json!({ "brand": b })).name
+}
 
 #[test]
 fn levels_read_every_spelling() {
@@ -27,9 +44,9 @@ fn periods_from_prices_or_max_period() {
 
 #[test]
 fn brands_and_dcv() {
-    assert_eq!(Brand::of(Some("comodo_ggssl")), Brand::Sectigo);
-    assert_eq!(Brand::of(Some("RapidSSL")), Brand::DigiCertFamily);
-    assert_eq!(Brand::of(None), Brand::Other);
+    assert_eq!(brand(Some("comodo_ggssl")), "Sectigo");
+    assert_eq!(brand(Some("RapidSSL")), "DigiCert");
+    assert_eq!(brand(None), "other");
     let sectigo = g::ProductDetails::new(1).brand("comodo");
     assert_eq!(
         dcv_methods(&sectigo),
@@ -43,11 +60,11 @@ fn brands_and_dcv() {
 
 #[test]
 fn required_paths_follow_the_seed() {
-    let dv = required_paths(ValidationLevel::Dv);
+    let dv = required_paths(ORDER_FIELDS, ValidationLevel::Dv);
     assert!(dv.contains(&"admin.title".to_string()) && dv.contains(&"tech.title".to_string()));
     assert!(!dv.contains(&"organization.name".to_string()));
-    let ov = required_paths(ValidationLevel::Ov);
-    let ev = required_paths(ValidationLevel::Ev);
+    let ov = required_paths(ORDER_FIELDS, ValidationLevel::Ov);
+    let ev = required_paths(ORDER_FIELDS, ValidationLevel::Ev);
     assert!(ov.contains(&"admin.city".to_string()) && !ev.contains(&"admin.city".to_string()));
     assert!(ov.contains(&"organization.region".to_string()) && !ev.contains(&"organization.region".to_string()));
     assert!(ev.contains(&"tech.city".to_string()) && ev.contains(&"organization.postal_code".to_string()));
