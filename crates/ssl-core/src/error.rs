@@ -309,6 +309,18 @@ impl ProviderError {
         }
     }
 
+    /// Entries without a field take the one their code names after a `:` (`invalid_value:validity_years` names
+    /// `validity_years`, as DigiCert writes its codes).
+    #[must_use]
+    pub fn with_fields_from_codes(mut self) -> Self {
+        for e in &mut self.errors {
+            let named = e.code.as_deref().and_then(|c| c.split_once(':')).map(|(_, f)| f).filter(|f| !f.is_empty());
+            e.field = e.field.take().or_else(|| named.map(str::to_owned));
+        }
+        self.field = self.errors.first().and_then(|e| e.field.clone());
+        self
+    }
+
     /// A provider error for a body that is not in the provider's error shape.
     pub fn from_body(provider: &'static str, status: u16, body: &[u8]) -> Self {
         let text = String::from_utf8_lossy(body);

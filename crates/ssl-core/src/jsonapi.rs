@@ -361,7 +361,8 @@ fn pointer_field(pointer: &str) -> String {
 /// An [`crate::client::ErrorDecoder`] for JSON:API providers: a body with a non-empty `errors` member (an array
 /// or a single object; entries `{status, code, title, detail, source}` or `{code, message, details}`) is an error
 /// at any HTTP status; any other body with a status of 400 or more is an error with a snippet of the body.
-/// The code is the entry's `code`, else its `status`; the message its `message`, else `title`, else `detail`;
+/// The code is the entry's `code`, else its `status`; the message its `message`, else `title`, else `detail`, else
+/// its `code`;
 /// the field `source.pointer` (without `/data/attributes/`), `source.parameter` or `field`.
 pub fn decode_errors(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
     let doc = serde_json::from_slice::<ErrorDocument>(body).ok().filter(|d| !d.errors.is_empty());
@@ -385,7 +386,7 @@ pub fn decode_errors(provider: &'static str, status: u16, body: &[u8]) -> Option
                 (Some(h), Some(d)) => format!("{h}: {d}"),
                 (Some(h), None) => h.clone(),
                 (None, Some(d)) => d.clone(),
-                (None, None) => format!("HTTP {status}"),
+                (None, None) => e.code.clone().unwrap_or_else(|| format!("HTTP {status}")),
             };
             if description.is_none() {
                 description = detail;

@@ -17,7 +17,9 @@ use serde_json::Value;
 
 use crate::client::{Response, with_lookup};
 use crate::error::{Error, Result, redact_raw};
-use crate::model::{DcvMethod, DcvTable, Order, OrderSpec, OrderStatus, ProductRules};
+use crate::model::{
+    CertificateBundle, DcvCheck, DcvMethod, DcvTable, DnsRecord, HttpFile, Order, OrderSpec, OrderStatus, ProductRules,
+};
 use crate::problem::{Problem, has_errors};
 use crate::provider::PreparedOrder;
 use crate::request::HttpRequest;
@@ -279,4 +281,112 @@ pub fn fill<T: Serialize + DeserializeOwned>(
             wire
         }
     }
+}
+
+/// A certificate bundle from texts that hold PEM certificates (the leaf's, the chain's, in any order): each text is
+/// split into certificates, repeats are dropped and [`crate::x509::bundle_from_pems`] orders them. A failure is a
+/// decode error of `operation`.
+pub fn bundle(operation: &'static str, texts: &[&str]) -> Result<CertificateBundle> {
+    let mut pems: Vec<String> = Vec::new();
+    for pem in texts.iter().flat_map(|t| crate::x509::split_pem_certificates(t)) {
+        if !pems.contains(&pem) {
+            pems.push(pem);
+        }
+    }
+    crate::x509::bundle_from_pems(&pems).map_err(|m| Error::decode(operation, 200, m))
+}
+
+/// The DCV check of `host` under the random-token scheme of DigiCert (and of its resellers): DNS (TXT)
+/// `_dnsauth.<host>` = token; DNS CNAME `<token>.<host>` pointing at `cname_target`; HTTP
+/// `http://<host>/.well-known/pki-validation/fileauth.txt` serving the token; email to `approvers`. A wildcard's
+/// `*.` is left off the host. No token (or no CNAME target) means no record yet; any other method (or `None`, a wire
+/// method the table does not know) is [`DcvCheck::Unknown`].
+pub fn token_check(
+    method: Option<DcvMethod>,
+    host: &str,
+    token: Option<&str>,
+    cname_target: Option<&str>,
+    approvers: Vec<String>,
+) -> DcvCheck {
+    let bare = host.trim_start_matches("*.");
+    let record = |name: String, record_type: &str, value: &str| DnsRecord {
+        name,
+        record_type: record_type.into(),
+        value: value.to_owned(),
+    };
+    match method {
+        Some(m @ (DcvMethod::Dns | DcvMethod::DnsTxt)) => {
+            DcvCheck::Dns { method: m, record: token.map(|t| record(format!("_dnsauth.{bare}"), "TXT", t)) }
+        }
+        Some(m @ DcvMethod::DnsCname) => DcvCheck::Dns {
+            method: m,
+            record: token.zip(cname_target).map(|(t, target)| record(format!("{t}.{bare}"), "CNAME", target)),
+        },
+        Some(m @ DcvMethod::Http) => DcvCheck::Http {
+            method: m,
+            file: token.map(|t| HttpFile {
+                url: format!("http://{bare}/.well-known/pki-validation/fileauth.txt"),
+                content: t.to_owned(),
+            }),
+        },
+        Some(DcvMethod::Email) => DcvCheck::Email { approvers },
+        _ => DcvCheck::Unknown,
+    }
+}
+
+/// [`pick`] where the first `required` rows must have a value: each one missing is a `field_required` problem
+/// (`<what> needs `<field>``) naming its neutral path, and its wire field is written empty.
+pub fn pick_required<S: Serialize + ?Sized>(
+    from: &S,
+    table: &[FieldMap],
+    required: usize,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(&'static str, Value)> {
+    let mut values = pick(from, table.iter().copied());
+    for (wire, neutral) in table.iter().take(required) {
+        if !values.iter().any(|(w, _)| w == wire) {
+            let field = neutral.split_once('.').map_or(*neutral, |(_, f)| f);
+            problems.push(Problem::error("field_required", format!("{what} needs `{field}`")).with_field(*neutral));
+            values.push((wire, Value::from("")));
+        }
+    }
+    values
+}
+
+/// The gate "an approver address is at the host or a parent domain of it": the address's domain (lowercase), and
+/// an `approver_email_domain` problem when it is elsewhere.
+pub fn approver_domain(host: &str, email: &str, problems: &mut Vec<Problem>) -> String {
+    let domain = email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+    let bare = host.trim_start_matches("*.").to_ascii_lowercase();
+    if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
+        problems.push(
+            Problem::error(
+                "approver_email_domain",
+                format!("approver `{email}` for `{host}` is not at `{host}` or a parent domain of it"),
+            )
+            .with_field(format!("approver_emails.{host}")),
+        );
+    }
+    domain
+}
+
+/// A term in whole years (24 months → 2). Any other term is a `period_not_offered` problem and reads as one year.
+pub fn whole_years(provider: &str, term_months: u32, problems: &mut Vec<Problem>) -> i64 {
+    if term_months % 12 == 0 && term_months > 0 {
+        return i64::from(term_months / 12);
+    }
+    problems.push(
+        Problem::error(
+            "period_not_offered",
+            format!("{provider} sells whole years; {term_months} months is not 12, 24 or 36"),
+        )
+        .with_field("term_months"),
+    );
+    1
+}
+
+/// A reason or note as sent: trimmed, `None` when blank.
+pub fn reason(text: Option<&str>) -> Option<String> {
+    text.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned)
 }

@@ -160,6 +160,49 @@ impl DcvTable {
     }
 }
 
+/// A provider's order statuses as neutral ones (the documented status table of each crate): one row per raw status.
+/// Raw statuses compare case-insensitively, surrounding blanks ignored, and `canceled` and `cancelled` are one
+/// word; a raw status not in the table is [`OrderStatus::Unknown`] (the raw value is kept in
+/// [`Order::provider_status`]).
+#[derive(Debug, Clone, Copy)]
+pub struct StatusTable(pub &'static [(&'static str, OrderStatus)]);
+
+impl StatusTable {
+    /// The neutral status of a raw one, if the table has it.
+    pub fn get(&self, raw: &str) -> Option<OrderStatus> {
+        let spelled = |s: &str| s.trim().to_ascii_lowercase().replace("cancelled", "canceled");
+        let raw = spelled(raw);
+        self.0.iter().find(|(w, _)| spelled(w) == raw).map(|(_, s)| *s)
+    }
+
+    /// The neutral status of a raw one; [`OrderStatus::Unknown`] when the table does not have it.
+    pub fn neutral(&self, raw: &str) -> OrderStatus {
+        self.get(raw).unwrap_or(OrderStatus::Unknown)
+    }
+
+    /// The provider's one raw status for `status` (to filter a listing by it); `None` when no row or several rows
+    /// have it (the listing is then filtered locally).
+    pub fn wire(&self, status: OrderStatus) -> Option<&'static str> {
+        let mut rows = self.0.iter().filter(|(_, s)| *s == status);
+        match (rows.next(), rows.next()) {
+            (Some((w, _)), None) => Some(*w),
+            _ => None,
+        }
+    }
+}
+
+/// The names of a certificate: the common name first, then the other names without repeats (compared
+/// case-insensitively), blanks dropped.
+pub fn dns_names<'a>(common_name: Option<&'a str>, sans: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for n in common_name.into_iter().chain(sans).map(str::trim) {
+        if !n.is_empty() && !names.iter().any(|x| x.eq_ignore_ascii_case(n)) {
+            names.push(n.to_owned());
+        }
+    }
+    names
+}
+
 /// A person named on an order. Field names are shared by every provider (`--contacts FILE`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1094,6 +1137,53 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// Every verb, the DCV methods of `table`, and every flag off; narrow it with the methods below.
+    pub fn new(table: DcvTable) -> Self {
+        Self {
+            verbs: Verb::ALL.to_vec(),
+            dcv_methods: table.methods(),
+            dcv_per_host: false,
+            client_reference: false,
+            reissue_new_order: false,
+            renew_in_place: false,
+        }
+    }
+
+    /// Without these verbs.
+    #[must_use]
+    pub fn without(mut self, verbs: &[Verb]) -> Self {
+        self.verbs.retain(|v| !verbs.contains(v));
+        self
+    }
+
+    /// A DCV method can be chosen per host.
+    #[must_use]
+    pub fn dcv_per_host(mut self) -> Self {
+        self.dcv_per_host = true;
+        self
+    }
+
+    /// The provider takes a caller reference.
+    #[must_use]
+    pub fn client_reference(mut self) -> Self {
+        self.client_reference = true;
+        self
+    }
+
+    /// A reissue is a new order (its answer names the new order).
+    #[must_use]
+    pub fn reissue_new_order(mut self) -> Self {
+        self.reissue_new_order = true;
+        self
+    }
+
+    /// A renewal stays on the same order, with a later coverage end.
+    #[must_use]
+    pub fn renew_in_place(mut self) -> Self {
+        self.renew_in_place = true;
+        self
+    }
+
     /// True when `verb` is supported.
     pub fn supports(&self, verb: Verb) -> bool {
         self.verbs.contains(&verb)

@@ -34,15 +34,12 @@
 //! The coverage end ([`Order::coverage_ends`]) is DigiCert's `order_valid_till`, kept apart from the certificate's
 //! `not_after` (at most 199 days since 2026).
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use serde_json::Value;
 use ssl_core::kit::{self, CsrChecks, FieldMap, OrderKit};
 use ssl_core::model::{
-    Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
-    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb,
-    Warning,
+    Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
+    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, ValidationLevel, Verb, Warning, parse_date,
 };
 use ssl_core::{Error, PreparedOrder, Problem, Provider, Response, Result};
 
@@ -58,6 +55,24 @@ pub const DCV_TABLE: DcvTable = DcvTable(&[
     (DcvMethod::DnsCname, "dns-cname-token"),
     (DcvMethod::Http, "http-token"),
     (DcvMethod::Email, "email"),
+]);
+
+/// Where a `dns-cname-token` record points.
+const CNAME_TARGET: &str = "dcv.digicert.com";
+
+/// Raw DigiCert order status → neutral (the table in the module docs); anything else is `unknown`.
+pub const STATUSES: StatusTable = StatusTable(&[
+    ("needs_approval", OrderStatus::PendingApproval),
+    ("pending", OrderStatus::PendingValidation),
+    ("approved", OrderStatus::Processing),
+    ("processing", OrderStatus::Processing),
+    ("reissue_pending", OrderStatus::Processing),
+    ("waiting_pickup", OrderStatus::Processing),
+    ("issued", OrderStatus::Issued),
+    ("rejected", OrderStatus::Rejected),
+    ("canceled", OrderStatus::Cancelled),
+    ("revoked", OrderStatus::Revoked),
+    ("expired", OrderStatus::Expired),
 ]);
 
 /// Provider options accepted in [`OrderSpec::options`].
@@ -106,21 +121,6 @@ const TECH_FIELDS: &[FieldMap] = &[
     ("technical_contact.job_title", "tech.title"),
 ];
 
-/// Map a raw DigiCert order status to the neutral one (table in the module docs).
-pub fn map_status(raw: &str) -> OrderStatus {
-    match raw.to_ascii_lowercase().as_str() {
-        "needs_approval" => OrderStatus::PendingApproval,
-        "pending" => OrderStatus::PendingValidation,
-        "approved" | "processing" | "reissue_pending" | "waiting_pickup" => OrderStatus::Processing,
-        "issued" => OrderStatus::Issued,
-        "rejected" => OrderStatus::Rejected,
-        "canceled" | "cancelled" => OrderStatus::Cancelled,
-        "revoked" => OrderStatus::Revoked,
-        "expired" => OrderStatus::Expired,
-        _ => OrderStatus::Unknown,
-    }
-}
-
 /// A DigiCert order id (numeric), as the path parameter.
 fn parse_id(order_id: &str) -> Result<String> {
     kit::numeric_id("DigiCert", order_id).map(|n| n.to_string())
@@ -141,7 +141,7 @@ fn table_rules(id: &str) -> Option<ProductRules> {
 /// specific to the mapping (unknown options, per-host DCV, approver domains) are appended to `problems`.
 pub fn build_order_request(
     spec: &OrderSpec,
-    rules: &ProductRules,
+    _rules: &ProductRules,
     renewal_of: Option<i64>,
     problems: &mut Vec<Problem>,
 ) -> g::OrderRequest {
@@ -169,65 +169,33 @@ pub fn build_order_request(
     } else if let Some(days) = spec.option_i64("validity_days", problems) {
         order = order.validity_days(days);
     } else {
-        let years = if spec.term_months % 12 == 0 { i64::from(spec.term_months / 12) } else { 0 };
-        if years == 0 {
-            problems.push(
-                Problem::error(
-                    "period_not_offered",
-                    format!("DigiCert sells whole years; {} months is not 12, 24 or 36", spec.term_months),
-                )
-                .with_field("term_months"),
-            );
-        }
-        order = order.validity_years(years.max(1));
+        order = order.validity_years(kit::whole_years("DigiCert", spec.term_months, problems));
     }
-    if rules.validation != ValidationLevel::Dv
-        || spec.contacts.organization.as_ref().and_then(|o| o.id.as_ref()).is_some()
-    {
-        if let Some(id) = spec.contacts.organization.as_ref().and_then(|o| o.id.as_deref()) {
-            match id.trim().parse::<i64>() {
-                Ok(n) => order = order.organization(g::OrganizationRef::new(n)),
-                Err(_) => problems.push(
-                    Problem::error("field_format", format!("DigiCert organization ids are numbers; got `{id}`"))
-                        .with_field("organization.id"),
-                ),
-            }
+    if let Some(id) = spec.contacts.organization.as_ref().and_then(|o| o.id.as_deref()) {
+        match id.trim().parse::<i64>() {
+            Ok(n) => order = order.organization(g::OrganizationRef::new(n)),
+            Err(_) => problems.push(
+                Problem::error("field_format", format!("DigiCert organization ids are numbers; got `{id}`"))
+                    .with_field("organization.id"),
+            ),
         }
     }
     if spec.dcv == DcvMethod::Email {
-        let mut emails = Vec::new();
-        for host in &names {
-            if let Some(email) = spec.approver_for(host) {
-                let domain = email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
-                let bare = host.trim_start_matches("*.").to_ascii_lowercase();
-                if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
-                    problems.push(
-                        Problem::error(
-                            "approver_email_domain",
-                            format!("approver `{email}` for `{host}` is not at `{host}` or a parent domain of it"),
-                        )
-                        .with_field(format!("approver_emails.{host}")),
-                    );
-                }
-                emails.push(g::DcvEmail::new(host.to_string(), domain).email(email));
-            }
-        }
+        let emails: Vec<g::DcvEmail> = names
+            .iter()
+            .filter_map(|host| {
+                let email = spec.approver_for(host)?;
+                let domain = kit::approver_domain(host, email, problems);
+                Some(g::DcvEmail::new(host.to_string(), domain).email(email))
+            })
+            .collect();
         if !emails.is_empty() {
             order = order.dcv_emails(emails);
         }
     }
     let mut values = kit::pick(&spec.options, OPTION_FIELDS.iter().copied());
     if spec.contacts.tech.is_some() {
-        let tech = kit::pick(&spec.contacts, TECH_FIELDS.iter().copied());
-        for (wire, neutral) in &TECH_FIELDS[..4] {
-            if !tech.iter().any(|(w, _)| w == wire) {
-                let f = neutral.trim_start_matches("tech.");
-                let p = Problem::error("field_required", format!("technical contact needs `{f}`"));
-                problems.push(p.with_field(*neutral));
-                values.push((wire, Value::from("")));
-            }
-        }
-        values.extend(tech);
+        values.extend(kit::pick_required(&spec.contacts, TECH_FIELDS, 4, "technical contact", problems));
     }
     if let Some(id) = renewal_of {
         order = order.renewal_of_order_id(id);
@@ -262,59 +230,15 @@ pub fn wire_rules(product: &str, order: &g::OrderRequest) -> Vec<Problem> {
     out
 }
 
-/// DCV instructions for every host of an order, from its method and random value. A wire method this version
-/// does not know stays `unknown` (raw value kept).
-pub fn dcv_instructions(
-    hosts: &[String],
-    wire_method: &str,
-    random: Option<&str>,
-    status: DcvStatus,
-    approvers: &BTreeMap<String, Vec<String>>,
-) -> Vec<DcvInstruction> {
-    let method = DCV_TABLE.neutral(wire_method);
-    hosts
-        .iter()
-        .map(|host| {
-            let bare = host.trim_start_matches("*.");
-            let check = match (method, wire_method, random) {
-                (Some(m), "dns-txt-token", r) => DcvCheck::Dns {
-                    method: m,
-                    record: r.map(|r| DnsRecord {
-                        name: format!("_dnsauth.{bare}"),
-                        record_type: "TXT".into(),
-                        value: r.to_owned(),
-                    }),
-                },
-                (Some(m), "dns-cname-token", r) => DcvCheck::Dns {
-                    method: m,
-                    record: r.map(|r| DnsRecord {
-                        name: format!("{r}.{bare}"),
-                        record_type: "CNAME".into(),
-                        value: "dcv.digicert.com".into(),
-                    }),
-                },
-                (Some(m), "http-token", r) => DcvCheck::Http {
-                    method: m,
-                    file: r.map(|r| HttpFile {
-                        url: format!("http://{bare}/.well-known/pki-validation/fileauth.txt"),
-                        content: r.to_owned(),
-                    }),
-                },
-                (Some(DcvMethod::Email), _, _) => {
-                    DcvCheck::Email { approvers: approvers.get(host.as_str()).cloned().unwrap_or_default() }
-                }
-                _ => DcvCheck::Unknown,
-            };
-            DcvInstruction::new(host.clone(), wire_method, status, check)
-        })
-        .collect()
-}
-
 /// The certificate, chain included (`pem_all`).
 async fn bundle(client: &DigiCertClient, certificate_id: i64) -> Result<CertificateBundle> {
     let pem = client.send(&ops::DownloadByFormat::new(certificate_id.to_string(), "pem_all")).await?;
-    let pems = ssl_core::x509::split_pem_certificates(&String::from_utf8_lossy(&pem));
-    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("download_by_format", 200, m))
+    kit::bundle("download_by_format", &[&String::from_utf8_lossy(&pem)])
+}
+
+/// The names of an order's certificate, common name first, without repeats.
+fn cert_names(common_name: Option<&String>, dns_names: Option<&Vec<String>>) -> Vec<String> {
+    ssl_core::model::dns_names(common_name.map(String::as_str), dns_names.into_iter().flatten().map(String::as_str))
 }
 
 /// The validation level DigiCert publishes (`validation_type` `dv`/`ov`/`ev`), else read from the product id.
@@ -372,62 +296,27 @@ pub fn rules_from_info(info: &g::ProductInfo) -> ProductRules {
     )
 }
 
-/// The names of an order's certificate, common name first, without repeats.
-fn cert_names(common_name: Option<&String>, dns_names: Option<&Vec<String>>) -> Vec<String> {
-    let mut names: Vec<String> = common_name.into_iter().cloned().collect();
-    for n in dns_names.into_iter().flatten() {
-        if !names.iter().any(|d| d.eq_ignore_ascii_case(n)) {
-            names.push(n.clone());
-        }
-    }
-    names.retain(|n| !n.is_empty());
-    names
-}
-
 /// A listing entry as a neutral order (no DCV details: `get` reads one in full).
 pub fn from_list_item(item: &g::OrderListItem) -> Order {
     let raw_status = item.status.as_str().to_owned();
-    let mut o = Order::new(NAME, item.id.to_string(), map_status(&raw_status), raw_status);
+    let mut o = Order::new(NAME, item.id.to_string(), STATUSES.neutral(&raw_status), raw_status);
     o.dns_names = cert_names(item.certificate.common_name.as_ref(), item.certificate.dns_names.as_ref());
     o.common_name = o.dns_names.first().cloned().unwrap_or_default();
     o.certificate_id = item.certificate.id.map(|i| i.to_string());
     o.product = item.product.as_ref().and_then(|p| p.name_id.clone());
-    o.created = item.date_created.as_deref().and_then(ssl_core::model::parse_date);
-    o.coverage_ends = item.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
+    o.created = item.date_created.as_deref().and_then(parse_date);
+    o.coverage_ends = item.order_valid_till.as_deref().and_then(parse_date);
     o.raw = serde_json::to_value(item).ok();
     o
 }
 
 impl DigiCertClient {
-    /// A product's rules for this account (`GET /product/{id}`, read once per client, over the spec's table);
-    /// offline (no credentials) from the table alone.
-    async fn rules(&self, product: &str) -> Result<ProductRules> {
-        let unknown = || {
-            let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
-            Error::Invalid(vec![
-                Problem::error(
-                    "unknown_product",
-                    format!("DigiCert has no product `{product}` for this account; known: {}", known.join(", ")),
-                )
-                .with_field("product"),
-            ])
-        };
-        if self.api.is_offline() {
-            return table_rules(product).ok_or_else(unknown);
-        }
-        match self.send(&ops::ProductInfo::new(product)).await {
-            Ok(info) => Ok(rules_from_info(&info)),
-            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => Err(unknown()),
-            Err(e) => Err(e),
-        }
-    }
-
     /// Map an order-info body to the neutral order. `random` overrides the random value (known right after
     /// placing or changing the method). An issued order's certificate is downloaded; when that fails the order
     /// still reads, with a `download_failed` warning.
     pub async fn to_neutral(&self, info: g::OrderInfo, random: Option<String>) -> Result<Order> {
         let raw_status = info.status.as_str().to_owned();
-        let status = map_status(&raw_status);
+        let status = STATUSES.neutral(&raw_status);
         let cert = info.certificate.as_ref();
         let mut order = Order::new(NAME, info.id.to_string(), status, raw_status);
         order.dns_names =
@@ -440,15 +329,19 @@ impl DigiCertClient {
             OrderStatus::PendingValidation | OrderStatus::PendingApproval => DcvStatus::Pending,
             _ => DcvStatus::Unknown,
         };
-        let mut approvers: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for e in info.dcv_emails.clone().unwrap_or_default() {
-            if let Some(addr) = e.email {
-                approvers.entry(e.dns_name).or_default().push(addr);
-            }
-        }
-        order.dcv = dcv_instructions(&order.dns_names, &wire_method, random.as_deref(), dcv_status, &approvers);
-        order.coverage_ends = info.order_valid_till.as_deref().and_then(ssl_core::model::parse_date);
-        order.created = info.date_created.as_deref().and_then(ssl_core::model::parse_date);
+        let method = DCV_TABLE.neutral(&wire_method);
+        order.dcv = order
+            .dns_names
+            .iter()
+            .map(|host| {
+                let emails = info.dcv_emails.iter().flatten().filter(|e| e.dns_name == *host);
+                let approvers = emails.filter_map(|e| e.email.clone()).collect();
+                let check = kit::token_check(method, host, random.as_deref(), Some(CNAME_TARGET), approvers);
+                DcvInstruction::new(host.clone(), wire_method.as_str(), dcv_status, check)
+            })
+            .collect();
+        order.coverage_ends = info.order_valid_till.as_deref().and_then(parse_date);
+        order.created = info.date_created.as_deref().and_then(parse_date);
         order.product = info.product.as_ref().and_then(|p| p.name_id.clone());
         order.certificate_id = cert.and_then(|c| c.id).map(|i| i.to_string());
         if let (OrderStatus::Issued, Some(cert_id)) = (status, cert.and_then(|c| c.id)) {
@@ -474,8 +367,27 @@ impl OrderKit for DigiCertClient {
         ssl_csr::CHECKS
     }
 
+    /// A product's rules for this account (`GET /product/{id}`, read once per client, over the spec's table);
+    /// offline (no credentials) from the table alone.
     async fn rules(&self, product: &str) -> Result<ProductRules> {
-        DigiCertClient::rules(self, product).await
+        let unknown = || {
+            let known: Vec<String> = g::product_table().into_iter().map(|p| p.id).collect();
+            Error::Invalid(vec![
+                Problem::error(
+                    "unknown_product",
+                    format!("DigiCert has no product `{product}` for this account; known: {}", known.join(", ")),
+                )
+                .with_field("product"),
+            ])
+        };
+        if self.api.is_offline() {
+            return table_rules(product).ok_or_else(unknown);
+        }
+        match self.send(&ops::ProductInfo::new(product)).await {
+            Ok(info) => Ok(rules_from_info(&info)),
+            Err(e) if e.kind() == ssl_core::ErrorKind::NotFound => Err(unknown()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn build(
@@ -532,14 +444,7 @@ impl Provider for DigiCertClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            verbs: Verb::ALL.into_iter().filter(|v| !matches!(v, Verb::Quote | Verb::Submit)).collect(),
-            dcv_methods: DCV_TABLE.methods(),
-            dcv_per_host: false,
-            client_reference: false,
-            reissue_new_order: false,
-            renew_in_place: false,
-        }
+        Capabilities::new(DCV_TABLE).without(&[Verb::Quote, Verb::Submit])
     }
 
     fn dcv_table(&self) -> DcvTable {
@@ -585,11 +490,7 @@ impl Provider for DigiCertClient {
 
     async fn list_orders(&self, filter: &OrderFilter) -> Result<OrderPage> {
         let (offset, limit) = ssl_core::paging::offset_limit(&filter.page, 100, 1000)?;
-        let status = filter.status.and_then(|s| {
-            ["needs_approval", "pending", "issued", "rejected", "canceled", "revoked", "expired"]
-                .into_iter()
-                .find(|raw| map_status(raw) == s)
-        });
+        let status = filter.status.and_then(|s| STATUSES.wire(s));
         let mut op = ops::OrderList::new().limit(limit.to_string()).offset(offset.to_string());
         (op.filters_common_name, op.filters_status) = (filter.common_name.clone(), status.map(str::to_owned));
         let list = self.send(&op).await?;
@@ -628,7 +529,7 @@ impl Provider for DigiCertClient {
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
         let info = self.send(&ops::OrderInfo::new(parse_id(order_id)?)).await?;
-        kit::downloadable(order_id, map_status(info.status.as_str()), info.status.as_str())?;
+        kit::downloadable(order_id, STATUSES.neutral(info.status.as_str()), info.status.as_str())?;
         let Some(cert_id) = info.certificate.as_ref().and_then(|c| c.id) else {
             return Err(Error::Invalid(vec![Problem::error("not_issued", "the order has no certificate yet")]));
         };
@@ -660,13 +561,13 @@ impl Provider for DigiCertClient {
 
     async fn cancel(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
         let mut body = g::StatusChangeRequest::new(g::StatusChangeRequestStatus::Canceled);
-        body.note = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        body.note = kit::reason(reason);
         self.send(&ops::UpdateOrderStatus::new(parse_id(order_id)?, body)).await
     }
 
     async fn revoke(&self, order_id: &str, reason: Option<&str>) -> Result<()> {
         let mut body = g::RevokeRequest::new();
-        body.comments = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        body.comments = kit::reason(reason);
         self.send(&ops::RevokeOrder::new(parse_id(order_id)?, body)).await.map(drop)
     }
 }

@@ -2,7 +2,7 @@
 
 use ssl_core::model::OrderStatus;
 use ssl_digicert::generated as g;
-use ssl_digicert::neutral::map_status;
+use ssl_digicert::neutral::STATUSES;
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/../../fixtures/digicert/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -25,7 +25,7 @@ fn an_issued_ov_order_with_every_extra_field() {
 fn ids_and_numbers_as_strings_and_unknown_fields() {
     let info: g::OrderInfo = serde_json::from_str(&fixture("order_info_pending_strings.json")).unwrap();
     assert_eq!(info.id, 6484932);
-    assert_eq!(map_status(info.status.as_str()), OrderStatus::PendingValidation);
+    assert_eq!(STATUSES.neutral(info.status.as_str()), OrderStatus::PendingValidation);
     assert_eq!(info.dcv_random_value.as_deref(), Some("icru1984rnekfj"));
 }
 
@@ -33,7 +33,7 @@ fn ids_and_numbers_as_strings_and_unknown_fields() {
 fn unknown_statuses_never_fail_decoding() {
     let info: g::OrderInfo = serde_json::from_str(&fixture("order_info_needs_approval_unknown_status.json")).unwrap();
     assert_eq!(info.status, g::OrderStatusValue::Unknown("waiting_for_something_new".into()));
-    assert_eq!(map_status(info.status.as_str()), OrderStatus::Unknown);
+    assert_eq!(STATUSES.neutral(info.status.as_str()), OrderStatus::Unknown);
     assert_eq!(info.status.as_str(), "waiting_for_something_new");
 }
 
@@ -61,6 +61,6 @@ fn the_status_table() {
         ("ISSUED", OrderStatus::Issued),
         ("", OrderStatus::Unknown),
     ] {
-        assert_eq!(map_status(raw), want, "{raw}");
+        assert_eq!(STATUSES.neutral(raw), want, "{raw}");
     }
 }
