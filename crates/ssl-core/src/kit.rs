@@ -335,7 +335,7 @@ pub fn token_check(
 }
 
 /// [`pick`] where the first `required` rows must have a value: each one missing is a `field_required` problem
-/// (`<what> needs `<field>``) naming its neutral path, and its wire field is written empty.
+/// (`what` needs the field) naming its neutral path, and its wire field is written empty.
 pub fn pick_required<S: Serialize + ?Sized>(
     from: &S,
     table: &[FieldMap],
