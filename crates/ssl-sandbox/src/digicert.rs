@@ -54,18 +54,10 @@ pub const CNAME_TARGET: &str = "dcv.digicert.com";
 pub const HTTP_TOKEN_PATH: &str = "/.well-known/pki-validation/fileauth.txt";
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    name: "digicert",
-    prefix: "/services/v2",
     credentials: &[("SSL_ORDERS_DIGICERT_API_KEY", API_KEY)],
     secret_headers: &["x-dc-devkey"],
-    secret_params: &[],
     rate_limits: &[Limit::per(100, 5), Limit::per(1000, 180)],
-    public_paths: &[],
-    auth,
-    error: failure,
-    router,
-    catalog,
-    book: book::<DcState>(),
+    ..ProviderDef::new::<DcState>("/services/v2", ROUTES, auth, failure, catalog)
 };
 
 /// A product the sandbox sells: `(name_id, name, validation level, wildcard names allowed, names)`.
@@ -275,27 +267,27 @@ async fn product_info(Path(id): Path<String>) -> R {
     answer(StatusCode::OK, product_json(p, true))
 }
 
-fn router(app: App) -> Router {
-    Router::new()
-        .route("/product", get(product_list))
-        .route("/product/{name_id}", get(product_info))
-        .route("/order/certificate", get(order_list))
-        .route("/order/certificate/{id}", post(place_order).get(order_info))
-        .route("/order/certificate/{id}/validation", get(validation))
-        .route("/order/certificate/{id}/check-dcv", put(check_dcv))
-        .route("/order/certificate/{id}/dcv-method", put(change_dcv_method))
-        .route("/order/certificate/{id}/dcv-random-value", put(new_random_value))
-        .route("/order/certificate/{id}/resend-emails", put(resend_emails))
-        .route("/order/certificate/{id}/reissue", post(reissue))
-        .route("/order/certificate/{id}/duplicate", post(duplicate).get(list_duplicates))
-        .route("/order/certificate/{id}/status", put(cancel))
-        .route("/order/certificate/{id}/revoke", put(revoke_order))
-        .route("/order/certificate/{id}/auto-reissue", put(auto_reissue))
-        .route("/certificate/{id}/download/format/{format}", get(download))
-        .route("/certificate/{id}/download/platform", get(download_platform))
-        .route("/certificate/{id}/revoke", put(revoke_certificate))
-        .with_state(app)
-}
+const ROUTES: &[Route] = &[
+    ("/product", || get(product_list)),
+    ("/product/{name_id}", || get(product_info)),
+    ("/order/certificate", || get(order_list)),
+    ("/order/certificate/{id}", || post(place_order)),
+    ("/order/certificate/{id}", || get(order_info)),
+    ("/order/certificate/{id}/validation", || get(validation)),
+    ("/order/certificate/{id}/check-dcv", || put(check_dcv)),
+    ("/order/certificate/{id}/dcv-method", || put(change_dcv_method)),
+    ("/order/certificate/{id}/dcv-random-value", || put(new_random_value)),
+    ("/order/certificate/{id}/resend-emails", || put(resend_emails)),
+    ("/order/certificate/{id}/reissue", || post(reissue)),
+    ("/order/certificate/{id}/duplicate", || post(duplicate)),
+    ("/order/certificate/{id}/duplicate", || get(list_duplicates)),
+    ("/order/certificate/{id}/status", || put(cancel)),
+    ("/order/certificate/{id}/revoke", || put(revoke_order)),
+    ("/order/certificate/{id}/auto-reissue", || put(auto_reissue)),
+    ("/certificate/{id}/download/format/{format}", || get(download)),
+    ("/certificate/{id}/download/platform", || get(download_platform)),
+    ("/certificate/{id}/revoke", || put(revoke_certificate)),
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Judging orders: the spec's schema (shared data), then the sandbox's own catalog and rules

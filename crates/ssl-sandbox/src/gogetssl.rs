@@ -64,18 +64,10 @@ pub const START_BALANCE: f64 = 1000.0;
 pub const EXPIRED_KEY: &str = "Invalid or expired auth_key";
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    name: "gogetssl",
-    prefix: "/api",
     credentials: &[("SSL_ORDERS_GOGETSSL_USER", USER), ("SSL_ORDERS_GOGETSSL_PASSWORD", PASSWORD)],
-    secret_headers: &[],
     secret_params: &["auth_key", "pass"],
-    rate_limits: &[],
     public_paths: &["/auth/", "/auth"],
-    auth,
-    error: failure,
-    router,
-    catalog: || json!({"products": catalog()}),
-    book: book::<GgState>(),
+    ..ProviderDef::new::<GgState>("/api", ROUTES, auth, failure, || json!({"products": catalog()}))
 };
 
 type R = Answer;
@@ -312,29 +304,27 @@ async fn product_agreement(Path(id): Path<String>) -> R {
     ok(json!({"product_id": p.id, "product_agreement": text, "success": true}))
 }
 
-fn router(app: App) -> Router {
-    Router::new()
-        .route("/auth/", post(login))
-        .route("/auth", post(login))
-        .route("/products/ssl/", get(product_list))
-        .route("/products/ssl/{id}", get(product_details))
-        .route("/products/agreement/{id}", get(product_agreement))
-        .route("/tools/csr/decode/", post(decode_csr))
-        .route("/tools/domain/emails/", post(domain_emails))
-        .route("/orders/add_ssl_order/", post(add_ssl_order))
-        .route("/orders/add_ssl_renew_order/", post(add_ssl_renew_order))
-        .route("/orders/add_ssl_san_order/", post(add_ssl_san_order))
-        .route("/orders/ssl/reissue/{id}", post(reissue))
-        .route("/orders/status/{id}", get(order_status))
-        .route("/orders/ssl/all", get(all_orders))
-        .route("/orders/ssl/change_dcv/{id}", post(change_dcv))
-        .route("/orders/ssl/change_validation_email/{id}", post(change_validation_email))
-        .route("/orders/ssl/resend_validation_email/{id}", get(resend_validation_email))
-        .route("/orders/ssl/revalidate/{id}", post(revalidate))
-        .route("/orders/cancel_ssl_order/", post(cancel_order))
-        .route("/account/balance/", get(balance))
-        .with_state(app)
-}
+const ROUTES: &[Route] = &[
+    ("/auth/", || post(login)),
+    ("/auth", || post(login)),
+    ("/products/ssl/", || get(product_list)),
+    ("/products/ssl/{id}", || get(product_details)),
+    ("/products/agreement/{id}", || get(product_agreement)),
+    ("/tools/csr/decode/", || post(decode_csr)),
+    ("/tools/domain/emails/", || post(domain_emails)),
+    ("/orders/add_ssl_order/", || post(add_ssl_order)),
+    ("/orders/add_ssl_renew_order/", || post(add_ssl_renew_order)),
+    ("/orders/add_ssl_san_order/", || post(add_ssl_san_order)),
+    ("/orders/ssl/reissue/{id}", || post(reissue)),
+    ("/orders/status/{id}", || get(order_status)),
+    ("/orders/ssl/all", || get(all_orders)),
+    ("/orders/ssl/change_dcv/{id}", || post(change_dcv)),
+    ("/orders/ssl/change_validation_email/{id}", || post(change_validation_email)),
+    ("/orders/ssl/resend_validation_email/{id}", || get(resend_validation_email)),
+    ("/orders/ssl/revalidate/{id}", || post(revalidate)),
+    ("/orders/cancel_ssl_order/", || post(cancel_order)),
+    ("/account/balance/", || get(balance)),
+];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tools

@@ -54,18 +54,10 @@ const ORDER_HIDDEN: &[&str] = &["csr", "infos", "dcv", "x509", "cacert_inter", "
 const CERT_HIDDEN: &[&str] = &["csr", "x509", "cacert_inter", "cacert_root", "pem", "pkcs7", "pkcs12"];
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    name: "nameshield",
-    prefix: "/ssl/v2",
     credentials: &[("SSL_ORDERS_NAMESHIELD_TOKEN", TOKEN)],
     secret_headers: &["authorization"],
-    secret_params: &[],
     rate_limits: &[Limit::per(600, 300)],
-    public_paths: &[],
-    auth,
-    error,
-    router,
-    catalog,
-    book: book::<NsState>(),
+    ..ProviderDef::new::<NsState>("/ssl/v2", ROUTES, auth, error, catalog)
 };
 
 /// A product of the sandbox catalog: `(id, name, can_be_ordered, accept_reissue, allowed_durations, validation
@@ -560,18 +552,16 @@ fn judge(p: &Product, action: &str, duration: &str, method: &str, names: &[Strin
 
 type Q = BTreeMap<String, String>;
 
-fn router(app: App) -> Router {
-    Router::new()
-        .route("/products", get(products))
-        .route("/organizations", get(organizations))
-        .route("/orders", post(create))
-        .route("/certificates", get(certificates))
-        .route("/{kind}/{id}", get(show))
-        .route("/{kind}/{id}/{rel}", get(show))
-        .route("/certificates/{id}/revoke", post(revoke))
-        .route("/_sandbox/error-shape", put(error_shape))
-        .with_state(app)
-}
+const ROUTES: &[Route] = &[
+    ("/products", || get(products)),
+    ("/organizations", || get(organizations)),
+    ("/orders", || post(create)),
+    ("/certificates", || get(certificates)),
+    ("/{kind}/{id}", || get(show)),
+    ("/{kind}/{id}/{rel}", || get(show)),
+    ("/certificates/{id}/revoke", || post(revoke)),
+    ("/_sandbox/error-shape", || put(error_shape)),
+];
 
 fn list(items: Vec<Value>, next: Option<String>) -> Response {
     api_json(StatusCode::OK, json!({"data": items, "links": {"next": next}}))

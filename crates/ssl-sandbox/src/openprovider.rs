@@ -29,7 +29,7 @@
 //! `<host>/.well-known/pki-validation/<MD5>.txt`; `email` a mail to the approver (mailbox). `auto` passes names when
 //! the order is read, `manual` only through the inspection API, `real` checks DNS/HTTP when the order is read.
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use sha2::Digest;
 use ssl_core::validate::Validate;
 use ssl_openprovider::generated as g;
@@ -51,18 +51,10 @@ pub const TOKEN_SECS: i64 = 2 * 3600;
 pub const RENEW_DAYS: i64 = 30;
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    name: "openprovider",
-    prefix: "/v1beta",
     credentials: &[("SSL_ORDERS_OPENPROVIDER_USER", USER), ("SSL_ORDERS_OPENPROVIDER_PASSWORD", PASSWORD)],
     secret_headers: &["authorization"],
-    secret_params: &[],
-    rate_limits: &[],
     public_paths: &["/auth/login"],
-    auth,
-    error: failure,
-    router,
-    catalog: || json!({"results": catalog(), "total": catalog().len()}),
-    book: book::<OpState>(),
+    ..ProviderDef::new::<OpState>("/v1beta", ROUTES, auth, failure, products_json)
 };
 
 type R = Answer;
@@ -365,26 +357,35 @@ async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
 
 type Q = Query<std::collections::BTreeMap<String, String>>;
 
-fn router(app: App) -> Router {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/ssl/orders", get(list).post(create))
-        .route("/ssl/orders/{id}", get(show).put(update))
-        .route("/ssl/orders/{id}/reissue", post(reissue))
-        .route("/ssl/orders/{id}/renew", post(renew))
-        .route("/ssl/orders/{id}/cancel", post(cancel))
-        .route("/ssl/orders/{id}/reissue-approver-emails", get(reissue_approvers))
-        .route("/ssl/orders/{id}/approver-email", axum::routing::put(change_approver))
-        .route("/ssl/orders/{id}/approver-email/resend", post(resend))
-        .route("/ssl/orders/{id}/otp-tokens", post(otp))
-        .route("/ssl/approver-emails", get(approver_emails))
-        .route("/ssl/csr/decode", post(decode_csr))
-        .route("/ssl/products", get(|| async { ok(json!({"results": catalog(), "total": CATALOG.len()})) }))
-        .route(
-            "/ssl/products/{id}",
-            get(|Path(id): Path<String>| async move { ok(product_json(product(id.parse().unwrap_or(0))?)) }),
-        )
-        .with_state(app)
+const ROUTES: &[Route] = &[
+    ("/auth/login", || post(login)),
+    ("/ssl/orders", || get(list)),
+    ("/ssl/orders", || post(create)),
+    ("/ssl/orders/{id}", || get(show)),
+    ("/ssl/orders/{id}", || put(update)),
+    ("/ssl/orders/{id}/reissue", || post(reissue)),
+    ("/ssl/orders/{id}/renew", || post(renew)),
+    ("/ssl/orders/{id}/cancel", || post(cancel)),
+    ("/ssl/orders/{id}/reissue-approver-emails", || get(reissue_approvers)),
+    ("/ssl/orders/{id}/approver-email", || put(change_approver)),
+    ("/ssl/orders/{id}/approver-email/resend", || post(resend)),
+    ("/ssl/orders/{id}/otp-tokens", || post(otp)),
+    ("/ssl/approver-emails", || get(approver_emails)),
+    ("/ssl/csr/decode", || post(decode_csr)),
+    ("/ssl/products", || get(products)),
+    ("/ssl/products/{id}", || get(product_info)),
+];
+
+fn products_json() -> Value {
+    json!({"results": catalog(), "total": CATALOG.len()})
+}
+
+async fn products() -> R {
+    ok(products_json())
+}
+
+async fn product_info(Path(id): Path<String>) -> R {
+    ok(product_json(product(id.parse().unwrap_or(0))?))
 }
 
 async fn login(AxState(app): AxState<App>, bytes: Bytes) -> R {

@@ -27,7 +27,7 @@
 //! token; EMAIL to the address given. `auto` passes every name when the info is read, `manual` only through the
 //! inspection API, `real` checks DNS/HTTP when the info is read or DCV is resent.
 
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use ssl_core::validate::Validate;
 use ssl_rtr::generated as g;
 use x509_parser::prelude::FromDer;
@@ -47,18 +47,9 @@ pub const CUSTOMER: &str = "sandbox-customer";
 pub const CREDIT: i64 = 100_000;
 
 pub(crate) const DEF: ProviderDef = ProviderDef {
-    name: "rtr",
-    prefix: "/v2",
     credentials: &[("SSL_ORDERS_RTR_API_KEY", API_KEY), ("SSL_ORDERS_RTR_CUSTOMER", CUSTOMER)],
     secret_headers: &["authorization"],
-    secret_params: &[],
-    rate_limits: &[],
-    public_paths: &[],
-    auth,
-    error: failure,
-    router,
-    catalog: || json!({"entities": catalog()}),
-    book: book::<RtrState>(),
+    ..ProviderDef::new::<RtrState>("/v2", ROUTES, auth, failure, || json!({"entities": catalog()}))
 };
 
 type R = Answer;
@@ -480,22 +471,31 @@ async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
 
 type Q = Query<std::collections::BTreeMap<String, String>>;
 
-fn router(app: App) -> Router {
-    Router::new()
-        .route("/ssl/certificates", post(request).get(list_certificates))
-        .route("/ssl/certificates/{id}", get(certificate).delete(revoke))
-        .route("/ssl/certificates/{id}/download", get(download))
-        .route("/ssl/certificates/{id}/renew", post(renew))
-        .route("/ssl/certificates/{id}/reissue", post(reissue))
-        .route("/ssl/products", get(|Query(q): Q| async move { axum::Json(page(catalog(), &q)) }))
-        .route("/ssl/products/{id}", get(|Path(id): Path<String>| async move { find_product(&id).map(axum::Json) }))
-        .route("/ssl/dcvemailaddresslist/{domain}", get(dcv_emails))
-        .route("/ssl/authkey", post(authkey))
-        .route("/processes", get(list_processes))
-        .route("/processes/{id}", get(process).delete(cancel))
-        .route("/processes/{id}/info", get(info))
-        .route("/processes/{id}/resend", post(resend))
-        .with_state(app)
+const ROUTES: &[Route] = &[
+    ("/ssl/certificates", || post(request)),
+    ("/ssl/certificates", || get(list_certificates)),
+    ("/ssl/certificates/{id}", || get(certificate)),
+    ("/ssl/certificates/{id}", || delete(revoke)),
+    ("/ssl/certificates/{id}/download", || get(download)),
+    ("/ssl/certificates/{id}/renew", || post(renew)),
+    ("/ssl/certificates/{id}/reissue", || post(reissue)),
+    ("/ssl/products", || get(products)),
+    ("/ssl/products/{id}", || get(product_info)),
+    ("/ssl/dcvemailaddresslist/{domain}", || get(dcv_emails)),
+    ("/ssl/authkey", || post(authkey)),
+    ("/processes", || get(list_processes)),
+    ("/processes/{id}", || get(process)),
+    ("/processes/{id}", || delete(cancel)),
+    ("/processes/{id}/info", || get(info)),
+    ("/processes/{id}/resend", || post(resend)),
+];
+
+async fn products(Query(q): Q) -> axum::Json<Value> {
+    axum::Json(page(catalog(), &q))
+}
+
+async fn product_info(Path(id): Path<String>) -> Result<axum::Json<Value>, Refusal> {
+    find_product(&id).map(axum::Json)
 }
 
 async fn request(AxState(app): AxState<App>, Query(q): Q, bytes: Bytes) -> R {

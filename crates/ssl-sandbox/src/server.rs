@@ -28,7 +28,7 @@ pub(crate) fn router(app: App) -> Router {
     for p in PROVIDERS {
         let def: &'static ProviderDef = p;
         let no_route = move |uri: Uri| async move { failure(def, &Failure::NoRoute { path: uri.path().to_owned() }) };
-        r = r.nest(p.prefix, (p.router)(app.clone()).fallback(no_route).method_not_allowed_fallback(no_route));
+        r = r.nest(p.prefix, p.router(app.clone()).fallback(no_route).method_not_allowed_fallback(no_route));
     }
     r.fallback(|| async {
         (

@@ -3,12 +3,17 @@
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use axum::routing::MethodRouter;
 use serde_json::Value;
 
 use crate::kit::app::App;
-use crate::kit::book::BookFns;
+use crate::kit::book::{Book, BookFns, book};
 use crate::kit::limits::Limit;
 use crate::kit::state::State;
+
+/// One route of a provider: its path relative to the prefix and its method and handler
+/// (`("/orders/{id}", || get(show))`). A path served for two methods is two routes; the kit mounts them all.
+pub(crate) type Route = (&'static str, fn() -> MethodRouter<App>);
 
 /// One provider's wire protocol.
 pub(crate) struct ProviderDef {
@@ -31,12 +36,45 @@ pub(crate) struct ProviderDef {
     pub auth: fn(&Head<'_>, &mut State) -> Result<String, Refusal>,
     /// The provider's error shape for errors the kit makes (rate limits, faults, unknown routes).
     pub error: fn(&Failure) -> Response,
-    /// The routes, relative to the prefix.
-    pub router: fn(App) -> Router,
+    /// The routes, relative to the prefix (mounted by [`ProviderDef::router`]).
+    pub routes: &'static [Route],
     /// The product catalog as JSON (`GET /_sandbox/catalog/{provider}`).
     pub catalog: fn() -> Value,
     /// The generic order operations over the provider's state ([`crate::kit::book::book`]).
     pub book: BookFns,
+}
+
+impl ProviderDef {
+    /// The provider whose state is `B` (its name is `B`'s part name) under `prefix`, with no credential, secret,
+    /// rate limit or public path yet: a module sets those it has with struct update syntax.
+    pub(crate) const fn new<B: Book>(
+        prefix: &'static str,
+        routes: &'static [Route],
+        auth: fn(&Head<'_>, &mut State) -> Result<String, Refusal>,
+        error: fn(&Failure) -> Response,
+        catalog: fn() -> Value,
+    ) -> Self {
+        Self {
+            name: B::NAME,
+            prefix,
+            credentials: &[],
+            secret_headers: &[],
+            secret_params: &[],
+            rate_limits: &[],
+            public_paths: &[],
+            auth,
+            error,
+            routes,
+            catalog,
+            book: book::<B>(),
+        }
+    }
+
+    /// Every route of the provider, relative to its prefix.
+    pub(crate) fn router(&self, app: App) -> Router {
+        let routes = self.routes.iter().fold(Router::new(), |r, (path, method)| r.route(path, method()));
+        routes.with_state(app)
+    }
 }
 
 /// An error answer of a handler (boxed: a [`Response`] is large); handlers return [`Answer`] and use `?`.

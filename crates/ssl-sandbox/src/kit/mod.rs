@@ -26,7 +26,6 @@ pub(crate) mod wire;
 
 /// What a provider module imports.
 pub(crate) mod prelude {
-    pub(crate) use axum::Router;
     pub(crate) use axum::body::Bytes;
     pub(crate) use axum::extract::{Path, Query, State as AxState};
     pub(crate) use axum::http::{HeaderMap, StatusCode, header};
@@ -35,8 +34,8 @@ pub(crate) mod prelude {
     pub(crate) use serde_json::{Value, json};
 
     pub(crate) use super::app::App;
-    pub(crate) use super::book::{Book, book, part};
-    pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal};
+    pub(crate) use super::book::{Book, part};
+    pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal, Route};
     pub(crate) use super::limits::Limit;
     pub(crate) use super::order::{Event, Leaf, LeafKind, Name, NewOrder, Order, Stage};
     pub(crate) use super::state::{Kit, State};
