@@ -36,12 +36,12 @@ use ssl_digicert::generated as g;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::ca::parse_csr;
+use crate::kit::archive;
 use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_date, ymd};
 use crate::kit::wire::{self, int_at, str_at};
-use crate::kit::{app::Shared, archive};
 use crate::knobs::Approval;
 
 /// The API key the sandbox accepts (`X-DC-DEVKEY`).
@@ -257,10 +257,12 @@ fn catalog() -> Value {
     json!({"products": PRODUCTS.iter().map(|p| product_json(*p, true)).collect::<Vec<_>>()})
 }
 
+const PRODUCT_LIST: Route = ("/product", || get(product_list));
 async fn product_list() -> R {
     answer(StatusCode::OK, json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
 }
 
+const PRODUCT_INFO: Route = ("/product/{name_id}", || get(product_info));
 async fn product_info(Path(id): Path<String>) -> R {
     let p = product(&id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {id} not found")))?;
@@ -268,25 +270,25 @@ async fn product_info(Path(id): Path<String>) -> R {
 }
 
 const ROUTES: &[Route] = &[
-    ("/product", || get(product_list)),
-    ("/product/{name_id}", || get(product_info)),
-    ("/order/certificate", || get(order_list)),
-    ("/order/certificate/{id}", || post(place_order)),
-    ("/order/certificate/{id}", || get(order_info)),
-    ("/order/certificate/{id}/validation", || get(validation)),
-    ("/order/certificate/{id}/check-dcv", || put(check_dcv)),
-    ("/order/certificate/{id}/dcv-method", || put(change_dcv_method)),
-    ("/order/certificate/{id}/dcv-random-value", || put(new_random_value)),
-    ("/order/certificate/{id}/resend-emails", || put(resend_emails)),
-    ("/order/certificate/{id}/reissue", || post(reissue)),
-    ("/order/certificate/{id}/duplicate", || post(duplicate)),
-    ("/order/certificate/{id}/duplicate", || get(list_duplicates)),
-    ("/order/certificate/{id}/status", || put(cancel)),
-    ("/order/certificate/{id}/revoke", || put(revoke_order)),
-    ("/order/certificate/{id}/auto-reissue", || put(auto_reissue)),
-    ("/certificate/{id}/download/format/{format}", || get(download)),
-    ("/certificate/{id}/download/platform", || get(download_platform)),
-    ("/certificate/{id}/revoke", || put(revoke_certificate)),
+    PRODUCT_LIST,
+    PRODUCT_INFO,
+    ORDER_LIST,
+    PLACE_ORDER,
+    ORDER_INFO,
+    VALIDATION,
+    CHECK_DCV,
+    CHANGE_DCV_METHOD,
+    NEW_RANDOM_VALUE,
+    RESEND_EMAILS,
+    REISSUE,
+    DUPLICATE,
+    LIST_DUPLICATES,
+    CANCEL,
+    REVOKE_ORDER,
+    AUTO_REISSUE,
+    DOWNLOAD,
+    DOWNLOAD_PLATFORM,
+    REVOKE_CERTIFICATE,
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -460,6 +462,7 @@ fn request(kit_id: i64, kind: &str, status: &str, now: OffsetDateTime) -> Value 
     json!({"id": kit_id, "date": crate::kit::time::rfc3339(now), "type": kind, "status": status})
 }
 
+const PLACE_ORDER: Route = ("/order/certificate/{id}", || post(place_order));
 async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> R {
     let body = body_json(&body)?;
     let mut st = app.state();
@@ -542,6 +545,7 @@ fn order_json(o: &Order<DcExtra>) -> Value {
     v
 }
 
+const ORDER_INFO: Route = ("/order/certificate/{id}", || get(order_info));
 async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     answer(StatusCode::OK, order_json(find(st.split::<DcState>().0, &id)?))
@@ -561,6 +565,7 @@ fn list_row(o: &Order<DcExtra>) -> Value {
     row
 }
 
+const ORDER_LIST: Route = ("/order/certificate", || get(order_list));
 async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> R {
     let mut st = app.state();
     let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
@@ -599,6 +604,7 @@ fn dcv_status(o: &Order<DcExtra>) -> &'static str {
     if o.all_validated() || o.stage == Stage::Issued { "valid" } else { "pending" }
 }
 
+const VALIDATION: Route = ("/order/certificate/{id}/validation", || get(validation));
 async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let o = find(st.split::<DcState>().0, &id)?;
@@ -632,6 +638,7 @@ fn check_answer(o: &Order<DcExtra>) -> R {
     )
 }
 
+const CHECK_DCV: Route = ("/order/certificate/{id}/check-dcv", || put(check_dcv));
 async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let (verdict, _) = dcv::run::<DcState>(&app, &id, |dc| {
         let o = find(dc, &id)?;
@@ -655,6 +662,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     check_answer(o)
 }
 
+const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || put(change_dcv_method));
 async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
     let body = body_json(&body)?;
     let method = str_at(&body, &["dcv_method"])
@@ -681,6 +689,7 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
     answer(StatusCode::OK, if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
 }
 
+const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || put(new_random_value));
 async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
@@ -693,6 +702,7 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
     answer(StatusCode::OK, json!({"dcv_random_value": token}))
 }
 
+const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || put(resend_emails));
 async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
@@ -706,17 +716,12 @@ async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R 
 // ---------------------------------------------------------------------------------------------------------------
 // Reissue, duplicate, cancel, revoke
 
-async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    new_leaf(&app, &id, &body_json(&body)?, LeafKind::Reissue)
-}
-
-async fn duplicate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    new_leaf(&app, &id, &body_json(&body)?, LeafKind::Duplicate)
-}
-
+const REISSUE: Route = ("/order/certificate/{id}/reissue", || post(new_leaf::<false>));
+const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || post(new_leaf::<true>));
 /// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
-fn new_leaf(app: &Shared, id: &str, body: &Value, kind: LeafKind) -> R {
-    let dup = kind == LeafKind::Duplicate;
+async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    let (body, dup, id) = (body_json(&body)?, DUP, id.as_str());
+    let kind = if dup { LeafKind::Duplicate } else { LeafKind::Reissue };
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
     let (now, token) = (kit.now(), kit.token(32));
@@ -732,7 +737,7 @@ fn new_leaf(app: &Shared, id: &str, body: &Value, kind: LeafKind) -> R {
         return Err(bad("order_expired", "The order's coverage has ended; renew it instead"));
     }
     let cert = body.get("certificate").cloned().unwrap_or(json!({}));
-    let mut problems = if dup { schema::<g::DuplicateRequest>(body) } else { schema::<g::ReissueRequest>(body) };
+    let mut problems = if dup { schema::<g::DuplicateRequest>(&body) } else { schema::<g::ReissueRequest>(&body) };
     let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).unwrap_or(&o.csr).to_owned();
     if let Err(e) = parse_csr(&csr) {
         problems.push(("invalid_csr".into(), format!("The CSR is invalid: {}", e.0)));
@@ -743,7 +748,7 @@ fn new_leaf(app: &Shared, id: &str, body: &Value, kind: LeafKind) -> R {
         None => o.name_list(),
     };
     let names = wire::names_with(&cn, &sans);
-    let method = str_at(body, &["dcv_method"]).unwrap_or(&o.x.dcv_method).to_owned();
+    let method = str_at(&body, &["dcv_method"]).unwrap_or(&o.x.dcv_method).to_owned();
     judge(product(&o.product).unwrap_or(PRODUCTS[0]), &names, Some(&method), &mut problems);
     let hash = str_at(&cert, &["signature_hash"]).map_or_else(|| o.x.signature_hash.clone(), str::to_ascii_lowercase);
     if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
@@ -780,6 +785,7 @@ fn new_leaf(app: &Shared, id: &str, body: &Value, kind: LeafKind) -> R {
     )
 }
 
+const LIST_DUPLICATES: Route = ("/order/certificate/{id}/duplicate", || get(list_duplicates));
 async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let o = find(st.split::<DcState>().0, &id)?;
@@ -791,6 +797,7 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
     answer(StatusCode::OK, json!({"certificates": list}))
 }
 
+const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || put(auto_reissue));
 async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
     let v = match int_at(&body_json(&body)?, &["auto_reissue"]) {
         Some(Some(v @ (0 | 1))) => v,
@@ -802,6 +809,7 @@ async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: 
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+const CANCEL: Route = ("/order/certificate/{id}/status", || put(cancel));
 async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
     let body = body_json(&body)?;
     match str_at(&body, &["status"]).map(str::to_ascii_lowercase).as_deref() {
@@ -821,19 +829,22 @@ async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes)
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn revoke(app: &Shared, order: Option<&str>, leaf: Option<&str>, body: &Bytes) -> R {
-    let comments = str_at(&body_json(body)?, &["comments"]).map(str::to_owned);
+const REVOKE_ORDER: Route = ("/order/certificate/{id}/revoke", || put(revoke::<false>));
+const REVOKE_CERTIFICATE: Route = ("/certificate/{id}/revoke", || put(revoke::<true>));
+/// Revoke an order's certificates or (`LEAF`) one certificate.
+async fn revoke<const LEAF: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
+    let comments = str_at(&body_json(&body)?, &["comments"]).map(str::to_owned);
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
     let (now, req) = (kit.now(), kit.ids.next("digicert.request", 3_000_001));
-    let o = match (order, leaf) {
-        (Some(id), _) => find(dc, id)?,
-        (None, Some(l)) => dc.orders.iter_mut().find(|o| o.leaf(l.trim()).is_some()).ok_or_else(|| {
+    let leaf = LEAF.then(|| id.trim());
+    let o = match leaf {
+        None => find(dc, &id)?,
+        Some(l) => dc.orders.iter_mut().find(|o| o.leaf(l).is_some()).ok_or_else(|| {
             error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {l} not found"))
         })?,
-        (None, None) => unreachable!("a route gives one id"),
     };
-    if o.revoke(leaf.map(str::trim)).is_err() {
+    if o.revoke(leaf).is_err() {
         return Err(wrong_status(o, "Only issued certificates can be revoked"));
     }
     o.note = comments.or(o.note.take());
@@ -844,24 +855,19 @@ fn revoke(app: &Shared, order: Option<&str>, leaf: Option<&str>, body: &Bytes) -
     answer(StatusCode::CREATED, v)
 }
 
-async fn revoke_order(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    revoke(&app, Some(&id), None, &body)
-}
-
-async fn revoke_certificate(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    revoke(&app, None, Some(&id), &body)
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Downloads
 
-/// Leaf `id` in `format` (PEM, `p7b` or zip formats: [`archive::bundle`]); `platform`: the zip for the
+const DOWNLOAD: Route = ("/certificate/{id}/download/format/{format}", || get(download));
+const DOWNLOAD_PLATFORM: Route = ("/certificate/{id}/download/platform", || get(download));
+/// Leaf `id` in `format` (PEM, `p7b` or zip formats: [`archive::bundle`]); no format (`platform`): the zip for the
 /// order's server platform (nginx: one PEM; else the apache layout).
-fn download_leaf(app: &Shared, id: &str, format: Option<&str>) -> R {
+async fn download(AxState(app): AxState<App>, Path(p): Path<HashMap<String, String>>) -> R {
+    let (id, format) = (p.get("id").map_or("", |s| s.trim()), p.get("format").map(String::as_str));
     let mut st = app.state();
     let orders = &st.split::<DcState>().0.orders;
     let not_found = || error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"));
-    let (o, l) = orders.iter().find_map(|o| o.leaf(id.trim()).map(|l| (o, l))).ok_or_else(not_found)?;
+    let (o, l) = orders.iter().find_map(|o| o.leaf(id).map(|l| (o, l))).ok_or_else(not_found)?;
     let pem = l
         .pem
         .as_deref()
@@ -872,12 +878,4 @@ fn download_leaf(app: &Shared, id: &str, format: Option<&str>) -> R {
         bad("invalid_value:format", format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate, default, p7b, apache and nginx; not `{format}`"))
     })?;
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
-}
-
-async fn download(AxState(app): AxState<App>, Path((id, format)): Path<(String, String)>) -> R {
-    download_leaf(&app, &id, Some(&format))
-}
-
-async fn download_platform(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    download_leaf(&app, &id, None)
 }

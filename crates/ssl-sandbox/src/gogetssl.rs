@@ -223,6 +223,8 @@ fn checked<T>(r: (T, Problems)) -> Result<T, Refusal> {
     if r.1.is_empty() { Ok(r.0) } else { Err(problems_error(&r.1)) }
 }
 
+const LOGIN: Route = ("/auth/", || post(login));
+const LOGIN_2: Route = ("/auth", || post(login));
 async fn login(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
     let pairs = pairs(&headers, &body)?;
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
@@ -287,16 +289,19 @@ fn sectigo(p: &g::ProductDetails) -> bool {
     p.brand.as_deref().is_some_and(|b| b.starts_with("comodo") || b == "sectigo")
 }
 
+const PRODUCT_LIST: Route = ("/products/ssl/", || get(product_list));
 async fn product_list() -> R {
     ok(json!({"products": catalog(), "success": true}))
 }
 
+const PRODUCT_DETAILS: Route = ("/products/ssl/{id}", || get(product_details));
 async fn product_details(Path(id): Path<String>) -> R {
     let p =
         find_product(&id).ok_or_else(|| error("Product not found", format!("There is no SSL product with id {id}")))?;
     ok(json!({"product": p, "success": true}))
 }
 
+const PRODUCT_AGREEMENT: Route = ("/products/agreement/{id}", || get(product_agreement));
 async fn product_agreement(Path(id): Path<String>) -> R {
     let p =
         find_product(&id).ok_or_else(|| error("Product not found", format!("There is no SSL product with id {id}")))?;
@@ -305,30 +310,31 @@ async fn product_agreement(Path(id): Path<String>) -> R {
 }
 
 const ROUTES: &[Route] = &[
-    ("/auth/", || post(login)),
-    ("/auth", || post(login)),
-    ("/products/ssl/", || get(product_list)),
-    ("/products/ssl/{id}", || get(product_details)),
-    ("/products/agreement/{id}", || get(product_agreement)),
-    ("/tools/csr/decode/", || post(decode_csr)),
-    ("/tools/domain/emails/", || post(domain_emails)),
-    ("/orders/add_ssl_order/", || post(add_ssl_order)),
-    ("/orders/add_ssl_renew_order/", || post(add_ssl_renew_order)),
-    ("/orders/add_ssl_san_order/", || post(add_ssl_san_order)),
-    ("/orders/ssl/reissue/{id}", || post(reissue)),
-    ("/orders/status/{id}", || get(order_status)),
-    ("/orders/ssl/all", || get(all_orders)),
-    ("/orders/ssl/change_dcv/{id}", || post(change_dcv)),
-    ("/orders/ssl/change_validation_email/{id}", || post(change_validation_email)),
-    ("/orders/ssl/resend_validation_email/{id}", || get(resend_validation_email)),
-    ("/orders/ssl/revalidate/{id}", || post(revalidate)),
-    ("/orders/cancel_ssl_order/", || post(cancel_order)),
-    ("/account/balance/", || get(balance)),
+    LOGIN,
+    LOGIN_2,
+    PRODUCT_LIST,
+    PRODUCT_DETAILS,
+    PRODUCT_AGREEMENT,
+    DECODE_CSR,
+    DOMAIN_EMAILS,
+    ADD_SSL_ORDER,
+    ADD_SSL_RENEW_ORDER,
+    ADD_SSL_SAN_ORDER,
+    REISSUE,
+    ORDER_STATUS,
+    ALL_ORDERS,
+    CHANGE_DCV,
+    CHANGE_VALIDATION_EMAIL,
+    RESEND_VALIDATION_EMAIL,
+    REVALIDATE,
+    CANCEL_ORDER,
+    BALANCE,
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tools
 
+const DECODE_CSR: Route = ("/tools/csr/decode/", || post(decode_csr));
 async fn decode_csr(headers: HeaderMap, body: Bytes) -> R {
     let req: g::DecodeCsrRequest = checked(form(&headers, &body, &[])?)?;
     let key =
@@ -347,6 +353,7 @@ fn approver_addresses(domain: &str) -> Vec<String> {
     dcv::self_and_parents(domain).iter().flat_map(|d| locals.map(|l| format!("{l}@{d}"))).collect()
 }
 
+const DOMAIN_EMAILS: Route = ("/tools/domain/emails/", || post(domain_emails));
 async fn domain_emails(headers: HeaderMap, body: Bytes) -> R {
     let req: g::DomainEmailsRequest = checked(form(&headers, &body, &[])?)?;
     if !wire::valid_hostname(req.domain.trim()) {
@@ -532,16 +539,10 @@ fn check_new_order(headers: &HeaderMap, body: &Bytes) -> Result<NewGg, Refusal> 
 // ---------------------------------------------------------------------------------------------------------------
 // Orders
 
-async fn add_ssl_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
-    place(&app, &headers, &body, false)
-}
-
-async fn add_ssl_renew_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
-    place(&app, &headers, &body, true)
-}
-
-fn place(app: &Shared, headers: &HeaderMap, body: &Bytes, renew: bool) -> R {
-    let NewGg { order: o, product, primary, amount } = check_new_order(headers, body)?;
+const ADD_SSL_ORDER: Route = ("/orders/add_ssl_order/", || post(place::<false>));
+const ADD_SSL_RENEW_ORDER: Route = ("/orders/add_ssl_renew_order/", || post(place::<true>));
+async fn place<const RENEW: bool>(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
+    let (renew, NewGg { order: o, product, primary, amount }) = (RENEW, check_new_order(&headers, &body)?);
     let price = json!({"order_amount": amount, "currency": "EUR", "tax": "0.00", "tax_rate": "0%", "success": true});
     let mut st = app.state();
     let (gg, kit) = st.split::<GgState>();
@@ -603,6 +604,7 @@ fn find<'a>(gg: &'a mut GgState, id: &str) -> Result<&'a mut Order<GgExtra>, Ref
         .ok_or_else(|| error("Order not found", format!("There is no order {id} in this account")))
 }
 
+const ADD_SSL_SAN_ORDER: Route = ("/orders/add_ssl_san_order/", || post(add_ssl_san_order));
 async fn add_ssl_san_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::AddSslSanOrderRequest = checked(form(&headers, &body, &[])?)?;
     let mut st = app.state();
@@ -655,6 +657,7 @@ fn status_json(o: &Order<GgExtra>, app: &Shared) -> Value {
     })
 }
 
+const ORDER_STATUS: Route = ("/orders/status/{id}", || get(order_status));
 async fn order_status(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (gg, kit) = st.split::<GgState>();
@@ -670,6 +673,7 @@ async fn order_status(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     ok(status_json(o, &app))
 }
 
+const ALL_ORDERS: Route = ("/orders/ssl/all", || get(all_orders));
 async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections::HashMap<String, String>>) -> R {
     let n = |k: &str, d: usize| q.get(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
     let (limit, offset) = (n("limit", 100).clamp(1, 1000), n("offset", 0));
@@ -684,6 +688,7 @@ async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections
     ok(json!({"orders": rows, "limit": limit, "offset": offset, "count": orders.len(), "success": true}))
 }
 
+const REISSUE: Route = ("/orders/ssl/reissue/{id}", || post(reissue));
 async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
     let (req, mut problems): (g::ReissueRequest, _) = form(&headers, &body, &["dns_names", "approver_emails"])?;
     let primary =
@@ -728,6 +733,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: He
     )
 }
 
+const CHANGE_DCV: Route = ("/orders/ssl/change_dcv/{id}", || post(change_dcv));
 async fn change_dcv(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::ChangeDcvRequest = checked(form(&headers, &body, &[])?)?;
     if (req.new_method == g::DcvMethod::Email) != req.approver_email.is_some() {
@@ -762,6 +768,7 @@ async fn change_dcv(AxState(app): AxState<App>, Path(id): Path<String>, headers:
     ok(json!({"message": format!("DCV method of {domain} changed to {}", req.new_method), "success": true}))
 }
 
+const CHANGE_VALIDATION_EMAIL: Route = ("/orders/ssl/change_validation_email/{id}", || post(change_validation_email));
 async fn change_validation_email(
     AxState(app): AxState<App>,
     Path(id): Path<String>,
@@ -790,6 +797,7 @@ async fn change_validation_email(
     ok(v)
 }
 
+const RESEND_VALIDATION_EMAIL: Route = ("/orders/ssl/resend_validation_email/{id}", || get(resend_validation_email));
 async fn resend_validation_email(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (gg, kit) = st.split::<GgState>();
@@ -804,6 +812,7 @@ async fn resend_validation_email(AxState(app): AxState<App>, Path(id): Path<Stri
     ok(json!({"message": "Validation email sent", "success": true}))
 }
 
+const REVALIDATE: Route = ("/orders/ssl/revalidate/{id}", || post(revalidate));
 async fn revalidate(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::RevalidateRequest = checked(form(&headers, &body, &[])?)?;
     let domain = req.domain.trim().to_ascii_lowercase();
@@ -823,6 +832,7 @@ async fn revalidate(AxState(app): AxState<App>, Path(id): Path<String>, headers:
     }
 }
 
+const CANCEL_ORDER: Route = ("/orders/cancel_ssl_order/", || post(cancel_order));
 async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::CancelOrderRequest = checked(form(&headers, &body, &[])?)?;
     let mut st = app.state();
@@ -843,6 +853,7 @@ async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Byte
     ok(json!({"order_id": req.order_id, "message": "Order cancelled", "success": true}))
 }
 
+const BALANCE: Route = ("/account/balance/", || get(balance));
 async fn balance(AxState(app): AxState<App>) -> R {
     let mut st = app.state();
     let (gg, kit) = st.split::<GgState>();

@@ -552,16 +552,7 @@ fn judge(p: &Product, action: &str, duration: &str, method: &str, names: &[Strin
 
 type Q = BTreeMap<String, String>;
 
-const ROUTES: &[Route] = &[
-    ("/products", || get(products)),
-    ("/organizations", || get(organizations)),
-    ("/orders", || post(create)),
-    ("/certificates", || get(certificates)),
-    ("/{kind}/{id}", || get(show)),
-    ("/{kind}/{id}/{rel}", || get(show)),
-    ("/certificates/{id}/revoke", || post(revoke)),
-    ("/_sandbox/error-shape", || put(error_shape)),
-];
+const ROUTES: &[Route] = &[GET_PRODUCTS, GET_ORGANIZATIONS, CREATE, CERTIFICATES, SHOW, SHOW_2, REVOKE, ERROR_SHAPE];
 
 fn list(items: Vec<Value>, next: Option<String>) -> Response {
     api_json(StatusCode::OK, json!({"data": items, "links": {"next": next}}))
@@ -571,6 +562,7 @@ fn one(data: Value) -> Response {
     api_json(StatusCode::OK, json!({"data": data}))
 }
 
+const GET_PRODUCTS: Route = ("/products", || get(products));
 async fn products(headers: HeaderMap, Query(q): Query<Q>) -> Response {
     let (b, f) = (base(&headers), fieldset(&q, "product"));
     let items = PRODUCTS.iter().map(|&(id, name, orderable, reissue, durations, ..)| {
@@ -580,6 +572,7 @@ async fn products(headers: HeaderMap, Query(q): Query<Q>) -> Response {
     list(items.collect(), None)
 }
 
+const GET_ORGANIZATIONS: Route = ("/organizations", || get(organizations));
 async fn organizations(headers: HeaderMap) -> Response {
     let b = base(&headers);
     let org = |&(id, name): &(&str, &str)| {
@@ -588,6 +581,7 @@ async fn organizations(headers: HeaderMap) -> Response {
     list(ORGANIZATIONS.iter().map(org).collect(), None)
 }
 
+const CREATE: Route = ("/orders", || post(create));
 async fn create(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> Response {
     let mut st = app.state();
     let (ns, kit) = st.split::<NsState>();
@@ -690,6 +684,7 @@ fn not_found(what: &str, id: &str, object: bool) -> Response {
     fail(vec![e(404, "Not Found", format!("{what} {id} does not exist."))], object)
 }
 
+const CERTIFICATES: Route = ("/certificates", || get(certificates));
 async fn certificates(AxState(app): AxState<App>, headers: HeaderMap, Query(q): Query<Q>) -> Response {
     progress(&app).await;
     let mut st = app.state();
@@ -705,6 +700,7 @@ async fn certificates(AxState(app): AxState<App>, headers: HeaderMap, Query(q): 
     list(items, next)
 }
 
+const REVOKE: Route = ("/certificates/{id}/revoke", || post(revoke));
 async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>) -> Response {
     let mut st = app.state();
     let (ns, _) = st.split::<NsState>();
@@ -723,6 +719,8 @@ async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>) -> Response 
     }
 }
 
+const SHOW: Route = ("/{kind}/{id}", || get(show));
+const SHOW_2: Route = ("/{kind}/{id}/{rel}", || get(show));
 /// `GET /orders/{id}`, `/orders/{id}/contacts`, `/certificates/{id}`, `/certificates/{id}/current-order`,
 /// `/domains/{id}`.
 async fn show(
@@ -766,6 +764,7 @@ fn contacts(o: &Order<NsExtra>, b: &str) -> Response {
     list(items.collect(), None)
 }
 
+const ERROR_SHAPE: Route = ("/_sandbox/error-shape", || put(error_shape));
 /// `PUT /ssl/v2/_sandbox/error-shape` `{"route": "/orders", "shape": "object" | "jsonapi"}`.
 async fn error_shape(AxState(app): AxState<App>, body: Bytes) -> Response {
     let mut st = app.state();

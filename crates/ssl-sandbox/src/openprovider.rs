@@ -358,36 +358,39 @@ async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
 type Q = Query<std::collections::BTreeMap<String, String>>;
 
 const ROUTES: &[Route] = &[
-    ("/auth/login", || post(login)),
-    ("/ssl/orders", || get(list)),
-    ("/ssl/orders", || post(create)),
-    ("/ssl/orders/{id}", || get(show)),
-    ("/ssl/orders/{id}", || put(update)),
-    ("/ssl/orders/{id}/reissue", || post(reissue)),
-    ("/ssl/orders/{id}/renew", || post(renew)),
-    ("/ssl/orders/{id}/cancel", || post(cancel)),
-    ("/ssl/orders/{id}/reissue-approver-emails", || get(reissue_approvers)),
-    ("/ssl/orders/{id}/approver-email", || put(change_approver)),
-    ("/ssl/orders/{id}/approver-email/resend", || post(resend)),
-    ("/ssl/orders/{id}/otp-tokens", || post(otp)),
-    ("/ssl/approver-emails", || get(approver_emails)),
-    ("/ssl/csr/decode", || post(decode_csr)),
-    ("/ssl/products", || get(products)),
-    ("/ssl/products/{id}", || get(product_info)),
+    LOGIN,
+    LIST,
+    CREATE,
+    SHOW,
+    UPDATE,
+    REISSUE,
+    RENEW,
+    CANCEL,
+    REISSUE_APPROVERS,
+    CHANGE_APPROVER,
+    RESEND,
+    OTP,
+    APPROVER_EMAILS,
+    DECODE_CSR,
+    PRODUCTS,
+    PRODUCT_INFO,
 ];
 
 fn products_json() -> Value {
     json!({"results": catalog(), "total": CATALOG.len()})
 }
 
+const PRODUCTS: Route = ("/ssl/products", || get(products));
 async fn products() -> R {
     ok(products_json())
 }
 
+const PRODUCT_INFO: Route = ("/ssl/products/{id}", || get(product_info));
 async fn product_info(Path(id): Path<String>) -> R {
     ok(product_json(product(id.parse().unwrap_or(0))?))
 }
 
+const LOGIN: Route = ("/auth/login", || post(login));
 async fn login(AxState(app): AxState<App>, bytes: Bytes) -> R {
     let v: Value = serde_json::from_slice(&bytes).map_err(|e| bad(format!("Invalid request body: {e}")))?;
     if v["username"] != USER || v["password"] != PASSWORD {
@@ -462,6 +465,7 @@ fn names_of(
     Ok(out)
 }
 
+const CREATE: Route = ("/ssl/orders", || post(create));
 async fn create(AxState(app): AxState<App>, bytes: Bytes) -> R {
     let req: g::CreateOrderRequest = body(&bytes)?;
     let p = product(req.product_id)?;
@@ -501,6 +505,7 @@ async fn create(AxState(app): AxState<App>, bytes: Bytes) -> R {
     ok(json!({"id": id.parse::<i64>().unwrap_or(0)}))
 }
 
+const SHOW: Route = ("/ssl/orders/{id}", || get(show));
 async fn show(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     advance(&app, &id).await?;
     let mut st = app.state();
@@ -508,6 +513,7 @@ async fn show(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     ok(order_json(o, &app.ca))
 }
 
+const LIST: Route = ("/ssl/orders", || get(list));
 async fn list(AxState(app): AxState<App>, Query(q): Q) -> R {
     let mut st = app.state();
     let op = st.split::<OpState>().0;
@@ -530,6 +536,7 @@ async fn list(AxState(app): AxState<App>, Query(q): Q) -> R {
     ok(json!({"total": all.len(), "results": all.into_iter().skip(offset).take(limit).collect::<Vec<_>>()}))
 }
 
+const UPDATE: Route = ("/ssl/orders/{id}", || put(update));
 async fn update(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::UpdateOrderRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -570,6 +577,7 @@ async fn update(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     ok(json!({"id": o.id.parse::<i64>().unwrap_or(0)}))
 }
 
+const REISSUE: Route = ("/ssl/orders/{id}/reissue", || post(reissue));
 async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::ReissueOrderRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -596,6 +604,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Byte
     ok(json!({"id": req.id}))
 }
 
+const RENEW: Route = ("/ssl/orders/{id}/renew", || post(renew));
 async fn renew(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::RenewOrderRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -614,6 +623,7 @@ async fn renew(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes)
     ok(json!({"id": req.id}))
 }
 
+const CANCEL: Route = ("/ssl/orders/{id}/cancel", || post(cancel));
 async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::CancelOrderRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -623,6 +633,7 @@ async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     ok(json!({"id": req.id}))
 }
 
+const APPROVER_EMAILS: Route = ("/ssl/approver-emails", || get(approver_emails));
 async fn approver_emails(Query(q): Q) -> R {
     product(q.get("product_id").and_then(|p| p.parse().ok()).unwrap_or(0))?;
     let domain = q
@@ -632,6 +643,7 @@ async fn approver_emails(Query(q): Q) -> R {
     ok(json!({"results": approvers(domain)}))
 }
 
+const REISSUE_APPROVERS: Route = ("/ssl/orders/{id}/reissue-approver-emails", || get(reissue_approvers));
 async fn reissue_approvers(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let o = find(st.split::<OpState>().0, &id)?;
@@ -647,6 +659,7 @@ fn emailed<'a>(op: &'a mut OpState, id: &str) -> Result<&'a mut Order<OpExtra>, 
     Ok(o)
 }
 
+const CHANGE_APPROVER: Route = ("/ssl/orders/{id}/approver-email", || put(change_approver));
 async fn change_approver(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::UpdateApproverEmailRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -665,6 +678,7 @@ async fn change_approver(AxState(app): AxState<App>, Path(id): Path<String>, byt
     ok(json!({"id": req.id}))
 }
 
+const RESEND: Route = ("/ssl/orders/{id}/approver-email/resend", || post(resend));
 async fn resend(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::ResendApproverEmailRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -673,6 +687,7 @@ async fn resend(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     ok(json!({"id": req.id}))
 }
 
+const OTP: Route = ("/ssl/orders/{id}/otp-tokens", || post(otp));
 async fn otp(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let req: g::CreateOtpTokenRequest = body(&bytes)?;
     same_id(&id, req.id)?;
@@ -685,6 +700,7 @@ async fn otp(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -
     )
 }
 
+const DECODE_CSR: Route = ("/ssl/csr/decode", || post(decode_csr));
 async fn decode_csr(bytes: Bytes) -> R {
     let req: g::DecodeCsrRequest = body(&bytes)?;
     let key = crate::ca::parse_csr(&req.csr).map_err(|e| bad(format!("Invalid CSR: {}", e.0)))?;

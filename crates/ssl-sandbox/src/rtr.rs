@@ -472,32 +472,35 @@ async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
 type Q = Query<std::collections::BTreeMap<String, String>>;
 
 const ROUTES: &[Route] = &[
-    ("/ssl/certificates", || post(request)),
-    ("/ssl/certificates", || get(list_certificates)),
-    ("/ssl/certificates/{id}", || get(certificate)),
-    ("/ssl/certificates/{id}", || delete(revoke)),
-    ("/ssl/certificates/{id}/download", || get(download)),
-    ("/ssl/certificates/{id}/renew", || post(renew)),
-    ("/ssl/certificates/{id}/reissue", || post(reissue)),
-    ("/ssl/products", || get(products)),
-    ("/ssl/products/{id}", || get(product_info)),
-    ("/ssl/dcvemailaddresslist/{domain}", || get(dcv_emails)),
-    ("/ssl/authkey", || post(authkey)),
-    ("/processes", || get(list_processes)),
-    ("/processes/{id}", || get(process)),
-    ("/processes/{id}", || delete(cancel)),
-    ("/processes/{id}/info", || get(info)),
-    ("/processes/{id}/resend", || post(resend)),
+    REQUEST,
+    LIST_CERTIFICATES,
+    CERTIFICATE,
+    REVOKE,
+    DOWNLOAD,
+    RENEW,
+    REISSUE,
+    PRODUCTS,
+    PRODUCT_INFO,
+    DCV_EMAILS,
+    AUTHKEY,
+    LIST_PROCESSES,
+    PROCESS,
+    CANCEL,
+    INFO,
+    RESEND,
 ];
 
+const PRODUCTS: Route = ("/ssl/products", || get(products));
 async fn products(Query(q): Q) -> axum::Json<Value> {
     axum::Json(page(catalog(), &q))
 }
 
+const PRODUCT_INFO: Route = ("/ssl/products/{id}", || get(product_info));
 async fn product_info(Path(id): Path<String>) -> Result<axum::Json<Value>, Refusal> {
     find_product(&id).map(axum::Json)
 }
 
+const REQUEST: Route = ("/ssl/certificates", || post(request));
 async fn request(AxState(app): AxState<App>, Query(q): Q, bytes: Bytes) -> R {
     let (req, raw): (g::CertificateRequest, _) = body(&bytes)?;
     if req.customer != CUSTOMER {
@@ -550,11 +553,13 @@ fn place(app: &Shared, c: Checked, csr: &str, action: &str, prev: Option<&Order<
     with_process(status, &id, info_json(&rs.orders[i]))
 }
 
+const RENEW: Route = ("/ssl/certificates/{id}/renew", || post(renew));
 /// The fields of a renewal; a reissue takes them without `product`, `period` and `saEmail`.
 async fn renew(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): Q, bytes: Bytes) -> R {
     again(&app, &id, &q, &bytes, "renew")
 }
 
+const REISSUE: Route = ("/ssl/certificates/{id}/reissue", || post(reissue));
 async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): Q, bytes: Bytes) -> R {
     again(&app, &id, &q, &bytes, "reissue")
 }
@@ -607,6 +612,7 @@ fn filter<'a>(q: &'a std::collections::BTreeMap<String, String>, field: &str) ->
     q.get(&format!("{field}:eq")).or_else(|| q.get(field)).map(String::as_str)
 }
 
+const LIST_PROCESSES: Route = ("/processes", || get(list_processes));
 async fn list_processes(AxState(app): AxState<App>, Query(q): Q) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
@@ -625,16 +631,19 @@ async fn list_processes(AxState(app): AxState<App>, Query(q): Q) -> R {
     ok(StatusCode::OK, page(items, &q))
 }
 
+const PROCESS: Route = ("/processes/{id}", || get(process));
 async fn process(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     advance(&app, &id).await?;
     ok(StatusCode::OK, process_json(find(app.state().split::<RtrState>().0, &id)?))
 }
 
+const INFO: Route = ("/processes/{id}/info", || get(info));
 async fn info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     advance(&app, &id).await?;
     ok(StatusCode::OK, info_json(find(app.state().split::<RtrState>().0, &id)?))
 }
 
+const CANCEL: Route = ("/processes/{id}", || delete(cancel));
 async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (rs, _) = st.split::<RtrState>();
@@ -646,6 +655,7 @@ async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     Ok(StatusCode::OK.into_response())
 }
 
+const RESEND: Route = ("/processes/{id}/resend", || post(resend));
 async fn resend(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let (req, _): (g::ResendDcvRequest, _) = body(&bytes)?;
     let mut bad = req.validate().into_iter().map(|p| (p.field.unwrap_or_default(), p.message)).collect::<Vec<_>>();
@@ -682,6 +692,7 @@ async fn resend(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     Ok(StatusCode::OK.into_response())
 }
 
+const LIST_CERTIFICATES: Route = ("/ssl/certificates", || get(list_certificates));
 async fn list_certificates(AxState(app): AxState<App>, Query(q): Q) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
@@ -696,6 +707,7 @@ async fn list_certificates(AxState(app): AxState<App>, Query(q): Q) -> R {
     ok(StatusCode::OK, page(items, &q))
 }
 
+const CERTIFICATE: Route = ("/ssl/certificates/{id}", || get(certificate));
 async fn certificate(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
@@ -703,6 +715,7 @@ async fn certificate(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     ok(StatusCode::OK, cert_json(&rs.orders[i]).unwrap_or_default())
 }
 
+const DOWNLOAD: Route = ("/ssl/certificates/{id}/download", || get(download));
 async fn download(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): Q) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
@@ -725,6 +738,7 @@ async fn download(AxState(app): AxState<App>, Path(id): Path<String>, Query(q): 
     Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
+const REVOKE: Route = ("/ssl/certificates/{id}", || delete(revoke));
 async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
     let (req, _): (g::RevokeRequest, _) = body(&bytes)?;
     let mut st = app.state();
@@ -736,11 +750,13 @@ async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     Ok(StatusCode::OK.into_response())
 }
 
+const DCV_EMAILS: Route = ("/ssl/dcvemailaddresslist/{domain}", || get(dcv_emails));
 async fn dcv_emails(Path(domain): Path<String>) -> R {
     let users = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
     ok(StatusCode::OK, json!(users.map(|u| format!("{u}@{}", dcv::bare(&domain)))))
 }
 
+const AUTHKEY: Route = ("/ssl/authkey", || post(authkey));
 async fn authkey(AxState(app): AxState<App>, bytes: Bytes) -> R {
     let (req, _): (g::AuthKeyRequest, _) = body(&bytes)?;
     find_product(&req.product)?;
