@@ -569,9 +569,9 @@ pub struct Approver {
     /// Constraints: 1 to 40 characters.
     #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
-    /// Email address of the approver.
+    /// Email address of the approver. RTR's pattern, with its `(?=.{1,64}@)` lookahead written as a bounded local part (1 to 64 characters, no dot first or last): regex-lite has no lookahead.
     ///
-    /// Required. Constraints: 6 to 255 characters, matches `^(?=.{1,64}@)[a-z0-9_\-+]+(?:\.[a-z0-9_\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
+    /// Required. Constraints: 6 to 255 characters, matches `^[a-z0-9_\-+](?:[a-z0-9_\-+.]{0,62}[a-z0-9_\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
     #[serde(default)]
     pub email: String,
     /// Telephone number of the approver, `+CC.NUMBER` (e.g. `+31.201234567`).
@@ -662,7 +662,7 @@ impl ::ssl_core::validate::Validate for Approver {
                     prefix,
                     "email",
                     x0,
-                    "^(?=.{1,64}@)[a-z0-9_\\-+]+(?:\\.[a-z0-9_\\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
                     out,
                 );
             }
@@ -704,9 +704,9 @@ pub struct Dcv {
     /// Required.
     #[serde(default)]
     pub r#type: DcvType,
-    /// Approver address for `EMAIL`.
+    /// Approver address for `EMAIL`. RTR's pattern, with its `(?=.{1,64}@)` lookahead written as a bounded local part (1 to 64 characters, no dot first or last): regex-lite has no lookahead.
     ///
-    /// Constraints: 6 to 255 characters, matches `^(?=.{1,64}@)[a-z0-9_\-+]+(?:\.[a-z0-9_\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
+    /// Constraints: 6 to 255 characters, matches `^[a-z0-9_\-+](?:[a-z0-9_\-+.]{0,62}[a-z0-9_\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
@@ -779,7 +779,7 @@ impl ::ssl_core::validate::Validate for Dcv {
                     prefix,
                     "email",
                     x0,
-                    "^(?=.{1,64}@)[a-z0-9_\\-+]+(?:\\.[a-z0-9_\\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
                     out,
                 );
             }
@@ -860,9 +860,9 @@ pub struct CertificateRequest {
     /// Constraints: 1 to 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coc: Option<String>,
-    /// Recipient of the subscriber agreement.
+    /// Recipient of the subscriber agreement. RTR's pattern, with its `(?=.{1,64}@)` lookahead written as a bounded local part (1 to 64 characters, no dot first or last): regex-lite has no lookahead.
     ///
-    /// Constraints: 6 to 255 characters, matches `^(?=.{1,64}@)[a-z0-9_\-+]+(?:\.[a-z0-9_\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
+    /// Constraints: 6 to 255 characters, matches `^[a-z0-9_\-+](?:[a-z0-9_\-+.]{0,62}[a-z0-9_\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
     #[serde(rename = "saEmail", default, skip_serializing_if = "Option::is_none")]
     pub sa_email: Option<String>,
     /// Preferred language for validations (`language`; the deprecated `saLanguage` takes the same values).
@@ -1235,7 +1235,7 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                     prefix,
                     "saEmail",
                     x0,
-                    "^(?=.{1,64}@)[a-z0-9_\\-+]+(?:\\.[a-z0-9_\\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
                     out,
                 );
             }
@@ -1357,9 +1357,9 @@ pub struct RenewRequest {
     /// Constraints: 1 to 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coc: Option<String>,
-    /// Recipient of the subscriber agreement.
+    /// Recipient of the subscriber agreement. RTR's pattern, with its `(?=.{1,64}@)` lookahead written as a bounded local part (1 to 64 characters, no dot first or last): regex-lite has no lookahead.
     ///
-    /// Constraints: 6 to 255 characters, matches `^(?=.{1,64}@)[a-z0-9_\-+]+(?:\.[a-z0-9_\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
+    /// Constraints: 6 to 255 characters, matches `^[a-z0-9_\-+](?:[a-z0-9_\-+.]{0,62}[a-z0-9_\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$`.
     #[serde(rename = "saEmail", default, skip_serializing_if = "Option::is_none")]
     pub sa_email: Option<String>,
     /// Preferred language for validations (`language`; the deprecated `saLanguage` takes the same values).
@@ -1659,7 +1659,7 @@ impl ::ssl_core::validate::Validate for RenewRequest {
                     prefix,
                     "saEmail",
                     x0,
-                    "^(?=.{1,64}@)[a-z0-9_\\-+]+(?:\\.[a-z0-9_\\-+]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
                     out,
                 );
             }

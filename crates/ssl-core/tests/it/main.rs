@@ -6,3 +6,4 @@ mod kit_tables;
 mod operations;
 mod request_values;
 mod session;
+mod spec_patterns;
