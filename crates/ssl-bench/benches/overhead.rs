@@ -62,6 +62,7 @@ fn fixture(path: &str) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------------------- DigiCert
 mod digicert {
     use super::*;
+    use ssl_core::ClientKit;
     use ssl_digicert::DigiCertClient;
     use ssl_digicert::generated as g;
 
@@ -352,6 +353,7 @@ mod rtr {
 // ---------------------------------------------------------------------------------------------------- Nameshield
 mod nameshield {
     use super::*;
+    use ssl_core::ClientKit;
     use ssl_core::jsonapi::ToOne;
     use ssl_core::operation::Operation;
     use ssl_jsonapi::NameshieldClient;

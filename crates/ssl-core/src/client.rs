@@ -420,3 +420,53 @@ pub fn with_lookup(err: Error, lookup: impl Into<String>, match_on: Vec<String>)
         other => other,
     }
 }
+
+/// A provider's client over the shared [`ApiClient`]. The client supplies the executor, what authenticates its
+/// requests and the headers that carry credentials; the builder methods, the `--dry-run` rendering and sending are
+/// written once here. Bring the trait into scope (`use ssl_core::ClientKit;`) to call them on a provider's client.
+#[async_trait::async_trait]
+pub trait ClientKit: Send + Sync + Sized {
+    /// Request headers whose values are credentials: `[redacted]` when a request is rendered.
+    const REDACT: &'static [&'static str] = &[];
+    /// The shared executor.
+    fn api(&self) -> &ApiClient;
+    /// The shared executor, to configure it.
+    fn api_mut(&mut self) -> &mut ApiClient;
+    /// What requests go out with (a fixed [`Auth`] or a login session); [`Error::Config`] for a client without
+    /// credentials (an offline `--dry-run`).
+    fn authenticator(&self) -> Result<&dyn crate::session::Authenticator>;
+
+    /// Reconfigure the executor: `client.configure(|api| api.with_user_agent("..."))`.
+    #[must_use]
+    fn configure(mut self, f: impl FnOnce(ApiClient) -> ApiClient) -> Self {
+        let api = self.api().clone();
+        *self.api_mut() = f(api);
+        self
+    }
+    /// Replace the retry policy (e.g. [`RetryPolicy::none`] in tests).
+    #[must_use]
+    fn with_retry(self, retry: RetryPolicy) -> Self {
+        self.configure(|api| api.with_retry(retry))
+    }
+    /// No client-side rate limiting (benchmarks against a local stub).
+    #[must_use]
+    fn without_rate_limit(self) -> Self {
+        self.configure(ApiClient::without_rate_limiter)
+    }
+    /// The base URL.
+    fn base_url(&self) -> &url::Url {
+        self.api().base()
+    }
+    /// The request as `--dry-run` prints it (full URL, headers, body; credentials `[redacted]`).
+    fn render(&self, req: &HttpRequest) -> String {
+        req.render_redacted(self.api().base(), Self::REDACT)
+    }
+    /// Validate, send (a spend exactly once), classify and decode one operation.
+    async fn send<O: crate::operation::Operation>(&self, op: &O) -> Result<O::Output> {
+        self.api().send(op, self.authenticator()?).await
+    }
+    /// Send a request value as it is (the kit's prepared order, a followed link).
+    async fn execute(&self, req: &HttpRequest) -> Result<Response> {
+        self.api().call(req, self.authenticator()?).await
+    }
+}

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{Response, with_lookup};
+use crate::client::{ClientKit, Response, with_lookup};
 use crate::error::{Error, Result, redact_raw};
 use crate::model::{
     CertificateBundle, DcvCheck, DcvMethod, DcvTable, DnsRecord, HttpFile, Order, OrderSpec, OrderStatus, ProductRules,
@@ -36,7 +36,7 @@ pub struct CsrChecks {
 
 /// What a provider supplies to the pipeline: its tables and mappings.
 #[async_trait]
-pub trait OrderKit: crate::Provider {
+pub trait OrderKit: crate::Provider + ClientKit {
     /// The wire order body.
     type Wire: Validate + Send + Sync;
 
@@ -68,12 +68,9 @@ pub trait OrderKit: crate::Provider {
         let _ = (rules, found);
         wire.validate()
     }
-    /// The request that places (or renews) the order.
+    /// The request that places (or renews) the order; [`ClientKit::render`] prints it and [`ClientKit::execute`]
+    /// sends it, once.
     fn request(&self, wire: &Self::Wire, spec: &OrderSpec, renewal_of: Option<&str>) -> HttpRequest;
-    /// The request as `--dry-run` prints it (full URL, credentials `[redacted]`).
-    fn render(&self, req: &HttpRequest) -> String;
-    /// Send a spend, once, with credentials.
-    async fn send(&self, req: &HttpRequest) -> Result<Response>;
     /// Where to look after an unknown outcome, and what to match there.
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>);
     /// The order id in the answer to a create, if it can be read. `None` makes the answer a
@@ -102,7 +99,7 @@ pub async fn prepare<K: OrderKit>(kit: &K, spec: &OrderSpec, renewal_of: Option<
         return Err(Error::Invalid(problems));
     }
     let request = kit.request(&wire, spec, renewal_of);
-    let rendered = kit.render(&request);
+    let rendered = ClientKit::render(kit, &request);
     let prepared = PreparedOrder::new(kit.provider(), spec.clone(), request, rendered, problems);
     Ok(match renewal_of {
         Some(id) => prepared.renewal_of(id),
@@ -121,7 +118,7 @@ pub async fn place<K: OrderKit>(kit: &K, prepared: &PreparedOrder) -> Result<Ord
         )));
     }
     let operation = prepared.request.operation;
-    let answer = kit.send(&prepared.request).await.map_err(|e| {
+    let answer = ClientKit::execute(kit, &prepared.request).await.map_err(|e| {
         let (lookup, match_on) = kit.lookup(prepared);
         with_lookup(e, lookup, match_on)
     })?;

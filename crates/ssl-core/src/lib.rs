@@ -29,7 +29,7 @@ pub mod validate;
 pub mod wire_enum;
 pub mod x509;
 
-pub use client::{ApiClient, Auth, HeaderAuth, NoAuth, QueryAuth, Response};
+pub use client::{ApiClient, Auth, ClientKit, HeaderAuth, NoAuth, QueryAuth, Response};
 pub use descriptor::{ConnectOptions, CredentialField, Credentials, Environment, ProviderDescriptor};
 pub use error::{Error, ErrorKind, OutcomeUnknown, PlacedUnreadable, ProviderError, ProviderErrorEntry, Result};
 pub use operation::Operation;

@@ -1,13 +1,12 @@
 //! The DigiCert client: `X-DC-DEVKEY` authentication, the published rate limits and the regions. Every endpoint
-//! is an operation value of [`crate::generated::ops`], sent by [`DigiCertClient::send`] through the shared
-//! [`ssl_core::ApiClient`].
+//! is an operation value of [`crate::generated::ops`], sent by [`ClientKit::send`] through the shared
+//! [`ssl_core::ApiClient`]: `client.send(&ops::OrderInfo::new("123")).await` (with `ssl_core::ClientKit` in scope).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use ssl_core::operation::Operation;
 use ssl_core::ratelimit::{self, Window};
-use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
+use ssl_core::{ApiClient, Authenticator, ClientKit, Error, HeaderAuth, Operation, Result, SecretString, Transport};
 
 use crate::generated::{self as g, ops};
 
@@ -69,41 +68,6 @@ impl DigiCertClient {
         Ok(Self { api, auth: Arc::new(HeaderAuth { header: "X-DC-DEVKEY", prefix: "", secret: api_key }) })
     }
 
-    /// Replace the retry policy (e.g. [`ssl_core::retry::RetryPolicy::none`] in tests).
-    #[must_use]
-    pub fn with_retry(mut self, retry: ssl_core::retry::RetryPolicy) -> Self {
-        self.api = self.api.with_retry(retry);
-        self
-    }
-
-    /// No client-side rate limiting (benchmarks against a local stub).
-    #[must_use]
-    pub fn without_rate_limit(mut self) -> Self {
-        self.api = self.api.without_rate_limiter();
-        self
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.api.base()
-    }
-
-    /// The request rendered as `--dry-run` prints it (full URL, headers, body; the API key `[redacted]`).
-    pub fn render(&self, req: &HttpRequest) -> String {
-        req.render_redacted(self.api.base(), &["X-DC-DEVKEY"])
-    }
-
-    /// Validate, send (with the API key, the rate limits, retries for reads only, a spend exactly once), classify
-    /// and decode one operation of [`crate::generated::ops`]: `client.send(&ops::OrderInfo::new("123")).await`.
-    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output> {
-        self.api.send(op, self.auth.as_ref()).await
-    }
-
-    /// Send a request value as it is (the kit's prepared order).
-    pub(crate) async fn execute(&self, req: &HttpRequest) -> Result<ssl_core::Response> {
-        self.api.execute(req, self.auth.as_ref()).await
-    }
-
     /// `POST /order/certificate/{product}` ([`ops::PlaceOrder`]) with the product rules `validate()` cannot see
     /// ([`crate::neutral::wire_rules`]): nothing is sent if any is broken ([`Error::Invalid`] lists them all).
     pub async fn place_order(&self, product: &str, order: &g::OrderRequest) -> Result<g::OrderCreated> {
@@ -114,5 +78,23 @@ impl DigiCertClient {
             return Err(Error::Invalid(problems));
         }
         self.send(&op).await
+    }
+}
+
+/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`) over the
+/// API key header.
+impl ClientKit for DigiCertClient {
+    const REDACT: &'static [&'static str] = &["X-DC-DEVKEY"];
+
+    fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    fn api_mut(&mut self) -> &mut ApiClient {
+        &mut self.api
+    }
+
+    fn authenticator(&self) -> Result<&dyn Authenticator> {
+        Ok(self.auth.as_ref())
     }
 }

@@ -41,7 +41,7 @@ use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
     OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, ValidationLevel, Verb, Warning, parse_date,
 };
-use ssl_core::{Error, PreparedOrder, Problem, Provider, Response, Result};
+use ssl_core::{ClientKit, Error, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::DigiCertClient;
 use crate::generated::{self as g, ops, requests};
@@ -403,14 +403,6 @@ impl OrderKit for DigiCertClient {
 
     fn request(&self, wire: &g::OrderRequest, spec: &OrderSpec, _renewal_of: Option<&str>) -> ssl_core::HttpRequest {
         requests::place_order(&spec.product, wire)
-    }
-
-    fn render(&self, req: &ssl_core::HttpRequest) -> String {
-        DigiCertClient::render(self, req)
-    }
-
-    async fn send(&self, req: &ssl_core::HttpRequest) -> Result<Response> {
-        self.execute(req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {

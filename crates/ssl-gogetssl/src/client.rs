@@ -293,3 +293,23 @@ impl GoGetSslClient {
         resp.json()
     }
 }
+
+/// The kit's client methods over the login session (`render` adds `auth_key=[redacted]`, see
+/// [`GoGetSslClient::render`]). The inherent methods of the same names come first.
+impl ssl_core::ClientKit for GoGetSslClient {
+    fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    fn api_mut(&mut self) -> &mut ApiClient {
+        &mut self.api
+    }
+
+    fn authenticator(&self) -> Result<&dyn ssl_core::Authenticator> {
+        Ok(&self.session)
+    }
+
+    fn render(&self, req: &HttpRequest) -> String {
+        GoGetSslClient::render(self, req)
+    }
+}

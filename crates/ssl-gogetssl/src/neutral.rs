@@ -442,14 +442,6 @@ impl OrderKit for GoGetSslClient {
         }
     }
 
-    fn render(&self, req: &HttpRequest) -> String {
-        GoGetSslClient::render(self, req)
-    }
-
-    async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        self.execute(req).await
-    }
-
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {
         let digest = prepared.spec.csr.as_deref().map(ssl_core::x509::csr_digest).unwrap_or_default();
         (

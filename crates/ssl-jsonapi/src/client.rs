@@ -1,6 +1,6 @@
 //! The Nameshield client: `Authorization: Bearer <token>`, the published rate limit (600 requests per 5 minutes
 //! per token) and JSON:API paging over `links.next`. Every endpoint is a generated operation in
-//! [`crate::generated::ops`], sent with [`NameshieldClient::send`].
+//! [`crate::generated::ops`], sent with [`ClientKit::send`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use ssl_core::jsonapi::ListDocument;
 use ssl_core::operation::Operation;
 use ssl_core::ratelimit::{self, Window};
-use ssl_core::{ApiClient, Error, ExposeSecret, HeaderAuth, HttpRequest, Result, SecretString, Transport};
+use ssl_core::{ApiClient, Authenticator, ClientKit, Error, ExposeSecret, HeaderAuth, Result, SecretString, Transport};
 #[cfg(feature = "transport")]
 use ssl_core::{ReqwestTransport, TransportConfig};
 use tokio::sync::OnceCell;
@@ -91,40 +91,6 @@ impl NameshieldClient {
         Ok(p.as_slice())
     }
 
-    /// Replace the retry policy (e.g. [`ssl_core::retry::RetryPolicy::none`] in tests).
-    #[must_use]
-    pub fn with_retry(mut self, retry: ssl_core::retry::RetryPolicy) -> Self {
-        self.api = self.api.with_retry(retry);
-        self
-    }
-
-    /// No client-side rate limiting (benchmarks against a local stub); [`Self::new`] enforces [`RATE_LIMITS`].
-    #[must_use]
-    pub fn without_rate_limit(mut self) -> Self {
-        self.api = self.api.without_rate_limiter();
-        self
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.api.base()
-    }
-
-    /// The request rendered as `--dry-run` prints it (full URL, headers, body; the token `[redacted]`).
-    pub fn render(&self, req: &HttpRequest) -> String {
-        req.render_redacted(self.api.base(), &["Authorization"])
-    }
-
-    /// Validate, send (once for a spend), classify and decode one operation.
-    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output> {
-        self.api.send(op, self.auth()?).await
-    }
-
-    /// Send a raw request (a followed `links.next`).
-    pub(crate) async fn execute(&self, req: &HttpRequest) -> Result<ssl_core::Response> {
-        self.api.execute(req, self.auth()?).await
-    }
-
     /// Every item of a listing: the first page from `op`, then each `links.next` on the base URL's origin and
     /// path. A next link elsewhere is refused: the token never leaves the base URL.
     pub async fn list_all<O, T>(&self, op: &O) -> Result<Vec<T>>
@@ -141,5 +107,23 @@ impl NameshieldClient {
             all.append(&mut page.data);
         }
         Ok(all)
+    }
+}
+
+/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`) over the
+/// bearer token; without one every call fails with [`Error::Config`].
+impl ClientKit for NameshieldClient {
+    const REDACT: &'static [&'static str] = &["Authorization"];
+
+    fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    fn api_mut(&mut self) -> &mut ApiClient {
+        &mut self.api
+    }
+
+    fn authenticator(&self) -> Result<&dyn Authenticator> {
+        Ok(self.auth()?)
     }
 }

@@ -8,7 +8,7 @@ use ssl_core::model::{
 };
 use ssl_core::operation::Operation;
 use ssl_core::validate::Validate;
-use ssl_core::{Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
+use ssl_core::{ClientKit, Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::NameshieldClient;
 use crate::generated::{self as g, ops};
@@ -136,14 +136,6 @@ impl OrderKit for NameshieldClient {
 
     fn request(&self, wire: &Self::Wire, _spec: &OrderSpec, _renewal_of: Option<&str>) -> HttpRequest {
         ops::CreateOrder::new(wire.clone()).request()
-    }
-
-    fn render(&self, req: &HttpRequest) -> String {
-        NameshieldClient::render(self, req)
-    }
-
-    async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        self.execute(req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {

@@ -113,7 +113,7 @@ impl OpenproviderClient {
         self.api.base()
     }
 
-    fn session(&self) -> Result<&SessionAuth> {
+    pub(crate) fn session(&self) -> Result<&SessionAuth> {
         self.session.as_ref().ok_or_else(|| {
             Error::Config(
                 "Openprovider needs SSL_ORDERS_OPENPROVIDER_USER and SSL_ORDERS_OPENPROVIDER_PASSWORD for this".into(),

@@ -7,7 +7,9 @@ use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus,
     ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
-use ssl_core::{Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
+use ssl_core::{
+    ApiClient, Authenticator, ClientKit, Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result,
+};
 
 use crate::client::OpenproviderClient;
 use crate::generated::{self as g, ops};
@@ -111,6 +113,22 @@ impl Openprovider {
     }
 }
 
+/// The kit's client methods over the client's login session (no header carries a credential: the token is
+/// added at send time, and `--dry-run` shows none).
+impl ClientKit for Openprovider {
+    fn api(&self) -> &ApiClient {
+        &self.client.api
+    }
+
+    fn api_mut(&mut self) -> &mut ApiClient {
+        &mut self.client.api
+    }
+
+    fn authenticator(&self) -> Result<&dyn Authenticator> {
+        Ok(self.client.session()?)
+    }
+}
+
 #[async_trait]
 impl OrderKit for Openprovider {
     type Wire = g::CreateOrderRequest;
@@ -193,14 +211,6 @@ impl OrderKit for Openprovider {
 
     fn request(&self, wire: &g::CreateOrderRequest, _spec: &OrderSpec, _renewal_of: Option<&str>) -> HttpRequest {
         g::requests::create_order(wire)
-    }
-
-    fn render(&self, req: &HttpRequest) -> String {
-        req.render_redacted(self.client.api.base(), &[])
-    }
-
-    async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        self.client.send_raw(req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
-use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
+use ssl_core::{ApiClient, Authenticator, ClientKit, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 
 use crate::generated::{self as g, requests};
 
@@ -47,26 +47,9 @@ impl RtrClient {
         Ok(Self { api, auth, customer: customer.into(), products: Arc::default() })
     }
 
-    /// Replace the retry policy (e.g. [`ssl_core::retry::RetryPolicy::none`] in tests).
-    #[must_use]
-    pub fn with_retry(mut self, retry: ssl_core::retry::RetryPolicy) -> Self {
-        self.api = self.api.with_retry(retry);
-        self
-    }
-
     /// The customer handle sent as `customer`.
     pub fn customer(&self) -> &str {
         &self.customer
-    }
-
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.api.base()
-    }
-
-    /// The request as `--dry-run` prints it (full URL, headers, body; the API key `[redacted]`).
-    pub fn render(&self, req: &HttpRequest) -> String {
-        req.render_redacted(self.api.base(), &["Authorization"])
     }
 
     /// Send any request with the API key: validation, rate limits, retries (reads only), error decoding and the
@@ -116,5 +99,23 @@ impl RtrClient {
                 format!("process {process_id} is {} and has no certificate yet", process.status),
             )])),
         }
+    }
+}
+
+/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `execute`) over the API key
+/// header. [`RtrClient::send`] sends a request value (the generated functions build them).
+impl ClientKit for RtrClient {
+    const REDACT: &'static [&'static str] = &["Authorization"];
+
+    fn api(&self) -> &ApiClient {
+        &self.api
+    }
+
+    fn api_mut(&mut self) -> &mut ApiClient {
+        &mut self.api
+    }
+
+    fn authenticator(&self) -> Result<&dyn Authenticator> {
+        Ok(self.auth.as_ref())
     }
 }

@@ -9,7 +9,7 @@ use ssl_core::model::{
     ValidationLevel, Verb, Warning, parse_date,
 };
 use ssl_core::validate::Validate;
-use ssl_core::{Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
+use ssl_core::{ClientKit, Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::RtrClient;
 use crate::generated::{self as g, requests};
@@ -373,14 +373,6 @@ impl OrderKit for RtrClient {
             Some(cert) => requests::renew_certificate(cert, &renew_request(&wire.body), None),
             None => requests::request_certificate(&wire.body, None),
         }
-    }
-
-    fn render(&self, req: &HttpRequest) -> String {
-        RtrClient::render(self, req)
-    }
-
-    async fn send(&self, req: &HttpRequest) -> Result<Response> {
-        RtrClient::send(self, req).await
     }
 
     fn lookup(&self, prepared: &PreparedOrder) -> (String, Vec<String>) {

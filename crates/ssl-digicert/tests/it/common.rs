@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use ssl_core::ClientKit;
 use ssl_core::retry::RetryPolicy;
 use ssl_core::testing::MockTransport;
 use ssl_digicert::DigiCertClient;

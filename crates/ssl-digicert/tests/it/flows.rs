@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use ssl_core::{Error, ErrorKind, ReqwestTransport, TransportConfig};
+use ssl_core::{ClientKit, Error, ErrorKind, ReqwestTransport, TransportConfig};
 use ssl_digicert::DigiCertClient;
 use ssl_digicert::generated::ops;
 use wiremock::matchers::{header, method, path};

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use serde_json::Value;
+use ssl_core::ClientKit;
 use ssl_core::model::{DcvMethod, OrderSpec};
 use ssl_core::retry::RetryPolicy;
 use ssl_jsonapi::NameshieldClient;

@@ -2,8 +2,8 @@
 //! (organizations, an order's contacts, a certificate's `current-order`, `pkcs7`, a domain), and sparse fieldsets that
 //! really hide what they do not list.
 
-use ssl_core::SecretString;
 use ssl_core::model::{DcvMethod, OrderSpec};
+use ssl_core::{ClientKit, SecretString};
 use ssl_jsonapi::NameshieldClient;
 use ssl_jsonapi::generated::ops;
 

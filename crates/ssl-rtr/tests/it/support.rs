@@ -1,5 +1,7 @@
 //! Fixtures.
 
+use ssl_core::ClientKit;
+
 /// A fixture file's bytes.
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -1,7 +1,7 @@
 //! The ssl-digicert typed client (generated from the same spec) against the sandbox: every answer the sandbox
 //! gives decodes. The neutral lifecycle is the conformance suite's (`ssl-conformance`, run by ssl-digicert).
 
-use ssl_core::SecretString;
+use ssl_core::{ClientKit, SecretString};
 use ssl_digicert::DigiCertClient;
 use ssl_digicert::generated::{self as g, ops};
 use ssl_sandbox::SandboxConfig;
