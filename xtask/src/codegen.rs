@@ -220,6 +220,10 @@ struct StructDef {
     one_of: Vec<Vec<String>>,
     /// `x-jsonapi`: this struct holds a resource's attributes.
     jsonapi: Option<JsonApi>,
+    /// `x-rules`: cross-field rules (`ssl_core::facts::Rule` values), checked by `validate()`.
+    rules: Vec<TokenStream>,
+    /// `x-neutral` + `x-need` of properties: (wire, neutral path, need) rows of `FIELDS`.
+    field_rules: Vec<(String, String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -468,7 +472,25 @@ impl<'a> Gen<'a> {
                 return Err(format!("{name}: required `{wire}` is not a property"));
             }
         }
+        let mut field_rules = Vec::new();
         for (wire, prop) in &o.properties {
+            if let ReferenceOr::Item(p) = prop {
+                let ext = &p.schema_data.extensions;
+                match (ext.get("x-neutral").and_then(Value::as_str), ext.get("x-need").and_then(Value::as_str)) {
+                    (Some(n), Some(need @ ("always" | "ov" | "ov_ev" | "optional"))) => {
+                        field_rules.push((wire.clone(), n.to_owned(), need.to_owned()))
+                    }
+                    (None, None) => {}
+                    _ => {
+                        return Err(format!(
+                            "{name}.{wire}: `x-neutral` (a path) and `x-need` (always, ov, ov_ev, optional) go together"
+                        ));
+                    }
+                }
+                if let Some(k) = ext.keys().find(|k| !["x-neutral", "x-need"].contains(&k.as_str())) {
+                    return Err(format!("{name}.{wire}: unknown property extension `{k}`"));
+                }
+            }
             let context = format!("{name}{}", pascal(wire));
             let (ty, rules, doc) = self.resolve_boxed(prop, &context)?;
             let ident = field_ident(wire);
@@ -494,7 +516,7 @@ impl<'a> Gen<'a> {
             }
         };
         for key in data.extensions.keys() {
-            if key != "x-require-one-of" && key != "x-jsonapi" {
+            if !["x-require-one-of", "x-jsonapi", "x-rules"].contains(&key.as_str()) {
                 return Err(format!("{name}: unknown schema extension `{key}`"));
             }
         }
@@ -502,7 +524,14 @@ impl<'a> Gen<'a> {
             None => None,
             Some(v) => Some(self.jsonapi(name, v)?),
         };
-        self.items[idx] = Item::Struct(StructDef { name: name.to_owned(), doc: doc_of(data), fields, one_of, jsonapi });
+        let props: Vec<&str> = o.properties.keys().map(String::as_str).collect();
+        let rules = match data.extensions.get("x-rules") {
+            None => Vec::new(),
+            Some(v) => x_rules(name, v, &props)?,
+        };
+        let doc = doc_of(data);
+        self.items[idx] =
+            Item::Struct(StructDef { name: name.to_owned(), doc, fields, one_of, jsonapi, rules, field_rules });
         Ok(())
     }
 
@@ -588,6 +617,8 @@ impl<'a> Gen<'a> {
             fields,
             one_of: required,
             jsonapi: None,
+            rules: Vec::new(),
+            field_rules: Vec::new(),
         });
         Ok(JsonApi { r#type })
     }
@@ -1512,6 +1543,30 @@ impl<'a> Gen<'a> {
                 }
             });
         }
+        let mut consts = Vec::new();
+        if !s.rules.is_empty() {
+            let rules = &s.rules;
+            consts.push(quote! {
+                /// The cross-field rules of the spec's `x-rules`, checked by `validate()`.
+                pub const RULES: &'static [::ssl_core::facts::Rule] = &[#(#rules),*];
+            });
+            checks.push(quote!(::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);));
+        }
+        if !s.field_rules.is_empty() {
+            let rows = s.field_rules.iter().map(|(wire, neutral, need)| {
+                let need = ident(match need.as_str() {
+                    "always" => "Always",
+                    "ov" => "Ov",
+                    "ov_ev" => "OvEv",
+                    _ => "Optional",
+                });
+                quote!(::ssl_core::facts::FieldRule { wire: #wire, neutral: #neutral, need: ::ssl_core::facts::Need::#need })
+            });
+            consts.push(quote! {
+                /// The fields of the spec's `x-neutral`/`x-need` property extensions: neutral path and when required.
+                pub const FIELDS: &'static [::ssl_core::facts::FieldRule] = &[#(#rows),*];
+            });
+        }
         let new_doc = doc_line(&if params.is_empty() {
             format!("An empty `{}`; set fields with the setters.", s.name)
         } else {
@@ -1528,6 +1583,7 @@ impl<'a> Gen<'a> {
             }
 
             impl #name {
+                #(#consts)*
                 #[doc = #new_doc]
                 pub fn new(#(#params),*) -> Self {
                     #new_body
@@ -1551,7 +1607,9 @@ impl<'a> Gen<'a> {
             return false;
         }
         let one_of = s.one_of.iter().any(|g| !g.iter().any(|w| s.fields.iter().any(|f| &f.wire == w && f.required)));
-        let any = one_of || s.fields.iter().any(|f| self.ty_has_checks(&f.ty, &f.rules, f.required, path));
+        let any = one_of
+            || !s.rules.is_empty()
+            || s.fields.iter().any(|f| self.ty_has_checks(&f.ty, &f.rules, f.required, path));
         path.remove(name);
         any
     }
@@ -1755,6 +1813,96 @@ fn params(id: &str, path: &str, all: &[&Parameter]) -> Result<(Vec<Param>, Vec<P
         }
     }
     Ok((path_params, query))
+}
+
+/// `x-rules` of an object schema: `[{"code", "field", "message", "when"?: [cond], "check": cond}]`, each cond
+/// one of `{"equals": [f, v]}`, `{"not_equals": [f, v]}`, `{"present": f}`, `{"absent": f}`,
+/// `{"same_length": [a, b]}`, `{"unique": f}`, `{"no_pair": {"names", "entries", "prefix", "values"}}`.
+fn x_rules(name: &str, v: &Value, props: &[&str]) -> Result<Vec<TokenStream>, String> {
+    let arr = v.as_array().ok_or_else(|| format!("{name}: `x-rules` must be an array"))?;
+    let prop = |f: &Value| -> Result<String, String> {
+        let f = f.as_str().ok_or_else(|| format!("{name}: `x-rules`: a field name is a string"))?;
+        if !props.contains(&f.split('.').next().unwrap_or_default()) {
+            return Err(format!("{name}: `x-rules` names `{f}`, which is not a property"));
+        }
+        Ok(f.to_owned())
+    };
+    let text = |v: &Value| match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(format!("{name}: `x-rules`: `{other}` is not a string or number")),
+    };
+    let cond = |c: &Value| -> Result<TokenStream, String> {
+        let obj = c
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .ok_or_else(|| format!("{name}: `x-rules`: a condition is an object with one key"))?;
+        let (k, a) = obj.iter().next().unwrap_or_else(|| unreachable!());
+        let pair = || -> Result<(&Value, &Value), String> {
+            match a.as_array().map(Vec::as_slice) {
+                Some([x, y]) => Ok((x, y)),
+                _ => Err(format!("{name}: `x-rules`: `{k}` takes two values")),
+            }
+        };
+        Ok(match k.as_str() {
+            "equals" | "not_equals" => {
+                let (f, v) = pair()?;
+                let (f, v) = (prop(f)?, text(v)?);
+                let var = ident(if k == "equals" { "Equals" } else { "NotEquals" });
+                quote!(::ssl_core::facts::Cond::#var(#f, #v))
+            }
+            "present" | "absent" | "unique" => {
+                let f = prop(a)?;
+                let var = ident(&pascal(k));
+                quote!(::ssl_core::facts::Cond::#var(#f))
+            }
+            "same_length" => {
+                let (x, y) = pair()?;
+                let (x, y) = (prop(x)?, prop(y)?);
+                quote!(::ssl_core::facts::Cond::SameLength(#x, #y))
+            }
+            "no_pair" => {
+                let get = |key: &str| a.get(key).ok_or_else(|| format!("{name}: `no_pair` needs `{key}`"));
+                let (names, entries) = (prop(get("names")?)?, prop(get("entries")?)?);
+                let prefix = text(get("prefix")?)?;
+                let values: Vec<String> = get("values")?
+                    .as_array()
+                    .ok_or_else(|| format!("{name}: `no_pair.values` is a list"))?
+                    .iter()
+                    .map(text)
+                    .collect::<Result<_, _>>()?;
+                quote!(::ssl_core::facts::Cond::NoPair { names: #names, entries: #entries, prefix: #prefix, values: &[#(#values),*] })
+            }
+            other => return Err(format!("{name}: `x-rules`: unknown condition `{other}`")),
+        })
+    };
+    let mut out = Vec::new();
+    for (i, r) in arr.iter().enumerate() {
+        let obj = r.as_object().ok_or_else(|| format!("{name}: `x-rules[{i}]` must be an object"))?;
+        if let Some(k) = obj.keys().find(|k| !["code", "field", "message", "when", "check"].contains(&k.as_str())) {
+            return Err(format!("{name}: `x-rules[{i}]`: unknown key `{k}` (code, field, message, when, check)"));
+        }
+        let s = |k: &str| {
+            obj.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| format!("{name}: `x-rules[{i}].{k}` (a string) is required"))
+        };
+        let (code, message) = (s("code")?, s("message")?);
+        let field = prop(&Value::String(s("field")?))?;
+        let when = match obj.get("when") {
+            None => Vec::new(),
+            Some(w) => w
+                .as_array()
+                .ok_or_else(|| format!("{name}: `x-rules[{i}].when` is a list"))?
+                .iter()
+                .map(cond)
+                .collect::<Result<_, _>>()?,
+        };
+        let check = cond(obj.get("check").ok_or_else(|| format!("{name}: `x-rules[{i}].check` is required"))?)?;
+        out.push(quote!(::ssl_core::facts::Rule { code: #code, field: #field, message: #message, when: &[#(#when),*], check: #check }));
+    }
+    Ok(out)
 }
 
 fn emit_requests(ops: &[Op]) -> TokenStream {
@@ -2666,6 +2814,45 @@ mod tests {
         assert_eq!(pascal("3des"), "N3des");
         assert_eq!(field_ident("type"), "r#type");
         assert_eq!(field_ident("self"), "self_");
+    }
+
+    #[test]
+    fn x_rules_and_field_needs_become_tables_checked_by_validate() {
+        let out = gen_schemas(serde_json::json!({
+            "Order": {
+                "type": "object",
+                "x-rules": [
+                    {"code": "field_required", "field": "approver", "message": "needs `{method}`",
+                     "when": [{"equals": ["method", "email"]}], "check": {"present": "approver"}},
+                    {"code": "count", "field": "approvers", "message": "{len(names)}",
+                     "check": {"same_length": ["approvers", "names"]}},
+                    {"code": "range", "field": "servers", "message": "not 0", "check": {"not_equals": ["servers", 0]}},
+                    {"code": "dcv", "field": "approvers", "message": "`{item}` `{entry}`",
+                     "check": {"no_pair": {"names": "names", "entries": "approvers", "prefix": "*.", "values": ["http"]}}}
+                ],
+                "properties": {
+                    "method": {"type": "string"}, "approver": {"type": "string"}, "servers": {"type": "integer"},
+                    "names": {"type": "array", "items": {"type": "string"}},
+                    "approvers": {"type": "array", "items": {"type": "string"}},
+                    "city": {"type": "string", "x-neutral": "admin.city", "x-need": "ov_ev"}
+                }
+            }
+        }));
+        assert!(has(&out, "pub const RULES: &'static [::ssl_core::facts::Rule]"), "{out}");
+        assert!(has(&out, "when: &[::ssl_core::facts::Cond::Equals(\"method\", \"email\")]"), "{out}");
+        assert!(has(&out, "::ssl_core::facts::Cond::NotEquals(\"servers\", \"0\")"), "{out}");
+        assert!(has(&out, "::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);"), "{out}");
+        assert!(has(
+            &out,
+            "FieldRule { wire: \"city\", neutral: \"admin.city\", need: ::ssl_core::facts::Need::OvEv }"
+        ));
+        for bad in [
+            serde_json::json!({"A": {"type": "object", "x-rules": [{"code": "c", "field": "zz", "message": "m", "check": {"present": "a"}}], "properties": {"a": {"type": "string"}}}}),
+            serde_json::json!({"A": {"type": "object", "x-rules": [{"code": "c", "field": "a", "message": "m", "check": {"sometimes": "a"}}], "properties": {"a": {"type": "string"}}}}),
+            serde_json::json!({"A": {"type": "object", "properties": {"a": {"type": "string", "x-neutral": "admin.a"}}}}),
+        ] {
+            assert!(generate(&spec(bad, serde_json::json!({})), "t.json").is_err());
+        }
     }
 
     #[test]

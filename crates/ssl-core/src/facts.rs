@@ -310,3 +310,116 @@ impl ProductFacts {
 }
 
 const FALLBACK: Brand = Brand { name: "other", keywords: &[], methods: &[], per_san: false };
+
+/// A condition on fields of a wire body (paths are dotted wire names), for [`Rule`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cond {
+    /// The field's text equals the value (case-insensitive).
+    Equals(&'static str, &'static str),
+    /// The field's text differs from the value (or the field is absent).
+    NotEquals(&'static str, &'static str),
+    /// The field is set (not absent or null).
+    Present(&'static str),
+    /// The field is not set.
+    Absent(&'static str),
+    /// Two lists have as many entries (an absent list has none).
+    SameLength(&'static str, &'static str),
+    /// No entry of the list repeats another (trimmed, case-insensitive); a failure per repeat.
+    Unique(&'static str),
+    /// No entry of the first list that starts with the prefix has, in the second list at the same index, one of
+    /// the values (a wildcard name with a file-based method); a failure per such pair.
+    NoPair {
+        /// The names.
+        names: &'static str,
+        /// The per-name entries.
+        entries: &'static str,
+        /// What a refused name starts with.
+        prefix: &'static str,
+        /// The refused entries.
+        values: &'static [&'static str],
+    },
+}
+
+/// A cross-field rule of a wire body (the spec's `x-rules`): when every `when` condition holds, `check` must
+/// hold, else a problem `code` at `field` with `message`, whose `{name}` is the text of that field,
+/// `{len(name)}` the length of that list, and `{item}` / `{entry}` the failing entry of a per-entry check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// The problem code.
+    pub code: &'static str,
+    /// The field the problem names.
+    pub field: &'static str,
+    /// The message template.
+    pub message: &'static str,
+    /// When the rule applies (all of them; none: always).
+    pub when: &'static [Cond],
+    /// What must hold then.
+    pub check: Cond,
+}
+
+fn list<'a>(doc: &'a Value, path: &str) -> &'a [Value] {
+    at(doc, path).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+impl Cond {
+    /// The failures of the condition: none when it holds; `(item, entry)` pairs for the per-entry checks.
+    pub fn failures(&self, doc: &Value) -> Vec<(String, String)> {
+        let text = |f: &str| crate::operation::text_at(doc, f);
+        let one = |ok: bool| if ok { Vec::new() } else { vec![(String::new(), String::new())] };
+        match *self {
+            Self::Equals(f, v) => one(text(f).is_some_and(|t| t.eq_ignore_ascii_case(v))),
+            Self::NotEquals(f, v) => one(!text(f).is_some_and(|t| t.eq_ignore_ascii_case(v))),
+            Self::Present(f) => one(at(doc, f).is_some()),
+            Self::Absent(f) => one(at(doc, f).is_none()),
+            Self::SameLength(a, b) => one(list(doc, a).len() == list(doc, b).len()),
+            Self::Unique(f) => {
+                let mut seen = std::collections::BTreeSet::new();
+                let items = list(doc, f).iter().filter_map(Value::as_str);
+                items
+                    .filter(|n| !seen.insert(n.trim().to_ascii_lowercase()))
+                    .map(|n| (n.to_owned(), String::new()))
+                    .collect()
+            }
+            Self::NoPair { names, entries, prefix, values } => {
+                let pairs = list(doc, names)
+                    .iter()
+                    .zip(list(doc, entries))
+                    .filter_map(|(n, e)| Some((n.as_str()?, e.as_str()?)));
+                pairs
+                    .filter(|(n, e)| n.starts_with(prefix) && values.contains(e))
+                    .map(|(n, e)| (n.to_owned(), e.to_owned()))
+                    .collect()
+            }
+        }
+    }
+}
+
+fn fill_message(template: &str, doc: &Value, (item, entry): &(String, String)) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        let Some((name, tail)) = after.split_once('}') else { break };
+        out.push_str(before);
+        match name.strip_prefix("len(").and_then(|n| n.strip_suffix(')')) {
+            Some(l) => out.push_str(&list(doc, l).len().to_string()),
+            None if name == "item" => out.push_str(item),
+            None if name == "entry" => out.push_str(entry),
+            None => out.push_str(&crate::operation::text_at(doc, name).unwrap_or_default()),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Check a wire body against its [`Rule`]s (the generated `validate()` calls this), pushing a problem per failure
+/// with the field under `prefix`.
+pub fn check_rules<T: serde::Serialize + ?Sized>(value: &T, rules: &[Rule], prefix: &str, out: &mut Vec<Problem>) {
+    let Ok(doc) = serde_json::to_value(value) else { return };
+    for rule in rules.iter().filter(|r| r.when.iter().all(|c| c.failures(&doc).is_empty())) {
+        for failure in rule.check.failures(&doc) {
+            let message = fill_message(rule.message, &doc, &failure);
+            out.push(Problem::error(rule.code, message).with_field(crate::validate::join(prefix, rule.field)));
+        }
+    }
+}

@@ -86,6 +86,41 @@ pub trait Operation: Send + Sync {
     }
 }
 
+/// An operation value checked already (by its `validate()` and more): sent without validating it again.
+#[derive(Debug)]
+pub struct Checked<'a, O>(pub &'a O);
+
+impl<O: Operation> Operation for Checked<'_, O> {
+    type Output = O::Output;
+    const NAME: &'static str = O::NAME;
+    const KIND: CallKind = O::KIND;
+    const ORDER_ID: Option<&'static str> = O::ORDER_ID;
+
+    fn request(&self) -> HttpRequest {
+        self.0.request()
+    }
+
+    fn validate(&self) -> Vec<Problem> {
+        Vec::new()
+    }
+
+    fn decode(&self, response: &Response) -> Result<Self::Output> {
+        self.0.decode(response)
+    }
+
+    fn kind(&self) -> CallKind {
+        self.0.kind()
+    }
+
+    fn is_quote(&self) -> bool {
+        self.0.is_quote()
+    }
+
+    fn lookup(&self) -> Option<Lookup> {
+        self.0.lookup()
+    }
+}
+
 impl ApiClient {
     /// Validate `op`, send it with `auth` (a fixed [`crate::Auth`] or a login session), classify the answer,
     /// and decode it. See [`Self::send_via`].

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ssl_core::operation::Operation;
+use ssl_core::operation::{Checked, Operation};
 use ssl_core::{
     ApiClient, Body, CallKind, CredentialKey, Error, ExposeSecret, FormValue, HttpRequest, Login, Method, NoAuth,
     Problem, RefusalRule, Response, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement, Transport,
@@ -232,10 +232,10 @@ impl GoGetSslClient {
         Ok(product)
     }
 
-    /// Every problem of an order body: the generated `validate()`, the CSR, and [`rules::wire_rules`] with the
-    /// product's details (fetched once and cached).
+    /// Every problem of an order body: [`rules::wire_rules`] (its `validate()`, the spec's cross-field rules and the
+    /// product's, with the product's details fetched once and cached) and the CSR's.
     pub async fn check_order(&self, order: &g::AddSslOrderRequest) -> Result<Vec<Problem>> {
-        let mut problems = ssl_core::validate::Validate::validate(order);
+        let mut problems = Vec::new();
         let csr = ssl_csr::inspect(order.csr.as_bytes());
         if !order.csr.trim().is_empty() {
             problems.extend(csr.problems.iter().filter(|p| p.is_error()).map(|p| p.clone().with_field("csr")));
@@ -254,8 +254,9 @@ impl GoGetSslClient {
         } else {
             None
         };
-        problems.extend(rules::wire_rules(order, primary.as_deref(), product.as_ref()));
-        Ok(problems)
+        let mut all = rules::wire_rules(order, primary.as_deref(), product.as_ref());
+        all.extend(problems);
+        Ok(all)
     }
 
     /// `POST /orders/add_ssl_order/` ([`ops::AddSslOrder`]) after [`Self::check_order`]: nothing is sent if a
@@ -263,14 +264,14 @@ impl GoGetSslClient {
     /// connection or 5xx the error is [`Error::OutcomeUnknown`] with what to look for.
     pub async fn add_ssl_order(&self, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
         refuse(self.check_order(order).await?)?;
-        self.send(&ops::AddSslOrder::new(order.clone())).await
+        self.send(&Checked(&ops::AddSslOrder::new(order.clone()))).await
     }
 
     /// `POST /orders/add_ssl_renew_order/`: a renewal, as a new order (checked and sent like
     /// [`Self::add_ssl_order`]).
     pub async fn add_ssl_renew_order(&self, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
         refuse(self.check_order(order).await?)?;
-        self.send(&ops::AddSslRenewOrder::new(order.clone())).await
+        self.send(&Checked(&ops::AddSslRenewOrder::new(order.clone()))).await
     }
 
     /// `add_ssl_order` with `only_validate=1` ([`quote_request`]): the provider checks the whole order and prices

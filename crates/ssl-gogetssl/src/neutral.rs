@@ -428,7 +428,8 @@ impl OrderKit for GoGetSslClient {
             let field = p.field.as_deref();
             let covered = (p.code == "required" && is_contact_wire(field))
                 || (approver_missing && field.is_some_and(|f| f.starts_with("approver_email")))
-                || (dcv_refused && field == Some("dcv_method"))
+                || (dcv_refused && (field == Some("dcv_method") || p.code == "dcv_not_allowed"))
+                || found.iter().any(|f| f.code.starts_with("option_") && f.field.as_deref() == field)
                 || (no_csr && field == Some("csr"));
             !covered
         });

@@ -159,3 +159,52 @@ async fn the_wire_level_call_refuses_a_broken_order_without_sending_it() {
     }
     assert!(mock.requests().is_empty());
 }
+
+/// The approver checks are rules of the spec (`x-rules`): a reissue or DCV change sent directly as an operation
+/// value is refused by its generated `validate()` before anything is sent, like an order.
+#[tokio::test]
+async fn direct_reissue_and_change_dcv_keep_the_approver_checks() {
+    use ssl_gogetssl::generated::ops;
+    let (client, mock) = mock_client();
+    let email = g::ReissueRequest::new(csr(&["a.example.com"]), 1, g::DcvMethod::Email);
+    let e = client.send(&ops::Reissue::new("42", email.clone())).await.unwrap_err();
+    assert!(e.problems().iter().any(|p| p.code == "field_required" && p.field.as_deref() == Some("approver_email")));
+    let short = email
+        .approver_email("admin@a.example.com")
+        .dns_names(vec!["www.a.example.com".to_string(), "*.a.example.com".to_string()])
+        .approver_emails(vec!["dns".to_string()]);
+    let e = client.send(&ops::Reissue::new("42", short)).await.unwrap_err();
+    assert!(e.problems().iter().any(|p| p.code == "approver_emails_count"), "{:#?}", e.problems());
+    let dns = g::ReissueRequest::new(csr(&["a.example.com"]), 1, g::DcvMethod::Dns)
+        .approver_email("admin@a.example.com")
+        .dns_names(vec!["*.a.example.com".to_string()])
+        .approver_emails(vec!["http".to_string()]);
+    let e = client.send(&ops::Reissue::new("42", dns)).await.unwrap_err();
+    let c = codes(&e);
+    assert!(c.contains(&"field_not_allowed".to_string()) && c.contains(&"dcv_not_allowed".to_string()), "{c:?}");
+    let change = g::ChangeDcvRequest::new("a.example.com", g::DcvMethod::Email);
+    let e = client.send(&ops::ChangeDcv::new("42", change)).await.unwrap_err();
+    assert!(e.problems().iter().any(|p| p.code == "field_required" && p.field.as_deref() == Some("approver_email")));
+    let change = g::ChangeDcvRequest::new("a.example.com", g::DcvMethod::Dns).approver_email("admin@a.example.com");
+    assert!(client.send(&ops::ChangeDcv::new("42", change)).await.is_err());
+    assert!(mock.requests().is_empty(), "nothing is sent, not even a login");
+}
+
+/// An order is validated once: each problem of a broken order appears once in the refusal.
+#[tokio::test]
+async fn the_wire_level_call_reports_each_problem_once() {
+    let (client, mock) = mock_client();
+    let mut o = dv_order(csr(&["a.example.com"])).dns_names(vec!["a.example.com".to_string()]);
+    o.server_count = 0;
+    let e = client.add_ssl_order(&o).await.unwrap_err();
+    let mut seen: Vec<(String, Option<String>, String)> =
+        e.problems().iter().map(|p| (p.code.clone(), p.field.clone(), p.message.clone())).collect();
+    let n = seen.len();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), n, "{:#?}", e.problems());
+    for want in ["range", "approver_emails_count", "primary_in_dns_names", "field_not_allowed"] {
+        assert!(codes(&e).contains(&want.to_string()), "{want}: {:#?}", e.problems());
+    }
+    assert!(mock.requests().is_empty());
+}
