@@ -315,9 +315,8 @@ impl ApiClient {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            if let Some(l) = &self.limiter {
-                l.acquire().await;
-            }
+            // The slot is held until the answer arrives (ratelimit's rule: the window runs from the answer).
+            let slot = crate::ratelimit::Held::acquire(self.limiter.as_ref()).await;
             let wire = self.wire(req, auth, body.clone());
             if tracing::enabled!(tracing::Level::DEBUG) {
                 let target = format!("{} {}", req.method.as_str(), wire.redacted_url());
@@ -325,6 +324,7 @@ impl ApiClient {
             }
             let sent_at = OffsetDateTime::now_utc();
             let result = self.transport.send(wire).await;
+            slot.answered().await;
             let (outcome, retry_after, err) = match result {
                 Ok(resp) => match self.check(operation, resp) {
                     Ok(ok) => {

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use ssl_core::ratelimit::{RateLimiter, Window};
+use ssl_core::ratelimit::{RateLimiter, Slot, Window};
 use ssl_core::{ReqwestTransport, Transport, TransportConfig, TransportError, WireRequest, WireResponse};
 use ssl_journal::sync::{SyncOptions, SyncTarget, rate_bound, sync};
 use ssl_journal::{Intent, Journal, Observed, ReferenceKind, SpendVerb, SqliteJournal};
@@ -66,9 +66,18 @@ struct CountingGate {
 
 #[async_trait]
 impl ssl_core::ratelimit::RateGate for CountingGate {
-    async fn acquire(&self) {
-        self.inner.acquire().await;
+    async fn acquire(&self) -> Slot {
+        let slot = self.inner.acquire().await;
         self.passed.fetch_add(1, Ordering::SeqCst);
+        slot
+    }
+
+    async fn release(&self, slot: Slot) {
+        self.inner.release(slot);
+    }
+
+    fn abandon(&self, slot: Slot) {
+        self.inner.release(slot);
     }
 }
 

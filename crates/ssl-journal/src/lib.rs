@@ -40,7 +40,7 @@ mod timefmt;
 
 pub use entry::{Entry, EntryFilter, EntryState, Intent, Observed, ReferenceKind, StatusChange};
 pub use journal::{Journal, JournalError, JournalResult, Outcome, ReferenceLock, SyncRun};
-pub use pg::{PgJournal, PgRateGate};
+pub use pg::{PgJournal, PgRateGate, RATE_LEASE};
 pub use protect::{How, Journaled, Placement, Reconciled, Spend, SpendError, settle_from_env};
 pub use reference::SpendVerb;
 pub use sqlite::SqliteJournal;

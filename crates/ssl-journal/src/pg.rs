@@ -12,6 +12,9 @@
 //!   lock, so the next worker sees the `sending` row and reconciles it; a slow worker still holds the lock.
 //! - **Shared rate limits:** [`PgJournal::acquire_rate`] counts requests per key in the `rate_events` table under a
 //!   transaction-level advisory lock, with the database's clock, so all workers together stay inside each window.
+//!   As in `ssl_core::ratelimit`, a request holds its slot until its answer ([`PgJournal::release_rate`]) and the
+//!   windows run from the answer: an unanswered request's row carries a provisional time [`RATE_LEASE`] ahead (so
+//!   the slot of a worker that died with a request in flight frees itself), replaced by the answer's time.
 //! - **Migrations** run under an advisory lock, so workers starting together migrate once.
 //! - **Transport:** plain TCP or a Unix socket, for loopback and socket hosts only (use an SSH tunnel or a local
 //!   pgbouncer to reach a remote server); a remote host is refused rather than sent a password in clear text.
@@ -21,6 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use ssl_core::ratelimit::Slot;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 use tokio_postgres::config::Host;
@@ -275,12 +279,13 @@ impl PgJournal {
     }
 
     /// Wait until one more request under `key` fits every `(limit, period)` window, counted across every worker
-    /// sharing this database, then count it.
-    pub async fn acquire_rate(&self, key: &str, windows: &[(usize, Duration)]) -> JournalResult<()> {
+    /// sharing this database, then count it as in flight until [`release_rate`](Self::release_rate) with the
+    /// returned slot (requests in flight count as inside every window; see `ssl_core::ratelimit` for the rule).
+    pub async fn acquire_rate(&self, key: &str, windows: &[(usize, Duration)]) -> JournalResult<u64> {
         let longest = windows.iter().map(|w| w.1).max().unwrap_or_default();
         let lock = self.lock_key("rate", key);
         loop {
-            let wait = {
+            let (wait, slot) = {
                 let mut c = self.client.lock().await;
                 let tx = c.transaction().await.map_err(self.err())?;
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]).await.map_err(self.err())?;
@@ -291,8 +296,9 @@ impl PgJournal {
                     .await
                     .map_err(self.err())?;
                 let mut wait = Duration::ZERO;
-                for (limit, period) in windows {
+                for (limit, period) in windows.iter().filter(|w| w.0 > 0) {
                     let since = now - *period;
+                    // Newest first: the requests in flight (provisional times ahead of now), then the answered.
                     let rows = tx
                         .query(
                             "SELECT at FROM ssl_orders_rate_events WHERE key = $1 AND at > $2 ORDER BY at DESC \
@@ -302,28 +308,72 @@ impl PgJournal {
                         .await
                         .map_err(self.err())?;
                     if let Some(r) = rows.first() {
-                        // `limit` requests already inside the window: wait until the oldest of them leaves it.
+                        // `limit` requests already inside the window: wait until the oldest of them leaves it; if
+                        // that one is still in flight, one period is the least (it may be answered now).
                         let oldest_kept: OffsetDateTime = r.get(0);
-                        let free_at = oldest_kept + *period;
-                        let w = Duration::try_from(free_at - now).unwrap_or_default();
+                        let w = if oldest_kept > now {
+                            *period
+                        } else {
+                            Duration::try_from(oldest_kept + *period - now).unwrap_or_default()
+                        };
                         wait = wait.max(w.max(Duration::from_millis(1)));
                     }
                 }
+                let mut slot = 0;
                 if wait.is_zero() {
-                    tx.execute("INSERT INTO ssl_orders_rate_events (key, at) VALUES ($1, $2)", &[&key, &now])
+                    // The provisional time, unique per key (it names the slot for the release).
+                    let latest: Option<OffsetDateTime> = tx
+                        .query_one("SELECT max(at) FROM ssl_orders_rate_events WHERE key = $1", &[&key])
+                        .await
+                        .map_err(self.err())?
+                        .get(0);
+                    let mut at = now + RATE_LEASE;
+                    if let Some(l) = latest.filter(|l| *l >= at) {
+                        at = l + Duration::from_micros(1);
+                    }
+                    tx.execute("INSERT INTO ssl_orders_rate_events (key, at) VALUES ($1, $2)", &[&key, &at])
                         .await
                         .map_err(self.err())?;
+                    slot = micros(at);
                 }
                 tx.commit().await.map_err(self.err())?;
-                wait
+                (wait, slot)
             };
             if wait.is_zero() {
-                return Ok(());
+                return Ok(slot);
             }
             tokio::time::sleep(wait).await;
         }
     }
+
+    /// The answer to the request holding `slot` (from [`acquire_rate`](Self::acquire_rate)) arrived: its windows
+    /// run from now (the database's clock). An unknown slot (already released, or its lease ran out and was
+    /// cleared) changes nothing.
+    pub async fn release_rate(&self, key: &str, slot: u64) -> JournalResult<()> {
+        let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(slot) * 1000)
+            .map_err(|_| JournalError::Conflict(format!("rate slot {slot} is no time")))?;
+        let c = self.client.lock().await;
+        c.execute(
+            "UPDATE ssl_orders_rate_events SET at = clock_timestamp() WHERE key = $1 AND at = $2",
+            &[&key, &at],
+        )
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
 }
+
+/// How long a request in flight holds its rate-limit slot at most without an answer (a worker that died mid-request):
+/// twice the transport's default whole-request timeout (60 s).
+pub const RATE_LEASE: Duration = Duration::from_secs(120);
+
+/// Microseconds since 1970 (PostgreSQL's `timestamptz` resolution).
+fn micros(t: OffsetDateTime) -> u64 {
+    u64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(0)
+}
+
+/// Fallback slots (the in-process limiter's) carry this bit; database slots are microsecond times, far below it.
+const FALLBACK: u64 = 1 << 63;
 
 /// A [`ssl_core::ratelimit::RateGate`] whose windows live in the journal's database, so every worker sharing the
 /// journal counts against the same provider limit. A database failure falls back to an in-process limiter with
@@ -350,10 +400,35 @@ impl PgRateGate {
 
 #[async_trait]
 impl ssl_core::ratelimit::RateGate for PgRateGate {
-    async fn acquire(&self) {
-        if let Err(e) = self.journal.acquire_rate(&self.key, &self.windows).await {
-            tracing::warn!("shared rate window unavailable ({e}); limiting this process only");
-            self.fallback.acquire().await;
+    async fn acquire(&self) -> Slot {
+        match self.journal.acquire_rate(&self.key, &self.windows).await {
+            Ok(id) => Slot::new(id),
+            Err(e) => {
+                tracing::warn!("shared rate window unavailable ({e}); limiting this process only");
+                Slot::new(self.fallback.acquire().await.id() | FALLBACK)
+            }
+        }
+    }
+
+    async fn release(&self, slot: Slot) {
+        let id = slot.id();
+        if id & FALLBACK != 0 {
+            self.fallback.release(Slot::new(id & !FALLBACK));
+        } else if let Err(e) = self.journal.release_rate(&self.key, id).await {
+            // The row keeps its provisional time: the slot frees itself when the lease runs out.
+            tracing::warn!("shared rate window: answer not recorded ({e}); the slot is held until its lease ends");
+        }
+    }
+
+    fn abandon(&self, slot: Slot) {
+        let id = slot.id();
+        if id & FALLBACK != 0 {
+            self.fallback.release(Slot::new(id & !FALLBACK));
+        } else if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            let (journal, key) = (self.journal.clone(), self.key.clone());
+            rt.spawn(async move {
+                let _ = journal.release_rate(&key, id).await;
+            });
         }
     }
 }

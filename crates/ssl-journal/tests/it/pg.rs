@@ -136,6 +136,30 @@ async fn a_dead_workers_sending_row_is_reconciled_by_the_next() {
     assert_eq!((fake.sent(), fake.stored()), (1, 1));
 }
 
+/// The shared gate follows ssl-core's rule: a request in flight holds its slot however long it takes, and the
+/// slot frees one window after the answer, not after the departure.
+#[tokio::test]
+async fn a_request_in_flight_holds_its_shared_slot_until_one_window_after_its_answer() {
+    let Some(url) = schema().await else { return };
+    let windows = [(1usize, Duration::from_millis(400))];
+    let a = PgJournal::open(&url).await.unwrap();
+    let b = PgJournal::open(&url).await.unwrap();
+    let started = std::time::Instant::now();
+    let slow = a.acquire_rate("digicert:k", &windows).await.unwrap();
+    let third = tokio::spawn(async move {
+        let s = b.acquire_rate("digicert:k", &windows).await.unwrap();
+        b.release_rate("digicert:k", s).await.unwrap();
+        started.elapsed()
+    });
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(!third.is_finished(), "a request in flight for 1 s (2.5 windows) still holds its slot");
+    let answered = started.elapsed();
+    a.release_rate("digicert:k", slow).await.unwrap();
+    let at = third.await.unwrap();
+    // One window after the answer (a little slack for the gap between the database clock and ours).
+    assert!(at >= answered + Duration::from_millis(380), "{at:?} vs answer at {answered:?}");
+}
+
 #[tokio::test]
 async fn four_workers_share_one_rate_window() {
     let Some(url) = schema().await else { return };
@@ -147,8 +171,9 @@ async fn four_workers_share_one_rate_window() {
         set.spawn(async move {
             let mut at = Vec::new();
             for _ in 0..10 {
-                j.acquire_rate("digicert:k", &windows).await.unwrap();
+                let slot = j.acquire_rate("digicert:k", &windows).await.unwrap();
                 at.push(started.elapsed());
+                j.release_rate("digicert:k", slot).await.unwrap();
             }
             at
         });
