@@ -6,10 +6,19 @@
 //! 5 s → 500 ms, 3 min → 18 s) and the client's rate gate waits on the same scaled windows. The simulator runs on
 //! its own runtime. It counts requests (not orders: reading an issued order takes two), computes the least time
 //! DigiCert's two windows allow for that many requests, and requires the sync to take at most 1.05 × that bound
-//! with zero 429 answers (the 429s are listed by route). Results and the known gap: BENCHMARKS.md (journal).
+//! with zero 429 answers (the 429s are listed by route). It also prints each request's latency (p50, p90, max):
+//! the gate holds a request's slot until its answer (`ssl_core::ratelimit`), so latency is what the rule costs.
 //!
-//! Run: `cargo bench -p ssl-journal --bench sync_bound --profile dev` (debug build, about 2.5 min; or the release
-//! profile with `SYNC_BOUND_SCALE=60`). It prints the numbers and exits non-zero when a requirement fails.
+//! Run: `nice -n 10 cargo bench -p ssl-journal --bench sync_bound --profile dev` (debug build; knobs
+//! `SYNC_BOUND_SCALE`, default 10, and `SYNC_BOUND_CONCURRENCY`, reads in flight, default 16). It prints the numbers
+//! and exits non-zero when a requirement fails. Measured 2026-11-30 (load ~6 on 2 cores, debug build, 8,000
+//! requests, 16 in flight; BENCHMARKS.md, journal):
+//!
+//! | scale | bound | sync | ratio | 429s |
+//! |---|---|---|---|---|
+//! | 1/5 | 261.0 s | 262.5 s | 1.006 | 0 |
+//! | 1/10 | 130.5 s | 133.4 s | 1.022 | 0 |
+//! | 1/20 | 65.25 s | 70.1 s | 1.074 (the debug simulator's ~120 requests/s is the limit: 8,000 need ≥ 66 s) | 0 |
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,8 +34,8 @@ use ssl_sandbox::{Sandbox, SandboxConfig, SandboxHandle};
 
 /// Time runs this many times faster on both sides: `SYNC_BOUND_SCALE` (default 10). The simulator serves one
 /// request at a time and lets time pass over all its orders on each, so with 5,000 orders a debug build keeps up
-/// with about 120 requests/s on a busy 2-core machine: 10× faster DigiCert windows ask for at most 111/s on average
-/// (1,000 per 18 s). A release build keeps up with 60× (`SYNC_BOUND_SCALE=60`).
+/// with about 120 requests/s on a busy 2-core machine: 10× faster DigiCert windows ask for 56/s on average
+/// (1,000 per 18 s), 20× for 111/s, which the simulator barely serves (the run then measures the simulator).
 fn time_scale() -> f64 {
     std::env::var("SYNC_BOUND_SCALE")
         .ok()
@@ -37,19 +46,29 @@ fn time_scale() -> f64 {
 const ISSUED: usize = 3000;
 const PENDING: usize = 2000;
 
-/// Counts requests and 429 answers.
+/// Reads in flight at once (`SYNC_BOUND_CONCURRENCY`, default 16). With the rate gate holding a slot until its
+/// answer, every millisecond a request waits in the simulator's queue is a millisecond its slot stays taken; more
+/// reads in flight than the simulator serves at once only lengthen that queue.
+fn concurrency() -> usize {
+    std::env::var("SYNC_BOUND_CONCURRENCY").ok().and_then(|v| v.trim().parse().ok()).filter(|c| *c >= 1).unwrap_or(16)
+}
+
+/// Counts requests and 429 answers, and times each request (departure to answer).
 #[derive(Debug)]
 struct Counting {
     inner: ReqwestTransport,
     requests: AtomicUsize,
     too_many: AtomicUsize,
+    latencies: std::sync::Mutex<Vec<Duration>>,
 }
 
 #[async_trait]
 impl Transport for Counting {
     async fn send(&self, request: WireRequest) -> Result<WireResponse, TransportError> {
         self.requests.fetch_add(1, Ordering::SeqCst);
+        let sent = Instant::now();
         let r = self.inner.send(request).await;
+        self.latencies.lock().unwrap().push(sent.elapsed());
         if matches!(&r, Ok(resp) if resp.status == 429) {
             self.too_many.fetch_add(1, Ordering::SeqCst);
         }
@@ -150,6 +169,7 @@ async fn run(sb: &SandboxHandle) -> bool {
         inner: ReqwestTransport::new(&TransportConfig::default()).unwrap(),
         requests: AtomicUsize::new(0),
         too_many: AtomicUsize::new(0),
+        latencies: Default::default(),
     });
     let gate = Arc::new(CountingGate { inner: RateLimiter::new(windows.clone()), passed: AtomicUsize::new(0) });
     let key = SandboxHandle::credentials().into_iter().find(|(p, _)| *p == "digicert").unwrap().1[0].1;
@@ -164,7 +184,7 @@ async fn run(sb: &SandboxHandle) -> bool {
     let provider: Arc<dyn ssl_core::Provider> = Arc::from(ssl_orders::connect(config).unwrap());
 
     let targets = [SyncTarget { provider, base_url: base }];
-    let options = SyncOptions { concurrency: 64, ..SyncOptions::default() };
+    let options = SyncOptions { concurrency: concurrency(), ..SyncOptions::default() };
     let started = Instant::now();
     let summary = sync(journal.clone(), &targets, &options, |_| {}).await.expect("sync");
     let elapsed = started.elapsed();
@@ -173,6 +193,10 @@ async fn run(sb: &SandboxHandle) -> bool {
     let pairs: Vec<(usize, Duration)> = windows.iter().map(|w| (w.limit, w.period)).collect();
     let bound = rate_bound(requests, &pairs);
     let ratio = elapsed.as_secs_f64() / bound.as_secs_f64();
+    let mut latencies = transport.latencies.lock().unwrap().clone();
+    latencies.sort();
+    let ms =
+        |q: f64| latencies.get(((latencies.len() as f64 - 1.0) * q) as usize).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     let mut refusals: std::collections::BTreeMap<String, usize> = Default::default();
     for e in sb.events().iter().filter(|e| e.status == 429) {
         let path: Vec<&str> = e
@@ -192,6 +216,8 @@ async fn run(sb: &SandboxHandle) -> bool {
         "answers_429": too_many,
         "requests_through_the_gate": gate.passed.load(Ordering::SeqCst),
         "answers_429_by_route": refusals,
+        "reads_in_flight": options.concurrency,
+        "latency_ms_p50_p90_max": [ms(0.5), ms(0.9), ms(1.0)],
         "time_scale": format!("1/{scale}"),
         "windows_scaled": pairs.iter().map(|(l, p)| format!("{l} per {:.1} ms", p.as_secs_f64() * 1000.0)).collect::<Vec<_>>(),
         "bound_seconds": bound.as_secs_f64(),

@@ -353,12 +353,9 @@ impl PgJournal {
         let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(slot) * 1000)
             .map_err(|_| JournalError::Conflict(format!("rate slot {slot} is no time")))?;
         let c = self.client.lock().await;
-        c.execute(
-            "UPDATE ssl_orders_rate_events SET at = clock_timestamp() WHERE key = $1 AND at = $2",
-            &[&key, &at],
-        )
-        .await
-        .map_err(self.err())?;
+        c.execute("UPDATE ssl_orders_rate_events SET at = clock_timestamp() WHERE key = $1 AND at = $2", &[&key, &at])
+            .await
+            .map_err(self.err())?;
         Ok(())
     }
 }
