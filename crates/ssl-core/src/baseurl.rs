@@ -35,6 +35,12 @@ pub fn parse_base_url(s: &str) -> Result<url::Url> {
     }
 }
 
+/// A documented base URL written in the code (a provider's production or test URL, a region's): parsed, and known
+/// to parse.
+pub fn fixed(s: &'static str) -> url::Url {
+    url::Url::parse(s).unwrap_or_else(|e| unreachable!("the fixed base URL `{s}` does not parse: {e}"))
+}
+
 /// The URL text with anything between `://` and the last `@` of the authority replaced by `[redacted]`, so an
 /// error can show the URL someone gave without the password in it (also when it does not parse).
 ///

@@ -470,3 +470,29 @@ pub trait ClientKit: Send + Sync + Sized {
         self.api().call(req, self.authenticator()?).await
     }
 }
+
+/// Implements [`ClientKit`] for a client type: where its executor is (the field `api`, or a path such as
+/// `client.api`), how it authenticates (a closure-like expression over the client returning
+/// `Result<&dyn Authenticator>`) and, optionally, the headers that carry credentials. For example
+/// `ssl_core::client_kit!(DigiCertClient, api: api, auth: |c| Ok(c.auth.as_ref()), redact: ["X-DC-DEVKEY"]);`
+#[macro_export]
+macro_rules! client_kit {
+    ($client:ty, api: $($api:ident).+, auth: |$c:ident| $auth:expr $(, redact: $redact:expr)? $(,)?) => {
+        impl $crate::ClientKit for $client {
+            $(const REDACT: &'static [&'static str] = &$redact;)?
+
+            fn api(&self) -> &$crate::ApiClient {
+                &self.$($api).+
+            }
+
+            fn api_mut(&mut self) -> &mut $crate::ApiClient {
+                &mut self.$($api).+
+            }
+
+            fn authenticator(&self) -> $crate::Result<&dyn $crate::Authenticator> {
+                let $c = self;
+                $auth
+            }
+        }
+    };
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ssl_core::ratelimit::{self, Window};
-use ssl_core::{ApiClient, Authenticator, ClientKit, Error, HeaderAuth, Operation, Result, SecretString, Transport};
+use ssl_core::{ApiClient, ClientKit, Error, HeaderAuth, Operation, Result, SecretString, Transport};
 
 use crate::generated::{self as g, ops};
 
@@ -27,28 +27,18 @@ pub enum Region {
 impl Region {
     /// The base URL, version prefix included.
     pub fn base_url(self) -> url::Url {
-        let s = match self {
+        ssl_core::baseurl::fixed(match self {
             Self::Us => "https://www.digicert.com/services/v2",
             Self::Eu => "https://certcentral.digicert.eu/services/v2",
-        };
-        url::Url::parse(s).unwrap_or_else(|_| unreachable!("static URL"))
+        })
     }
 }
 
-/// A CertCentral API client. Cheap to clone.
-#[derive(Clone)]
+/// A CertCentral API client. Cheap to clone; `Debug` shows no key.
+#[derive(Clone, Debug)]
 pub struct DigiCertClient {
     pub(crate) api: ApiClient,
     auth: Arc<HeaderAuth>,
-}
-
-impl std::fmt::Debug for DigiCertClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DigiCertClient")
-            .field("base", &self.api.base().as_str())
-            .field("api_key", &"[redacted]")
-            .finish()
-    }
 }
 
 impl DigiCertClient {
@@ -81,20 +71,5 @@ impl DigiCertClient {
     }
 }
 
-/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`) over the
-/// API key header.
-impl ClientKit for DigiCertClient {
-    const REDACT: &'static [&'static str] = &["X-DC-DEVKEY"];
-
-    fn api(&self) -> &ApiClient {
-        &self.api
-    }
-
-    fn api_mut(&mut self) -> &mut ApiClient {
-        &mut self.api
-    }
-
-    fn authenticator(&self) -> Result<&dyn Authenticator> {
-        Ok(self.auth.as_ref())
-    }
-}
+// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`).
+ssl_core::client_kit!(DigiCertClient, api: api, auth: |c| Ok(c.auth.as_ref()), redact: ["X-DC-DEVKEY"]);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use ssl_core::jsonapi::ListDocument;
 use ssl_core::operation::Operation;
 use ssl_core::ratelimit::{self, Window};
-use ssl_core::{ApiClient, Authenticator, ClientKit, Error, ExposeSecret, HeaderAuth, Result, SecretString, Transport};
+use ssl_core::{ApiClient, ClientKit, Error, ExposeSecret, HeaderAuth, Result, SecretString, Transport};
 #[cfg(feature = "transport")]
 use ssl_core::{ReqwestTransport, TransportConfig};
 use tokio::sync::OnceCell;
@@ -110,20 +110,6 @@ impl NameshieldClient {
     }
 }
 
-/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`) over the
-/// bearer token; without one every call fails with [`Error::Config`].
-impl ClientKit for NameshieldClient {
-    const REDACT: &'static [&'static str] = &["Authorization"];
-
-    fn api(&self) -> &ApiClient {
-        &self.api
-    }
-
-    fn api_mut(&mut self) -> &mut ApiClient {
-        &mut self.api
-    }
-
-    fn authenticator(&self) -> Result<&dyn Authenticator> {
-        Ok(self.auth()?)
-    }
-}
+// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `send`, `execute`) over the
+// bearer token; without one every call fails with `Error::Config`.
+ssl_core::client_kit!(NameshieldClient, api: api, auth: |c| Ok(c.auth()?), redact: ["Authorization"]);

@@ -7,9 +7,7 @@ use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus,
     ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
-use ssl_core::{
-    ApiClient, Authenticator, ClientKit, Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result,
-};
+use ssl_core::{ClientKit, Error, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::client::OpenproviderClient;
 use crate::generated::{self as g, ops};
@@ -113,21 +111,9 @@ impl Openprovider {
     }
 }
 
-/// The kit's client methods over the client's login session (no header carries a credential: the token is
-/// added at send time, and `--dry-run` shows none).
-impl ClientKit for Openprovider {
-    fn api(&self) -> &ApiClient {
-        &self.client.api
-    }
-
-    fn api_mut(&mut self) -> &mut ApiClient {
-        &mut self.client.api
-    }
-
-    fn authenticator(&self) -> Result<&dyn Authenticator> {
-        Ok(self.client.session()?)
-    }
-}
+// The kit's client methods over the client's login session (no header carries a credential: the token is added at
+// send time, and `--dry-run` shows none).
+ssl_core::client_kit!(Openprovider, api: client.api, auth: |p| Ok(p.client.session()?));
 
 #[async_trait]
 impl OrderKit for Openprovider {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
-use ssl_core::{ApiClient, Authenticator, ClientKit, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
+use ssl_core::{ApiClient, Error, HeaderAuth, HttpRequest, Result, SecretString, Transport};
 
 use crate::generated::{self as g, requests};
 
@@ -102,20 +102,6 @@ impl RtrClient {
     }
 }
 
-/// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `execute`) over the API key
-/// header. [`RtrClient::send`] sends a request value (the generated functions build them).
-impl ClientKit for RtrClient {
-    const REDACT: &'static [&'static str] = &["Authorization"];
-
-    fn api(&self) -> &ApiClient {
-        &self.api
-    }
-
-    fn api_mut(&mut self) -> &mut ApiClient {
-        &mut self.api
-    }
-
-    fn authenticator(&self) -> Result<&dyn Authenticator> {
-        Ok(self.auth.as_ref())
-    }
-}
+// The kit's client methods (`with_retry`, `without_rate_limit`, `base_url`, `render`, `execute`) over the API key
+// header. `RtrClient::send` sends a request value (the generated functions build them).
+ssl_core::client_kit!(RtrClient, api: api, auth: |c| Ok(c.auth.as_ref()), redact: ["Authorization"]);
