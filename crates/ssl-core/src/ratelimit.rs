@@ -334,4 +334,34 @@ mod tests {
         assert_eq!(at - start, Duration::from_secs(61), "free one window after the answer");
         Held::acquire(None).await.answered().await; // no gate: nothing to wait for
     }
+
+    /// The executor's hook: a request's slot is held while the transport waits for the answer, so the next request
+    /// leaves one window after the first one's answer (3 s + 5 s), not after its departure (5 s).
+    #[tokio::test(start_paused = true)]
+    async fn the_executor_holds_the_slot_until_the_transport_answers() {
+        use crate::transport::{Transport, TransportError, WireRequest, WireResponse};
+
+        /// Answers every request after 3 s.
+        #[derive(Debug)]
+        struct Slow;
+        #[async_trait::async_trait]
+        impl Transport for Slow {
+            async fn send(&self, _: WireRequest) -> Result<WireResponse, TransportError> {
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                Ok(WireResponse { status: 200, headers: vec![], body: b"{}".to_vec() })
+            }
+        }
+        let start = Instant::now();
+        let limiter = Arc::new(RateLimiter::new(vec![Window::new(1, Duration::from_secs(5))]));
+        let base = url::Url::parse("https://api.example.test/").unwrap();
+        let api =
+            crate::client::ApiClient::new("test", base, Arc::new(Slow), |_, _, _| None).with_rate_limiter(limiter);
+        let req = crate::request::HttpRequest::new(crate::request::Method::Get, "/x", crate::request::CallKind::Read);
+        let mut answers = Vec::new();
+        for _ in 0..2 {
+            api.execute(&req, &crate::client::NoAuth).await.unwrap();
+            answers.push(start.elapsed());
+        }
+        assert_eq!(answers, [Duration::from_secs(3), Duration::from_secs(3 + 5 + 3)]);
+    }
 }

@@ -3,7 +3,9 @@
 //!
 //! - Providers run side by side; inside one provider at most [`SyncOptions::concurrency`] reads are in flight, and
 //!   the provider client's rate limiter (the published windows, shared per credential) paces them, so a sync never
-//!   provokes a 429 it could have avoided.
+//!   provokes a 429 it could have avoided. Each read holds its place in the windows until its answer arrives
+//!   (`ssl_core::ratelimit`), so the provider, which counts it somewhere in between, never sees one too many; many
+//!   reads in flight only lengthen the provider's queue and with it the time each place is held.
 //! - A run is resumable: it is recorded in the journal when it starts and marked finished only when every entry was
 //!   read. An interrupted run ([`SyncOptions::stop`]) is resumed by the next `sync`, which skips the entries already
 //!   read since the run started.
