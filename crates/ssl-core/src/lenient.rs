@@ -119,6 +119,29 @@ pub fn value_string(v: &Value) -> Result<String, String> {
     to_string(v)
 }
 
+/// A flag of an error envelope read the PHP way: a boolean, a number (non-zero is true), or the strings `true`,
+/// `1`, `false`, `0` (any case, trimmed); anything else (and absent) is `None`.
+pub fn truthy(v: Option<&Value>) -> Option<bool> {
+    match v? {
+        Value::Number(n) => n.as_f64().map(|n| n != 0.0),
+        other => to_bool(other).ok(),
+    }
+}
+
+/// A message field as text: a string as it is, a list's entries joined with `; `, anything else as JSON; trimmed,
+/// and `None` when absent, null or blank.
+pub fn text(v: Option<&Value>) -> Option<String> {
+    let s = match v? {
+        Value::Null => return None,
+        Value::String(s) => s.clone(),
+        Value::Array(items) => {
+            items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    };
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
 /// A scalar read through one of the converters above; the element type of the `vec_` readers.
 trait Scalar: Sized {
     const FALSE_IS_ABSENT: bool = true;

@@ -7,6 +7,7 @@
 
 pub mod baseurl;
 pub mod client;
+pub mod dcv;
 pub mod descriptor;
 pub mod error;
 pub mod facts;

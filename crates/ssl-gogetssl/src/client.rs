@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ssl_core::operation::{Checked, Operation};
+use ssl_core::ClientKit;
+use ssl_core::operation::Checked;
 use ssl_core::{
     ApiClient, Body, CallKind, CredentialKey, Error, ExposeSecret, FormValue, HttpRequest, Login, Method, NoAuth,
-    Problem, RefusalRule, Response, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement, Transport,
+    Problem, RefusalRule, Result, SecretString, SessionAuth, SessionConfig, TokenPlacement, Transport,
 };
 
 use crate::generated::{self as g, ops, requests};
@@ -148,13 +149,6 @@ impl GoGetSslClient {
         Ok(Self { api, user, session, products: Arc::default() })
     }
 
-    /// Replace the retry policy (e.g. [`ssl_core::retry::RetryPolicy::none`] in tests).
-    #[must_use]
-    pub fn with_retry(mut self, retry: ssl_core::retry::RetryPolicy) -> Self {
-        self.api = self.api.with_retry(retry);
-        self
-    }
-
     /// Preload product details (a catalog saved from [`Self::product_list`], say): the pre-flight then needs no
     /// call at all for these products.
     #[must_use]
@@ -168,25 +162,6 @@ impl GoGetSslClient {
         self
     }
 
-    /// The base URL.
-    pub fn base_url(&self) -> &url::Url {
-        self.api.base()
-    }
-
-    /// The request rendered as `--dry-run` prints it: full URL with `auth_key=[redacted]`, headers and the form
-    /// body (a login password `[redacted]`).
-    pub fn render(&self, req: &HttpRequest) -> String {
-        let text = req.render_redacted(self.api.base(), &[]);
-        let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
-        let sep = if first.contains('?') { '&' } else { '?' };
-        let first = if req.operation == "auth" {
-            first.to_owned()
-        } else {
-            format!("{first}{sep}{AUTH_PARAM}={}", ssl_core::request::REDACTED)
-        };
-        format!("{first}\n{rest}")
-    }
-
     /// How many logins this client's session (shared with the clients of the same credential, base URL and
     /// transport) made so far.
     pub async fn logins(&self) -> u64 {
@@ -196,18 +171,6 @@ impl GoGetSslClient {
     /// Log in now (a fresh `auth_key`), replacing any cached key.
     pub async fn login(&self) -> Result<()> {
         self.session.login(&self.api).await
-    }
-
-    /// Validate, send with the session key, classify and decode one operation of [`crate::generated::ops`]:
-    /// log in first if needed; a read or write refused by [`REFUSAL`] logs in again once and is sent once more; a
-    /// spend is sent exactly once, preceded by a new login when the key is older than 15 minutes or was just refused.
-    pub async fn send<O: Operation>(&self, op: &O) -> Result<O::Output> {
-        self.api.send(op, &self.session).await
-    }
-
-    /// Send a request value as it is, with the session key (the kit's prepared order).
-    pub(crate) async fn execute(&self, req: &HttpRequest) -> Result<Response> {
-        self.api.call(req, &self.session).await
     }
 
     /// `GET /products/ssl/`: every SSL product with its rules and prices (each cached for the client's lifetime).
@@ -295,8 +258,10 @@ impl GoGetSslClient {
     }
 }
 
-/// The kit's client methods over the login session (`render` adds `auth_key=[redacted]`, see
-/// [`GoGetSslClient::render`]). The inherent methods of the same names come first.
+/// The kit's client methods over the login session: `send` validates, sends with the session key, classifies and
+/// decodes one operation of [`crate::generated::ops`] (log in first if needed; a read or write refused by
+/// [`REFUSAL`] logs in again once and is sent once more; a spend is sent exactly once, preceded by a new login when
+/// the key is older than 15 minutes or was just refused); `render` adds `auth_key=[redacted]`.
 impl ssl_core::ClientKit for GoGetSslClient {
     fn api(&self) -> &ApiClient {
         &self.api
@@ -310,7 +275,17 @@ impl ssl_core::ClientKit for GoGetSslClient {
         Ok(&self.session)
     }
 
+    /// The request rendered as `--dry-run` prints it: full URL with `auth_key=[redacted]`, headers and the form
+    /// body (a login password `[redacted]`).
     fn render(&self, req: &HttpRequest) -> String {
-        GoGetSslClient::render(self, req)
+        let text = req.render_redacted(self.api.base(), &[]);
+        let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+        let sep = if first.contains('?') { '&' } else { '?' };
+        let first = if req.operation == "auth" {
+            first.to_owned()
+        } else {
+            format!("{first}{sep}{AUTH_PARAM}={}", ssl_core::request::REDACTED)
+        };
+        format!("{first}\n{rest}")
     }
 }

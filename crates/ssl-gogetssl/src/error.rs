@@ -19,39 +19,8 @@
 //! stays a provider refusal. Errors of the login call itself are auth failures.
 
 use serde_json::Value;
+use ssl_core::lenient::{text, truthy};
 use ssl_core::{ProviderError, ProviderErrorEntry};
-
-fn truthy(v: Option<&Value>) -> Option<bool> {
-    match v? {
-        Value::Bool(b) => Some(*b),
-        Value::Number(n) => n.as_i64().map(|n| n != 0),
-        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// A message field as text: strings as they are, lists joined with `; `, anything else as JSON.
-fn text(v: Option<&Value>) -> Option<String> {
-    let s = match v? {
-        Value::Null => return None,
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    };
-    let s = s.trim().to_owned();
-    (!s.is_empty()).then_some(s)
-}
 
 /// The [`ssl_core::client::ErrorDecoder`] of GoGetSSL (rules in the module docs). Called for every response.
 pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {

@@ -51,13 +51,14 @@
 
 use async_trait::async_trait;
 use serde_json::Value;
+use ssl_core::dcv::{self, FileParts};
 use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
-    Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
-    Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
+    Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
+    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
 use ssl_core::problem::has_errors;
-use ssl_core::{Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
+use ssl_core::{ClientKit, Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
 
 use crate::GoGetSslClient;
 use crate::generated::{self as g, ops, requests};
@@ -99,37 +100,9 @@ pub fn map_status(raw: &str) -> OrderStatus {
 }
 
 /// The DCV state GoGetSSL reports for a name (`dcv_status`, `san[].status`): `2`, `validated`, `valid`, `verified`,
-/// `passed` or `active` is valid; `failed`, `rejected` or `error` failed; anything else pending.
+/// `passed`, `active` or `true` is valid; `failed`, `rejected` or `error` failed; anything else pending.
 pub fn dcv_state(v: Option<&Value>) -> DcvStatus {
-    let text = match v {
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) => s.trim().to_ascii_lowercase(),
-        Some(Value::Bool(true)) => "valid".into(),
-        _ => return DcvStatus::Pending,
-    };
-    match text.as_str() {
-        "2" | "validated" | "valid" | "verified" | "passed" | "active" => DcvStatus::Valid,
-        "failed" | "rejected" | "error" => DcvStatus::Failed,
-        _ => DcvStatus::Pending,
-    }
-}
-
-/// Parse GoGetSSL's one-line DNS record: `NAME CNAME VALUE` or `NAME [IN] TXT VALUE` (quotes and spacing
-/// tolerated, trailing dots kept off).
-pub fn parse_record(record: &str) -> Option<DnsRecord> {
-    let tokens: Vec<&str> = record.split_whitespace().collect();
-    let at = tokens.iter().position(|t| t.eq_ignore_ascii_case("CNAME") || t.eq_ignore_ascii_case("TXT"))?;
-    let name = tokens[..at].iter().rev().find(|t| !t.eq_ignore_ascii_case("IN"))?;
-    let value = tokens[at + 1..].join(" ");
-    let value = value.trim().trim_matches('"').trim_end_matches('.').to_owned();
-    if value.is_empty() {
-        return None;
-    }
-    Some(DnsRecord {
-        name: name.trim_end_matches('.').to_ascii_lowercase(),
-        record_type: tokens[at].to_ascii_uppercase(),
-        value: if tokens[at].eq_ignore_ascii_case("CNAME") { value.to_ascii_lowercase() } else { value },
-    })
+    dcv::state(v, &["2", "validated", "valid", "verified", "passed", "active"], &["failed", "rejected", "error"])
 }
 
 fn email_of(v: Option<&Value>) -> Option<String> {
@@ -138,6 +111,10 @@ fn email_of(v: Option<&Value>) -> Option<String> {
         Value::Object(m) => m.get("email").and_then(Value::as_str).map(str::to_owned),
         _ => None,
     }
+}
+
+fn file_parts(f: Option<&g::FileValidation>) -> Option<FileParts<'_>> {
+    f.map(|f| FileParts { link: f.link.as_deref(), filename: f.filename.as_deref(), content: f.content.as_deref() })
 }
 
 /// The DCV instruction of one host from its wire method (`dns`, an address for email, ...) and GoGetSSL's details.
@@ -149,46 +126,24 @@ pub fn instruction(
     status: DcvStatus,
 ) -> DcvInstruction {
     let wire = wire.trim();
-    let (provider_method, address) = if ssl_core::facts::is_email(wire) {
+    let (method, address) = if ssl_core::facts::is_email(wire) {
         ("email".to_owned(), Some(wire.to_owned()))
     } else {
-        let m = if wire.is_empty() {
-            match details {
-                Some(d) if d.dns.is_some() => "dns",
-                Some(d) if d.http.is_some() => "http",
-                Some(d) if d.https.is_some() => "https",
-                _ => "email",
-            }
-        } else {
-            wire
+        let inferred = match details {
+            Some(d) if d.dns.is_some() => "dns",
+            Some(d) if d.http.is_some() => "http",
+            Some(d) if d.https.is_some() => "https",
+            _ => "email",
         };
+        let m = if wire.is_empty() { inferred } else { wire };
         (
             m.to_ascii_lowercase(),
             approver.map(str::to_owned).or_else(|| email_of(details.and_then(|d| d.email.as_ref()))),
         )
     };
-    let bare = host.trim_start_matches("*.");
-    let file = |f: Option<&g::FileValidation>, scheme: &str| {
-        f.map(|f| {
-            let url = f.link.clone().filter(|l| !l.trim().is_empty()).unwrap_or_else(|| {
-                format!("{scheme}://{bare}/.well-known/pki-validation/{}", f.filename.clone().unwrap_or_default())
-            });
-            HttpFile { url, content: f.content.clone().unwrap_or_default() }
-        })
-    };
-    let check = match (DCV_TABLE.neutral(&provider_method), provider_method.as_str()) {
-        (Some(method), "dns") => DcvCheck::Dns {
-            method,
-            record: details.and_then(|d| d.dns.as_ref()).and_then(|d| d.record.as_deref()).and_then(parse_record),
-        },
-        (Some(method), "http") => DcvCheck::Http { method, file: file(details.and_then(|d| d.http.as_ref()), "http") },
-        (Some(method), "https") => {
-            DcvCheck::Http { method, file: file(details.and_then(|d| d.https.as_ref()), "https") }
-        }
-        (Some(DcvMethod::Email), _) => DcvCheck::Email { approvers: address.into_iter().collect() },
-        _ => DcvCheck::Unknown,
-    };
-    DcvInstruction::new(host, provider_method, status, check)
+    let record = details.and_then(|d| d.dns.as_ref()).and_then(|d| d.record.as_deref());
+    let file = details.and_then(|d| if method == "https" { d.https.as_ref() } else { d.http.as_ref() });
+    dcv::instruction(&DCV_TABLE, host, &method, status, (record, file_parts(file), address.into_iter().collect()))
 }
 
 /// Every name of an order (primary first) from its status.

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+pub use ssl_core::ClientKit;
 use ssl_core::model::{Contact, Contacts, Organization};
 use ssl_core::retry::RetryPolicy;
 use ssl_core::testing::MockTransport;

@@ -2,7 +2,7 @@
 //! expiry, DCV in every mode, real certificates.
 
 use ssl_core::model::{DcvMethod, DcvStatus, OrderSpec, OrderStatus, ReissueSpec, Verb};
-use ssl_core::{ErrorKind, Provider};
+use ssl_core::{ClientKit, ErrorKind, Provider};
 use ssl_gogetssl::GoGetSslClient;
 use ssl_gogetssl::generated::ops;
 use ssl_sandbox::{DcvMode, Knobs, Sandbox, SandboxConfig, SandboxHandle};

@@ -1,7 +1,8 @@
-//! The neutral tables of `ssl_gogetssl::neutral`: DNS records, statuses and DCV states.
+//! The neutral tables of `ssl_gogetssl::neutral`: statuses and DCV states, and GoGetSSL's DNS record lines (read by `ssl_core::dcv`).
 
+use ssl_core::dcv::parse_record;
 use ssl_core::model::{DcvStatus, OrderStatus};
-use ssl_gogetssl::neutral::{dcv_state, map_status, parse_record};
+use ssl_gogetssl::neutral::{dcv_state, map_status};
 
 #[test]
 fn records_parse() {
