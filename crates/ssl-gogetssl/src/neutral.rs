@@ -55,7 +55,7 @@ use ssl_core::dcv::{self, FileParts};
 use ssl_core::kit::{self, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
-    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
+    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, Verb, Warning,
 };
 use ssl_core::problem::has_errors;
 use ssl_core::{ClientKit, Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
@@ -85,19 +85,19 @@ pub const DEFAULT_WEBSERVER_TYPE: i64 = 1;
 /// The reason sent when a cancellation gives none (GoGetSSL requires one).
 pub const DEFAULT_CANCEL_REASON: &str = "Cancelled through ssl-orders";
 
-/// Map a raw GoGetSSL status to the neutral one, before the DCV state is considered (table in the module docs).
-pub fn map_status(raw: &str) -> OrderStatus {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "active" => OrderStatus::Issued,
-        "cancelled" | "canceled" => OrderStatus::Cancelled,
-        "expired" => OrderStatus::Expired,
-        "incomplete" | "new_order" | "unpaid" => OrderStatus::Draft,
-        "pending" => OrderStatus::PendingValidation,
-        "processing" | "reissue" => OrderStatus::Processing,
-        "rejected" => OrderStatus::Rejected,
-        _ => OrderStatus::Unknown,
-    }
-}
+/// Raw GoGetSSL statuses as neutral ones, before the DCV state is considered (table in the module docs).
+pub const STATUSES: StatusTable = StatusTable(&[
+    ("active", OrderStatus::Issued),
+    ("cancelled", OrderStatus::Cancelled),
+    ("expired", OrderStatus::Expired),
+    ("incomplete", OrderStatus::Draft),
+    ("new_order", OrderStatus::Draft),
+    ("unpaid", OrderStatus::Draft),
+    ("pending", OrderStatus::PendingValidation),
+    ("processing", OrderStatus::Processing),
+    ("reissue", OrderStatus::Processing),
+    ("rejected", OrderStatus::Rejected),
+]);
 
 /// The DCV state GoGetSSL reports for a name (`dcv_status`, `san[].status`): `2`, `validated`, `valid`, `verified`,
 /// `passed`, `active` or `true` is valid; `failed`, `rejected` or `error` failed; anything else pending.
@@ -148,38 +148,22 @@ pub fn instruction(
 
 /// Every name of an order (primary first) from its status.
 pub fn order_names(st: &g::OrderStatus) -> Vec<String> {
-    let primary = st
-        .domain
-        .clone()
-        .filter(|d| !d.trim().is_empty())
-        .or_else(|| st.csr_code.as_deref().and_then(crate::client::csr_common_name))
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mut names = vec![primary];
-    let mut push = |n: &str| {
-        let n = n.trim().to_ascii_lowercase();
-        if !n.is_empty() && !names.contains(&n) {
-            names.push(n);
-        }
-    };
-    for s in st.san.iter().flatten() {
-        if let Some(n) = &s.san_name {
-            push(n);
-        }
-    }
+    let primary = st.domain.clone().filter(|d| !d.trim().is_empty());
+    let primary = primary.or_else(|| st.csr_code.as_deref().and_then(crate::client::csr_common_name));
+    let mut others: Vec<&str> = st.san.iter().flatten().filter_map(|s| s.san_name.as_deref()).collect();
     match &st.domains {
-        Some(Value::String(list)) => list.split(',').for_each(&mut push),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(&mut push),
+        Some(Value::String(list)) => others.extend(list.split(',')),
+        Some(Value::Array(items)) => others.extend(items.iter().filter_map(Value::as_str)),
         _ => {}
     }
-    names.retain(|n| !n.is_empty());
-    names
+    let lower = |n: &str| n.to_ascii_lowercase();
+    ssl_core::model::dns_names(primary.as_deref(), others).iter().map(|n| lower(n)).collect()
 }
 
 /// Map an order status answer to the neutral order (tables in the module docs). No network.
 pub fn to_neutral(st: &g::OrderStatus) -> Result<Order> {
     let raw_status = st.status.as_str().to_owned();
-    let base = map_status(&raw_status);
+    let base = STATUSES.neutral(&raw_status);
     let names = order_names(st);
     let primary = names.first().cloned().unwrap_or_default();
     let overall = |computed: DcvStatus| match base {
@@ -315,13 +299,11 @@ fn is_contact_wire(field: Option<&str>) -> bool {
 }
 
 fn bundle(st: &g::OrderStatus) -> Result<CertificateBundle> {
-    let mut pems = ssl_core::x509::split_pem_certificates(st.crt_code.as_deref().unwrap_or(""));
-    if pems.is_empty() {
+    let pems = ssl_core::x509::split_pem_certificates(st.crt_code.as_deref().unwrap_or(""));
+    let Some(leaf) = pems.first() else {
         return Err(Error::decode("order_status", 200, "the order is active but `crt_code` holds no certificate"));
-    }
-    pems.truncate(1);
-    pems.extend(ssl_core::x509::split_pem_certificates(st.ca_code.as_deref().unwrap_or("")));
-    ssl_core::x509::bundle_from_pems(&pems).map_err(|m| Error::decode("order_status", 200, m))
+    };
+    kit::bundle("order_status", &[leaf, st.ca_code.as_deref().unwrap_or("")])
 }
 
 impl GoGetSslClient {
@@ -437,14 +419,7 @@ impl Provider for GoGetSslClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            verbs: Verb::ALL.into_iter().filter(|v| !matches!(v, Verb::Revoke | Verb::Submit)).collect(),
-            dcv_methods: DCV_TABLE.methods(),
-            dcv_per_host: true,
-            client_reference: false,
-            reissue_new_order: false,
-            renew_in_place: false,
-        }
+        Capabilities::new(DCV_TABLE).without(&[Verb::Revoke, Verb::Submit]).dcv_per_host()
     }
 
     fn dcv_table(&self) -> DcvTable {
@@ -518,7 +493,7 @@ impl Provider for GoGetSslClient {
             let order = if filter.common_name.is_some() || filter.since.is_some() {
                 to_neutral(&self.status_of(&id.to_string()).await?)?
             } else {
-                let mut o = Order::new(NAME, id.to_string(), map_status(&raw), raw);
+                let mut o = Order::new(NAME, id.to_string(), STATUSES.neutral(&raw), raw);
                 o.raw = Some(e.clone());
                 o
             };
@@ -578,7 +553,7 @@ impl Provider for GoGetSslClient {
 
     async fn download(&self, order_id: &str) -> Result<CertificateBundle> {
         let st = self.status_of(order_id).await?;
-        let status = map_status(st.status.as_str());
+        let status = STATUSES.neutral(st.status.as_str());
         kit::downloadable(
             order_id,
             if status == OrderStatus::Revoked { OrderStatus::Unknown } else { status },

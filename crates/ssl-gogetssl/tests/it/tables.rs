@@ -2,7 +2,11 @@
 
 use ssl_core::dcv::parse_record;
 use ssl_core::model::{DcvStatus, OrderStatus};
-use ssl_gogetssl::neutral::{dcv_state, map_status};
+use ssl_gogetssl::neutral::{STATUSES, dcv_state};
+
+fn map_status(raw: &str) -> OrderStatus {
+    STATUSES.neutral(raw)
+}
 
 #[test]
 fn records_parse() {
