@@ -128,6 +128,7 @@ mod digicert {
 // ---------------------------------------------------------------------------------------------------- GoGetSSL
 mod gogetssl {
     use super::*;
+    use ssl_core::ClientKit;
     use ssl_gogetssl::GoGetSslClient;
     use ssl_gogetssl::generated as g;
 
