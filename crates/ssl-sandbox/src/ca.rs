@@ -70,6 +70,13 @@ pub struct CsrKey {
     pub dns_names: Vec<String>,
 }
 
+impl CsrKey {
+    /// The number `key_type` ends with (RSA modulus bits, EC curve size), if any.
+    pub fn bits(&self) -> Option<i64> {
+        self.key_type.rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|b| b.parse().ok())
+    }
+}
+
 impl PublicKeyData for CsrKey {
     fn der_bytes(&self) -> &[u8] {
         &self.raw

@@ -41,7 +41,7 @@ use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_date, ymd};
-use crate::kit::wire::{self, int_at, str_at};
+use crate::kit::wire::{self, int_at, num, str_at};
 use crate::knobs::Approval;
 
 /// The API key the sandbox accepts (`X-DC-DEVKEY`).
@@ -211,11 +211,8 @@ fn body_json(body: &Bytes) -> Result<Value, Refusal> {
 }
 
 fn find<'a>(dc: &'a mut DcState, id: &str) -> Result<&'a mut Order<DcExtra>, Refusal> {
-    let id = id.trim();
-    dc.orders
-        .iter_mut()
-        .find(|o| o.id == id)
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {id} not found")))
+    dc.by_id(id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {} not found", id.trim())))
 }
 
 fn wrong_status(o: &Order<DcExtra>, what: &str) -> Refusal {
@@ -395,8 +392,7 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<(String, String)>) -> Optio
 /// The approver address for email DCV of `host`: `admin@` the `dcv_emails` domain, else the last two labels.
 fn approver(host: &str, dcv_emails: &[Value]) -> String {
     let given = dcv_emails.iter().find(|e| str_at(e, &["dns_name"]).is_some_and(|d| d.eq_ignore_ascii_case(host)));
-    let labels: Vec<&str> = host.trim_start_matches("*.").rsplitn(3, '.').collect();
-    let fallback = format!("{}.{}", labels.get(1).unwrap_or(&""), labels[0]);
+    let fallback = dcv::registrable(host);
     format!("admin@{}", given.and_then(|e| str_at(e, &["email_domain"])).unwrap_or(&fallback))
 }
 
@@ -500,10 +496,6 @@ async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>,
     answer(StatusCode::CREATED, v)
 }
 
-fn num(s: &str) -> Value {
-    s.parse::<i64>().map_or_else(|_| json!(s), |n| json!(n))
-}
-
 fn platform(id: i64) -> Value {
     json!({"id": id, "name": match id { 2 => "Apache", 45 => "nginx", _ => "OTHER" }})
 }
@@ -524,24 +516,26 @@ fn order_json(o: &Order<DcExtra>) -> Value {
     let p = product(&o.product).unwrap_or(PRODUCTS[0]);
     let mut v = json!({
         "id": num(&o.id), "certificate": cert, "status": o.wire(DcState::status), "is_renewal": o.renewal_of.is_some(),
-        "date_created": o.created, "order_valid_from": o.created.get(..10), "order_valid_till": o.coverage_end,
+        "date_created": o.created, "order_valid_from": o.created.get(..10),
         "disable_renewal_notifications": false, "auto_renew": 0, "auto_reissue": o.x.auto_reissue,
         "container": {"id": 1, "name": "Sandbox"}, "payment_method": "balance", "requests": o.x.requests,
         "product": {"name_id": p.0, "name": p.1, "type": "ssl_certificate", "validation_type": p.2},
-        "dcv_method": o.x.dcv_method, "validity_years": o.x.validity_years,
+        "dcv_method": o.x.dcv_method,
     });
-    let map = v.as_object_mut().unwrap_or_else(|| unreachable!("an object literal"));
-    map.retain(|_, v| !v.is_null());
-    let extra = [
-        ("dcv_random_value", (o.x.dcv_method != "email").then(|| json!(o.token))),
-        ("dcv_emails", (!o.x.dcv_emails.is_empty()).then(|| json!(o.x.dcv_emails))),
-        ("validity_days", o.x.validity_days.map(|d| json!(d))),
-        ("custom_expiration_date", o.x.custom_expiration_date.as_ref().map(|d| json!(d))),
-        ("renewal_of_order_id", o.renewal_of.as_deref().map(num)),
-        ("organization", o.x.organization_id.map(|id| json!({"id": id}))),
-        ("note", o.note.as_ref().map(|n| json!(n))),
-    ];
-    map.extend(extra.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
+    wire::put_some(
+        &mut v,
+        [
+            ("order_valid_till", o.coverage_end.as_ref().map(|d| json!(d))),
+            ("validity_years", o.x.validity_years.map(|y| json!(y))),
+            ("dcv_random_value", (o.x.dcv_method != "email").then(|| json!(o.token))),
+            ("dcv_emails", (!o.x.dcv_emails.is_empty()).then(|| json!(o.x.dcv_emails))),
+            ("validity_days", o.x.validity_days.map(|d| json!(d))),
+            ("custom_expiration_date", o.x.custom_expiration_date.as_ref().map(|d| json!(d))),
+            ("renewal_of_order_id", o.renewal_of.as_deref().map(num)),
+            ("organization", o.x.organization_id.map(|id| json!({"id": id}))),
+            ("note", o.note.as_ref().map(|n| json!(n))),
+        ],
+    );
     v
 }
 
@@ -645,8 +639,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         if !o.stage.is_open() && o.stage != Stage::Issued {
             return Err(wrong_status(o, "DCV can be checked on open orders only"));
         }
-        let open = o.names.iter().filter(|n| !n.validated && o.stage.is_open());
-        Ok(open.map(|n| (n.name.clone(), n.method == "email", challenges(o, &n.name))).collect())
+        Ok(dcv::checks(o, o.stage.is_open(), "email", |n| challenges(o, &n.name)))
     })
     .await?;
     let mut st = app.state();
@@ -706,10 +699,7 @@ const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || put(re
 async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
-    let o = find(dc, &id)?;
-    for n in o.names.iter().filter(|n| !n.validated && n.method == "email") {
-        kit.mail("digicert", &o.id, &n.name, n.approver.as_deref().unwrap_or_default());
-    }
+    kit.mail_waiting("digicert", find(dc, &id)?, "email");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -764,20 +754,19 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     if !problems.is_empty() {
         return Err(errors(StatusCode::BAD_REQUEST, problems));
     }
-    let leaf = Leaf::new(leaf_id.clone(), kind, &csr, names.clone(), now);
     let pending = names.iter().any(|n| !o.validated_names.contains(n));
     let status = if pending { "pending" } else { "approved" };
     o.x.requests.push(request(req, if dup { "duplicate" } else { "reissue" }, status, now));
     let internal = |e: String| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e);
     if dup {
-        o.duplicate(&app.ca, leaf, now).map_err(internal)?;
+        o.duplicate(&app.ca, Leaf::new(leaf_id.clone(), kind, &csr, names, now), now).map_err(internal)?;
     } else {
         let emails = o.x.dcv_emails.clone();
         let names =
             names.iter().map(|n| Name::new(n, &method, (method == "email").then(|| approver(n, &emails)))).collect();
         (o.x.dcv_method, o.x.signature_hash) = (method, hash);
         o.x.server_platform_id = int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(o.x.server_platform_id);
-        o.reissue(&app.ca, leaf, names, token, now).map_err(internal)?;
+        o.reissue(&app.ca, (leaf_id.clone(), kind, &csr), names, token, now).map_err(internal)?;
     }
     answer(
         StatusCode::CREATED,

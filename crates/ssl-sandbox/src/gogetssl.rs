@@ -294,17 +294,15 @@ async fn product_list() -> R {
     ok(json!({"products": catalog(), "success": true}))
 }
 
-const PRODUCT_DETAILS: Route = ("/products/ssl/{id}", || get(product_details));
-async fn product_details(Path(id): Path<String>) -> R {
+const PRODUCT_DETAILS: Route = ("/products/ssl/{id}", || get(product::<false>));
+const PRODUCT_AGREEMENT: Route = ("/products/agreement/{id}", || get(product::<true>));
+/// A product's details, or (`AGREEMENT`) its subscriber agreement.
+async fn product<const AGREEMENT: bool>(Path(id): Path<String>) -> R {
     let p =
         find_product(&id).ok_or_else(|| error("Product not found", format!("There is no SSL product with id {id}")))?;
-    ok(json!({"product": p, "success": true}))
-}
-
-const PRODUCT_AGREEMENT: Route = ("/products/agreement/{id}", || get(product_agreement));
-async fn product_agreement(Path(id): Path<String>) -> R {
-    let p =
-        find_product(&id).ok_or_else(|| error("Product not found", format!("There is no SSL product with id {id}")))?;
+    if !AGREEMENT {
+        return ok(json!({"product": p, "success": true}));
+    }
     let text = format!("Sandbox subscriber agreement for {}. Nothing here is binding.", p.product.unwrap_or_default());
     ok(json!({"product_id": p.id, "product_agreement": text, "success": true}))
 }
@@ -340,17 +338,11 @@ async fn decode_csr(headers: HeaderMap, body: Bytes) -> R {
     let key =
         parse_csr(&req.csr).map_err(|e| error(format!("CSR Error: {}", e.0), "Please provide a valid CSR code"))?;
     let mut result = json!({"CN": key.common_name.clone().unwrap_or_default()});
-    if let (Some(bits), true) =
-        (key.key_type.split_whitespace().last().and_then(|b| b.parse::<i64>().ok()), key.key_type.starts_with("RSA"))
-    {
-        result["Key Size"] = json!(bits);
-    }
+    wire::put_some(
+        &mut result,
+        [("Key Size", key.bits().filter(|_| key.key_type.starts_with("RSA")).map(|b| json!(b)))],
+    );
     ok(json!({"csrResult": result, "success": true}))
-}
-
-fn approver_addresses(domain: &str) -> Vec<String> {
-    let locals = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
-    dcv::self_and_parents(domain).iter().flat_map(|d| locals.map(|l| format!("{l}@{d}"))).collect()
 }
 
 const DOMAIN_EMAILS: Route = ("/tools/domain/emails/", || post(domain_emails));
@@ -359,7 +351,8 @@ async fn domain_emails(headers: HeaderMap, body: Bytes) -> R {
     if !wire::valid_hostname(req.domain.trim()) {
         return Err(error("Invalid domain", format!("`{}` is not a domain name", req.domain)));
     }
-    let list = approver_addresses(&req.domain);
+    let list: Vec<String> =
+        dcv::self_and_parents(&req.domain).iter().flat_map(|d| dcv::approver_addresses(d)).collect();
     ok(json!({"ComodoApprovalEmails": list, "GeotrustApprovalEmails": list, "success": true}))
 }
 
@@ -597,11 +590,7 @@ async fn place<const RENEW: bool>(AxState(app): AxState<App>, headers: HeaderMap
 }
 
 fn find<'a>(gg: &'a mut GgState, id: &str) -> Result<&'a mut Order<GgExtra>, Refusal> {
-    let id = id.trim();
-    gg.orders
-        .iter_mut()
-        .find(|o| o.id == id)
-        .ok_or_else(|| error("Order not found", format!("There is no order {id} in this account")))
+    gg.by_id(id).ok_or_else(|| error("Order not found", format!("There is no order {} in this account", id.trim())))
 }
 
 const ADD_SSL_SAN_ORDER: Route = ("/orders/add_ssl_san_order/", || post(add_ssl_san_order));
@@ -623,9 +612,7 @@ fn status_json(o: &Order<GgExtra>, app: &Shared) -> Value {
     let san: Vec<Value> = o.names.iter().skip(1).map(|n| {
         let mut v = json!({"san_name": n.name, "validation_method": n.method, "status": state(n),
             "status_description": if state(n) == 2 { "Validated" } else { "Awaiting validation" }, "validation": details(o, n)});
-        if let Some(a) = &n.approver {
-            v["email"] = json!(a);
-        }
+        wire::put_some(&mut v, [("email", n.approver.as_ref().map(|a| json!(a)))]);
         v
     }).collect();
     let leaf = o.current().filter(|l| l.pem.is_some() && matches!(o.stage, Stage::Issued | Stage::Expired));
@@ -719,13 +706,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: He
         return Err(problems_error(&problems));
     }
     let names = names_of(&primary, req.dcv_method.as_str(), req.approver_email.as_ref(), &sans, &approvers);
-    let leaf = Leaf::new(
-        format!("{}-{}", o.id, o.leaves.len()),
-        LeafKind::Reissue,
-        &req.csr,
-        names.iter().map(|n| n.name.clone()).collect(),
-        now,
-    );
+    let leaf = (format!("{}-{}", o.id, o.leaves.len()), LeafKind::Reissue, req.csr.as_str());
     o.x.webserver_type = req.webserver_type;
     o.reissue(&app.ca, leaf, names, token, now).map_err(|e| error("Issuance failed", e))?;
     ok(
@@ -802,12 +783,8 @@ async fn resend_validation_email(AxState(app): AxState<App>, Path(id): Path<Stri
     let mut st = app.state();
     let (gg, kit) = st.split::<GgState>();
     let o = find(gg, &id)?;
-    let waiting: Vec<&Name> = o.names.iter().filter(|n| n.method == "email" && !n.validated).collect();
-    if !o.stage.is_open() || waiting.is_empty() {
+    if !o.stage.is_open() || kit.mail_waiting("gogetssl", o, "email") == 0 {
         return Err(error("Nothing to resend", format!("No domain of order {} waits for an approval email", o.id)));
-    }
-    for n in waiting {
-        kit.mail("gogetssl", &o.id, &n.name, n.approver.as_deref().unwrap_or_default());
     }
     ok(json!({"message": "Validation email sent", "success": true}))
 }

@@ -320,7 +320,7 @@ fn domain_json(o: &Order<NsExtra>, i: usize, base: &str) -> Value {
     match n.method.as_str() {
         EMAIL => d.as_object_mut().map(|d| {
             d.extend([
-                ("name_scope".into(), json!(registrable(&bare))),
+                ("name_scope".into(), json!(dcv::registrable(&bare))),
                 ("base_emails".into(), json!(base_emails(&bare))),
             ])
         }),
@@ -343,17 +343,11 @@ fn domain_json(o: &Order<NsExtra>, i: usize, base: &str) -> Value {
 
 /// Email DCV mails `admin@<domain>`: the kit's mailbox then carries the approval link.
 fn approver(method: &str, host: &str) -> Option<String> {
-    (method == "VALIDATE_EMAIL").then(|| format!("admin@{}", registrable(&dcv::bare(host))))
-}
-
-fn registrable(host: &str) -> String {
-    let labels: Vec<&str> = host.split('.').collect();
-    labels[labels.len().saturating_sub(2)..].join(".")
+    (method == "VALIDATE_EMAIL").then(|| format!("admin@{}", dcv::registrable(host)))
 }
 
 fn base_emails(host: &str) -> Vec<String> {
-    let d = registrable(host);
-    ["admin", "administrator", "hostmaster", "postmaster", "webmaster"].iter().map(|u| format!("{u}@{d}")).collect()
+    dcv::approver_addresses(&dcv::registrable(host))
 }
 
 impl NsState {

@@ -36,7 +36,6 @@ use ssl_openprovider::generated as g;
 
 use crate::kit::app::Shared;
 use crate::kit::dcv::{self, Challenge};
-use crate::kit::order::Leaf;
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_rfc3339, rfc3339, ymd};
 use crate::knobs::Approval;
@@ -255,8 +254,7 @@ fn op_date(t: time::OffsetDateTime) -> String {
 }
 
 fn approvers(domain: &str) -> Vec<String> {
-    let d = dcv::bare(domain);
-    ["admin", "administrator", "hostmaster", "postmaster", "webmaster"].iter().map(|u| format!("{u}@{d}")).collect()
+    dcv::approver_addresses(&dcv::bare(domain))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -335,18 +333,15 @@ fn order_json(o: &Order<OpExtra>, ca: &crate::ca::Ca) -> Value {
 }
 
 fn find<'a>(op: &'a mut OpState, id: &str) -> Result<&'a mut Order<OpExtra>, Refusal> {
-    op.orders
-        .iter_mut()
-        .find(|o| o.id == id.trim())
-        .ok_or_else(|| refuse(StatusCode::OK, 1002, format!("Order {id} not found")))
+    op.by_id(id).ok_or_else(|| refuse(StatusCode::OK, 1002, format!("Order {id} not found")))
 }
 
 /// Run DCV for the open names of order `id` (by the knob) and issue when everything passed.
 async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
     dcv::run::<OpState>(app, id, |op| {
         let o = find(op, id)?;
-        let open = o.names.iter().filter(|n| !n.validated && o.stage == Stage::PendingValidation);
-        Ok(open.map(|n| (n.name.clone(), n.method == "email", challenge(o, n).into_iter().collect())).collect())
+        let open = o.stage == Stage::PendingValidation;
+        Ok(dcv::checks(o, open, "email", |n| challenge(o, n).into_iter().collect()))
     })
     .await
     .map(drop)
@@ -592,13 +587,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Byte
     let hosts = req.host_names.clone().or_else(|| Some(o.name_list()[1..].to_vec()).filter(|h| !h.is_empty()));
     let names =
         names_of(p, &req.csr, hosts.as_ref(), req.domain_validation_methods.as_ref(), req.approver_email.as_ref())?;
-    let leaf = Leaf::new(
-        format!("{id}-{}", o.leaves.len()),
-        LeafKind::Reissue,
-        &req.csr,
-        names.iter().map(|n| n.name.clone()).collect(),
-        now,
-    );
+    let leaf = (format!("{id}-{}", o.leaves.len()), LeafKind::Reissue, req.csr.as_str());
     o.validated_names.clear();
     o.reissue(&app.ca, leaf, names, token, now).map_err(not_now)?;
     ok(json!({"id": req.id}))
@@ -704,7 +693,7 @@ const DECODE_CSR: Route = ("/ssl/csr/decode", || post(decode_csr));
 async fn decode_csr(bytes: Bytes) -> R {
     let req: g::DecodeCsrRequest = body(&bytes)?;
     let key = crate::ca::parse_csr(&req.csr).map_err(|e| bad(format!("Invalid CSR: {}", e.0)))?;
-    let bits: i64 = key.key_type.rsplit(|c: char| !c.is_ascii_digit()).next().and_then(|b| b.parse().ok()).unwrap_or(0);
+    let bits = key.bits().unwrap_or(0);
     let subject = json!({"common_name": key.common_name.unwrap_or_default()});
     ok(
         json!({"subject": subject, "public_key": {"bits": bits, "key": ""}, "signature_hash_algorithm": "sha2", "subject_alternative_name": [], "domain_names_count": 1}),

@@ -424,9 +424,7 @@ fn cert_json(o: &Order<RtrExtra>) -> Option<Value> {
 }
 
 fn find<'a>(rs: &'a mut RtrState, id: &str) -> Result<&'a mut Order<RtrExtra>, Refusal> {
-    rs.orders
-        .iter_mut()
-        .find(|o| o.id == id.trim())
+    rs.by_id(id)
         .ok_or_else(|| fail(StatusCode::NOT_FOUND, "ObjectDoesNotExist", format!("Process {id} does not exist")))
 }
 
@@ -453,8 +451,7 @@ fn issued(rs: &mut RtrState, i: usize, kit: &mut Kit) {
 async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
     let (_, issued_now) = dcv::run::<RtrState>(app, id, |rs| {
         let o = find(rs, id)?;
-        let open = o.names.iter().filter(|n| !n.validated);
-        Ok(open.map(|n| (n.name.clone(), n.method == "EMAIL", challenge(o, n).into_iter().collect())).collect())
+        Ok(dcv::checks(o, true, "EMAIL", |n| challenge(o, n).into_iter().collect()))
     })
     .await?;
     if issued_now {
@@ -536,9 +533,7 @@ fn place(app: &Shared, c: Checked, csr: &str, action: &str, prev: Option<&Order<
     let product = c.product["product"].as_str().unwrap_or_default();
     let mut o = new_order(kit, (product, csr), c.names, coverage_end, wait, x);
     let id = o.id.clone();
-    for n in o.names.iter().filter(|n| n.method == "EMAIL") {
-        kit.mail("rtr", &o.id, &n.name, n.approver.as_deref().unwrap_or_default());
-    }
+    kit.mail_waiting("rtr", &o, "EMAIL");
     if instant {
         o.pass_dcv(None);
         o.settle(&app.ca, now).map_err(|e| fail(StatusCode::INTERNAL_SERVER_ERROR, "InternalSRSError", e))?;
@@ -752,8 +747,7 @@ async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
 
 const DCV_EMAILS: Route = ("/ssl/dcvemailaddresslist/{domain}", || get(dcv_emails));
 async fn dcv_emails(Path(domain): Path<String>) -> R {
-    let users = ["admin", "administrator", "hostmaster", "postmaster", "webmaster"];
-    ok(StatusCode::OK, json!(users.map(|u| format!("{u}@{}", dcv::bare(&domain)))))
+    ok(StatusCode::OK, json!(dcv::approver_addresses(&dcv::bare(&domain))))
 }
 
 const AUTHKEY: Route = ("/ssl/authkey", || post(authkey));

@@ -39,6 +39,11 @@ pub(crate) trait Orders: Part {
 
     /// Every order, oldest first.
     fn orders(&mut self) -> &mut Vec<Order<Self::Extra>>;
+
+    /// Order `id` (white space around it ignored).
+    fn by_id(&mut self, id: &str) -> Option<&mut Order<Self::Extra>> {
+        self.orders().iter_mut().find(|o| o.id == id.trim())
+    }
 }
 
 /// A provider's orders: its state part, its extra order fields and its status mapping.
@@ -124,9 +129,7 @@ pub(crate) const fn book<B: Book>() -> BookFns {
 fn order_json<B: Book>(o: &Order<B::Extra>) -> Value {
     let mut v = serde_json::to_value(o).unwrap_or(Value::Null);
     v["status"] = json!(o.wire(B::status));
-    if let Ok(n) = o.id.parse::<i64>() {
-        v["id"] = json!(n); // as the provider's API writes it
-    }
+    v["id"] = crate::kit::wire::num(&o.id); // as the provider's API writes it
     v
 }
 

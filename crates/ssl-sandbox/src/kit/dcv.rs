@@ -197,6 +197,30 @@ pub(crate) async fn verify(
 /// A name to check: `(name, by email, what proves it)`.
 pub(crate) type Check = (String, bool, Vec<Challenge>);
 
+/// The checks for the names of `o` not validated yet (none unless `when`): `email` is the provider's word for
+/// email DCV, `proofs` what proves control of a name.
+pub(crate) fn checks<X>(
+    o: &crate::kit::order::Order<X>,
+    when: bool,
+    email: &str,
+    proofs: impl Fn(&crate::kit::order::Name) -> Vec<Challenge>,
+) -> Vec<Check> {
+    let open = o.names.iter().filter(|n| when && !n.validated);
+    open.map(|n| (n.name.clone(), n.method == email, proofs(n))).collect()
+}
+
+/// The mailboxes CAs accept approval emails at for `domain`.
+pub(crate) fn approver_addresses(domain: &str) -> Vec<String> {
+    ["admin", "administrator", "hostmaster", "postmaster", "webmaster"].map(|u| format!("{u}@{domain}")).to_vec()
+}
+
+/// The registrable domain of `host`, as the sandbox guesses it: its last two labels.
+pub(crate) fn registrable(host: &str) -> String {
+    let host = bare(host);
+    let labels: Vec<&str> = host.split('.').collect();
+    labels[labels.len().saturating_sub(2)..].join(".")
+}
+
 /// DCV of order `id` of provider `B` by the knob, without holding the state lock while DNS and HTTP are looked at:
 /// `pick` chooses, under the lock, the names to check (`Err`: the provider's refusal); each name that passes on
 /// its own is marked validated, and the order settles (issues when approved and every name passed). The verdict

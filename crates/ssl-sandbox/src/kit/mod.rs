@@ -34,7 +34,7 @@ pub(crate) mod prelude {
     pub(crate) use serde_json::{Value, json};
 
     pub(crate) use super::app::App;
-    pub(crate) use super::book::{Book, part};
+    pub(crate) use super::book::{Book, Orders, part};
     pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal, Route};
     pub(crate) use super::limits::Limit;
     pub(crate) use super::order::{Event, Leaf, LeafKind, Name, NewOrder, Order, Stage};

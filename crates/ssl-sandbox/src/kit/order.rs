@@ -392,16 +392,17 @@ impl<X> Order<X> {
         Ok(())
     }
 
-    /// Start a new leaf (`kind` reissue or renewal) for `csr` and `names`: names validated on this order before
+    /// Start a new leaf `(id, kind reissue or renewal, csr)` for `names`: names validated on this order before
     /// need no new DCV; issues at once when none is new. Duplicates go through [`Order::duplicate`].
     pub(crate) fn reissue(
         &mut self,
         ca: &Ca,
-        leaf: Leaf,
+        (id, kind, csr): (String, LeafKind, &str),
         names: Vec<Name>,
         token: String,
         now: OffsetDateTime,
     ) -> Result<(), String> {
+        let leaf = Leaf::new(id, kind, csr, names.iter().map(|n| n.name.clone()).collect(), now);
         self.apply(Event::Reissue).map_err(|e| e.to_string())?;
         self.csr = leaf.csr.clone();
         self.names = names;

@@ -198,6 +198,18 @@ impl Kit {
     }
 }
 
+impl Kit {
+    /// Mail (again) the approver of every name of `o` waiting for DCV by `email` (the provider's word for email
+    /// DCV); how many were mailed.
+    pub(crate) fn mail_waiting<X>(&mut self, provider: &str, o: &crate::kit::order::Order<X>, email: &str) -> usize {
+        let waiting: Vec<_> = o.names.iter().filter(|n| !n.validated && n.method == email).collect();
+        for n in &waiting {
+            self.mail(provider, &o.id, &n.name, n.approver.as_deref().unwrap_or_default());
+        }
+        waiting.len()
+    }
+}
+
 /// A provider's typed part of the state.
 pub(crate) trait Part: Serialize + DeserializeOwned + Default + Debug + Send + 'static {
     /// The provider's name (the key under `providers` in `state.json`).

@@ -76,6 +76,20 @@ where
     Ok((t, problems))
 }
 
+/// An id as the provider's API writes it: a number when it is one, else the string.
+pub(crate) fn num(id: &str) -> Value {
+    id.parse::<i64>().map_or_else(|_| json!(id), |n| json!(n))
+}
+
+/// Set each of `fields` whose value is `Some` on object `v` (the optional fields of an answer).
+pub(crate) fn put_some<const N: usize>(v: &mut Value, fields: [(&str, Option<Value>); N]) {
+    for (k, x) in fields {
+        if let Some(x) = x {
+            v[k] = x;
+        }
+    }
+}
+
 /// Add every key of object `more` to object `v`.
 pub(crate) fn extend(v: &mut Value, more: Value) {
     if let (Some(m), Value::Object(more)) = (v.as_object_mut(), more) {
