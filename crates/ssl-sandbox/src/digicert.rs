@@ -39,6 +39,7 @@ use crate::ca::parse_csr;
 use crate::kit::archive;
 use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
+use crate::kit::order::Closed;
 use crate::kit::prelude::*;
 use crate::kit::time::{add_years, parse_date, ymd};
 use crate::kit::wire::{self, int_at, num, str_at};
@@ -142,19 +143,8 @@ impl Book for DcState {
         let (id, leaf_id, _) = ids(kit);
         let x = DcExtra { dcv_method: "dns-txt-token".into(), signature_hash: "sha256".into(), ..DcExtra::default() };
         let names = vec![Name::new(cn, "dns-txt-token", None)];
-        let product = "ssl_dv_geotrust".into();
-        let coverage_end = Some(add_years(now.date(), 1));
-        let n = NewOrder {
-            id,
-            leaf_id,
-            product,
-            csr: csr.into(),
-            names,
-            token,
-            coverage_end,
-            needs_approval: false,
-            renewal_of: None,
-        };
+        let (product, coverage_end) = ("ssl_dv_geotrust".into(), Some(add_years(now.date(), 1)));
+        let n = NewOrder { id, leaf_id, product, csr: csr.into(), names, token, coverage_end, ..NewOrder::default() };
         Order::new(n, now, x)
     }
 }
@@ -187,14 +177,14 @@ fn answer(status: StatusCode, v: Value) -> R {
 }
 
 fn failure(f: &Failure) -> Response {
-    let r = match f {
+    match f {
         Failure::RateLimited { .. } => {
             error(f.status(), "request_limit_exceeded", "Service unavailable, please limit request volume")
         }
         Failure::ServerError { .. } => error(f.status(), "internal_error", "The server encountered an error"),
         Failure::NoRoute { .. } => error(f.status(), "not_found|route", "Route not found"),
-    };
-    r.into_response()
+    }
+    .into_response()
 }
 
 fn auth(h: &Head<'_>, _: &mut State) -> Result<String, Refusal> {
@@ -213,6 +203,10 @@ fn body_json(body: &Bytes) -> Result<Value, Refusal> {
 fn find<'a>(dc: &'a mut DcState, id: &str) -> Result<&'a mut Order<DcExtra>, Refusal> {
     dc.by_id(id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|order", format!("Order {} not found", id.trim())))
+}
+
+fn not_found_leaf(id: &str) -> Refusal {
+    error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"))
 }
 
 fn wrong_status(o: &Order<DcExtra>, what: &str) -> Refusal {
@@ -564,8 +558,7 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
     let mut st = app.state();
     let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
     let (cn, status, product, search) = (f("common_name"), f("status"), f("product_name_id"), f("search"));
-    let limit: usize = q.get("limit").and_then(|s| s.parse().ok()).unwrap_or(1000).clamp(1, 1000);
-    let offset: usize = q.get("offset").and_then(|s| s.parse().ok()).unwrap_or(0);
+    let (limit, offset) = wire::paging(q.get("limit"), q.get("offset"), 1000, 1000);
     let keep = |o: &&Order<DcExtra>| {
         cn.as_ref().is_none_or(|c| o.primary() == c)
             && status.as_ref().is_none_or(|s| o.wire(DcState::status) == *s)
@@ -711,20 +704,16 @@ const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || post(new_leaf:
 /// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
 async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
     let (body, dup, id) = (body_json(&body)?, DUP, id.as_str());
-    let kind = if dup { LeafKind::Duplicate } else { LeafKind::Reissue };
+    let (kind, word) = if dup { (LeafKind::Duplicate, "duplicate") } else { (LeafKind::Reissue, "reissue") };
     let mut st = app.state();
     let (dc, kit) = st.split::<DcState>();
     let (now, token) = (kit.now(), kit.token(32));
     let (_, leaf_id, req) = ids(kit);
     let o = find(dc, id)?;
-    if !matches!(o.stage, Stage::Issued | Stage::Expired) {
-        return Err(wrong_status(
-            o,
-            &format!("Only issued orders can be {}", if dup { "duplicated" } else { "reissued" }),
-        ));
-    }
-    if o.coverage_until().is_some_and(|end| end < now) {
-        return Err(bad("order_expired", "The order's coverage has ended; renew it instead"));
+    match o.reissuable(now) {
+        Err(Closed::NotIssued) => return Err(wrong_status(o, &format!("Only issued orders can be {word}d"))),
+        Err(Closed::TermEnded) => return Err(bad("order_expired", "The order's coverage has ended; renew it instead")),
+        Ok(()) => {}
     }
     let cert = body.get("certificate").cloned().unwrap_or(json!({}));
     let mut problems = if dup { schema::<g::DuplicateRequest>(&body) } else { schema::<g::ReissueRequest>(&body) };
@@ -756,7 +745,7 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     }
     let pending = names.iter().any(|n| !o.validated_names.contains(n));
     let status = if pending { "pending" } else { "approved" };
-    o.x.requests.push(request(req, if dup { "duplicate" } else { "reissue" }, status, now));
+    o.x.requests.push(request(req, word, status, now));
     let internal = |e: String| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e);
     if dup {
         o.duplicate(&app.ca, Leaf::new(leaf_id.clone(), kind, &csr, names, now), now).map_err(internal)?;
@@ -829,9 +818,7 @@ async fn revoke<const LEAF: bool>(AxState(app): AxState<App>, Path(id): Path<Str
     let leaf = LEAF.then(|| id.trim());
     let o = match leaf {
         None => find(dc, &id)?,
-        Some(l) => dc.orders.iter_mut().find(|o| o.leaf(l).is_some()).ok_or_else(|| {
-            error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {l} not found"))
-        })?,
+        Some(l) => dc.by_leaf(l).ok_or_else(|| not_found_leaf(l))?,
     };
     if o.revoke(leaf).is_err() {
         return Err(wrong_status(o, "Only issued certificates can be revoked"));
@@ -854,9 +841,8 @@ const DOWNLOAD_PLATFORM: Route = ("/certificate/{id}/download/platform", || get(
 async fn download(AxState(app): AxState<App>, Path(p): Path<HashMap<String, String>>) -> R {
     let (id, format) = (p.get("id").map_or("", |s| s.trim()), p.get("format").map(String::as_str));
     let mut st = app.state();
-    let orders = &st.split::<DcState>().0.orders;
-    let not_found = || error(StatusCode::NOT_FOUND, "not_found|certificate", format!("Certificate {id} not found"));
-    let (o, l) = orders.iter().find_map(|o| o.leaf(id).map(|l| (o, l))).ok_or_else(not_found)?;
+    let o = st.split::<DcState>().0.by_leaf(id).ok_or_else(|| not_found_leaf(id))?;
+    let l = o.leaf(id).ok_or_else(|| not_found_leaf(id))?;
     let pem = l
         .pem
         .as_deref()

@@ -49,6 +49,7 @@ use crate::ca::parse_csr;
 use crate::kit::app::Shared;
 use crate::kit::catalog::{self, Issue, Names};
 use crate::kit::dcv::{self, Challenge, Verdict};
+use crate::kit::order::Closed;
 use crate::kit::prelude::*;
 use crate::kit::time::{add_months, parse_rfc3339};
 use crate::kit::wire;
@@ -124,19 +125,9 @@ impl Book for GgState {
             webserver_type: 1,
             ..GgExtra::default()
         };
-        let names = vec![Name::new(cn, "dns", None)];
-        let n = NewOrder {
-            leaf_id: id.clone(),
-            id,
-            product: "101".into(),
-            csr: csr.into(),
-            names,
-            token,
-            coverage_end: Some(add_months(now.date(), 12)),
-            needs_approval: false,
-            renewal_of: None,
-        };
-        Order::new(n, now, x)
+        let (names, coverage_end) = (vec![Name::new(cn, "dns", None)], Some(add_months(now.date(), 12)));
+        let (leaf_id, product, csr) = (id.clone(), "101".into(), csr.into());
+        Order::new(NewOrder { id, leaf_id, product, csr, names, token, coverage_end, ..NewOrder::default() }, now, x)
     }
 
     /// Expiry, and GoGetSSL's rule: open orders not validated in 45 days (DV) or 60 days (OV/EV) are cancelled
@@ -144,17 +135,9 @@ impl Book for GgState {
     fn tick(&mut self, now: OffsetDateTime) {
         for o in &mut self.orders {
             o.tick(now);
-            let days = if find_product(&o.product).is_none_or(|p| p.product_type.as_deref() == Some("domain")) {
-                45
-            } else {
-                60
-            };
-            let created = parse_rfc3339(&o.created).unwrap_or(now);
-            if o.stage.is_open()
-                && o.leaves.len() == 1
-                && now - created > time::Duration::days(days)
-                && o.apply(Event::Cancel).is_ok()
-            {
+            let dv = find_product(&o.product).is_none_or(|p| p.product_type.as_deref() == Some("domain"));
+            let days = if dv { 45 } else { 60 };
+            if o.lapse(now, days) {
                 o.note = Some(format!("Not validated within {days} days (automatic rule)"));
                 self.spent -= o.x.amount;
             }
@@ -184,12 +167,12 @@ fn problems_error(problems: &[(String, String)]) -> Refusal {
 }
 
 fn failure(f: &Failure) -> Response {
-    let r = match f {
+    match f {
         Failure::RateLimited { .. } => error("Too many requests", "Rate limit reached"),
         Failure::ServerError { .. } => error("Internal server error", "The server encountered an error"),
         Failure::NoRoute { path } => error("Method not found", format!("No API method at {path}")),
-    };
-    r.into_response()
+    }
+    .into_response()
 }
 
 fn auth(h: &Head<'_>, st: &mut State) -> Result<String, Refusal> {
@@ -662,8 +645,7 @@ async fn order_status(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
 
 const ALL_ORDERS: Route = ("/orders/ssl/all", || get(all_orders));
 async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections::HashMap<String, String>>) -> R {
-    let n = |k: &str, d: usize| q.get(k).and_then(|v| v.trim().parse().ok()).unwrap_or(d);
-    let (limit, offset) = (n("limit", 100).clamp(1, 1000), n("offset", 0));
+    let (limit, offset) = wire::paging(q.get("limit"), q.get("offset"), 100, 1000);
     let mut st = app.state();
     let orders = &st.split::<GgState>().0.orders;
     let rows: Vec<Value> = orders
@@ -687,15 +669,17 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: He
     let (gg, kit) = st.split::<GgState>();
     let (now, token) = (kit.now(), format!("t{}", kit.token(19)));
     let o = find(gg, &id)?;
-    if !matches!(o.stage, Stage::Issued | Stage::Expired) {
-        return Err(error(
+    let status = o.wire(GgState::status);
+    match o.reissuable(now) {
+        Err(Closed::NotIssued) => Err(error(
             "The order cannot be reissued",
-            format!("Only active orders can be reissued; order {} is {}", o.id, o.wire(GgState::status)),
-        ));
-    }
-    if o.coverage_until().is_some_and(|end| end < now) {
-        return Err(error("The order has expired", "The coverage has ended; renew the certificate instead"));
-    }
+            format!("Only active orders can be reissued; order {} is {status}", o.id),
+        )),
+        Err(Closed::TermEnded) => {
+            Err(error("The order has expired", "The coverage has ended; renew the certificate instead"))
+        }
+        Ok(()) => Ok(()),
+    }?;
     let sans = req.dns_names.clone().unwrap_or_else(|| o.name_list().split_off(1));
     let approvers = req.approver_emails.clone().unwrap_or_else(|| vec![req.dcv_method.as_str().to_owned(); sans.len()]);
     if let (Some(p), false) = (find_product(&o.product), primary.is_empty()) {

@@ -44,6 +44,11 @@ pub(crate) trait Orders: Part {
     fn by_id(&mut self, id: &str) -> Option<&mut Order<Self::Extra>> {
         self.orders().iter_mut().find(|o| o.id == id.trim())
     }
+
+    /// The order holding leaf (certificate) `id` (white space around it ignored).
+    fn by_leaf(&mut self, id: &str) -> Option<&mut Order<Self::Extra>> {
+        self.orders().iter_mut().find(|o| o.leaf(id.trim()).is_some())
+    }
 }
 
 /// A provider's orders: its state part, its extra order fields and its status mapping.

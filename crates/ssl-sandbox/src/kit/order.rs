@@ -260,8 +260,8 @@ pub struct Order<X> {
     pub x: X,
 }
 
-/// The parts of a new order.
-#[derive(Debug, Clone)]
+/// The parts of a new order (`Default`: no approval needed, not a renewal).
+#[derive(Debug, Clone, Default)]
 pub(crate) struct NewOrder {
     pub id: String,
     pub leaf_id: String,
@@ -272,6 +272,15 @@ pub(crate) struct NewOrder {
     pub coverage_end: Option<time::Date>,
     pub needs_approval: bool,
     pub renewal_of: Option<String>,
+}
+
+/// Why an order takes no new leaf ([`Order::reissuable`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Closed {
+    /// Not issued (nor expired).
+    NotIssued,
+    /// Its term (coverage) has ended: renew instead.
+    TermEnded,
 }
 
 tokio::task_local! {
@@ -441,6 +450,26 @@ impl<X> Order<X> {
         if self.stage == Stage::Issued && ended.is_some_and(|end| end < now) {
             let _ = self.apply(Event::Expire);
         }
+    }
+
+    /// Whether a new leaf (reissue, duplicate) may be made now: the order is issued (or its leaf expired) and its
+    /// term has not ended.
+    pub(crate) fn reissuable(&self, now: OffsetDateTime) -> Result<(), Closed> {
+        if !matches!(self.stage, Stage::Issued | Stage::Expired) {
+            return Err(Closed::NotIssued);
+        }
+        if self.coverage_until().is_some_and(|end| end < now) {
+            return Err(Closed::TermEnded);
+        }
+        Ok(())
+    }
+
+    /// Cancel an open order whose first leaf never passed DCV within `days` of being placed (a provider's
+    /// automatic rule); whether it was cancelled now.
+    pub(crate) fn lapse(&mut self, now: OffsetDateTime, days: i64) -> bool {
+        let created = parse_rfc3339(&self.created).unwrap_or(now);
+        let old = now - created > time::Duration::days(days);
+        self.stage.is_open() && self.leaves.len() == 1 && old && self.apply(Event::Cancel).is_ok()
     }
 
     /// Let time pass on a subscription: an issued order whose term (coverage) ended is expired; its leaves, at most

@@ -90,6 +90,13 @@ pub(crate) fn put_some<const N: usize>(v: &mut Value, fields: [(&str, Option<Val
     }
 }
 
+/// `(limit, offset)` of a list request: `limit` between 1 and `most` (`default` when absent or unreadable),
+/// `offset` 0 when absent.
+pub(crate) fn paging(limit: Option<&String>, offset: Option<&String>, default: usize, most: usize) -> (usize, usize) {
+    let n = |v: Option<&String>| v.and_then(|s| s.trim().parse::<usize>().ok());
+    (n(limit).unwrap_or(default).clamp(1, most), n(offset).unwrap_or(0))
+}
+
 /// Add every key of object `more` to object `v`.
 pub(crate) fn extend(v: &mut Value, more: Value) {
     if let (Some(m), Value::Object(more)) = (v.as_object_mut(), more) {
