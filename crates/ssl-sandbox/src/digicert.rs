@@ -172,10 +172,6 @@ fn bad(code: &str, message: impl Into<String>) -> Refusal {
     error(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn answer(status: StatusCode, v: Value) -> R {
-    Ok((status, axum::Json(v)).into_response())
-}
-
 fn failure(f: &Failure) -> Response {
     match f {
         Failure::RateLimited { .. } => {
@@ -250,14 +246,14 @@ fn catalog() -> Value {
 
 const PRODUCT_LIST: Route = ("/product", || get(product_list));
 async fn product_list() -> R {
-    answer(StatusCode::OK, json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
+    reply(StatusCode::OK, json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
 }
 
 const PRODUCT_INFO: Route = ("/product/{name_id}", || get(product_info));
 async fn product_info(Path(id): Path<String>) -> R {
     let p = product(&id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {id} not found")))?;
-    answer(StatusCode::OK, product_json(p, true))
+    reply(StatusCode::OK, product_json(p, true))
 }
 
 const ROUTES: &[Route] = &[
@@ -481,13 +477,13 @@ async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>,
     dc.orders.push(Order::new(n, now, x));
     let (id, leaf_id) = (id.parse::<i64>().unwrap_or(0), leaf_id.parse::<i64>().unwrap_or(0));
     if needs_approval {
-        return answer(StatusCode::CREATED, json!({"id": id, "requests": [{"id": req, "status": "pending"}]}));
+        return reply(StatusCode::CREATED, json!({"id": id, "requests": [{"id": req, "status": "pending"}]}));
     }
     let mut v = json!({"id": id, "certificate_id": leaf_id});
     if matches!(method.as_str(), "dns-txt-token" | "http-token") {
         v["dcv_random_value"] = json!(token);
     }
-    answer(StatusCode::CREATED, v)
+    reply(StatusCode::CREATED, v)
 }
 
 fn platform(id: i64) -> Value {
@@ -536,7 +532,7 @@ fn order_json(o: &Order<DcExtra>) -> Value {
 const ORDER_INFO: Route = ("/order/certificate/{id}", || get(order_info));
 async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
-    answer(StatusCode::OK, order_json(find(st.split::<DcState>().0, &id)?))
+    reply(StatusCode::OK, order_json(find(st.split::<DcState>().0, &id)?))
 }
 
 /// The keys of an order-list row (the certificate without its CSR, platform and date).
@@ -567,7 +563,7 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
     };
     let matching: Vec<&Order<DcExtra>> = st.split::<DcState>().0.orders.iter().filter(keep).collect();
     let page: Vec<Value> = matching.iter().rev().skip(offset).take(limit).map(|o| list_row(o)).collect();
-    answer(StatusCode::OK, json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
+    reply(StatusCode::OK, json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -609,7 +605,7 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         v
     }).collect();
     let s = dcv_status(o);
-    answer(
+    reply(
         StatusCode::OK,
         json!({"order_id": num(&o.id), "order_status": o.wire(DcState::status), "dcv_method": o.x.dcv_method, "dcv_status": s,
         "order_validation": [{"type": "dcv", "name": "DCV", "description": "Domain Control Validation", "date_created": o.created, "status": s}],
@@ -617,9 +613,9 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     )
 }
 
-fn check_answer(o: &Order<DcExtra>) -> R {
+fn check_reply(o: &Order<DcExtra>) -> R {
     let cert = o.current().map(|l| num(&l.id));
-    answer(
+    reply(
         StatusCode::OK,
         json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}),
     )
@@ -645,7 +641,7 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         };
         return Err(bad(code, format!("DCV of {host} failed: {why}")));
     }
-    check_answer(o)
+    check_reply(o)
 }
 
 const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || put(change_dcv_method));
@@ -672,7 +668,7 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
         n.approver = (method == "email").then(|| approver(&n.name, &emails));
     }
     (o.x.dcv_method, o.token) = (method.clone(), token.clone());
-    answer(StatusCode::OK, if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
+    reply(StatusCode::OK, if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
 }
 
 const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || put(new_random_value));
@@ -685,7 +681,7 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
         return Err(wrong_status(o, "A new random value is for open orders only"));
     }
     o.token = token.clone();
-    answer(StatusCode::OK, json!({"dcv_random_value": token}))
+    reply(StatusCode::OK, json!({"dcv_random_value": token}))
 }
 
 const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || put(resend_emails));
@@ -757,7 +753,7 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
         o.x.server_platform_id = int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(o.x.server_platform_id);
         o.reissue(&app.ca, (leaf_id.clone(), kind, &csr), names, token, now).map_err(internal)?;
     }
-    answer(
+    reply(
         StatusCode::CREATED,
         json!({"id": num(&o.id), "requests": [{"id": req, "status": status}], "certificate_id": num(&leaf_id)}),
     )
@@ -772,7 +768,7 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
         json!({"id": num(&l.id), "common_name": l.names.first(), "dns_names": l.names, "status": if l.revoked { "revoked" } else { "issued" },
             "serial_number": l.serial.as_deref().map(str::to_ascii_uppercase), "valid_from": from, "valid_till": till, "date_created": l.created})
     }).collect();
-    answer(StatusCode::OK, json!({"certificates": list}))
+    reply(StatusCode::OK, json!({"certificates": list}))
 }
 
 const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || put(auto_reissue));
@@ -828,7 +824,7 @@ async fn revoke<const LEAF: bool>(AxState(app): AxState<App>, Path(id): Path<Str
     let mut v = request(req, "revoke", "approved", now);
     v["requester"] = json!({"id": 1, "first_name": "Sandbox", "last_name": "User", "email": "sandbox@example.invalid"});
     v["comments"] = json!(o.note);
-    answer(StatusCode::CREATED, v)
+    reply(StatusCode::CREATED, v)
 }
 
 // ---------------------------------------------------------------------------------------------------------------

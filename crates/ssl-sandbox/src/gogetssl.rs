@@ -148,10 +148,6 @@ impl Book for GgState {
 // ---------------------------------------------------------------------------------------------------------------
 // Answers, auth, forms
 
-fn ok(v: Value) -> R {
-    Ok(axum::Json(v).into_response())
-}
-
 /// GoGetSSL's error shape, with HTTP 200.
 fn error(message: impl Into<String>, description: impl Into<String>) -> Refusal {
     axum::Json(json!({"error": true, "message": message.into(), "description": description.into()}))
@@ -726,20 +722,14 @@ async fn change_dcv(AxState(app): AxState<App>, Path(id): Path<String>, headers:
         return Err(error("Invalid DCV method", format!("{} cannot validate the wildcard `{domain}`", req.new_method)));
     }
     // Sectigo takes a method per name; the other brands one per order: every name not validated follows.
-    for (j, n) in o.names.iter_mut().enumerate().filter(|(j, n)| *j == i || (!per_san && !n.validated)) {
-        let _ = j;
+    for (_, n) in o.names.iter_mut().enumerate().filter(|(j, n)| *j == i || (!per_san && !n.validated)) {
         (n.method, n.approver, n.mailed) = (req.new_method.as_str().to_owned(), req.approver_email.clone(), false);
     }
     ok(json!({"message": format!("DCV method of {domain} changed to {}", req.new_method), "success": true}))
 }
 
-const CHANGE_VALIDATION_EMAIL: Route = ("/orders/ssl/change_validation_email/{id}", || post(change_validation_email));
-async fn change_validation_email(
-    AxState(app): AxState<App>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> R {
+const CHANGE_VALIDATION_EMAIL: Route = ("/orders/ssl/change_validation_email/{id}", || post(change_email));
+async fn change_email(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
     let req: g::ChangeValidationEmailRequest = checked(form(&headers, &body, &[])?)?;
     let mut st = app.state();
     let o = find(st.split::<GgState>().0, &id)?;

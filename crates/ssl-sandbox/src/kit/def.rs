@@ -96,6 +96,17 @@ impl axum::response::IntoResponse for Refusal {
 /// What a provider handler returns.
 pub(crate) type Answer = Result<Response, Refusal>;
 
+/// A JSON answer with `status`.
+pub(crate) fn reply(status: StatusCode, v: Value) -> Answer {
+    use axum::response::IntoResponse;
+    Ok((status, axum::Json(v)).into_response())
+}
+
+/// A JSON answer with 200.
+pub(crate) fn ok(v: Value) -> Answer {
+    reply(StatusCode::OK, v)
+}
+
 /// What the auth check sees of a request (every part is for some provider's auth).
 #[derive(Debug, Clone, Copy)]
 #[allow(dead_code, reason = "the parts a provider's auth check may read; not every provider reads each")]
