@@ -158,7 +158,7 @@ fn ids(kit: &mut Kit) -> (String, String, i64) {
 // ---------------------------------------------------------------------------------------------------------------
 // Answers and auth
 
-fn errors(status: StatusCode, problems: Vec<(String, String)>) -> Refusal {
+fn errors(status: StatusCode, problems: Problems) -> Refusal {
     let list: Vec<Value> =
         problems.into_iter().map(|(code, message)| json!({"code": code, "message": message})).collect();
     (status, axum::Json(json!({"errors": list}))).into_response().into()
@@ -246,14 +246,14 @@ fn catalog() -> Value {
 
 const PRODUCT_LIST: Route = ("/product", || get(product_list));
 async fn product_list() -> R {
-    reply(StatusCode::OK, json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
+    ok(json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
 }
 
 const PRODUCT_INFO: Route = ("/product/{name_id}", || get(product_info));
 async fn product_info(Path(id): Path<String>) -> R {
     let p = product(&id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {id} not found")))?;
-    reply(StatusCode::OK, product_json(p, true))
+    ok(product_json(p, true))
 }
 
 const ROUTES: &[Route] = &[
@@ -261,7 +261,6 @@ const ROUTES: &[Route] = &[
     PRODUCT_INFO,
     ORDER_LIST,
     PLACE_ORDER,
-    ORDER_INFO,
     VALIDATION,
     CHECK_DCV,
     CHANGE_DCV_METHOD,
@@ -269,7 +268,6 @@ const ROUTES: &[Route] = &[
     RESEND_EMAILS,
     REISSUE,
     DUPLICATE,
-    LIST_DUPLICATES,
     CANCEL,
     REVOKE_ORDER,
     AUTO_REISSUE,
@@ -281,7 +279,7 @@ const ROUTES: &[Route] = &[
 // ---------------------------------------------------------------------------------------------------------------
 // Judging orders: the spec's schema (shared data), then the sandbox's own catalog and rules
 
-fn schema<T: serde::de::DeserializeOwned + Validate>(body: &Value) -> Vec<(String, String)> {
+fn schema<T: serde::de::DeserializeOwned + Validate>(body: &Value) -> Problems {
     let code = |f: &str, c: &str| match (f, c) {
         (f, _) if f.contains('|') => "missing_field:validity_years".to_owned(),
         ("dcv_method", c) if c != "required" => "invalid_dcv_method".to_owned(),
@@ -297,7 +295,7 @@ fn schema<T: serde::de::DeserializeOwned + Validate>(body: &Value) -> Vec<(Strin
 }
 
 /// The schema problems first, then the sandbox's own whose code the schema did not report.
-fn merge(mut out: Vec<(String, String)>, own: Vec<(String, String)>) -> Vec<(String, String)> {
+fn merge(mut out: Problems, own: Problems) -> Problems {
     for p in own {
         if !out.iter().any(|(c, _)| *c == p.0) && !out.contains(&p) {
             out.push(p);
@@ -307,37 +305,37 @@ fn merge(mut out: Vec<(String, String)>, own: Vec<(String, String)>) -> Vec<(Str
 }
 
 /// Names and DCV method against the product (the kit's judgement by the catalog, in DigiCert's words).
-fn judge(p: Product, names: &[String], method: Option<&str>, out: &mut Vec<(String, String)>) {
-    let mut push = |c: &str, m: String| out.push((c.to_owned(), m));
+fn judge(p: Product, names: &[String], method: Option<&str>, out: &mut Problems) {
     let m = method.unwrap_or("");
     let pairs: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), m)).collect();
     for issue in catalog::judge(&pairs, p.3, p.4, |m| m.starts_with("http-token")) {
         match issue {
-            Issue::NotHostname(n) => push("invalid_value:dns_names", format!("`{n}` is not a valid domain name")),
-            Issue::Repeated(n) => push("invalid_value:dns_names", format!("`{n}` is given twice")),
-            Issue::Wildcard(_) => push("invalid_value:common_name", format!("{} does not allow wildcard names", p.0)),
-            Issue::FileWildcard(..) => push("invalid_dcv_method", format!("{m} cannot validate wildcard names")),
-            Issue::TooMany(1, got) => {
-                push("invalid_value:dns_names", format!("{} secures one name (plus its www variant); got {got}", p.0))
+            Issue::NotHostname(n) => out.add("invalid_value:dns_names", format!("`{n}` is not a valid domain name")),
+            Issue::Repeated(n) => out.add("invalid_value:dns_names", format!("`{n}` is given twice")),
+            Issue::Wildcard(_) => {
+                out.add("invalid_value:common_name", format!("{} does not allow wildcard names", p.0))
             }
+            Issue::FileWildcard(..) => out.add("invalid_dcv_method", format!("{m} cannot validate wildcard names")),
+            Issue::TooMany(1, got) => out
+                .add("invalid_value:dns_names", format!("{} secures one name (plus its www variant); got {got}", p.0)),
             Issue::TooMany(most, got) => {
-                push("invalid_value:dns_names", format!("{} allows at most {most} names; got {got}", p.0))
+                out.add("invalid_value:dns_names", format!("{} allows at most {most} names; got {got}", p.0))
             }
         }
     }
     match method {
         Some(m) if !DCV_METHODS.contains(&m) => {
-            push("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")))
+            out.add("invalid_dcv_method", format!("`{m}` is not a DCV method ({})", DCV_METHODS.join(", ")))
         }
         Some("http-token-dynamic") if p.2 == "dv" => {
-            push("invalid_dcv_method", "http-token-dynamic is not available for DV products".into())
+            out.add("invalid_dcv_method", "http-token-dynamic is not available for DV products")
         }
         _ => {}
     }
 }
 
 /// The coverage an order asks for: custom date > days > years, at most 3 years.
-fn coverage(body: &Value, today: Date, out: &mut Vec<(String, String)>) -> Option<(Date, DcExtra)> {
+fn coverage(body: &Value, today: Date, out: &mut Problems) -> Option<(Date, DcExtra)> {
     let ov = body.get("order_validity").cloned().unwrap_or(Value::Null);
     let custom = str_at(body, &["custom_expiration_date"]).or_else(|| str_at(&ov, &["custom_expiration_date"]));
     let days = int_at(body, &["validity_days"]).or_else(|| int_at(&ov, &["days"]));
@@ -345,7 +343,7 @@ fn coverage(body: &Value, today: Date, out: &mut Vec<(String, String)>) -> Optio
     let max = add_years(today, 3);
     let mut x = DcExtra::default();
     let mut fail = |c: &str, m: String| {
-        out.push((c.to_owned(), m));
+        out.add(c, m);
         None
     };
     if let Some(c) = custom.filter(|s| !s.trim().is_empty()) {
@@ -387,32 +385,31 @@ fn approver(host: &str, dcv_emails: &[Value]) -> String {
 }
 
 /// A new order body, judged: the parts of the order or every problem.
-fn check_order(product_id: &str, body: &Value, today: Date) -> Result<Placed, Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut push = |c: &str, m: &str| out.push((c.to_owned(), m.to_owned()));
+fn check_order(product_id: &str, body: &Value, today: Date) -> Result<Placed, Problems> {
+    let mut out = Problems::new();
     let p = product(product_id);
     if p.is_none() {
-        push("not_found|product", &format!("Product {product_id} not found"));
+        out.add("not_found|product", format!("Product {product_id} not found"));
     }
     // Required fields, types and enums are the schema's (merged below); these are the catalog's and the rules'.
     let cn = str_at(body, &["certificate", "common_name"]).unwrap_or("").trim().to_ascii_lowercase();
     let sans = wire::string_list(body.pointer("/certificate/dns_names")).unwrap_or_default();
     let csr = str_at(body, &["certificate", "csr"]).unwrap_or("");
     if let (Err(e), false) = (parse_csr(csr), csr.trim().is_empty()) {
-        push("invalid_csr", &format!("The CSR is invalid: {}", e.0));
+        out.add("invalid_csr", format!("The CSR is invalid: {}", e.0));
     }
     let method = str_at(body, &["dcv_method"]);
     let hash = str_at(body, &["certificate", "signature_hash"]).unwrap_or("sha256").to_ascii_lowercase();
     let org = int_at(body, &["organization", "id"]).flatten();
     if p.is_some_and(|p| p.2 != "dv") && org.is_none() {
-        push("missing_field:organization.id", &format!("{product_id} needs organization.id"));
+        out.add("missing_field:organization.id", format!("{product_id} needs organization.id"));
     }
     let dcv_emails = body.get("dcv_emails").and_then(Value::as_array).cloned().unwrap_or_default();
     for e in &dcv_emails {
         let (host, domain) = (str_at(e, &["dns_name"]).unwrap_or(""), str_at(e, &["email_domain"]).unwrap_or(""));
         let bare = host.trim_start_matches("*.").to_ascii_lowercase();
         if domain.is_empty() || !(bare == domain || bare.ends_with(&format!(".{domain}"))) {
-            push("invalid_value:dcv_emails", &format!("email_domain `{domain}` is not the base domain of `{host}`"));
+            out.add("invalid_value:dcv_emails", format!("email_domain `{domain}` is not the base domain of `{host}`"));
         }
     }
     let names = wire::names_with(&cn, &sans);
@@ -448,7 +445,7 @@ fn request(kit_id: i64, kind: &str, status: &str, now: OffsetDateTime) -> Value 
     json!({"id": kit_id, "date": crate::kit::time::rfc3339(now), "type": kind, "status": status})
 }
 
-const PLACE_ORDER: Route = ("/order/certificate/{id}", || post(place_order));
+const PLACE_ORDER: Route = ("/order/certificate/{id}", || post(place_order).get(order_info));
 async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> R {
     let body = body_json(&body)?;
     let mut st = app.state();
@@ -529,10 +526,9 @@ fn order_json(o: &Order<DcExtra>) -> Value {
     v
 }
 
-const ORDER_INFO: Route = ("/order/certificate/{id}", || get(order_info));
 async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
-    reply(StatusCode::OK, order_json(find(st.split::<DcState>().0, &id)?))
+    ok(order_json(find(st.split::<DcState>().0, &id)?))
 }
 
 /// The keys of an order-list row (the certificate without its CSR, platform and date).
@@ -563,7 +559,7 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
     };
     let matching: Vec<&Order<DcExtra>> = st.split::<DcState>().0.orders.iter().filter(keep).collect();
     let page: Vec<Value> = matching.iter().rev().skip(offset).take(limit).map(|o| list_row(o)).collect();
-    reply(StatusCode::OK, json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
+    ok(json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -605,8 +601,7 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         v
     }).collect();
     let s = dcv_status(o);
-    reply(
-        StatusCode::OK,
+    ok(
         json!({"order_id": num(&o.id), "order_status": o.wire(DcState::status), "dcv_method": o.x.dcv_method, "dcv_status": s,
         "order_validation": [{"type": "dcv", "name": "DCV", "description": "Domain Control Validation", "date_created": o.created, "status": s}],
         "domains": domains}),
@@ -615,10 +610,7 @@ async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
 
 fn check_reply(o: &Order<DcExtra>) -> R {
     let cert = o.current().map(|l| num(&l.id));
-    reply(
-        StatusCode::OK,
-        json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}),
-    )
+    ok(json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}))
 }
 
 const CHECK_DCV: Route = ("/order/certificate/{id}/check-dcv", || put(check_dcv));
@@ -668,7 +660,7 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
         n.approver = (method == "email").then(|| approver(&n.name, &emails));
     }
     (o.x.dcv_method, o.token) = (method.clone(), token.clone());
-    reply(StatusCode::OK, if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
+    ok(if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
 }
 
 const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || put(new_random_value));
@@ -681,7 +673,7 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
         return Err(wrong_status(o, "A new random value is for open orders only"));
     }
     o.token = token.clone();
-    reply(StatusCode::OK, json!({"dcv_random_value": token}))
+    ok(json!({"dcv_random_value": token}))
 }
 
 const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || put(resend_emails));
@@ -696,7 +688,7 @@ async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R 
 // Reissue, duplicate, cancel, revoke
 
 const REISSUE: Route = ("/order/certificate/{id}/reissue", || post(new_leaf::<false>));
-const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || post(new_leaf::<true>));
+const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || post(new_leaf::<true>).get(list_duplicates));
 /// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
 async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
     let (body, dup, id) = (body_json(&body)?, DUP, id.as_str());
@@ -715,7 +707,7 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     let mut problems = if dup { schema::<g::DuplicateRequest>(&body) } else { schema::<g::ReissueRequest>(&body) };
     let csr = str_at(&cert, &["csr"]).filter(|s| !s.trim().is_empty()).unwrap_or(&o.csr).to_owned();
     if let Err(e) = parse_csr(&csr) {
-        problems.push(("invalid_csr".into(), format!("The CSR is invalid: {}", e.0)));
+        problems.add("invalid_csr", format!("The CSR is invalid: {}", e.0));
     }
     let cn = str_at(&cert, &["common_name"]).map_or_else(|| o.primary().to_owned(), |s| s.trim().to_ascii_lowercase());
     let sans = match cert.get("dns_names") {
@@ -727,14 +719,10 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     judge(product(&o.product).unwrap_or(PRODUCTS[0]), &names, Some(&method), &mut problems);
     let hash = str_at(&cert, &["signature_hash"]).map_or_else(|| o.x.signature_hash.clone(), str::to_ascii_lowercase);
     if !["sha256", "sha384", "sha512"].contains(&hash.as_str()) {
-        problems.push((
-            "invalid_value:certificate.signature_hash".into(),
-            "signature_hash must be sha256, sha384 or sha512".into(),
-        ));
+        problems.add("invalid_value:certificate.signature_hash", "signature_hash must be sha256, sha384 or sha512");
     }
     if dup && names.iter().any(|n| !o.validated_names.contains(n)) {
-        problems
-            .push(("invalid_value:dns_names".into(), "A duplicate can only name domains already on the order".into()));
+        problems.add("invalid_value:dns_names", "A duplicate can only name domains already on the order");
     }
     if !problems.is_empty() {
         return Err(errors(StatusCode::BAD_REQUEST, problems));
@@ -759,7 +747,6 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     )
 }
 
-const LIST_DUPLICATES: Route = ("/order/certificate/{id}/duplicate", || get(list_duplicates));
 async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let o = find(st.split::<DcState>().0, &id)?;
@@ -768,7 +755,7 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
         json!({"id": num(&l.id), "common_name": l.names.first(), "dns_names": l.names, "status": if l.revoked { "revoked" } else { "issued" },
             "serial_number": l.serial.as_deref().map(str::to_ascii_uppercase), "valid_from": from, "valid_till": till, "date_created": l.created})
     }).collect();
-    reply(StatusCode::OK, json!({"certificates": list}))
+    ok(json!({"certificates": list}))
 }
 
 const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || put(auto_reissue));

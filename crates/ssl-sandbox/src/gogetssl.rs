@@ -72,8 +72,6 @@ pub(crate) const DEF: ProviderDef = ProviderDef {
 };
 
 type R = Answer;
-/// `(field, message)` of every problem.
-type Problems = Vec<(String, String)>;
 
 /// GoGetSSL's part of the sandbox state.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -391,23 +389,22 @@ fn judge(
     approvers: Option<&Vec<String>>,
     method: &g::DcvMethod,
     approver: Option<&String>,
-    out: &mut Vec<(String, String)>,
+    out: &mut Problems,
 ) {
-    let mut push = |f: &str, m: String| out.push((f.to_owned(), m));
     let email = *method == g::DcvMethod::Email;
     if email != approver.is_some() {
-        push(
+        out.add(
             "approver_email",
-            "approver_email goes with email DCV (the primary domain's approver), and only with it".into(),
+            "approver_email goes with email DCV (the primary domain's approver), and only with it",
         );
     }
     let list = sans.map_or(&[][..], Vec::as_slice);
     let san_product = p.san_enabled == Some(true);
     if sans.is_some() && !san_product {
-        push("dns_names", format!("dns_names: product {} is not a SAN product", p.id));
+        out.add("dns_names", format!("dns_names: product {} is not a SAN product", p.id));
     }
     if sans.map(Vec::len) != approvers.map(Vec::len) {
-        push(
+        out.add(
             "approver_emails",
             format!("approver_emails needs exactly one entry per dns_names entry ({})", list.len()),
         );
@@ -425,19 +422,23 @@ fn judge(
     let rule = Names::UpTo(if san_product { usize::try_from(max).unwrap_or(0) + 1 } else { usize::MAX });
     for issue in catalog::judge(&names, p.wildcard_enabled == Some(true), rule, |m| matches!(m, "http" | "https")) {
         match issue {
-            Issue::NotHostname(n) => push("dns_names", format!("`{n}` is not a valid domain name")),
-            Issue::Repeated(n) => push("dns_names", format!("dns_names must not repeat the domain `{n}`")),
-            Issue::Wildcard(n) => push("csr", format!("`{n}` is a wildcard; product {} takes no wildcard names", p.id)),
-            Issue::FileWildcard(n, m) => push("dcv_method", format!("`{n}` is a wildcard; {m} DCV cannot validate it")),
+            Issue::NotHostname(n) => out.add("dns_names", format!("`{n}` is not a valid domain name")),
+            Issue::Repeated(n) => out.add("dns_names", format!("dns_names must not repeat the domain `{n}`")),
+            Issue::Wildcard(n) => {
+                out.add("csr", format!("`{n}` is a wildcard; product {} takes no wildcard names", p.id))
+            }
+            Issue::FileWildcard(n, m) => {
+                out.add("dcv_method", format!("`{n}` is a wildcard; {m} DCV cannot validate it"))
+            }
             Issue::TooMany(_, got) => {
-                push("dns_names", format!("product {} takes at most {max} SANs; got {}", p.id, got - 1))
+                out.add("dns_names", format!("product {} takes at most {max} SANs; got {}", p.id, got - 1))
             }
         }
     }
     for (n, m) in names.iter().skip(1) {
         if !m.contains('@') && *m != method.as_str() && !sectigo(p) {
             let brand = p.brand.as_deref().unwrap_or("these");
-            push("approver_emails", format!("{brand} products take one DCV method per order; `{n}` asks for {m}"));
+            out.add("approver_emails", format!("{brand} products take one DCV method per order; `{n}` asks for {m}"));
         }
     }
 }
@@ -453,26 +454,23 @@ fn check_new_order(headers: &HeaderMap, body: &Bytes) -> Result<NewGg, Refusal> 
     let (order, mut problems): (g::AddSslOrderRequest, _) = form(headers, body, &["dns_names", "approver_emails"])?;
     let product = find_product(&order.product_id.to_string());
     if product.is_none() && order.product_id != 0 {
-        problems.push(("product_id".into(), format!("Product {} not found", order.product_id)));
+        problems.add("product_id", format!("Product {} not found", order.product_id));
     }
     let primary = match parse_csr(&order.csr) {
         Ok(k) => k.common_name.unwrap_or_default().to_ascii_lowercase(),
         Err(e) if !order.csr.trim().is_empty() => {
-            problems.push(("csr".into(), format!("CSR Error: {}", e.0)));
+            problems.add("csr", format!("CSR Error: {}", e.0));
             String::new()
         }
         Err(_) => String::new(),
     };
     if !order.csr.trim().is_empty() && primary.is_empty() && !problems.iter().any(|(f, _)| f == "csr") {
-        problems.push(("csr".into(), "CSR Error: the CSR has no common name (the primary domain)".into()));
+        problems.add("csr", "CSR Error: the CSR has no common name (the primary domain)");
     }
     let amount = product.as_ref().and_then(|p| price(p, order.period));
     if let Some(p) = &product {
         if amount.is_none() {
-            problems.push((
-                "period".into(),
-                format!("product {} is not sold for {} months (12, 24 or 36)", p.id, order.period),
-            ));
+            problems.add("period", format!("product {} is not sold for {} months (12, 24 or 36)", p.id, order.period));
         }
         if !primary.is_empty() {
             judge(
@@ -490,17 +488,12 @@ fn check_new_order(headers: &HeaderMap, body: &Bytes) -> Result<NewGg, Refusal> 
                 .iter()
                 .any(|f| f.is_none())
         {
-            problems.push((
-                "org_name".into(),
-                format!(
-                    "product {} is OV/EV: org_name, org_addressline1, org_city, org_country and org_phone are required",
-                    p.id
-                ),
-            ));
+            let need = "org_name, org_addressline1, org_city, org_country and org_phone are required";
+            problems.add("org_name", format!("product {} is OV/EV: {need}", p.id));
         }
     }
     if order.server_count == 0 {
-        problems.push(("server_count".into(), "server_count is -1 (unlimited) or at least 1".into()));
+        problems.add("server_count", "server_count is -1 (unlimited) or at least 1");
     }
     match (product, amount) {
         (Some(product), Some(amount)) if problems.is_empty() => Ok(NewGg { order, product, primary, amount }),
@@ -658,7 +651,7 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: He
     let (req, mut problems): (g::ReissueRequest, _) = form(&headers, &body, &["dns_names", "approver_emails"])?;
     let primary =
         parse_csr(&req.csr).map(|k| k.common_name.unwrap_or_default().to_ascii_lowercase()).unwrap_or_else(|e| {
-            problems.push(("csr".into(), format!("CSR Error: {}", e.0)));
+            problems.add("csr", format!("CSR Error: {}", e.0));
             String::new()
         });
     let mut st = app.state();

@@ -502,7 +502,7 @@ async fn request(AxState(app): AxState<App>, Query(q): Q, bytes: Bytes) -> R {
     let p = find_product(&req.product)?;
     let c = judge(p, &raw, &req.csr, req.period, req.validate(), true)?;
     if is_quote(&q) {
-        return reply(StatusCode::OK, quote_json(&c, "request"));
+        return ok(quote_json(&c, "request"));
     }
     place(&app, c, &req.csr, "request", None, req.auth_key == Some(true))
 }
@@ -574,7 +574,7 @@ fn again(app: &Shared, id: &str, q: &std::collections::BTreeMap<String, String>,
     }
     let c = judge(p, &raw, &csr, period, problems, renew)?;
     if is_quote(q) {
-        return reply(StatusCode::OK, quote_json(&c, action));
+        return ok(quote_json(&c, action));
     }
     place(app, c, &csr, action, Some(&prev), auth_key == Some(true))
 }
@@ -619,19 +619,19 @@ async fn list_processes(AxState(app): AxState<App>, Query(q): Q) -> R {
     if q.get("order").is_some_and(|o| o.starts_with('-')) {
         items.reverse();
     }
-    reply(StatusCode::OK, page(items, &q))
+    ok(page(items, &q))
 }
 
 const PROCESS: Route = ("/processes/{id}", || get(process));
 async fn process(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     advance(&app, &id).await?;
-    reply(StatusCode::OK, process_json(find(app.state().split::<RtrState>().0, &id)?))
+    ok(process_json(find(app.state().split::<RtrState>().0, &id)?))
 }
 
 const INFO: Route = ("/processes/{id}/info", || get(info));
 async fn info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     advance(&app, &id).await?;
-    reply(StatusCode::OK, info_json(find(app.state().split::<RtrState>().0, &id)?))
+    ok(info_json(find(app.state().split::<RtrState>().0, &id)?))
 }
 
 const CANCEL: Route = ("/processes/{id}", || delete(cancel));
@@ -695,7 +695,7 @@ async fn list_certificates(AxState(app): AxState<App>, Query(q): Q) -> R {
         .filter(|c| filter(&q, "domainName").is_none_or(|d| c["domainName"] == d))
         .filter(|c| filter(&q, "status").is_none_or(|s| c["status"] == s))
         .collect();
-    reply(StatusCode::OK, page(items, &q))
+    ok(page(items, &q))
 }
 
 const CERTIFICATE: Route = ("/ssl/certificates/{id}", || get(certificate));
@@ -703,7 +703,7 @@ async fn certificate(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let mut st = app.state();
     let rs = st.split::<RtrState>().0;
     let i = by_certificate(rs, &id)?;
-    reply(StatusCode::OK, cert_json(&rs.orders[i]).unwrap_or_default())
+    ok(cert_json(&rs.orders[i]).unwrap_or_default())
 }
 
 const DOWNLOAD: Route = ("/ssl/certificates/{id}/download", || get(download));
@@ -743,7 +743,7 @@ async fn revoke(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
 
 const DCV_EMAILS: Route = ("/ssl/dcvemailaddresslist/{domain}", || get(dcv_emails));
 async fn dcv_emails(Path(domain): Path<String>) -> R {
-    reply(StatusCode::OK, json!(dcv::approver_addresses(&dcv::bare(&domain))))
+    ok(json!(dcv::approver_addresses(&dcv::bare(&domain))))
 }
 
 const AUTHKEY: Route = ("/ssl/authkey", || post(authkey));
@@ -756,5 +756,5 @@ async fn authkey(AxState(app): AxState<App>, bytes: Bytes) -> R {
     let (rs, kit) = st.split::<RtrState>();
     rs.auth_keys.push(key.spki_sha256);
     let validity = rfc3339(kit.now() + time::Duration::days(7));
-    reply(StatusCode::OK, json!({"authKey": kit.token(44), "validity": validity}))
+    ok(json!({"authKey": kit.token(44), "validity": validity}))
 }

@@ -3,6 +3,22 @@
 
 use super::wire::valid_hostname;
 
+/// The problems found in a request, `(field or the provider's code, message)`, in the order found: a provider
+/// refuses with all of them in its error shape.
+pub(crate) type Problems = Vec<(String, String)>;
+
+/// Adding to [`Problems`].
+pub(crate) trait AddProblem {
+    /// Add the problem `message` on `code`.
+    fn add(&mut self, code: &str, message: impl Into<String>);
+}
+
+impl AddProblem for Problems {
+    fn add(&mut self, code: &str, message: impl Into<String>) {
+        self.push((code.to_owned(), message.into()));
+    }
+}
+
 /// How many names a product secures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Names {

@@ -35,6 +35,7 @@ pub(crate) mod prelude {
 
     pub(crate) use super::app::App;
     pub(crate) use super::book::{Book, Orders, part};
+    pub(crate) use super::catalog::{AddProblem, Problems};
     pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal, Route, ok, reply};
     pub(crate) use super::limits::Limit;
     pub(crate) use super::order::{Event, Leaf, LeafKind, Name, NewOrder, Order, Stage};
