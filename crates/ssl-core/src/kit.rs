@@ -34,6 +34,20 @@ pub struct CsrChecks {
     pub csr_errors: fn(&str) -> Vec<Problem>,
 }
 
+/// What [`OrderKit::build`] maps: the neutral order, its product's rules, the order it renews (for a renewal), and
+/// the problems found so far, to which the mapping appends its own.
+#[non_exhaustive]
+pub struct Build<'a> {
+    /// The neutral order.
+    pub spec: &'a OrderSpec,
+    /// Its product's rules.
+    pub rules: &'a ProductRules,
+    /// The order a renewal renews.
+    pub renewal_of: Option<&'a str>,
+    /// The problems of the pre-flight; the mapping appends its own.
+    pub problems: &'a mut Vec<Problem>,
+}
+
 /// What a provider supplies to the pipeline: its tables and mappings.
 #[async_trait]
 pub trait OrderKit: crate::Provider + ClientKit {
@@ -53,14 +67,9 @@ pub trait OrderKit: crate::Provider + ClientKit {
     /// A product's rules (from the account's product endpoints when it can; the spec's tables offline). A product
     /// that does not exist is an [`Error::Invalid`] naming it.
     async fn rules(&self, product: &str) -> Result<ProductRules>;
-    /// The wire order for a neutral spec; problems of the mapping (unknown options...) are appended.
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        rules: &ProductRules,
-        renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<Self::Wire>;
+    /// The wire order for a neutral spec; problems of the mapping (unknown options...) are appended to
+    /// [`Build::problems`].
+    async fn build(&self, build: Build<'_>) -> Result<Self::Wire>;
     /// The problems of the wire value: its `validate()` (the default) and any rule beyond it. `found` holds what
     /// the pre-flight and the mapping found, so a provider may leave out a `validate()` problem already named by
     /// its neutral path.
@@ -92,7 +101,7 @@ pub async fn prepare<K: OrderKit>(kit: &K, spec: &OrderSpec, renewal_of: Option<
     if spec.csr.as_deref().is_none_or(|c| c.trim().is_empty()) {
         problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));
     }
-    let wire = kit.build(spec, &rules, renewal_of, &mut problems).await?;
+    let wire = kit.build(Build { spec, rules: &rules, renewal_of, problems: &mut problems }).await?;
     let wire_problems = kit.check_wire(&wire, &rules, &problems);
     problems.extend(wire_problems);
     if has_errors(&problems) {

@@ -36,7 +36,7 @@
 
 use async_trait::async_trait;
 use serde_json::Value;
-use ssl_core::kit::{self, CsrChecks, FieldMap, OrderKit};
+use ssl_core::kit::{self, Build, CsrChecks, FieldMap, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
     OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, ValidationLevel, Verb, Warning, parse_date,
@@ -390,15 +390,9 @@ impl OrderKit for DigiCertClient {
         }
     }
 
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        rules: &ProductRules,
-        renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<g::OrderRequest> {
-        let renewal = renewal_of.map(|r| kit::numeric_id("DigiCert", r)).transpose()?;
-        Ok(build_order_request(spec, rules, renewal, problems))
+    async fn build(&self, b: Build<'_>) -> Result<g::OrderRequest> {
+        let renewal = b.renewal_of.map(|r| kit::numeric_id("DigiCert", r)).transpose()?;
+        Ok(build_order_request(b.spec, b.rules, renewal, b.problems))
     }
 
     fn request(&self, wire: &g::OrderRequest, spec: &OrderSpec, _renewal_of: Option<&str>) -> ssl_core::HttpRequest {

@@ -52,7 +52,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 use ssl_core::dcv::{self, FileParts};
-use ssl_core::kit::{self, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
     OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, Verb, Warning,
@@ -341,13 +341,8 @@ impl OrderKit for GoGetSslClient {
         GoGetSslClient::rules(self, product).await
     }
 
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        _rules: &ProductRules,
-        _renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<g::AddSslOrderRequest> {
+    async fn build(&self, build: Build<'_>) -> Result<g::AddSslOrderRequest> {
+        let Build { spec, problems, .. } = build;
         let order = build_order_request(spec, problems);
         if let Some(p) = rules::per_san_rule(&order, &self.details_for(&spec.product).await?) {
             problems.push(p);

@@ -1,7 +1,7 @@
 //! The neutral [`Provider`] over [`NameshieldClient`], through the kit's order pipeline ([`OrderKit`]).
 
 use async_trait::async_trait;
-use ssl_core::kit::{self, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus,
     ProductRules, Quote, ReissueSpec, ValidationLevel, Verb, Warning,
@@ -114,13 +114,8 @@ impl OrderKit for NameshieldClient {
         Ok(rules_of(p))
     }
 
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        _rules: &ProductRules,
-        renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<Self::Wire> {
+    async fn build(&self, build: Build<'_>) -> Result<Self::Wire> {
+        let Build { spec, renewal_of, problems, .. } = build;
         // Nameshield mails the domain's base addresses (`base_emails`); no approver is chosen on the order.
         problems.retain(|p| p.code != "approver_email_missing");
         if !spec.approver_emails.is_empty() {

@@ -2,7 +2,7 @@
 //! the kit's pipeline. The status and DCV tables are in the crate docs; wire → neutral is in [`crate::wire`].
 
 use async_trait::async_trait;
-use ssl_core::kit::{self, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus,
     ProductRules, Quote, ReissueSpec, Verb, Warning,
@@ -149,13 +149,8 @@ impl OrderKit for Openprovider {
         }
     }
 
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        rules: &ProductRules,
-        _renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<g::CreateOrderRequest> {
+    async fn build(&self, build: Build<'_>) -> Result<g::CreateOrderRequest> {
+        let Build { spec, rules, problems, .. } = build;
         let product = spec.product.trim().parse::<i64>().unwrap_or(0);
         let opt = |k: &str| spec.option_str(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut w = g::CreateOrderRequest::new(

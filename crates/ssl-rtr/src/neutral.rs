@@ -2,7 +2,7 @@
 //! themselves are in the crate docs.
 
 use async_trait::async_trait;
-use ssl_core::kit::{self, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
     Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, QuoteLine, ReissueSpec,
@@ -353,13 +353,8 @@ impl OrderKit for RtrClient {
         Ok(product_rules(&self.product_info(product).await?))
     }
 
-    async fn build(
-        &self,
-        spec: &OrderSpec,
-        _: &ProductRules,
-        renewal_of: Option<&str>,
-        problems: &mut Vec<Problem>,
-    ) -> Result<Wire> {
+    async fn build(&self, build: Build<'_>) -> Result<Wire> {
+        let Build { spec, renewal_of, problems, .. } = build;
         let product = self.product_info(&spec.product).await?;
         let renews = match renewal_of {
             Some(id) => Some(self.certificate_id(id).await?),
