@@ -160,6 +160,31 @@ async fn a_request_in_flight_holds_its_shared_slot_until_one_window_after_its_an
     assert!(at >= answered + Duration::from_millis(380), "{at:?} vs answer at {answered:?}");
 }
 
+/// Through the executor's interface: an answered slot frees one window after the answer; a request dropped in flight
+/// (its future cancelled) frees its slot as of the drop, not only when its lease runs out.
+#[tokio::test]
+async fn the_shared_gate_releases_answered_and_abandoned_slots() {
+    use ssl_core::ratelimit::{Held, RateGate, Window};
+    let Some(url) = schema().await else { return };
+    let j = Arc::new(PgJournal::open(&url).await.unwrap());
+    let window = [Window::new(1, Duration::from_millis(300))];
+    let gate: Arc<dyn RateGate> = Arc::new(ssl_journal::PgRateGate::new(j, "digicert:k", &window));
+    let started = std::time::Instant::now();
+    Held::acquire(Some(&gate)).await.answered().await;
+    let held = Held::acquire(Some(&gate)).await;
+    let second = started.elapsed();
+    assert!(second >= Duration::from_millis(280), "one window after the first answer: {second:?}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let dropped = started.elapsed();
+    drop(held);
+    let third = tokio::time::timeout(Duration::from_secs(10), Held::acquire(Some(&gate)))
+        .await
+        .expect("an abandoned slot does not wait for its lease");
+    let at = started.elapsed();
+    third.answered().await;
+    assert!(at >= dropped + Duration::from_millis(280), "one window after the drop: {at:?} vs {dropped:?}");
+}
+
 #[tokio::test]
 async fn four_workers_share_one_rate_window() {
     let Some(url) = schema().await else { return };
