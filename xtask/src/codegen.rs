@@ -111,8 +111,13 @@ pub fn generate(spec_json: &str, spec_file_name: &str) -> Result<String, String>
     let mut g = Gen::new(&api)?;
     g.components()?;
     let ops = g.operations()?;
-    let products = products(&api.extensions)?;
+    let products = products(api.extensions.iter().filter(|(k, _)| *k != "x-dcv-table"))?;
+    let dcv_table = match api.extensions.get("x-dcv-table") {
+        Some(v) => dcv_table(v)?,
+        None => quote!(),
+    };
     let tokens = g.emit(&ops, products.as_deref(), spec_file_name)?;
+    let tokens = quote!(#tokens #dcv_table);
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(format!(
@@ -2333,6 +2338,29 @@ fn emit_ops(ops: &[Op]) -> TokenStream {
     }
 }
 
+/// `x-dcv-table` (root): `[[neutral, wire], …]` in table order (the first row of a wire name is its neutral
+/// reading) → `pub const DCV_TABLE: ssl_core::model::DcvTable`.
+fn dcv_table(v: &Value) -> Result<TokenStream, String> {
+    const NEUTRAL: [&str; 6] = ["email", "dns", "dns-txt", "dns-cname", "http", "https"];
+    let rows = v.as_array().ok_or("x-dcv-table must be an array of [neutral, wire] pairs")?;
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let pair = row.as_array().map(Vec::as_slice);
+        let Some([Value::String(neutral), Value::String(wire)]) = pair else {
+            return Err(format!("x-dcv-table[{i}] must be a [neutral, wire] pair of strings"));
+        };
+        if !NEUTRAL.contains(&neutral.as_str()) {
+            return Err(format!("x-dcv-table[{i}]: `{neutral}` is not a neutral method ({})", NEUTRAL.join(", ")));
+        }
+        let variant = ident(&pascal(neutral));
+        out.push(quote!((::ssl_core::model::DcvMethod::#variant, #wire)));
+    }
+    Ok(quote! {
+        /// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
+        pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(&[#(#out),*]);
+    })
+}
+
 fn products<'a>(ext: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Result<Option<Vec<Product>>, String> {
     let mut found = None;
     for (key, value) in ext {
@@ -2853,6 +2881,22 @@ mod tests {
         ] {
             assert!(generate(&spec(bad, serde_json::json!({})), "t.json").is_err());
         }
+    }
+
+    #[test]
+    fn x_dcv_table_becomes_the_dcv_table() {
+        let mut doc: Value = serde_json::from_str(&spec(serde_json::json!({}), serde_json::json!({}))).unwrap();
+        doc["x-dcv-table"] = serde_json::json!([["dns", "dns"], ["dns-cname", "dns"], ["email", "email"]]);
+        let out = generate(&doc.to_string(), "t.json").unwrap();
+        assert!(
+            has(
+                &out,
+                "pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(&[(::ssl_core::model::DcvMethod::Dns, \"dns\"), (::ssl_core::model::DcvMethod::DnsCname, \"dns\")"
+            ),
+            "{out}"
+        );
+        doc["x-dcv-table"] = serde_json::json!([["pigeon", "p"]]);
+        assert!(generate(&doc.to_string(), "t.json").unwrap_err().contains("pigeon"));
     }
 
     #[test]

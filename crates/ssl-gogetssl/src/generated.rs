@@ -5072,3 +5072,14 @@ pub mod ops {
         }
     }
 }
+
+/// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
+pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
+    &[
+        (::ssl_core::model::DcvMethod::Dns, "dns"),
+        (::ssl_core::model::DcvMethod::DnsCname, "dns"),
+        (::ssl_core::model::DcvMethod::Email, "email"),
+        (::ssl_core::model::DcvMethod::Http, "http"),
+        (::ssl_core::model::DcvMethod::Https, "https"),
+    ],
+);

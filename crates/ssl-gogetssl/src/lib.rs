@@ -60,7 +60,7 @@ pub mod rules;
 pub use client::{AUTH_PARAM, Environment, GoGetSslClient, REFUSAL, SESSION, login_request, quote_request};
 pub use ssl_core::{Error, Result};
 
-use ssl_core::{ConnectOptions, CredentialField, Credentials, Provider, ProviderDescriptor};
+use ssl_core::{ClientKit, ConnectOptions, CredentialField, Credentials, Provider, ProviderDescriptor};
 
 /// GoGetSSL in the facade's registry: `--provider gogetssl`, `SSL_ORDERS_GOGETSSL_USER` (the account identity)
 /// and `SSL_ORDERS_GOGETSSL_PASSWORD`.
@@ -77,15 +77,9 @@ pub const DESCRIPTOR: ProviderDescriptor = ProviderDescriptor::new(
 .with_test_url("https://sandbox.gogetssl.com/api");
 
 fn connect(credentials: Option<&Credentials>, options: ConnectOptions) -> Result<Box<dyn Provider>> {
-    let Some(credentials) = credentials else {
-        return Err(Error::Config("GoGetSSL needs SSL_ORDERS_GOGETSSL_USER and SSL_ORDERS_GOGETSSL_PASSWORD".into()));
-    };
-    let mut client = GoGetSslClient::with_transport(
-        credentials.require("user")?,
-        credentials.require_secret("password")?,
-        options.base_url.clone(),
-        options.transport.clone(),
-    )?;
-    client.api = options.configure(client.api);
-    Ok(Box::new(client))
+    let missing = || Error::Config("GoGetSSL needs SSL_ORDERS_GOGETSSL_USER and SSL_ORDERS_GOGETSSL_PASSWORD".into());
+    let c = credentials.ok_or_else(missing)?;
+    let (user, password) = (c.require("user")?, c.require_secret("password")?);
+    let client = GoGetSslClient::with_transport(user, password, options.base_url.clone(), options.transport.clone())?;
+    Ok(Box::new(client.configure(|api| options.configure(api))))
 }

@@ -66,14 +66,8 @@ use crate::rules;
 
 const NAME: &str = "gogetssl";
 
-/// Neutral ↔ GoGetSSL DCV names. The first row of a wire name is its neutral reading.
-pub const DCV_TABLE: DcvTable = DcvTable(&[
-    (DcvMethod::Dns, "dns"),
-    (DcvMethod::DnsCname, "dns"),
-    (DcvMethod::Email, "email"),
-    (DcvMethod::Http, "http"),
-    (DcvMethod::Https, "https"),
-]);
+/// Neutral ↔ GoGetSSL DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
+pub use crate::generated::DCV_TABLE;
 
 /// Provider options accepted in [`OrderSpec::options`].
 pub const OPTIONS: &[&str] = &["server_count", "webserver_type", "signature_hash", "unique_code"];
