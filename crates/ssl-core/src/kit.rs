@@ -62,8 +62,6 @@ pub trait OrderKit: crate::Provider + ClientKit {
     fn dcv_table(&self) -> DcvTable {
         crate::Provider::dcv_table(self)
     }
-    /// The CSR checks (`ssl_csr::CHECKS`).
-    fn csr_checks(&self) -> CsrChecks;
     /// A product's rules (from the account's product endpoints when it can; the spec's tables offline). A product
     /// that does not exist is an [`Error::Invalid`] naming it.
     async fn rules(&self, product: &str) -> Result<ProductRules>;
@@ -93,10 +91,15 @@ pub trait OrderKit: crate::Provider + ClientKit {
     async fn read(&self, order_id: &str, answer: &Response) -> Result<Order>;
 }
 
-/// Pre-flight, build and validate an order; build its request once. Nothing is sent but reads of product rules.
-pub async fn prepare<K: OrderKit>(kit: &K, spec: &OrderSpec, renewal_of: Option<&str>) -> Result<PreparedOrder> {
+/// Pre-flight (with `checks`, `ssl_csr::CHECKS`), build and validate an order; build its request once. Nothing is
+/// sent but reads of product rules.
+pub async fn prepare<K: OrderKit>(
+    kit: &K,
+    checks: CsrChecks,
+    spec: &OrderSpec,
+    renewal_of: Option<&str>,
+) -> Result<PreparedOrder> {
     let rules = kit.rules(&spec.product).await?;
-    let checks = kit.csr_checks();
     let mut problems = (checks.preflight)(spec, &rules, &OrderKit::dcv_table(kit));
     if spec.csr.as_deref().is_none_or(|c| c.trim().is_empty()) {
         problems.push(Problem::error("field_required", "a CSR is required to order").with_field("csr"));

@@ -36,7 +36,7 @@
 
 use async_trait::async_trait;
 use serde_json::Value;
-use ssl_core::kit::{self, Build, CsrChecks, FieldMap, OrderKit};
+use ssl_core::kit::{self, Build, FieldMap, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
     OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, ValidationLevel, Verb, Warning, parse_date,
@@ -363,10 +363,6 @@ impl DigiCertClient {
 impl OrderKit for DigiCertClient {
     type Wire = g::OrderRequest;
 
-    fn csr_checks(&self) -> CsrChecks {
-        ssl_csr::CHECKS
-    }
-
     /// A product's rules for this account (`GET /product/{id}`, read once per client, over the spec's table);
     /// offline (no credentials) from the table alone.
     async fn rules(&self, product: &str) -> Result<ProductRules> {
@@ -453,12 +449,12 @@ impl Provider for DigiCertClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, None).await
+        kit::prepare(self, ssl_csr::CHECKS, spec, None).await
     }
 
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
         parse_id(order_id)?;
-        kit::prepare(self, spec, Some(order_id)).await
+        kit::prepare(self, ssl_csr::CHECKS, spec, Some(order_id)).await
     }
 
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {

@@ -52,7 +52,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 use ssl_core::dcv::{self, FileParts};
-use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
     OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, Verb, Warning,
@@ -327,10 +327,6 @@ impl GoGetSslClient {
 impl OrderKit for GoGetSslClient {
     type Wire = g::AddSslOrderRequest;
 
-    fn csr_checks(&self) -> CsrChecks {
-        ssl_csr::CHECKS
-    }
-
     async fn rules(&self, product: &str) -> Result<ProductRules> {
         GoGetSslClient::rules(self, product).await
     }
@@ -424,13 +420,13 @@ impl Provider for GoGetSslClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, &resolve_contacts(spec), None).await
+        kit::prepare(self, ssl_csr::CHECKS, &resolve_contacts(spec), None).await
     }
 
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
         // The previous order must exist (GoGetSSL links a renewal by its domain, not by an id on the wire).
         self.status_of(order_id).await?;
-        kit::prepare(self, &resolve_contacts(spec), Some(order_id)).await
+        kit::prepare(self, ssl_csr::CHECKS, &resolve_contacts(spec), Some(order_id)).await
     }
 
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {
@@ -442,7 +438,7 @@ impl Provider for GoGetSslClient {
     }
 
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, &resolve_contacts(spec), None).await?;
+        let prepared = kit::prepare(self, ssl_csr::CHECKS, &resolve_contacts(spec), None).await?;
         let details = self.details_for(&spec.product).await?;
         let answer = self.send_quote(&crate::client::quote_request(prepared.request.clone())).await.map_err(|e| {
             let (lookup, match_on) = self.lookup(&prepared);

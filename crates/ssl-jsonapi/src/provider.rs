@@ -1,7 +1,7 @@
 //! The neutral [`Provider`] over [`NameshieldClient`], through the kit's order pipeline ([`OrderKit`]).
 
 use async_trait::async_trait;
-use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, OrderStatus,
     ProductRules, Quote, ReissueSpec, ValidationLevel, Verb, Warning,
@@ -85,10 +85,6 @@ impl NameshieldClient {
 #[async_trait]
 impl OrderKit for NameshieldClient {
     type Wire = g::NewOrderRequestDocument;
-
-    fn csr_checks(&self) -> CsrChecks {
-        ssl_csr::CHECKS
-    }
 
     async fn rules(&self, product: &str) -> Result<ProductRules> {
         if !self.online() {
@@ -204,11 +200,11 @@ impl Provider for NameshieldClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, None).await.map_err(|e| local_first(spec, e))
+        kit::prepare(self, ssl_csr::CHECKS, spec, None).await.map_err(|e| local_first(spec, e))
     }
 
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, Some(order_id)).await.map_err(|e| local_first(spec, e))
+        kit::prepare(self, ssl_csr::CHECKS, spec, Some(order_id)).await.map_err(|e| local_first(spec, e))
     }
 
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {

@@ -127,10 +127,6 @@ impl OrderKit for Openprovider {
         wire::DCV
     }
 
-    fn csr_checks(&self) -> CsrChecks {
-        self.checks
-    }
-
     async fn rules(&self, product: &str) -> Result<ProductRules> {
         if self.client.session.is_none() {
             // A credential-less dry run: nothing to read the product from; accept what the order asks.
@@ -253,7 +249,7 @@ impl Provider for Openprovider {
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
         invalid(local_problems(spec))?;
-        kit::prepare(self, spec, None).await
+        kit::prepare(self, self.checks, spec, None).await
     }
 
     /// Checks locally that the order is `ACT` and within [`RENEW_WINDOW_DAYS`] of the end of its coverage

@@ -2,7 +2,7 @@
 //! themselves are in the crate docs.
 
 use async_trait::async_trait;
-use ssl_core::kit::{self, Build, CsrChecks, OrderKit};
+use ssl_core::kit::{self, Build, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DcvTable, DnsRecord, HttpFile,
     Order, OrderFilter, OrderPage, OrderSpec, OrderStatus, ProductRules, Quote, QuoteLine, ReissueSpec,
@@ -345,10 +345,6 @@ impl OrderKit for RtrClient {
         DCV_TABLE
     }
 
-    fn csr_checks(&self) -> CsrChecks {
-        ssl_csr::CHECKS
-    }
-
     async fn rules(&self, product: &str) -> Result<ProductRules> {
         Ok(product_rules(&self.product_info(product).await?))
     }
@@ -422,11 +418,11 @@ impl Provider for RtrClient {
     }
 
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, None).await
+        kit::prepare(self, ssl_csr::CHECKS, spec, None).await
     }
 
     async fn prepare_renewal(&self, order_id: &str, spec: &OrderSpec) -> Result<PreparedOrder> {
-        kit::prepare(self, spec, Some(order_id)).await
+        kit::prepare(self, ssl_csr::CHECKS, spec, Some(order_id)).await
     }
 
     async fn place_prepared(&self, prepared: &PreparedOrder) -> Result<Order> {
@@ -434,13 +430,13 @@ impl Provider for RtrClient {
     }
 
     async fn quote(&self, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, spec, None).await?;
+        let prepared = kit::prepare(self, ssl_csr::CHECKS, spec, None).await?;
         Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
     }
 
     /// The price of renewing `order_id` (`POST /ssl/certificates/{id}/renew?quote=true`); nothing is placed.
     async fn quote_renew(&self, order_id: &str, spec: &OrderSpec) -> Result<Quote> {
-        let prepared = kit::prepare(self, spec, Some(order_id)).await?;
+        let prepared = kit::prepare(self, ssl_csr::CHECKS, spec, Some(order_id)).await?;
         Ok(quote_of(&self.send_quote(prepared.request).await?, &spec.product, spec.term_months))
     }
 
