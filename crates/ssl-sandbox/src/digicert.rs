@@ -28,9 +28,7 @@
 //! fileauth.txt` holding the random value; a record at a parent domain covers its subdomains. Email DCV mails
 //! `admin@<base domain>` (see the inspection mailbox).
 
-use std::collections::HashMap;
-
-use axum::routing::{get, post, put};
+use axum::routing::{get, put};
 use ssl_core::validate::Validate;
 use ssl_digicert::generated as g;
 use time::{Date, Duration, OffsetDateTime};
@@ -445,21 +443,19 @@ fn request(kit_id: i64, kind: &str, status: &str, now: OffsetDateTime) -> Value 
     json!({"id": kit_id, "date": crate::kit::time::rfc3339(now), "type": kind, "status": status})
 }
 
-const PLACE_ORDER: Route = ("/order/certificate/{id}", || post(place_order).get(order_info));
-async fn place_order(AxState(app): AxState<App>, Path(product_id): Path<String>, body: Bytes) -> R {
-    let body = body_json(&body)?;
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let now = kit.now();
+const PLACE_ORDER: Route = ("/order/certificate/{id}", || locked(POST, place_order).merge(locked(GET, order_info)));
+fn place_order(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let (body, product_id) = (body_json(&c.body)?, c.param("id").to_owned());
+    let now = c.kit.now();
     let (p, names, till, mut x) =
         check_order(&product_id, &body, now.date()).map_err(|e| errors(StatusCode::BAD_REQUEST, e))?;
     let skip = body.get("skip_approval").is_some_and(|v| v == &json!(true) || v == &json!(1));
-    let needs_approval = kit.knobs.approval == Approval::Required && !skip;
-    let (id, leaf_id, req) = ids(kit);
+    let needs_approval = c.kit.knobs.approval == Approval::Required && !skip;
+    let (id, leaf_id, req) = ids(c.kit);
     let status = if needs_approval { "pending" } else { "approved" };
     x.requests.push(request(req, "new_request", status, now));
     let renewal_of = int_at(&body, &["renewal_of_order_id"]).flatten().map(|r| r.to_string());
-    let (token, method) = (kit.token(32), x.dcv_method.clone());
+    let (token, method) = (c.kit.token(32), x.dcv_method.clone());
     let n = NewOrder {
         id: id.clone(),
         leaf_id: leaf_id.clone(),
@@ -526,9 +522,8 @@ fn order_json(o: &Order<DcExtra>) -> Value {
     v
 }
 
-async fn order_info(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    ok(order_json(find(st.split::<DcState>().0, &id)?))
+fn order_info(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    ok(order_json(find(dc, c.id())?))
 }
 
 /// The keys of an order-list row (the certificate without its CSR, platform and date).
@@ -545,9 +540,9 @@ fn list_row(o: &Order<DcExtra>) -> Value {
     row
 }
 
-const ORDER_LIST: Route = ("/order/certificate", || get(order_list));
-async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, String>>) -> R {
-    let mut st = app.state();
+const ORDER_LIST: Route = ("/order/certificate", || locked(GET, order_list));
+fn order_list(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let q = &c.query;
     let f = |k: &str| q.get(&format!("filters[{k}]")).map(|s| s.trim().to_ascii_lowercase());
     let (cn, status, product, search) = (f("common_name"), f("status"), f("product_name_id"), f("search"));
     let (limit, offset) = wire::paging(q.get("limit"), q.get("offset"), 1000, 1000);
@@ -557,7 +552,7 @@ async fn order_list(AxState(app): AxState<App>, Query(q): Query<HashMap<String, 
             && product.as_ref().is_none_or(|p| o.product == *p)
             && search.as_ref().is_none_or(|s| o.names.iter().any(|n| n.name.contains(s.as_str())) || o.id == *s)
     };
-    let matching: Vec<&Order<DcExtra>> = st.split::<DcState>().0.orders.iter().filter(keep).collect();
+    let matching: Vec<&Order<DcExtra>> = dc.orders.iter().filter(keep).collect();
     let page: Vec<Value> = matching.iter().rev().skip(offset).take(limit).map(|o| list_row(o)).collect();
     ok(json!({"orders": page, "page": {"total": matching.len(), "limit": limit, "offset": offset}}))
 }
@@ -583,10 +578,9 @@ fn dcv_status(o: &Order<DcExtra>) -> &'static str {
     if o.all_validated() || o.stage == Stage::Issued { "valid" } else { "pending" }
 }
 
-const VALIDATION: Route = ("/order/certificate/{id}/validation", || get(validation));
-async fn validation(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let o = find(st.split::<DcState>().0, &id)?;
+const VALIDATION: Route = ("/order/certificate/{id}/validation", || locked(GET, validation));
+fn validation(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let o = find(dc, c.id())?;
     let domains: Vec<Value> = o.names.iter().map(|n| {
         let bare = dcv::bare(&n.name);
         let mut v = json!({"name": n.name, "dcv_method": o.x.dcv_method, "dcv_status": if n.validated || o.validated_names.contains(&n.name) { "valid" } else { "pending" }});
@@ -636,16 +630,14 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     check_reply(o)
 }
 
-const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || put(change_dcv_method));
-async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    let body = body_json(&body)?;
+const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || locked(PUT, change_dcv_method));
+fn change_dcv_method(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let body = body_json(&c.body)?;
     let method = str_at(&body, &["dcv_method"])
         .ok_or_else(|| bad("missing_field:dcv_method", "dcv_method is required"))?
         .to_owned();
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let token = kit.token(32);
-    let o = find(dc, &id)?;
+    let token = c.kit.token(32);
+    let o = find(dc, c.id())?;
     if !o.stage.is_open() {
         return Err(wrong_status(o, "The DCV method can be changed on open orders only"));
     }
@@ -663,12 +655,10 @@ async fn change_dcv_method(AxState(app): AxState<App>, Path(id): Path<String>, b
     ok(if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
 }
 
-const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || put(new_random_value));
-async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let token = kit.token(32);
-    let o = find(dc, &id)?;
+const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || locked(PUT, new_random_value));
+fn new_random_value(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let token = c.kit.token(32);
+    let o = find(dc, c.id())?;
     if !o.stage.is_open() {
         return Err(wrong_status(o, "A new random value is for open orders only"));
     }
@@ -676,28 +666,25 @@ async fn new_random_value(AxState(app): AxState<App>, Path(id): Path<String>) ->
     ok(json!({"dcv_random_value": token}))
 }
 
-const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || put(resend_emails));
-async fn resend_emails(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    kit.mail_waiting("digicert", find(dc, &id)?, "email");
+const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || locked(PUT, resend_emails));
+fn resend_emails(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    c.kit.mail_waiting("digicert", find(dc, c.id())?, "email");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reissue, duplicate, cancel, revoke
 
-const REISSUE: Route = ("/order/certificate/{id}/reissue", || post(new_leaf::<false>));
-const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || post(new_leaf::<true>).get(list_duplicates));
+const REISSUE: Route = ("/order/certificate/{id}/reissue", || locked(POST, new_leaf::<false>));
+const DUPLICATE: Route =
+    ("/order/certificate/{id}/duplicate", || locked(POST, new_leaf::<true>).merge(locked(GET, list_duplicates)));
 /// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
-async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    let (body, dup, id) = (body_json(&body)?, DUP, id.as_str());
+fn new_leaf<const DUP: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let (body, dup, id) = (body_json(&c.body)?, DUP, c.id().to_owned());
     let (kind, word) = if dup { (LeafKind::Duplicate, "duplicate") } else { (LeafKind::Reissue, "reissue") };
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let (now, token) = (kit.now(), kit.token(32));
-    let (_, leaf_id, req) = ids(kit);
-    let o = find(dc, id)?;
+    let (now, token) = (c.kit.now(), c.kit.token(32));
+    let (_, leaf_id, req) = ids(c.kit);
+    let o = find(dc, &id)?;
     match o.reissuable(now) {
         Err(Closed::NotIssued) => return Err(wrong_status(o, &format!("Only issued orders can be {word}d"))),
         Err(Closed::TermEnded) => return Err(bad("order_expired", "The order's coverage has ended; renew it instead")),
@@ -732,14 +719,14 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     o.x.requests.push(request(req, word, status, now));
     let internal = |e: String| error(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", e);
     if dup {
-        o.duplicate(&app.ca, Leaf::new(leaf_id.clone(), kind, &csr, names, now), now).map_err(internal)?;
+        o.duplicate(&c.app.ca, Leaf::new(leaf_id.clone(), kind, &csr, names, now), now).map_err(internal)?;
     } else {
         let emails = o.x.dcv_emails.clone();
         let names =
             names.iter().map(|n| Name::new(n, &method, (method == "email").then(|| approver(n, &emails)))).collect();
         (o.x.dcv_method, o.x.signature_hash) = (method, hash);
         o.x.server_platform_id = int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(o.x.server_platform_id);
-        o.reissue(&app.ca, (leaf_id.clone(), kind, &csr), names, token, now).map_err(internal)?;
+        o.reissue(&c.app.ca, (leaf_id.clone(), kind, &csr), names, token, now).map_err(internal)?;
     }
     reply(
         StatusCode::CREATED,
@@ -747,9 +734,8 @@ async fn new_leaf<const DUP: bool>(AxState(app): AxState<App>, Path(id): Path<St
     )
 }
 
-async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let o = find(st.split::<DcState>().0, &id)?;
+fn list_duplicates(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let o = find(dc, c.id())?;
     let list: Vec<Value> = o.leaves.iter().filter(|l| l.kind == LeafKind::Duplicate).map(|l| {
         let (from, till) = l.dates();
         json!({"id": num(&l.id), "common_name": l.names.first(), "dns_names": l.names, "status": if l.revoked { "revoked" } else { "issued" },
@@ -758,28 +744,26 @@ async fn list_duplicates(AxState(app): AxState<App>, Path(id): Path<String>) -> 
     ok(json!({"certificates": list}))
 }
 
-const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || put(auto_reissue));
-async fn auto_reissue(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    let v = match int_at(&body_json(&body)?, &["auto_reissue"]) {
+const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || locked(PUT, auto_reissue));
+fn auto_reissue(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let v = match int_at(&body_json(&c.body)?, &["auto_reissue"]) {
         Some(Some(v @ (0 | 1))) => v,
         Some(_) => return Err(bad("invalid_value:auto_reissue", "auto_reissue must be 0 or 1")),
         None => return Err(bad("missing_field:auto_reissue", "auto_reissue is required")),
     };
-    let mut st = app.state();
-    find(st.split::<DcState>().0, &id)?.x.auto_reissue = v;
+    find(dc, c.id())?.x.auto_reissue = v;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-const CANCEL: Route = ("/order/certificate/{id}/status", || put(cancel));
-async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    let body = body_json(&body)?;
+const CANCEL: Route = ("/order/certificate/{id}/status", || locked(PUT, cancel));
+fn cancel(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let body = body_json(&c.body)?;
     match str_at(&body, &["status"]).map(str::to_ascii_lowercase).as_deref() {
         Some("canceled") => {}
         Some(_) => return Err(bad("invalid_value:status", "status can only be CANCELED")),
         None => return Err(bad("missing_field:status", "status is required")),
     }
-    let mut st = app.state();
-    let o = find(st.split::<DcState>().0, &id)?;
+    let o = find(dc, c.id())?;
     if !o.stage.is_open() || o.apply(Event::Cancel).is_err() {
         return Err(wrong_status(o, "Only needs_approval or pending orders can be canceled"));
     }
@@ -790,14 +774,12 @@ async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes)
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-const REVOKE_ORDER: Route = ("/order/certificate/{id}/revoke", || put(revoke::<false>));
-const REVOKE_CERTIFICATE: Route = ("/certificate/{id}/revoke", || put(revoke::<true>));
+const REVOKE_ORDER: Route = ("/order/certificate/{id}/revoke", || locked(PUT, revoke::<false>));
+const REVOKE_CERTIFICATE: Route = ("/certificate/{id}/revoke", || locked(PUT, revoke::<true>));
 /// Revoke an order's certificates or (`LEAF`) one certificate.
-async fn revoke<const LEAF: bool>(AxState(app): AxState<App>, Path(id): Path<String>, body: Bytes) -> R {
-    let comments = str_at(&body_json(&body)?, &["comments"]).map(str::to_owned);
-    let mut st = app.state();
-    let (dc, kit) = st.split::<DcState>();
-    let (now, req) = (kit.now(), kit.ids.next("digicert.request", 3_000_001));
+fn revoke<const LEAF: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let (comments, id) = (str_at(&body_json(&c.body)?, &["comments"]).map(str::to_owned), c.id().to_owned());
+    let (now, req) = (c.kit.now(), c.kit.ids.next("digicert.request", 3_000_001));
     let leaf = LEAF.then(|| id.trim());
     let o = match leaf {
         None => find(dc, &id)?,
@@ -817,14 +799,13 @@ async fn revoke<const LEAF: bool>(AxState(app): AxState<App>, Path(id): Path<Str
 // ---------------------------------------------------------------------------------------------------------------
 // Downloads
 
-const DOWNLOAD: Route = ("/certificate/{id}/download/format/{format}", || get(download));
-const DOWNLOAD_PLATFORM: Route = ("/certificate/{id}/download/platform", || get(download));
+const DOWNLOAD: Route = ("/certificate/{id}/download/format/{format}", || locked(GET, download));
+const DOWNLOAD_PLATFORM: Route = ("/certificate/{id}/download/platform", || locked(GET, download));
 /// Leaf `id` in `format` (PEM, `p7b` or zip formats: [`archive::bundle`]); no format (`platform`): the zip for the
 /// order's server platform (nginx: one PEM; else the apache layout).
-async fn download(AxState(app): AxState<App>, Path(p): Path<HashMap<String, String>>) -> R {
-    let (id, format) = (p.get("id").map_or("", |s| s.trim()), p.get("format").map(String::as_str));
-    let mut st = app.state();
-    let o = st.split::<DcState>().0.by_leaf(id).ok_or_else(|| not_found_leaf(id))?;
+fn download(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let (id, format) = (c.id().trim(), c.params.get("format").map(String::as_str));
+    let o = dc.by_leaf(id).ok_or_else(|| not_found_leaf(id))?;
     let l = o.leaf(id).ok_or_else(|| not_found_leaf(id))?;
     let pem = l
         .pem
@@ -832,7 +813,7 @@ async fn download(AxState(app): AxState<App>, Path(p): Path<HashMap<String, Stri
         .ok_or_else(|| bad("cert_unavailable_processing", "The certificate has not been issued yet"))?;
     let format = format.unwrap_or(if o.x.server_platform_id == 45 { "nginx" } else { "apache" });
     let cn = l.names.first().map_or("", String::as_str);
-    let (content_type, body) = archive::bundle(format, pem, &app.ca, cn).ok_or_else(|| {
+    let (content_type, body) = archive::bundle(format, pem, &c.app.ca, cn).ok_or_else(|| {
         bad("invalid_value:format", format!("The sandbox serves pem_all, pem_noroot, pem_nointermediate, default, p7b, apache and nginx; not `{format}`"))
     })?;
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())

@@ -14,6 +14,7 @@
 pub(crate) mod app;
 pub(crate) mod archive;
 pub(crate) mod book;
+pub(crate) mod call;
 pub(crate) mod catalog;
 pub(crate) mod dcv;
 pub(crate) mod def;
@@ -35,6 +36,7 @@ pub(crate) mod prelude {
 
     pub(crate) use super::app::App;
     pub(crate) use super::book::{Book, Orders, part};
+    pub(crate) use super::call::{Call, GET, POST, PUT, locked};
     pub(crate) use super::catalog::{AddProblem, Problems};
     pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal, Route, ok, reply};
     pub(crate) use super::limits::Limit;
