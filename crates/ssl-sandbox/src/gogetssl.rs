@@ -504,25 +504,23 @@ fn check_new_order(headers: &HeaderMap, body: &Bytes) -> Result<NewGg, Refusal> 
 // ---------------------------------------------------------------------------------------------------------------
 // Orders
 
-const ADD_SSL_ORDER: Route = ("/orders/add_ssl_order/", || post(place::<false>));
-const ADD_SSL_RENEW_ORDER: Route = ("/orders/add_ssl_renew_order/", || post(place::<true>));
-async fn place<const RENEW: bool>(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
-    let (renew, NewGg { order: o, product, primary, amount }) = (RENEW, check_new_order(&headers, &body)?);
+const ADD_SSL_ORDER: Route = ("/orders/add_ssl_order/", || locked(POST, place::<false>));
+const ADD_SSL_RENEW_ORDER: Route = ("/orders/add_ssl_renew_order/", || locked(POST, place::<true>));
+fn place<const RENEW: bool>(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let (renew, NewGg { order: o, product, primary, amount }) = (RENEW, check_new_order(&c.headers, &c.body)?);
     let price = json!({"order_amount": amount, "currency": "EUR", "tax": "0.00", "tax_rate": "0%", "success": true});
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
     if o.only_validate == Some(true) {
         let mut v = price;
         v["message"] = json!("The order is valid; nothing was placed (only_validate)");
         return ok(v);
     }
-    if kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent < amount {
+    if c.kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent < amount {
         return Err(error("Insufficient funds", "The account balance does not cover the order"));
     }
-    let (now, token) = (kit.now(), format!("t{}", kit.token(19)));
-    let needs_approval = kit.knobs.approval == Approval::Required;
-    let id = kit.ids.next("gogetssl.order", 700_001).to_string();
-    let invoice_id = kit.ids.next("gogetssl.invoice", 500_001);
+    let (now, token) = (c.kit.now(), format!("t{}", c.kit.token(19)));
+    let needs_approval = c.kit.knobs.approval == Approval::Required;
+    let id = c.kit.ids.next("gogetssl.order", 700_001).to_string();
+    let invoice_id = c.kit.ids.next("gogetssl.invoice", 500_001);
     gg.spent += amount;
     let renewal_of =
         renew.then(|| gg.orders.iter().rev().find(|x| x.primary() == primary).map(|x| x.id.clone())).flatten();
@@ -565,12 +563,10 @@ fn find<'a>(gg: &'a mut GgState, id: &str) -> Result<&'a mut Order<GgExtra>, Ref
     gg.by_id(id).ok_or_else(|| error("Order not found", format!("There is no order {} in this account", id.trim())))
 }
 
-const ADD_SSL_SAN_ORDER: Route = ("/orders/add_ssl_san_order/", || post(add_ssl_san_order));
-async fn add_ssl_san_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
-    let req: g::AddSslSanOrderRequest = checked(form(&headers, &body, &[])?)?;
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let invoice_id = kit.ids.next("gogetssl.invoice", 500_001);
+const ADD_SSL_SAN_ORDER: Route = ("/orders/add_ssl_san_order/", || locked(POST, add_ssl_san_order));
+fn add_ssl_san_order(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let req: g::AddSslSanOrderRequest = checked(form(&c.headers, &c.body, &[])?)?;
+    let invoice_id = c.kit.ids.next("gogetssl.invoice", 500_001);
     let o = find(gg, &req.order_id.to_string())?;
     if find_product(&o.product).is_none_or(|p| p.san_enabled != Some(true)) {
         return Err(error("SAN slots are not available", format!("Order {} is not for a SAN product", o.id)));
@@ -616,27 +612,24 @@ fn status_json(o: &Order<GgExtra>, app: &Shared) -> Value {
     })
 }
 
-const ORDER_STATUS: Route = ("/orders/status/{id}", || get(order_status));
-async fn order_status(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let (now, auto) = (kit.now(), kit.knobs.dcv == DcvMode::Auto);
-    let o = find(gg, &id)?;
+const ORDER_STATUS: Route = ("/orders/status/{id}", || locked(GET, order_status));
+fn order_status(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let (now, auto) = (c.kit.now(), c.kit.knobs.dcv == DcvMode::Auto);
+    let o = find(gg, c.id())?;
     if auto && matches!(o.stage, Stage::PendingValidation | Stage::Validated) {
         // The approver clicks at once.
         for n in o.names.iter_mut().filter(|n| n.method == "email") {
             n.validated = true;
         }
-        o.settle(&app.ca, now).map_err(|e| error("Issuance failed", e))?;
+        o.settle(&c.app.ca, now).map_err(|e| error("Issuance failed", e))?;
     }
-    ok(status_json(o, &app))
+    ok(status_json(o, c.app))
 }
 
-const ALL_ORDERS: Route = ("/orders/ssl/all", || get(all_orders));
-async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections::HashMap<String, String>>) -> R {
-    let (limit, offset) = wire::paging(q.get("limit"), q.get("offset"), 100, 1000);
-    let mut st = app.state();
-    let orders = &st.split::<GgState>().0.orders;
+const ALL_ORDERS: Route = ("/orders/ssl/all", || locked(GET, all_orders));
+fn all_orders(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let (limit, offset) = wire::paging(c.query.get("limit"), c.query.get("offset"), 100, 1000);
+    let orders = &gg.orders;
     let rows: Vec<Value> = orders
         .iter()
         .skip(offset)
@@ -646,18 +639,16 @@ async fn all_orders(AxState(app): AxState<App>, Query(q): Query<std::collections
     ok(json!({"orders": rows, "limit": limit, "offset": offset, "count": orders.len(), "success": true}))
 }
 
-const REISSUE: Route = ("/orders/ssl/reissue/{id}", || post(reissue));
-async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
-    let (req, mut problems): (g::ReissueRequest, _) = form(&headers, &body, &["dns_names", "approver_emails"])?;
+const REISSUE: Route = ("/orders/ssl/reissue/{id}", || locked(POST, reissue));
+fn reissue(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let (req, mut problems): (g::ReissueRequest, _) = form(&c.headers, &c.body, &["dns_names", "approver_emails"])?;
     let primary =
         parse_csr(&req.csr).map(|k| k.common_name.unwrap_or_default().to_ascii_lowercase()).unwrap_or_else(|e| {
             problems.add("csr", format!("CSR Error: {}", e.0));
             String::new()
         });
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let (now, token) = (kit.now(), format!("t{}", kit.token(19)));
-    let o = find(gg, &id)?;
+    let (now, token) = (c.kit.now(), format!("t{}", c.kit.token(19)));
+    let o = find(gg, c.id())?;
     let status = o.wire(GgState::status);
     match o.reissuable(now) {
         Err(Closed::NotIssued) => Err(error(
@@ -681,23 +672,22 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, headers: He
     let names = names_of(&primary, req.dcv_method.as_str(), req.approver_email.as_ref(), &sans, &approvers);
     let leaf = (format!("{}-{}", o.id, o.leaves.len()), LeafKind::Reissue, req.csr.as_str());
     o.x.webserver_type = req.webserver_type;
-    o.reissue(&app.ca, leaf, names, token, now).map_err(|e| error("Issuance failed", e))?;
+    o.reissue(&c.app.ca, leaf, names, token, now).map_err(|e| error("Issuance failed", e))?;
     ok(
         json!({"order_id": o.id.parse::<i64>().unwrap_or(0), "order_status": o.wire(GgState::status), "approver_method": details(o, &o.names[0]), "success": true}),
     )
 }
 
-const CHANGE_DCV: Route = ("/orders/ssl/change_dcv/{id}", || post(change_dcv));
-async fn change_dcv(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
-    let req: g::ChangeDcvRequest = checked(form(&headers, &body, &[])?)?;
+const CHANGE_DCV: Route = ("/orders/ssl/change_dcv/{id}", || locked(POST, change_dcv));
+fn change_dcv(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let req: g::ChangeDcvRequest = checked(form(&c.headers, &c.body, &[])?)?;
     if (req.new_method == g::DcvMethod::Email) != req.approver_email.is_some() {
         return Err(problems_error(&[(
             "approver_email".into(),
             "approver_email goes with new_method=email, and only with it".into(),
         )]));
     }
-    let mut st = app.state();
-    let o = find(st.split::<GgState>().0, &id)?;
+    let o = find(gg, c.id())?;
     let domain = req.domain_name.trim().to_ascii_lowercase();
     let per_san = find_product(&o.product).is_some_and(|p| sectigo(&p));
     let i = o
@@ -721,11 +711,10 @@ async fn change_dcv(AxState(app): AxState<App>, Path(id): Path<String>, headers:
     ok(json!({"message": format!("DCV method of {domain} changed to {}", req.new_method), "success": true}))
 }
 
-const CHANGE_VALIDATION_EMAIL: Route = ("/orders/ssl/change_validation_email/{id}", || post(change_email));
-async fn change_email(AxState(app): AxState<App>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> R {
-    let req: g::ChangeValidationEmailRequest = checked(form(&headers, &body, &[])?)?;
-    let mut st = app.state();
-    let o = find(st.split::<GgState>().0, &id)?;
+const CHANGE_VALIDATION_EMAIL: Route = ("/orders/ssl/change_validation_email/{id}", || locked(POST, change_email));
+fn change_email(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let req: g::ChangeValidationEmailRequest = checked(form(&c.headers, &c.body, &[])?)?;
+    let o = find(gg, c.id())?;
     if !o.stage.is_open() {
         return Err(error("The approver cannot be changed", format!("Order {} is {}", o.id, o.wire(GgState::status))));
     }
@@ -745,12 +734,11 @@ async fn change_email(AxState(app): AxState<App>, Path(id): Path<String>, header
     ok(v)
 }
 
-const RESEND_VALIDATION_EMAIL: Route = ("/orders/ssl/resend_validation_email/{id}", || get(resend_validation_email));
-async fn resend_validation_email(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let o = find(gg, &id)?;
-    if !o.stage.is_open() || kit.mail_waiting("gogetssl", o, "email") == 0 {
+const RESEND_VALIDATION_EMAIL: Route =
+    ("/orders/ssl/resend_validation_email/{id}", || locked(GET, resend_validation_email));
+fn resend_validation_email(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let o = find(gg, c.id())?;
+    if !o.stage.is_open() || c.kit.mail_waiting("gogetssl", o, "email") == 0 {
         return Err(error("Nothing to resend", format!("No domain of order {} waits for an approval email", o.id)));
     }
     ok(json!({"message": "Validation email sent", "success": true}))
@@ -776,12 +764,10 @@ async fn revalidate(AxState(app): AxState<App>, Path(id): Path<String>, headers:
     }
 }
 
-const CANCEL_ORDER: Route = ("/orders/cancel_ssl_order/", || post(cancel_order));
-async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Bytes) -> R {
-    let req: g::CancelOrderRequest = checked(form(&headers, &body, &[])?)?;
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let now = kit.now();
+const CANCEL_ORDER: Route = ("/orders/cancel_ssl_order/", || locked(POST, cancel_order));
+fn cancel_order(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let req: g::CancelOrderRequest = checked(form(&c.headers, &c.body, &[])?)?;
+    let now = c.kit.now();
     let o = find(gg, &req.order_id.to_string())?;
     let created = parse_rfc3339(&o.created).unwrap_or(now);
     let refundable = o.stage.is_open() || (o.stage == Stage::Issued && now - created <= time::Duration::days(30));
@@ -797,10 +783,8 @@ async fn cancel_order(AxState(app): AxState<App>, headers: HeaderMap, body: Byte
     ok(json!({"order_id": req.order_id, "message": "Order cancelled", "success": true}))
 }
 
-const BALANCE: Route = ("/account/balance/", || get(balance));
-async fn balance(AxState(app): AxState<App>) -> R {
-    let mut st = app.state();
-    let (gg, kit) = st.split::<GgState>();
-    let left = kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent;
+const BALANCE: Route = ("/account/balance/", || locked(GET, balance));
+fn balance(gg: &mut GgState, c: &mut Call<'_>) -> R {
+    let left = c.kit.knobs.balance.unwrap_or(START_BALANCE) - gg.spent;
     ok(json!({"balance": format!("{left:.2}"), "currency": "EUR", "success": true}))
 }
