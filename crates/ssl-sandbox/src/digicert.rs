@@ -443,7 +443,8 @@ fn request(kit_id: i64, kind: &str, status: &str, now: OffsetDateTime) -> Value 
     json!({"id": kit_id, "date": crate::kit::time::rfc3339(now), "type": kind, "status": status})
 }
 
-const PLACE_ORDER: Route = ("/order/certificate/{id}", || locked(POST, place_order).merge(locked(GET, order_info)));
+const PLACE_ORDER: Route =
+    ("/order/certificate/{id}", || locked(POST, place_order).merge(on_order(GET, find, order_info)));
 fn place_order(dc: &mut DcState, c: &mut Call<'_>) -> R {
     let (body, product_id) = (body_json(&c.body)?, c.param("id").to_owned());
     let now = c.kit.now();
@@ -522,8 +523,8 @@ fn order_json(o: &Order<DcExtra>) -> Value {
     v
 }
 
-fn order_info(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    ok(order_json(find(dc, c.id())?))
+fn order_info(o: &mut Order<DcExtra>, _: &mut Call<'_>) -> R {
+    ok(order_json(o))
 }
 
 /// The keys of an order-list row (the certificate without its CSR, platform and date).
@@ -578,9 +579,8 @@ fn dcv_status(o: &Order<DcExtra>) -> &'static str {
     if o.all_validated() || o.stage == Stage::Issued { "valid" } else { "pending" }
 }
 
-const VALIDATION: Route = ("/order/certificate/{id}/validation", || locked(GET, validation));
-fn validation(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    let o = find(dc, c.id())?;
+const VALIDATION: Route = ("/order/certificate/{id}/validation", || on_order(GET, find, validation));
+fn validation(o: &mut Order<DcExtra>, _: &mut Call<'_>) -> R {
     let domains: Vec<Value> = o.names.iter().map(|n| {
         let bare = dcv::bare(&n.name);
         let mut v = json!({"name": n.name, "dcv_method": o.x.dcv_method, "dcv_status": if n.validated || o.validated_names.contains(&n.name) { "valid" } else { "pending" }});
@@ -666,9 +666,9 @@ fn new_random_value(dc: &mut DcState, c: &mut Call<'_>) -> R {
     ok(json!({"dcv_random_value": token}))
 }
 
-const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || locked(PUT, resend_emails));
-fn resend_emails(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    c.kit.mail_waiting("digicert", find(dc, c.id())?, "email");
+const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || on_order(PUT, find, resend_emails));
+fn resend_emails(o: &mut Order<DcExtra>, c: &mut Call<'_>) -> R {
+    c.kit.mail_waiting("digicert", o, "email");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -676,8 +676,9 @@ fn resend_emails(dc: &mut DcState, c: &mut Call<'_>) -> R {
 // Reissue, duplicate, cancel, revoke
 
 const REISSUE: Route = ("/order/certificate/{id}/reissue", || locked(POST, new_leaf::<false>));
-const DUPLICATE: Route =
-    ("/order/certificate/{id}/duplicate", || locked(POST, new_leaf::<true>).merge(locked(GET, list_duplicates)));
+const DUPLICATE: Route = ("/order/certificate/{id}/duplicate", || {
+    locked(POST, new_leaf::<true>).merge(on_order(GET, find, list_duplicates))
+});
 /// Reissue / duplicate body: `{certificate: {csr?, common_name?, dns_names?, signature_hash?, server_platform?}, dcv_method?}`.
 fn new_leaf<const DUP: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
     let (body, dup, id) = (body_json(&c.body)?, DUP, c.id().to_owned());
@@ -734,8 +735,7 @@ fn new_leaf<const DUP: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
     )
 }
 
-fn list_duplicates(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    let o = find(dc, c.id())?;
+fn list_duplicates(o: &mut Order<DcExtra>, _: &mut Call<'_>) -> R {
     let list: Vec<Value> = o.leaves.iter().filter(|l| l.kind == LeafKind::Duplicate).map(|l| {
         let (from, till) = l.dates();
         json!({"id": num(&l.id), "common_name": l.names.first(), "dns_names": l.names, "status": if l.revoked { "revoked" } else { "issued" },
@@ -744,26 +744,25 @@ fn list_duplicates(dc: &mut DcState, c: &mut Call<'_>) -> R {
     ok(json!({"certificates": list}))
 }
 
-const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || locked(PUT, auto_reissue));
-fn auto_reissue(dc: &mut DcState, c: &mut Call<'_>) -> R {
+const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || on_order(PUT, find, auto_reissue));
+fn auto_reissue(o: &mut Order<DcExtra>, c: &mut Call<'_>) -> R {
     let v = match int_at(&body_json(&c.body)?, &["auto_reissue"]) {
         Some(Some(v @ (0 | 1))) => v,
         Some(_) => return Err(bad("invalid_value:auto_reissue", "auto_reissue must be 0 or 1")),
         None => return Err(bad("missing_field:auto_reissue", "auto_reissue is required")),
     };
-    find(dc, c.id())?.x.auto_reissue = v;
+    o.x.auto_reissue = v;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-const CANCEL: Route = ("/order/certificate/{id}/status", || locked(PUT, cancel));
-fn cancel(dc: &mut DcState, c: &mut Call<'_>) -> R {
+const CANCEL: Route = ("/order/certificate/{id}/status", || on_order(PUT, find, cancel));
+fn cancel(o: &mut Order<DcExtra>, c: &mut Call<'_>) -> R {
     let body = body_json(&c.body)?;
     match str_at(&body, &["status"]).map(str::to_ascii_lowercase).as_deref() {
         Some("canceled") => {}
         Some(_) => return Err(bad("invalid_value:status", "status can only be CANCELED")),
         None => return Err(bad("missing_field:status", "status is required")),
     }
-    let o = find(dc, c.id())?;
     if !o.stage.is_open() || o.apply(Event::Cancel).is_err() {
         return Err(wrong_status(o, "Only needs_approval or pending orders can be canceled"));
     }

@@ -11,8 +11,9 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodFilter, MethodRouter, on};
 
 use crate::kit::app::{App, Shared};
-use crate::kit::book::Book;
-use crate::kit::def::Answer;
+use crate::kit::book::{Book, Orders};
+use crate::kit::def::{Answer, Refusal};
+use crate::kit::order::Order;
 use crate::kit::state::Kit;
 
 /// A request as a locked handler sees it, with the kit (clock, ids, knobs, mailbox) and the shared app (the CA).
@@ -46,8 +47,29 @@ impl Call<'_> {
 /// A handler run under the state lock with provider part `B`.
 pub(crate) type Locked<B> = fn(&mut B, &mut Call<'_>) -> Answer;
 
+/// A handler of the one order the path parameter `id` names (found by the provider's lookup).
+pub(crate) type OnOrder<B> = fn(&mut Order<<B as Orders>::Extra>, &mut Call<'_>) -> Answer;
+
+/// The provider's lookup of an order by id: the order or its refusal (unknown id) in the provider's shape.
+pub(crate) type Find<B> = for<'a> fn(&'a mut B, &str) -> Result<&'a mut Order<<B as Orders>::Extra>, Refusal>;
+
 /// The route method `method` answered by the locked handler `f`.
 pub(crate) fn locked<B: Book>(method: MethodFilter, f: Locked<B>) -> MethodRouter<App> {
+    serve(method, f)
+}
+
+/// The route method `method` answered by `f` on the order `find` gives for the path's `id`.
+pub(crate) fn on_order<B: Book>(method: MethodFilter, find: Find<B>, f: OnOrder<B>) -> MethodRouter<App> {
+    serve(method, move |part: &mut B, c: &mut Call<'_>| {
+        let id = c.id().to_owned();
+        f(find(part, &id)?, c)
+    })
+}
+
+fn serve<B: Book>(
+    method: MethodFilter,
+    f: impl Fn(&mut B, &mut Call<'_>) -> Answer + Clone + Send + Sync + 'static,
+) -> MethodRouter<App> {
     on(
         method,
         move |AxState(app): AxState<App>,

@@ -36,7 +36,7 @@ pub(crate) mod prelude {
 
     pub(crate) use super::app::App;
     pub(crate) use super::book::{Book, Orders, part};
-    pub(crate) use super::call::{Call, GET, POST, PUT, locked};
+    pub(crate) use super::call::{Call, GET, POST, PUT, locked, on_order};
     pub(crate) use super::catalog::{AddProblem, Problems};
     pub(crate) use super::def::{Answer, Failure, Head, ProviderDef, Refusal, Route, ok, reply};
     pub(crate) use super::limits::Limit;
