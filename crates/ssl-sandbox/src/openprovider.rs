@@ -350,8 +350,6 @@ async fn advance(app: &Shared, id: &str) -> Result<(), Refusal> {
 // ---------------------------------------------------------------------------------------------------------------
 // Handlers
 
-type Q = Query<std::collections::BTreeMap<String, String>>;
-
 const ROUTES: &[Route] = &[
     LOGIN,
     LIST,

@@ -42,4 +42,7 @@ pub(crate) mod prelude {
     pub(crate) use super::limits::Limit;
     pub(crate) use super::order::{Event, Leaf, LeafKind, Name, NewOrder, Order, Stage};
     pub(crate) use super::state::{Kit, State};
+
+    /// A handler's query parameters (`Query(q): Q`).
+    pub(crate) type Q = Query<std::collections::BTreeMap<String, String>>;
 }
