@@ -86,3 +86,31 @@ pub fn state(v: Option<&Value>, valid: &[&str], failed: &[&str]) -> DcvStatus {
         DcvStatus::Pending
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: DcvTable =
+        DcvTable(&[(DcvMethod::Dns, "dns"), (DcvMethod::Https, "https"), (DcvMethod::Email, "email")]);
+
+    #[test]
+    fn instructions_follow_the_table_and_never_coerce() {
+        let file = FileParts { link: Some(" "), filename: Some("AB.txt"), content: Some("x") };
+        let i = instruction(&TABLE, "*.a.example", "https", DcvStatus::Pending, (None, Some(file), Vec::new()));
+        assert_eq!(i.http().map(|f| f.url.as_str()), Some("https://a.example/.well-known/pki-validation/AB.txt"));
+        let i = instruction(
+            &TABLE,
+            "a.example",
+            "dns",
+            DcvStatus::Valid,
+            (Some("x.a.example. IN TXT \"t\""), None, vec![]),
+        );
+        assert_eq!(i.dns().map(|r| (r.name.as_str(), r.value.as_str())), Some(("x.a.example", "t")));
+        let i = instruction(&TABLE, "a.example", "pigeon", DcvStatus::Pending, (None, None, Vec::new()));
+        assert_eq!((i.method(), i.provider_method.as_str()), (None, "pigeon"));
+        assert_eq!(state(Some(&Value::Bool(true)), &[], &[]), DcvStatus::Valid);
+        assert_eq!(state(Some(&serde_json::json!(" Failed ")), &["2"], &["failed"]), DcvStatus::Failed);
+        assert_eq!(state(Some(&serde_json::json!(1)), &["2"], &["failed"]), DcvStatus::Pending);
+    }
+}

@@ -423,3 +423,58 @@ pub fn check_rules<T: serde::Serialize + ?Sized>(value: &T, rules: &[Rule], pref
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &[Rule] = &[
+        Rule {
+            code: "field_required",
+            field: "approver",
+            message: "with `{method}`",
+            when: &[Cond::Equals("method", "email")],
+            check: Cond::Present("approver"),
+        },
+        Rule {
+            code: "count",
+            field: "approvers",
+            message: "{len(approvers)} for {len(names)}",
+            when: &[Cond::Present("names")],
+            check: Cond::SameLength("approvers", "names"),
+        },
+        Rule { code: "twice", field: "names", message: "`{item}` twice", when: &[], check: Cond::Unique("names") },
+        Rule {
+            code: "file",
+            field: "approvers",
+            message: "`{item}` by `{entry}`",
+            when: &[],
+            check: Cond::NoPair { names: "names", entries: "approvers", prefix: "*.", values: &["http"] },
+        },
+        Rule { code: "range", field: "n", message: "not 0", when: &[], check: Cond::NotEquals("n", "0") },
+    ];
+
+    fn check(doc: Value) -> Vec<String> {
+        let mut out = Vec::new();
+        check_rules(&doc, RULES, "order", &mut out);
+        out.into_iter().map(|p| format!("{}@{}: {}", p.code, p.field.unwrap_or_default(), p.message)).collect()
+    }
+
+    #[test]
+    fn rules_report_each_failure_with_its_values() {
+        let got = check(serde_json::json!({
+            "method": "EMAIL", "names": ["*.a.example", "B.example", "b.example"], "approvers": ["http"], "n": 0
+        }));
+        assert_eq!(
+            got,
+            [
+                "field_required@order.approver: with `EMAIL`",
+                "count@order.approvers: 1 for 3",
+                "twice@order.names: `b.example` twice",
+                "file@order.approvers: `*.a.example` by `http`",
+                "range@order.n: not 0",
+            ]
+        );
+        assert!(check(serde_json::json!({"method": "dns", "n": -1})).is_empty());
+    }
+}

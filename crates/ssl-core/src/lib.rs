@@ -6,6 +6,7 @@
 //! them through an [`ApiClient`]; adding a provider means one spec, one client, one neutral impl.
 
 pub mod baseurl;
+pub mod cache;
 pub mod client;
 pub mod dcv;
 pub mod descriptor;

@@ -3,10 +3,10 @@
 //! [`crate::generated::ops`], sent by [`GoGetSslClient::send`] through the shared [`ssl_core::ApiClient`]; the key
 //! is added to the query at send time and shown as `[redacted]` wherever a URL is printed or logged.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use ssl_core::ClientKit;
+use ssl_core::cache::Cache;
 use ssl_core::operation::Checked;
 use ssl_core::{
     ApiClient, Body, CallKind, CredentialKey, Error, ExposeSecret, FormValue, HttpRequest, Login, Method, NoAuth,
@@ -97,7 +97,7 @@ pub struct GoGetSslClient {
     pub(crate) api: ApiClient,
     user: String,
     session: SessionAuth,
-    products: Arc<std::sync::Mutex<HashMap<i64, g::ProductDetails>>>,
+    products: Cache<i64, g::ProductDetails>,
 }
 
 impl std::fmt::Debug for GoGetSslClient {
@@ -146,19 +146,14 @@ impl GoGetSslClient {
         let credential = SecretString::from(format!("{user}\n{}", password.expose_secret()));
         let login = GoGetSslLogin { user: user.clone(), password };
         let session = SessionAuth::shared(CredentialKey::for_client(&api, &credential), login, SESSION);
-        Ok(Self { api, user, session, products: Arc::default() })
+        Ok(Self { api, user, session, products: Cache::default() })
     }
 
     /// Preload product details (a catalog saved from [`Self::product_list`], say): the pre-flight then needs no
     /// call at all for these products.
     #[must_use]
     pub fn with_products(self, products: impl IntoIterator<Item = g::ProductDetails>) -> Self {
-        {
-            let mut cache = self.products.lock().unwrap_or_else(|e| e.into_inner());
-            for p in products {
-                cache.insert(p.id, p);
-            }
-        }
+        self.products.extend(products.into_iter().map(|p| (p.id, p)));
         self
     }
 
@@ -176,23 +171,35 @@ impl GoGetSslClient {
     /// `GET /products/ssl/`: every SSL product with its rules and prices (each cached for the client's lifetime).
     pub async fn product_list(&self) -> Result<g::ProductList> {
         let list = self.send(&ops::ProductList::new()).await?;
-        let mut cache = self.products.lock().unwrap_or_else(|e| e.into_inner());
-        for p in list.products.iter().flatten() {
-            cache.insert(p.id, p.clone());
-        }
+        self.products.extend(list.products.iter().flatten().map(|p| (p.id, p.clone())));
         Ok(list)
     }
 
     /// `GET /products/ssl/{product_id}`: one product's rules (cached for the client's lifetime).
     pub async fn product_details(&self, product_id: i64) -> Result<g::ProductDetails> {
-        if let Some(p) = self.products.lock().unwrap_or_else(|e| e.into_inner()).get(&product_id) {
-            return Ok(p.clone());
+        let fetch = async {
+            let body = self.send(&ops::ProductDetails::new(product_id.to_string())).await?;
+            body.product.ok_or_else(|| Error::decode("product_details", 200, "the answer has no `product`"))
+        };
+        self.products.get_or_fetch(product_id, fetch).await
+    }
+
+    /// A product's details; when GoGetSSL has no such product, `None` and an `unknown_product` problem at `field`.
+    pub(crate) async fn known_product(
+        &self,
+        id: i64,
+        field: &str,
+        problems: &mut Vec<Problem>,
+    ) -> Result<Option<g::ProductDetails>> {
+        match self.product_details(id).await {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if matches!(e.kind(), ssl_core::ErrorKind::Provider | ssl_core::ErrorKind::NotFound) => {
+                let msg = format!("GoGetSSL has no product {id} for this account: {e}");
+                problems.push(Problem::error("unknown_product", msg).with_field(field));
+                Ok(None)
+            }
+            Err(e) => Err(e),
         }
-        let body = self.send(&ops::ProductDetails::new(product_id.to_string())).await?;
-        let product =
-            body.product.ok_or_else(|| Error::decode("product_details", 200, "the answer has no `product`"))?;
-        self.products.lock().unwrap_or_else(|e| e.into_inner()).insert(product_id, product.clone());
-        Ok(product)
     }
 
     /// Every problem of an order body: [`rules::wire_rules`] (its `validate()`, the spec's cross-field rules and the
@@ -204,18 +211,9 @@ impl GoGetSslClient {
             problems.extend(csr.problems.iter().filter(|p| p.is_error()).map(|p| p.clone().with_field("csr")));
         }
         let primary = csr.common_name.clone().or_else(|| csr.names().into_iter().next());
-        let product = if order.product_id > 0 {
-            match self.product_details(order.product_id).await {
-                Ok(p) => Some(p),
-                Err(e) if matches!(e.kind(), ssl_core::ErrorKind::Provider | ssl_core::ErrorKind::NotFound) => {
-                    let p = Problem::error("unknown_product", format!("product {}: {e}", order.product_id));
-                    problems.push(p.with_field("product_id"));
-                    None
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            None
+        let product = match order.product_id {
+            id if id > 0 => self.known_product(id, "product_id", &mut problems).await?,
+            _ => None,
         };
         let mut all = rules::wire_rules(order, primary.as_deref(), product.as_ref());
         all.extend(problems);

@@ -307,15 +307,8 @@ impl GoGetSslClient {
     }
 
     async fn details_for(&self, product: &str) -> Result<g::ProductDetails> {
-        let id = parse_product(product)?;
-        match self.product_details(id).await {
-            Ok(d) => Ok(d),
-            Err(e) if matches!(e.kind(), ErrorKind::Provider | ErrorKind::NotFound) => Err(Error::Invalid(vec![
-                Problem::error("unknown_product", format!("GoGetSSL has no product {id} for this account: {e}"))
-                    .with_field("product"),
-            ])),
-            Err(e) => Err(e),
-        }
+        let mut problems = Vec::new();
+        self.known_product(parse_product(product)?, "product", &mut problems).await?.ok_or(Error::Invalid(problems))
     }
 
     async fn status_of(&self, order_id: &str) -> Result<g::OrderStatus> {
