@@ -27,13 +27,14 @@ pub enum Environment {
 }
 
 impl Environment {
-    /// The base URL, `/api` prefix included.
+    /// The base URL, `/api` prefix included (the descriptor's production and test URLs).
     pub fn base_url(self) -> url::Url {
-        let s = match self {
-            Self::Production => "https://my.gogetssl.com/api",
-            Self::Sandbox => "https://sandbox.gogetssl.com/api",
+        let d = &crate::DESCRIPTOR;
+        let url = match self {
+            Self::Production => d.production_url,
+            Self::Sandbox => d.test_url.unwrap_or(d.production_url),
         };
-        url::Url::parse(s).unwrap_or_else(|_| unreachable!("static URL"))
+        ssl_core::baseurl::fixed(url)
     }
 }
 

@@ -30,3 +30,10 @@ fn statuses_and_states() {
     assert_eq!(dcv_state(Some(&serde_json::json!(1))), DcvStatus::Pending);
     assert_eq!(dcv_state(None), DcvStatus::Pending);
 }
+
+#[test]
+fn environments_are_the_descriptors_urls() {
+    use ssl_gogetssl::Environment;
+    assert_eq!(Environment::Production.base_url().as_str(), "https://my.gogetssl.com/api");
+    assert_eq!(Environment::Sandbox.base_url().as_str(), "https://sandbox.gogetssl.com/api");
+}
