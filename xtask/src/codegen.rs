@@ -111,13 +111,17 @@ pub fn generate(spec_json: &str, spec_file_name: &str) -> Result<String, String>
     let mut g = Gen::new(&api)?;
     g.components()?;
     let ops = g.operations()?;
-    let products = products(api.extensions.iter().filter(|(k, _)| *k != "x-dcv-table"))?;
+    let products = products(api.extensions.iter().filter(|(k, _)| *k != "x-dcv-table" && *k != "x-status-table"))?;
     let dcv_table = match api.extensions.get("x-dcv-table") {
         Some(v) => dcv_table(v)?,
         None => quote!(),
     };
+    let status_table = match api.extensions.get("x-status-table") {
+        Some(v) => status_table(v)?,
+        None => quote!(),
+    };
     let tokens = g.emit(&ops, products.as_deref(), spec_file_name)?;
-    let tokens = quote!(#tokens #dcv_table);
+    let tokens = quote!(#tokens #dcv_table #status_table);
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(format!(
@@ -2361,6 +2365,40 @@ fn dcv_table(v: &Value) -> Result<TokenStream, String> {
     })
 }
 
+/// `x-status-table` (root): `[[raw, neutral], …]`, the provider's order statuses as neutral ones →
+/// `pub const STATUSES: ssl_core::model::StatusTable` (a raw status not in it reads as `unknown`).
+fn status_table(v: &Value) -> Result<TokenStream, String> {
+    const NEUTRAL: [&str; 10] = [
+        "draft",
+        "pending_validation",
+        "pending_approval",
+        "processing",
+        "issued",
+        "rejected",
+        "cancelled",
+        "revoked",
+        "expired",
+        "unknown",
+    ];
+    let rows = v.as_array().ok_or("x-status-table must be an array of [raw, neutral] pairs")?;
+    let mut out = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let pair = row.as_array().map(Vec::as_slice);
+        let Some([Value::String(raw), Value::String(neutral)]) = pair else {
+            return Err(format!("x-status-table[{i}] must be a [raw, neutral] pair of strings"));
+        };
+        if !NEUTRAL.contains(&neutral.as_str()) {
+            return Err(format!("x-status-table[{i}]: `{neutral}` is not a neutral status ({})", NEUTRAL.join(", ")));
+        }
+        let variant = ident(&pascal(neutral));
+        out.push(quote!((#raw, ::ssl_core::model::OrderStatus::#variant)));
+    }
+    Ok(quote! {
+        /// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
+        pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(&[#(#out),*]);
+    })
+}
+
 fn products<'a>(ext: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Result<Option<Vec<Product>>, String> {
     let mut found = None;
     for (key, value) in ext {
@@ -2897,6 +2935,22 @@ mod tests {
         );
         doc["x-dcv-table"] = serde_json::json!([["pigeon", "p"]]);
         assert!(generate(&doc.to_string(), "t.json").unwrap_err().contains("pigeon"));
+    }
+
+    #[test]
+    fn x_status_table_becomes_the_status_table() {
+        let mut doc: Value = serde_json::from_str(&spec(serde_json::json!({}), serde_json::json!({}))).unwrap();
+        doc["x-status-table"] = serde_json::json!([["needs_approval", "pending_approval"], ["issued", "issued"]]);
+        let out = generate(&doc.to_string(), "t.json").unwrap();
+        assert!(
+            has(
+                &out,
+                "pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(&[(\"needs_approval\", ::ssl_core::model::OrderStatus::PendingApproval), (\"issued\", ::ssl_core::model::OrderStatus::Issued)"
+            ),
+            "{out}"
+        );
+        doc["x-status-table"] = serde_json::json!([["x", "lost"]]);
+        assert!(generate(&doc.to_string(), "t.json").unwrap_err().contains("lost"));
     }
 
     #[test]

@@ -5523,3 +5523,30 @@ pub fn product_table() -> Vec<::ssl_core::model::ProductRules> {
         DcvMethod::Http], required_fields : vec!["organization.id".to_owned()], }
     ]
 }
+
+/// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
+pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
+    &[
+        (::ssl_core::model::DcvMethod::Dns, "dns-txt-token"),
+        (::ssl_core::model::DcvMethod::DnsTxt, "dns-txt-token"),
+        (::ssl_core::model::DcvMethod::DnsCname, "dns-cname-token"),
+        (::ssl_core::model::DcvMethod::Http, "http-token"),
+        (::ssl_core::model::DcvMethod::Email, "email"),
+    ],
+);
+/// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
+pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(
+    &[
+        ("needs_approval", ::ssl_core::model::OrderStatus::PendingApproval),
+        ("pending", ::ssl_core::model::OrderStatus::PendingValidation),
+        ("approved", ::ssl_core::model::OrderStatus::Processing),
+        ("processing", ::ssl_core::model::OrderStatus::Processing),
+        ("reissue_pending", ::ssl_core::model::OrderStatus::Processing),
+        ("waiting_pickup", ::ssl_core::model::OrderStatus::Processing),
+        ("issued", ::ssl_core::model::OrderStatus::Issued),
+        ("rejected", ::ssl_core::model::OrderStatus::Rejected),
+        ("canceled", ::ssl_core::model::OrderStatus::Cancelled),
+        ("revoked", ::ssl_core::model::OrderStatus::Revoked),
+        ("expired", ::ssl_core::model::OrderStatus::Expired),
+    ],
+);

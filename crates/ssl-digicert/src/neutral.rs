@@ -39,7 +39,7 @@ use serde_json::Value;
 use ssl_core::kit::{self, Build, FieldMap, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
-    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, ValidationLevel, Verb, Warning, parse_date,
+    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, ValidationLevel, Verb, Warning, parse_date,
 };
 use ssl_core::{ClientKit, Error, PreparedOrder, Problem, Provider, Response, Result};
 
@@ -48,32 +48,14 @@ use crate::generated::{self as g, ops, requests};
 
 const NAME: &str = "digicert";
 
-/// Neutral ↔ DigiCert DCV names. The first row of a wire name is its neutral reading.
-pub const DCV_TABLE: DcvTable = DcvTable(&[
-    (DcvMethod::Dns, "dns-txt-token"),
-    (DcvMethod::DnsTxt, "dns-txt-token"),
-    (DcvMethod::DnsCname, "dns-cname-token"),
-    (DcvMethod::Http, "http-token"),
-    (DcvMethod::Email, "email"),
-]);
+/// Neutral ↔ DigiCert DCV names (the spec's `x-dcv-table`, the table in the module docs).
+pub use crate::generated::DCV_TABLE;
 
 /// Where a `dns-cname-token` record points.
 const CNAME_TARGET: &str = "dcv.digicert.com";
 
-/// Raw DigiCert order status → neutral (the table in the module docs); anything else is `unknown`.
-pub const STATUSES: StatusTable = StatusTable(&[
-    ("needs_approval", OrderStatus::PendingApproval),
-    ("pending", OrderStatus::PendingValidation),
-    ("approved", OrderStatus::Processing),
-    ("processing", OrderStatus::Processing),
-    ("reissue_pending", OrderStatus::Processing),
-    ("waiting_pickup", OrderStatus::Processing),
-    ("issued", OrderStatus::Issued),
-    ("rejected", OrderStatus::Rejected),
-    ("canceled", OrderStatus::Cancelled),
-    ("revoked", OrderStatus::Revoked),
-    ("expired", OrderStatus::Expired),
-]);
+/// Raw DigiCert order status → neutral (the spec's `x-status-table`, the table in the module docs).
+pub use crate::generated::STATUSES;
 
 /// Provider options accepted in [`OrderSpec::options`].
 pub const OPTIONS: &[&str] = &[
