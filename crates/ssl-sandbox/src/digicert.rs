@@ -242,13 +242,12 @@ fn catalog() -> Value {
     json!({"products": PRODUCTS.iter().map(|p| product_json(*p, true)).collect::<Vec<_>>()})
 }
 
-const PRODUCT_LIST: Route = ("/product", || get(product_list));
-async fn product_list() -> R {
-    ok(json!({"products": PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>()}))
-}
-
-const PRODUCT_INFO: Route = ("/product/{name_id}", || get(product_info));
-async fn product_info(Path(id): Path<String>) -> R {
+const PRODUCT_LIST: Route = ("/product", || get(products));
+const PRODUCT_INFO: Route = ("/product/{name_id}", || get(products));
+/// The catalog, or one product of it in full.
+async fn products(id: Option<Path<String>>) -> R {
+    let all = || PRODUCTS.iter().map(|p| product_json(*p, false)).collect::<Vec<_>>();
+    let Some(Path(id)) = id else { return ok(json!({"products": all()})) };
     let p = product(&id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "not_found|product", format!("Product {id} not found")))?;
     ok(product_json(p, true))
@@ -480,17 +479,13 @@ fn place_order(dc: &mut DcState, c: &mut Call<'_>) -> R {
     reply(StatusCode::CREATED, v)
 }
 
-fn platform(id: i64) -> Value {
-    json!({"id": id, "name": match id { 2 => "Apache", 45 => "nginx", _ => "OTHER" }})
-}
-
 /// Order info in DigiCert's shape.
 fn order_json(o: &Order<DcExtra>) -> Value {
     let leaf = o.current();
     let mut cert = json!({
         "id": leaf.map(|l| num(&l.id)), "common_name": o.primary(), "dns_names": o.name_list(),
         "date_created": leaf.map(|l| l.created.clone()), "csr": o.csr, "signature_hash": o.x.signature_hash,
-        "server_platform": platform(o.x.server_platform_id),
+        "server_platform": {"id": o.x.server_platform_id, "name": match o.x.server_platform_id { 2 => "Apache", 45 => "nginx", _ => "OTHER" }},
     });
     if let Some(l) = leaf.filter(|l| l.pem.is_some()) {
         let (from, till) = l.dates();
@@ -602,11 +597,6 @@ fn validation(o: &mut Order<DcExtra>, _: &mut Call<'_>) -> R {
     )
 }
 
-fn check_reply(o: &Order<DcExtra>) -> R {
-    let cert = o.current().map(|l| num(&l.id));
-    ok(json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}))
-}
-
 const CHECK_DCV: Route = ("/order/certificate/{id}/check-dcv", || put(check_dcv));
 async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     let (verdict, _) = dcv::run::<DcState>(&app, &id, |dc| {
@@ -627,7 +617,8 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
         };
         return Err(bad(code, format!("DCV of {host} failed: {why}")));
     }
-    check_reply(o)
+    let cert = o.current().map(|l| num(&l.id));
+    ok(json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}))
 }
 
 const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || locked(PUT, change_dcv_method));
