@@ -417,8 +417,7 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<Placed, Pr
     let out = merge(schema::<g::OrderRequest>(body), out);
     match (p, cov, method) {
         (Some(p), Some((till, x)), Some(m)) if out.is_empty() => {
-            let names =
-                names.iter().map(|n| Name::new(n, m, (m == "email").then(|| approver(n, &dcv_emails)))).collect();
+            let names = Name::all(&names, m, |n| (m == "email").then(|| approver(n, &dcv_emails)));
             let x = DcExtra {
                 dcv_method: m.to_owned(),
                 dcv_emails,
@@ -621,17 +620,25 @@ async fn check_dcv(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
     ok(json!({"order_status": o.wire(DcState::status), "certificate_id": cert, "dcv_status": dcv_status(o)}))
 }
 
-const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || locked(PUT, change_dcv_method));
-fn change_dcv_method(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    let body = body_json(&c.body)?;
-    let method = str_at(&body, &["dcv_method"])
-        .ok_or_else(|| bad("missing_field:dcv_method", "dcv_method is required"))?
-        .to_owned();
+const CHANGE_DCV_METHOD: Route = ("/order/certificate/{id}/dcv-method", || locked(PUT, new_token::<true>));
+const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || locked(PUT, new_token::<false>));
+/// A new DCV random value for an open order; with `METHOD`, for the DCV method the body names.
+fn new_token<const METHOD: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
+    let body = if METHOD { body_json(&c.body)? } else { Value::Null };
+    let method = str_at(&body, &["dcv_method"]).map(str::to_owned);
+    if METHOD && method.is_none() {
+        return Err(bad("missing_field:dcv_method", "dcv_method is required"));
+    }
     let token = c.kit.token(32);
     let o = find(dc, c.id())?;
     if !o.stage.is_open() {
-        return Err(wrong_status(o, "The DCV method can be changed on open orders only"));
+        let what = if METHOD { "The DCV method can be changed" } else { "A new random value is for" };
+        return Err(wrong_status(o, &format!("{what} on open orders only")));
     }
+    let Some(method) = method else {
+        o.token = token.clone();
+        return ok(json!({"dcv_random_value": token}));
+    };
     let mut problems = schema::<g::ChangeDcvMethodRequest>(&body);
     judge(product(&o.product).unwrap_or(PRODUCTS[0]), &o.name_list(), Some(&method), &mut problems);
     if !problems.is_empty() {
@@ -644,17 +651,6 @@ fn change_dcv_method(dc: &mut DcState, c: &mut Call<'_>) -> R {
     }
     (o.x.dcv_method, o.token) = (method.clone(), token.clone());
     ok(if method == "email" { json!({}) } else { json!({"dcv_random_value": token}) })
-}
-
-const NEW_RANDOM_VALUE: Route = ("/order/certificate/{id}/dcv-random-value", || locked(PUT, new_random_value));
-fn new_random_value(dc: &mut DcState, c: &mut Call<'_>) -> R {
-    let token = c.kit.token(32);
-    let o = find(dc, c.id())?;
-    if !o.stage.is_open() {
-        return Err(wrong_status(o, "A new random value is for open orders only"));
-    }
-    o.token = token.clone();
-    ok(json!({"dcv_random_value": token}))
 }
 
 const RESEND_EMAILS: Route = ("/order/certificate/{id}/resend-emails", || on_order(PUT, find, resend_emails));
@@ -714,8 +710,7 @@ fn new_leaf<const DUP: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
         o.duplicate(&c.app.ca, Leaf::new(leaf_id.clone(), kind, &csr, names, now), now).map_err(internal)?;
     } else {
         let emails = o.x.dcv_emails.clone();
-        let names =
-            names.iter().map(|n| Name::new(n, &method, (method == "email").then(|| approver(n, &emails)))).collect();
+        let names = Name::all(&names, &method, |n| (method == "email").then(|| approver(n, &emails)));
         (o.x.dcv_method, o.x.signature_hash) = (method, hash);
         o.x.server_platform_id = int_at(&cert, &["server_platform", "id"]).flatten().unwrap_or(o.x.server_platform_id);
         o.reissue(&c.app.ca, (leaf_id.clone(), kind, &csr), names, token, now).map_err(internal)?;
@@ -737,12 +732,11 @@ fn list_duplicates(o: &mut Order<DcExtra>, _: &mut Call<'_>) -> R {
 
 const AUTO_REISSUE: Route = ("/order/certificate/{id}/auto-reissue", || on_order(PUT, find, auto_reissue));
 fn auto_reissue(o: &mut Order<DcExtra>, c: &mut Call<'_>) -> R {
-    let v = match int_at(&body_json(&c.body)?, &["auto_reissue"]) {
+    o.x.auto_reissue = match int_at(&body_json(&c.body)?, &["auto_reissue"]) {
         Some(Some(v @ (0 | 1))) => v,
         Some(_) => return Err(bad("invalid_value:auto_reissue", "auto_reissue must be 0 or 1")),
         None => return Err(bad("missing_field:auto_reissue", "auto_reissue is required")),
     };
-    o.x.auto_reissue = v;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -140,6 +140,11 @@ impl Name {
             mailed: false,
         }
     }
+
+    /// Each of `names` waiting for DCV by `method`, with the approver `approver` gives it.
+    pub(crate) fn all(names: &[String], method: &str, approver: impl Fn(&str) -> Option<String>) -> Vec<Self> {
+        names.iter().map(|n| Self::new(n, method, approver(n))).collect()
+    }
 }
 
 /// What a leaf is to its order.
