@@ -415,23 +415,19 @@ fn check_order(product_id: &str, body: &Value, today: Date) -> Result<Placed, Pr
     }
     let cov = coverage(body, today, &mut out);
     let out = merge(schema::<g::OrderRequest>(body), out);
-    match (p, cov, method) {
-        (Some(p), Some((till, x)), Some(m)) if out.is_empty() => {
-            let names = Name::all(&names, m, |n| (m == "email").then(|| approver(n, &dcv_emails)));
-            let x = DcExtra {
-                dcv_method: m.to_owned(),
-                dcv_emails,
-                signature_hash: hash,
-                organization_id: org,
-                server_platform_id: int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1),
-                auto_reissue: int_at(body, &["auto_reissue"]).flatten().unwrap_or(0),
-                body: body.clone(),
-                ..x
-            };
-            Ok((p, names, till, x))
-        }
-        _ => Err(out),
-    }
+    let (Some(p), Some((till, x)), Some(m), true) = (p, cov, method, out.is_empty()) else { return Err(out) };
+    let names = Name::all(&names, m, |n| (m == "email").then(|| approver(n, &dcv_emails)));
+    let x = DcExtra {
+        dcv_method: m.to_owned(),
+        dcv_emails,
+        signature_hash: hash,
+        organization_id: org,
+        server_platform_id: int_at(body, &["certificate", "server_platform", "id"]).flatten().unwrap_or(-1),
+        auto_reissue: int_at(body, &["auto_reissue"]).flatten().unwrap_or(0),
+        body: body.clone(),
+        ..x
+    };
+    Ok((p, names, till, x))
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -685,10 +681,7 @@ fn new_leaf<const DUP: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
         problems.add("invalid_csr", format!("The CSR is invalid: {}", e.0));
     }
     let cn = str_at(&cert, &["common_name"]).map_or_else(|| o.primary().to_owned(), |s| s.trim().to_ascii_lowercase());
-    let sans = match cert.get("dns_names") {
-        Some(v) => wire::string_list(Some(v)).unwrap_or_default(),
-        None => o.name_list(),
-    };
+    let sans = cert.get("dns_names").map_or_else(|| o.name_list(), |v| wire::string_list(Some(v)).unwrap_or_default());
     let names = wire::names_with(&cn, &sans);
     let method = str_at(&body, &["dcv_method"]).unwrap_or(&o.x.dcv_method).to_owned();
     judge(product(&o.product).unwrap_or(PRODUCTS[0]), &names, Some(&method), &mut problems);
@@ -752,9 +745,7 @@ fn cancel(o: &mut Order<DcExtra>, c: &mut Call<'_>) -> R {
         return Err(wrong_status(o, "Only needs_approval or pending orders can be canceled"));
     }
     o.note = str_at(&body, &["note"]).map(str::to_owned);
-    for r in o.x.requests.iter_mut().filter(|r| r["status"] == "pending") {
-        r["status"] = json!("rejected");
-    }
+    o.x.requests.iter_mut().filter(|r| r["status"] == "pending").for_each(|r| r["status"] = json!("rejected"));
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -765,10 +756,7 @@ fn revoke<const LEAF: bool>(dc: &mut DcState, c: &mut Call<'_>) -> R {
     let (comments, id) = (str_at(&body_json(&c.body)?, &["comments"]).map(str::to_owned), c.id().to_owned());
     let (now, req) = (c.kit.now(), c.kit.ids.next("digicert.request", 3_000_001));
     let leaf = LEAF.then(|| id.trim());
-    let o = match leaf {
-        None => find(dc, &id)?,
-        Some(l) => dc.by_leaf(l).ok_or_else(|| not_found_leaf(l))?,
-    };
+    let o = if let Some(l) = leaf { dc.by_leaf(l).ok_or_else(|| not_found_leaf(l))? } else { find(dc, &id)? };
     if o.revoke(leaf).is_err() {
         return Err(wrong_status(o, "Only issued certificates can be revoked"));
     }
@@ -791,10 +779,9 @@ fn download(dc: &mut DcState, c: &mut Call<'_>) -> R {
     let (id, format) = (c.id().trim(), c.params.get("format").map(String::as_str));
     let o = dc.by_leaf(id).ok_or_else(|| not_found_leaf(id))?;
     let l = o.leaf(id).ok_or_else(|| not_found_leaf(id))?;
-    let pem = l
-        .pem
-        .as_deref()
-        .ok_or_else(|| bad("cert_unavailable_processing", "The certificate has not been issued yet"))?;
+    let Some(pem) = l.pem.as_deref() else {
+        return Err(bad("cert_unavailable_processing", "The certificate has not been issued yet"));
+    };
     let format = format.unwrap_or(if o.x.server_platform_id == 45 { "nginx" } else { "apache" });
     let cn = l.names.first().map_or("", String::as_str);
     let (content_type, body) = archive::bundle(format, pem, &c.app.ca, cn).ok_or_else(|| {
