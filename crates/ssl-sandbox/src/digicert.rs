@@ -284,9 +284,7 @@ fn schema<T: serde::de::DeserializeOwned + Validate>(body: &Value) -> Problems {
         (f, _) => format!("invalid_value:{f}"),
     };
     match wire::typed::<T>(body.clone()) {
-        Ok((_, ps)) => {
-            ps.iter().map(|p| (code(p.field.as_deref().unwrap_or(""), &p.code), p.message.clone())).collect()
-        }
+        Ok((_, ps)) => catalog::coded(&ps, code),
         Err((path, why)) => vec![(format!("invalid_value:{path}"), format!("`{path}` has the wrong type: {why}"))],
     }
 }

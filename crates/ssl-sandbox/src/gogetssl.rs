@@ -193,7 +193,7 @@ fn form<T: DeserializeOwned + Serialize + Validate>(
     lists: &[&str],
 ) -> Result<(T, Problems), Refusal> {
     let (t, problems) = wire::typed_form::<T>(&pairs(headers, body)?, lists).map_err(|e| error(e.0, e.1))?;
-    Ok((t, problems.into_iter().map(|p| (p.field.unwrap_or_default(), p.message)).collect()))
+    Ok((t, catalog::coded(&problems, |field, _| field.to_owned())))
 }
 
 fn checked<T>(r: (T, Problems)) -> Result<T, Refusal> {
@@ -612,10 +612,9 @@ fn status_json(o: &Order<GgExtra>, app: &Shared) -> Value {
     })
 }
 
-const ORDER_STATUS: Route = ("/orders/status/{id}", || locked(GET, order_status));
-fn order_status(gg: &mut GgState, c: &mut Call<'_>) -> R {
+const ORDER_STATUS: Route = ("/orders/status/{id}", || on_order(GET, find, order_status));
+fn order_status(o: &mut Order<GgExtra>, c: &mut Call<'_>) -> R {
     let (now, auto) = (c.kit.now(), c.kit.knobs.dcv == DcvMode::Auto);
-    let o = find(gg, c.id())?;
     if auto && matches!(o.stage, Stage::PendingValidation | Stage::Validated) {
         // The approver clicks at once.
         for n in o.names.iter_mut().filter(|n| n.method == "email") {
@@ -735,9 +734,8 @@ fn change_email(gg: &mut GgState, c: &mut Call<'_>) -> R {
 }
 
 const RESEND_VALIDATION_EMAIL: Route =
-    ("/orders/ssl/resend_validation_email/{id}", || locked(GET, resend_validation_email));
-fn resend_validation_email(gg: &mut GgState, c: &mut Call<'_>) -> R {
-    let o = find(gg, c.id())?;
+    ("/orders/ssl/resend_validation_email/{id}", || on_order(GET, find, resend_validation_email));
+fn resend_validation_email(o: &mut Order<GgExtra>, c: &mut Call<'_>) -> R {
     if !o.stage.is_open() || c.kit.mail_waiting("gogetssl", o, "email") == 0 {
         return Err(error("Nothing to resend", format!("No domain of order {} waits for an approval email", o.id)));
     }

@@ -19,6 +19,12 @@ impl AddProblem for Problems {
     }
 }
 
+/// The schema's problems (generated `validate()`) as [`Problems`], each coded by the provider's
+/// `code(field, problem code)`.
+pub(crate) fn coded(ps: &[ssl_core::Problem], code: impl Fn(&str, &str) -> String) -> Problems {
+    ps.iter().map(|p| (code(p.field.as_deref().unwrap_or(""), &p.code), p.message.clone())).collect()
+}
+
 /// How many names a product secures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Names {
