@@ -612,7 +612,7 @@ fn new_order(
         x.certificate = format!("CRT{}", kit.ids.next("nameshield.certificate", 5500));
     }
     let years = x.duration.split_whitespace().next().and_then(|y| y.parse().ok()).unwrap_or(1);
-    let names = Name::all(&names, &x.method, |h| approver(&x.method, h));
+    let names = Name::all(names, &x.method, |h| approver(&x.method, h));
     let (leaf_id, token, coverage_end) = (format!("{id}-1"), kit.token(24), Some(add_years(now.date(), years)));
     let n = NewOrder { id, leaf_id, product, csr, names, token, coverage_end, needs_approval, renewal_of };
     Order::new(n, now, x)
