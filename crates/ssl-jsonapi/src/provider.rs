@@ -171,14 +171,8 @@ impl Provider for NameshieldClient {
 
     fn capabilities(&self) -> Capabilities {
         use Verb::*;
-        Capabilities {
-            verbs: vec![Products, Place, Get, Download, Reissue, Renew, Revoke, ListOrders],
-            dcv_methods: DCV_TABLE.methods(),
-            dcv_per_host: false,
-            client_reference: true,
-            reissue_new_order: true,
-            renew_in_place: false,
-        }
+        let unsupported = [Quote, ChangeDcv, RecheckDcv, Cancel, Submit];
+        Capabilities::new(DCV_TABLE).without(&unsupported).client_reference().reissue_new_order()
     }
 
     fn dcv_table(&self) -> DcvTable {

@@ -220,18 +220,7 @@ impl Provider for Openprovider {
     }
 
     fn capabilities(&self) -> Capabilities {
-        use Verb::*;
-        Capabilities {
-            verbs: vec![
-                Products, Quote, Place, Get, ChangeDcv, RecheckDcv, Download, Reissue, Renew, Cancel, ListOrders,
-                Submit,
-            ],
-            dcv_methods: wire::DCV.methods(),
-            dcv_per_host: true,
-            client_reference: false,
-            reissue_new_order: false,
-            renew_in_place: true,
-        }
+        Capabilities::new(wire::DCV).without(&[Verb::Revoke]).dcv_per_host().renew_in_place()
     }
 
     fn dcv_table(&self) -> DcvTable {

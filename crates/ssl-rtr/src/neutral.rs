@@ -394,14 +394,7 @@ impl Provider for RtrClient {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            verbs: Verb::ALL.into_iter().filter(|v| *v != Verb::Submit).collect(),
-            dcv_methods: DCV_TABLE.methods(),
-            dcv_per_host: true,
-            client_reference: false,
-            reissue_new_order: true,
-            renew_in_place: false,
-        }
+        Capabilities::new(DCV_TABLE).without(&[Verb::Submit]).dcv_per_host().reissue_new_order()
     }
 
     fn dcv_table(&self) -> DcvTable {
