@@ -5083,3 +5083,18 @@ pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
         (::ssl_core::model::DcvMethod::Https, "https"),
     ],
 );
+/// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
+pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(
+    &[
+        ("active", ::ssl_core::model::OrderStatus::Issued),
+        ("cancelled", ::ssl_core::model::OrderStatus::Cancelled),
+        ("expired", ::ssl_core::model::OrderStatus::Expired),
+        ("incomplete", ::ssl_core::model::OrderStatus::Draft),
+        ("new_order", ::ssl_core::model::OrderStatus::Draft),
+        ("unpaid", ::ssl_core::model::OrderStatus::Draft),
+        ("pending", ::ssl_core::model::OrderStatus::PendingValidation),
+        ("processing", ::ssl_core::model::OrderStatus::Processing),
+        ("reissue", ::ssl_core::model::OrderStatus::Processing),
+        ("rejected", ::ssl_core::model::OrderStatus::Rejected),
+    ],
+);

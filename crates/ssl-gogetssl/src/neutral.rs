@@ -55,7 +55,7 @@ use ssl_core::dcv::{self, FileParts};
 use ssl_core::kit::{self, Build, OrderKit};
 use ssl_core::model::{
     Capabilities, CertificateBundle, DcvInstruction, DcvMethod, DcvStatus, DcvTable, Order, OrderFilter, OrderPage,
-    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, StatusTable, Verb, Warning,
+    OrderSpec, OrderStatus, ProductRules, Quote, ReissueSpec, Verb, Warning,
 };
 use ssl_core::problem::has_errors;
 use ssl_core::{ClientKit, Error, ErrorKind, HttpRequest, PreparedOrder, Problem, Provider, Response, Result};
@@ -79,19 +79,9 @@ pub const DEFAULT_WEBSERVER_TYPE: i64 = 1;
 /// The reason sent when a cancellation gives none (GoGetSSL requires one).
 pub const DEFAULT_CANCEL_REASON: &str = "Cancelled through ssl-orders";
 
-/// Raw GoGetSSL statuses as neutral ones, before the DCV state is considered (table in the module docs).
-pub const STATUSES: StatusTable = StatusTable(&[
-    ("active", OrderStatus::Issued),
-    ("cancelled", OrderStatus::Cancelled),
-    ("expired", OrderStatus::Expired),
-    ("incomplete", OrderStatus::Draft),
-    ("new_order", OrderStatus::Draft),
-    ("unpaid", OrderStatus::Draft),
-    ("pending", OrderStatus::PendingValidation),
-    ("processing", OrderStatus::Processing),
-    ("reissue", OrderStatus::Processing),
-    ("rejected", OrderStatus::Rejected),
-]);
+/// Raw GoGetSSL statuses as neutral ones, before the DCV state is considered (the spec's `x-status-table`; table
+/// in the module docs).
+pub use crate::generated::STATUSES;
 
 /// The DCV state GoGetSSL reports for a name (`dcv_status`, `san[].status`): `2`, `validated`, `valid`, `verified`,
 /// `passed`, `active` or `true` is valid; `failed`, `rejected` or `error` failed; anything else pending.
