@@ -29,7 +29,7 @@
 //! `<host>/.well-known/pki-validation/<MD5>.txt`; `email` a mail to the approver (mailbox). `auto` passes names when
 //! the order is read, `manual` only through the inspection API, `real` checks DNS/HTTP when the order is read.
 
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use sha2::Digest;
 use ssl_core::validate::Validate;
 use ssl_openprovider::generated as g;
@@ -73,24 +73,19 @@ struct Product {
     price: (f64, f64),
 }
 
-const fn product_row(
-    id: i64,
-    name: &'static str,
-    category: &'static str,
-    max: i64,
-    included: i64,
-    years: i64,
-    price: (f64, f64),
-) -> Product {
+/// A catalog row: `(id, name, category, max, included, years, price)`.
+type Row = (i64, &'static str, &'static str, i64, i64, i64, (f64, f64));
+
+const fn product_row((id, name, category, max, included, years, price): Row) -> Product {
     Product { id, name, category, max, included, years, price }
 }
 
 /// The products (written from the provider notes §1.8, not from the client's tables).
 const CATALOG: &[Product] = &[
-    product_row(5, "EssentialSSL", "domain_validation", 1, 1, 2, (18.50, 0.0)),
-    product_row(9, "EssentialSSL Wildcard", "domain_validation", 1, -1, 2, (88.0, 0.0)),
-    product_row(32, "PositiveSSL Multi-Domain", "multi_domain", 250, 3, 2, (41.95, 13.90)),
-    product_row(40, "InstantSSL", "organization_validation", 1, 1, 1, (59.0, 0.0)),
+    product_row((5, "EssentialSSL", "domain_validation", 1, 1, 2, (18.50, 0.0))),
+    product_row((9, "EssentialSSL Wildcard", "domain_validation", 1, -1, 2, (88.0, 0.0))),
+    product_row((32, "PositiveSSL Multi-Domain", "multi_domain", 250, 3, 2, (41.95, 13.90))),
+    product_row((40, "InstantSSL", "organization_validation", 1, 1, 1, (59.0, 0.0))),
 ];
 
 fn product_json(p: &Product) -> Value {
@@ -529,12 +524,12 @@ async fn list(AxState(app): AxState<App>, Query(q): Q) -> R {
     ok(json!({"total": all.len(), "results": all.into_iter().skip(offset).take(limit).collect::<Vec<_>>()}))
 }
 
-const UPDATE: Route = ("/ssl/orders/{id}", || put(update));
-async fn update(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::UpdateOrderRequest = body(&bytes)?;
+const UPDATE: Route = ("/ssl/orders/{id}", || locked(PUT, update));
+fn update(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::UpdateOrderRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let o = find(st.split::<OpState>().0, &id)?;
+    let o = find(op, &id)?;
     let p = product(o.product.parse().unwrap_or(0))?;
     if let Some(a) = &req.autorenew {
         o.x.autorenew = a.as_str().into();
@@ -570,13 +565,12 @@ async fn update(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes
     ok(json!({"id": o.id.parse::<i64>().unwrap_or(0)}))
 }
 
-const REISSUE: Route = ("/ssl/orders/{id}/reissue", || post(reissue));
-async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::ReissueOrderRequest = body(&bytes)?;
+const REISSUE: Route = ("/ssl/orders/{id}/reissue", || locked(POST, reissue));
+fn reissue(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::ReissueOrderRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let (op, kit) = st.split::<OpState>();
-    let (now, token) = (kit.now(), kit.token(32));
+    let (now, token) = (c.kit.now(), c.kit.token(32));
     let o = find(op, &id)?;
     if o.stage != Stage::Issued {
         return Err(not_now(format!("only an ACT order can be reissued; order {id} is {}", o.wire(OpState::status))));
@@ -587,17 +581,16 @@ async fn reissue(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Byte
         names_of(p, &req.csr, hosts.as_ref(), req.domain_validation_methods.as_ref(), req.approver_email.as_ref())?;
     let leaf = (format!("{id}-{}", o.leaves.len()), LeafKind::Reissue, req.csr.as_str());
     o.validated_names.clear();
-    o.reissue(&app.ca, leaf, names, token, now).map_err(not_now)?;
+    o.reissue(&c.app.ca, leaf, names, token, now).map_err(not_now)?;
     ok(json!({"id": req.id}))
 }
 
-const RENEW: Route = ("/ssl/orders/{id}/renew", || post(renew));
-async fn renew(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::RenewOrderRequest = body(&bytes)?;
+const RENEW: Route = ("/ssl/orders/{id}/renew", || locked(POST, renew));
+fn renew(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::RenewOrderRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let (op, kit) = st.split::<OpState>();
-    let today = kit.now().date();
+    let today = c.kit.now().date();
     let o = find(op, &id)?;
     let end = o.coverage_end.as_deref().and_then(crate::kit::time::parse_date);
     let window = end.is_some_and(|e| e >= today && (e - today).whole_days() <= RENEW_DAYS);
@@ -610,12 +603,12 @@ async fn renew(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes)
     ok(json!({"id": req.id}))
 }
 
-const CANCEL: Route = ("/ssl/orders/{id}/cancel", || post(cancel));
-async fn cancel(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::CancelOrderRequest = body(&bytes)?;
+const CANCEL: Route = ("/ssl/orders/{id}/cancel", || locked(POST, cancel));
+fn cancel(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::CancelOrderRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let o = find(st.split::<OpState>().0, &id)?;
+    let o = find(op, &id)?;
     o.apply(Event::Cancel).map_err(|e| not_now(e.to_string()))?;
     ok(json!({"id": req.id}))
 }
@@ -630,10 +623,10 @@ async fn approver_emails(Query(q): Q) -> R {
     ok(json!({"results": approvers(domain)}))
 }
 
-const REISSUE_APPROVERS: Route = ("/ssl/orders/{id}/reissue-approver-emails", || get(reissue_approvers));
-async fn reissue_approvers(AxState(app): AxState<App>, Path(id): Path<String>) -> R {
-    let mut st = app.state();
-    let o = find(st.split::<OpState>().0, &id)?;
+const REISSUE_APPROVERS: Route = ("/ssl/orders/{id}/reissue-approver-emails", || locked(GET, reissue_approvers));
+fn reissue_approvers(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let o = find(op, &id)?;
     ok(json!({"results": approvers(o.primary())}))
 }
 
@@ -646,12 +639,12 @@ fn emailed<'a>(op: &'a mut OpState, id: &str) -> Result<&'a mut Order<OpExtra>, 
     Ok(o)
 }
 
-const CHANGE_APPROVER: Route = ("/ssl/orders/{id}/approver-email", || put(change_approver));
-async fn change_approver(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::UpdateApproverEmailRequest = body(&bytes)?;
+const CHANGE_APPROVER: Route = ("/ssl/orders/{id}/approver-email", || locked(PUT, change_approver));
+fn change_approver(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::UpdateApproverEmailRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let o = emailed(st.split::<OpState>().0, &id)?;
+    let o = emailed(op, &id)?;
     if !approvers(o.primary()).contains(&req.approver_email) {
         return Err(refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -665,22 +658,21 @@ async fn change_approver(AxState(app): AxState<App>, Path(id): Path<String>, byt
     ok(json!({"id": req.id}))
 }
 
-const RESEND: Route = ("/ssl/orders/{id}/approver-email/resend", || post(resend));
-async fn resend(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::ResendApproverEmailRequest = body(&bytes)?;
+const RESEND: Route = ("/ssl/orders/{id}/approver-email/resend", || locked(POST, resend));
+fn resend(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::ResendApproverEmailRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    emailed(st.split::<OpState>().0, &id)?.names.iter_mut().for_each(|n| n.mailed = false);
+    emailed(op, &id)?.names.iter_mut().for_each(|n| n.mailed = false);
     ok(json!({"id": req.id}))
 }
 
-const OTP: Route = ("/ssl/orders/{id}/otp-tokens", || post(otp));
-async fn otp(AxState(app): AxState<App>, Path(id): Path<String>, bytes: Bytes) -> R {
-    let req: g::CreateOtpTokenRequest = body(&bytes)?;
+const OTP: Route = ("/ssl/orders/{id}/otp-tokens", || locked(POST, otp));
+fn otp(op: &mut OpState, c: &mut Call<'_>) -> R {
+    let id = c.id().to_owned();
+    let req: g::CreateOtpTokenRequest = body(&c.body)?;
     same_id(&id, req.id)?;
-    let mut st = app.state();
-    let (op, kit) = st.split::<OpState>();
-    let (token, expire) = (kit.token(24), op_date(kit.now() + time::Duration::days(1)));
+    let (token, expire) = (c.kit.token(24), op_date(c.kit.now() + time::Duration::days(1)));
     find(op, &id)?;
     ok(
         json!({"token": token, "uri": format!("https://sslpanel.sandbox.invalid/auth-order-otp-token?token={token}"), "expire_at": expire}),
