@@ -14,7 +14,7 @@
 //! `processing`/`new` (or none) → pending; `failed`/`rejected`/`expired`/`invalid` → failed; else unknown. Every
 //! host of a `DELIVERED` order is valid.
 
-use ssl_core::model::{DcvCheck, DcvInstruction, DcvMethod, DcvStatus, DnsRecord, HttpFile};
+use ssl_core::model::{DcvCheck, DcvInstruction, DcvStatus};
 
 use crate::generated::{Domain, OrderDcvEntry};
 
@@ -69,37 +69,18 @@ pub(crate) fn dcv_status(raw: Option<&str>) -> DcvStatus {
     }
 }
 
-/// The instruction for `host`; `default_method` is the order's `infos.validation_method` (or `VALIDATE_DNS`).
+/// The instruction for `host`; `default_method` is the order's `infos.validation_method` (or `VALIDATE_DNS`). The
+/// records are the kit's token scheme ([`ssl_core::kit::token_check`], DigiCert's, whose reseller Nameshield is),
+/// with the file at `token_url` when Nameshield gives one.
 pub(crate) fn instruction(host: &str, h: HostDcv, default_method: &str, delivered: bool) -> DcvInstruction {
-    let bare = host.trim_start_matches("*.").to_ascii_lowercase();
     let wire = h.method.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| default_method.to_owned());
-    let check = match wire.trim().to_ascii_uppercase().as_str() {
-        "VALIDATE_DNS" => DcvCheck::Dns {
-            method: DcvMethod::Dns,
-            record: h.token.map(|t| DnsRecord {
-                name: format!("_dnsauth.{bare}"),
-                record_type: "TXT".into(),
-                value: t,
-            }),
-        },
-        "VALIDATE_DNS_CNAME" => DcvCheck::Dns {
-            method: DcvMethod::DnsCname,
-            record: h.token.zip(h.verification_value).map(|(t, v)| DnsRecord {
-                name: format!("{t}.{bare}"),
-                record_type: "CNAME".into(),
-                value: v,
-            }),
-        },
-        "VALIDATE_HTTP" => DcvCheck::Http {
-            method: DcvMethod::Http,
-            file: h.token.map(|t| HttpFile {
-                url: h.token_url.unwrap_or_else(|| format!("http://{bare}/.well-known/pki-validation/fileauth.txt")),
-                content: t,
-            }),
-        },
-        "VALIDATE_EMAIL" => DcvCheck::Email { approvers: h.base_emails.unwrap_or_default() },
-        _ => DcvCheck::Unknown,
-    };
+    let method = crate::neutral::DCV_TABLE.neutral(wire.trim());
+    let (token, target) = (h.token.as_deref(), h.verification_value.as_deref());
+    let approvers = h.base_emails.clone().unwrap_or_default();
+    let mut check = ssl_core::kit::token_check(method, &host.to_ascii_lowercase(), token, target, approvers);
+    if let (DcvCheck::Http { file: Some(file), .. }, Some(url)) = (&mut check, h.token_url.clone()) {
+        file.url = url;
+    }
     let status = if delivered { DcvStatus::Valid } else { dcv_status(h.status.as_deref()) };
     DcvInstruction::new(host, wire, status, check)
 }
