@@ -161,8 +161,8 @@ impl DcvTable {
 }
 
 /// A provider's order statuses as neutral ones (the documented status table of each crate): one row per raw status.
-/// Raw statuses compare case-insensitively, surrounding blanks ignored, and `canceled` and `cancelled` are one
-/// word; a raw status not in the table is [`OrderStatus::Unknown`] (the raw value is kept in
+/// Raw statuses compare case-insensitively, surrounding blanks ignored, and `canceled` and `cancelled` are the
+/// same status; a raw status not in the table is [`OrderStatus::Unknown`] (the raw value is kept in
 /// [`Order::provider_status`]).
 #[derive(Debug, Clone, Copy)]
 pub struct StatusTable(pub &'static [(&'static str, OrderStatus)]);
@@ -170,9 +170,10 @@ pub struct StatusTable(pub &'static [(&'static str, OrderStatus)]);
 impl StatusTable {
     /// The neutral status of a raw one, if the table has it.
     pub fn get(&self, raw: &str) -> Option<OrderStatus> {
-        let spelled = |s: &str| s.trim().to_ascii_lowercase().replace("cancelled", "canceled");
-        let raw = spelled(raw);
-        self.0.iter().find(|(w, _)| spelled(w) == raw).map(|(_, s)| *s)
+        let cancel = |s: &str| s.eq_ignore_ascii_case("canceled") || s.eq_ignore_ascii_case("cancelled");
+        let raw = raw.trim();
+        let same = |w: &str| w.eq_ignore_ascii_case(raw) || (cancel(w) && cancel(raw));
+        self.0.iter().find(|(w, _)| same(w)).map(|(_, s)| *s)
     }
 
     /// The neutral status of a raw one; [`OrderStatus::Unknown`] when the table does not have it.
