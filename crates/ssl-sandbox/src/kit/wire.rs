@@ -44,13 +44,19 @@ pub(crate) fn form_pairs(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(Strin
     Ok(out)
 }
 
+/// The problem codes of the spec's schema checks (`ssl_core::validate`: types, required fields, enums, lengths,
+/// patterns, ranges). A spec's cross-field rules (`x-rules`, `ssl_core::facts`) are the client's rules: the sandbox
+/// drops their problems and judges by its own catalog (a rule coded `range` is kept: the schema's code).
+const SCHEMA_CODES: &[&str] = &["required", "length", "items", "range", "enum", "pattern"];
+
 /// Decode `v` as the generated type `T` (a wrong type names its JSON path: `(path, message)`) and run its
-/// schema checks (`validate()`): the spec is data the sandbox may share with the client.
+/// schema checks (`validate()`, [`SCHEMA_CODES`] only): the spec is data the sandbox may share with the client.
 pub(crate) fn typed<T: serde::de::DeserializeOwned + ssl_core::validate::Validate>(
     v: Value,
 ) -> Result<(T, Vec<ssl_core::Problem>), (String, String)> {
     let t: T = serde_path_to_error::deserialize(v).map_err(|e| (e.path().to_string(), e.inner().to_string()))?;
-    let problems = t.validate().into_iter().filter(|p| p.is_error()).collect();
+    let problems =
+        t.validate().into_iter().filter(|p| p.is_error() && SCHEMA_CODES.contains(&p.code.as_str())).collect();
     Ok((t, problems))
 }
 
