@@ -37,8 +37,35 @@ pub fn timeout_from_env() -> Result<Option<Duration>, Failure> {
     Ok(Some(Duration::from_secs_f64(secs)))
 }
 
+/// The factor of `SSL_ORDERS_SIMULATOR_RATE_SCALE`, when set: every published rate window shortened by it (10: DigiCert's
+/// 1000 requests per 3 minutes become 1000 per 18 s), for a simulator whose own windows are scaled the same way (its
+/// `rate_limits.scale` knob is the inverse, 0.1). It applies only to a loopback `--base-url`: the live APIs always get
+/// their published windows, and setting it for one is a usage error.
+pub fn simulator_rate_scale(config: &Config) -> Result<Option<f64>, Failure> {
+    const VAR: &str = "SSL_ORDERS_SIMULATOR_RATE_SCALE";
+    let Ok(v) = std::env::var(VAR) else { return Ok(None) };
+    let factor: f64 = v.trim().parse().map_err(|_| Failure::usage(format!("{VAR}=`{v}`: not a number")))?;
+    if !(factor.is_finite() && (1.0..=1000.0).contains(&factor)) {
+        return Err(Failure::usage(format!(
+            "{VAR} must be a factor between 1 and 1000 (windows get that much shorter)"
+        )));
+    }
+    let loopback = config
+        .base_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .is_some_and(|u| ssl_core::baseurl::is_loopback(&u));
+    if !loopback {
+        return Err(Failure::usage(format!(
+            "{VAR} only applies to a simulator on a loopback --base-url; the live APIs keep their published rate limits"
+        )));
+    }
+    Ok(Some(factor))
+}
+
 /// Make a provider config ready for the journal: `SSL_ORDERS_TIMEOUT_SECS` as the client's request timeout, and
-/// with a PostgreSQL journal the provider's published windows shared by every worker through the database.
+/// with a PostgreSQL journal the provider's published windows shared by every worker through the database
+/// (shortened by [`simulator_rate_scale`] against a simulator).
 pub async fn prepare_config(mut config: Config, g: &Global) -> Result<Config, Failure> {
     if let Some(t) = timeout_from_env()? {
         let tc = ssl_core::TransportConfig {
@@ -50,14 +77,23 @@ pub async fn prepare_config(mut config: Config, g: &Global) -> Result<Config, Fa
     }
     let loc = location(g);
     let d = config.provider.descriptor();
-    if ssl_journal::pg::is_postgres_url(&loc) && !d.rate_limits.is_empty() {
+    let scale = simulator_rate_scale(&config)?;
+    let windows: Vec<ssl_core::ratelimit::Window> = match scale {
+        Some(f) => {
+            d.rate_limits.iter().map(|w| ssl_core::ratelimit::Window::new(w.limit, w.period.div_f64(f))).collect()
+        }
+        None => d.rate_limits.to_vec(),
+    };
+    if ssl_journal::pg::is_postgres_url(&loc) && !windows.is_empty() {
         if let Some(creds) = config.credentials.clone() {
             let journal = Arc::new(ssl_journal::PgJournal::open(&loc).await.map_err(journal_failure)?);
             let local = journal.local_secret().await.map_err(journal_failure)?;
             let account = ssl_journal::account::identity_of_credentials(d, &creds, &local);
-            let gate = ssl_journal::PgRateGate::new(journal, format!("{}:{account}", d.name), d.rate_limits);
+            let gate = ssl_journal::PgRateGate::new(journal, format!("{}:{account}", d.name), &windows);
             config = config.rate_gate(Arc::new(gate));
         }
+    } else if scale.is_some() && !windows.is_empty() {
+        config = config.rate_gate(Arc::new(ssl_core::ratelimit::RateLimiter::new(windows)));
     }
     Ok(config)
 }

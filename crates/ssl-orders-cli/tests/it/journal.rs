@@ -307,6 +307,31 @@ fn journal_urls_never_show_a_password_and_bad_timeouts_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
 
+#[test]
+fn a_simulator_rate_scale_applies_only_to_a_loopback_base_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("j.sqlite3");
+    let live =
+        ["--json", "--provider", "digicert", "--base-url", "https://www.digicert.com/services/v2", "status", "1"];
+    let o = bin()
+        .args(live)
+        .env("SSL_ORDERS_JOURNAL", &journal)
+        .env("SSL_ORDERS_DIGICERT_API_KEY", "k")
+        .env("SSL_ORDERS_SIMULATOR_RATE_SCALE", "10")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("only applies to a simulator on a loopback --base-url"), "{}", text(&o));
+    // Against the simulator it is taken (and a bad factor is a usage error).
+    let mut a = sandbox_args(tmp.path());
+    a.extend(["status", "1"]);
+    let o = bin().args(&a).env("SSL_ORDERS_SIMULATOR_RATE_SCALE", "0.5").output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("between 1 and 1000"), "{}", text(&o));
+    let o = bin().args(&a).env("SSL_ORDERS_SIMULATOR_RATE_SCALE", "10").output().unwrap();
+    assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_journal_is_shared_by_processes() {
     let Ok(url) = std::env::var("SSL_ORDERS_TEST_POSTGRES") else {

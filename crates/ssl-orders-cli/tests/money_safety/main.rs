@@ -8,7 +8,10 @@
 //! - `MONEY_SAFETY_KILLS` (default 20): orders whose CLI is SIGKILLed once while the simulator holds the order;
 //! - `MONEY_SAFETY_WORKERS` (default 4): CLI processes at once;
 //! - `MONEY_SAFETY_JOURNAL`: `sqlite` (default, one file shared by every process) or `postgres` (the URL from
-//!   `SSL_ORDERS_TEST_POSTGRES`, a fresh schema).
+//!   `SSL_ORDERS_TEST_POSTGRES`, a fresh schema);
+//! - `MONEY_SAFETY_RATE_SCALE` (default 10 with PostgreSQL, `off` with SQLite): the published rate windows shortened
+//!   by this factor on both sides (`SSL_ORDERS_SIMULATOR_RATE_SCALE` for the CLI, the simulator's `rate_limits.scale`);
+//!   the simulator then enforces them and the suite fails if any request is refused by a published window.
 //!
 //! Faults on order POSTs, each on 10% of requests (seeded): 503 before commit, 429, a delay after commit longer than
 //! the client timeout (`SSL_ORDERS_TIMEOUT_SECS`), and the connection dropped after commit. 10% of the orders are

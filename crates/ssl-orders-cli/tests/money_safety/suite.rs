@@ -18,6 +18,21 @@ const DELAY_AFTER_COMMIT_MS: u64 = 1600;
 /// The settle time the CLI runs with (seconds): longer than any server-side delay before a commit (there is none).
 const SETTLE_SECS: f64 = 1.5;
 
+/// `MONEY_SAFETY_RATE_SCALE`: how much shorter the published rate windows are on both sides (default 10 with the
+/// PostgreSQL journal, whose workers share their windows through the database; `off`, or the SQLite journal by
+/// default: the simulator enforces no window). 10 turns DigiCert's 1000 requests per 3 minutes into 1000 per 18 s.
+fn rate_scale(backend: &str) -> Result<Option<f64>, String> {
+    let default = if backend == "postgres" { Some(10.0) } else { None };
+    match std::env::var("MONEY_SAFETY_RATE_SCALE").as_deref().map(str::trim) {
+        Err(_) | Ok("") => Ok(default),
+        Ok("off") => Ok(None),
+        Ok(v) => match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && f >= 1.0 => Ok(Some(f)),
+            _ => Err(format!("MONEY_SAFETY_RATE_SCALE=`{v}`: a factor of 1 or more, or `off`")),
+        },
+    }
+}
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
 }
@@ -39,6 +54,8 @@ struct Rig {
     runs: AtomicUsize,
     /// CLI runs per CSR key (each may send at most one order request).
     runs_by_key: std::sync::Mutex<HashMap<String, usize>>,
+    /// `SSL_ORDERS_SIMULATOR_RATE_SCALE` for every CLI run (the simulator's windows are shortened the same way).
+    rate_scale: Option<f64>,
 }
 
 impl Rig {
@@ -56,9 +73,17 @@ impl Rig {
         }
         c.env("SSL_ORDERS_JOURNAL", &self.journal)
             .env("SSL_ORDERS_TIMEOUT_SECS", timeout_secs.to_string())
-            .env("SSL_ORDERS_SETTLE_SECS", SETTLE_SECS.to_string())
-            .args(["--json", "--provider", job.provider, "--base-url", &self.bases[job.provider], "order"])
-            .args(["--csr", job.csr_path.to_str().unwrap_or_default(), "--dcv", "dns"]);
+            .env("SSL_ORDERS_SETTLE_SECS", SETTLE_SECS.to_string());
+        match self.rate_scale {
+            Some(f) => c.env("SSL_ORDERS_SIMULATOR_RATE_SCALE", f.to_string()),
+            None => c.env_remove("SSL_ORDERS_SIMULATOR_RATE_SCALE"),
+        };
+        c.args(["--json", "--provider", job.provider, "--base-url", &self.bases[job.provider], "order"]).args([
+            "--csr",
+            job.csr_path.to_str().unwrap_or_default(),
+            "--dcv",
+            "dns",
+        ]);
         match job.provider {
             "digicert" => c.args(["--product", "ssl_dv_geotrust"]),
             _ => c.args(["--product", "101", "--contacts", self.contacts.to_str().unwrap_or_default()]),
@@ -155,7 +180,12 @@ fn order_paths() -> [(&'static str, &'static str); 2] {
 /// Four faults, each on 10% of order POSTs. The delay after commit is independent of the others; the three that
 /// decide the answer are checked in order, so their probabilities are conditional (each is tried only when the ones
 /// before it did not fire) and every kind lands on 10% of requests on average.
-fn fault_knobs(base: &Knobs) -> Knobs {
+///
+/// With a rate scale the simulator enforces every provider's published windows shortened by that factor (the CLI runs
+/// shorten theirs the same way), so the suite also proves that the workers' shared windows hold: no request may be
+/// refused by a published window. Without one the published windows are off: each SQLite worker process keeps its
+/// own limiter, so together they could exceed them.
+fn fault_knobs(base: &Knobs, rate_scale: Option<f64>) -> Knobs {
     let mut faults = Vec::new();
     for (provider, path) in order_paths() {
         let filter = json!({"provider": provider, "method": "POST", "path": path});
@@ -175,8 +205,10 @@ fn fault_knobs(base: &Knobs) -> Knobs {
     let mut k = serde_json::to_value(base).unwrap_or_default();
     k["faults"] = Value::Array(faults);
     k["seed"] = json!(20261129);
-    // The injected 429s are the suite's; the published windows would add more, unevenly, across processes.
-    k["rate_limits"] = json!({"enabled": false});
+    k["rate_limits"] = match rate_scale {
+        Some(f) => json!({"enabled": true, "scale": 1.0 / f}),
+        None => json!({"enabled": false}),
+    };
     serde_json::from_value(k).expect("the sandbox accepts the suite's faults")
 }
 
@@ -252,6 +284,7 @@ async fn run_inner() -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
     let (journal, backend) = journal_location(tmp.path()).await?;
+    let rate_scale = rate_scale(backend)?;
     let mut bases = HashMap::new();
     for p in ["digicert", "gogetssl"] {
         bases.insert(p, sb.base_url(p).ok_or("the simulator serves both providers")?.to_string());
@@ -262,6 +295,7 @@ async fn run_inner() -> Result<(), String> {
         contacts: contacts(tmp.path()),
         runs: AtomicUsize::new(0),
         runs_by_key: Default::default(),
+        rate_scale,
     });
 
     // EC keys: fast to make, and what the suite asks for.
@@ -323,7 +357,7 @@ async fn run_inner() -> Result<(), String> {
     let kill_secs = kill_started.elapsed().as_secs_f64();
 
     // Fault phase: 10% each of 503 before commit, 429, delay after commit, drop after commit; 10% raced twice.
-    sb.set_knobs(fault_knobs(&start_knobs));
+    sb.set_knobs(fault_knobs(&start_knobs, rate_scale));
     let fault_started = Instant::now();
     let sem = Arc::new(tokio::sync::Semaphore::new(workers));
     let mut set = tokio::task::JoinSet::new();
@@ -375,6 +409,7 @@ async fn run_inner() -> Result<(), String> {
     // may send again, after two listings the settle time apart agree).
     let posts = order_posts(&sb);
     let mut requests: BTreeMap<String, usize> = BTreeMap::new();
+    let mut window_refusals = 0usize;
     for e in sb.events() {
         let path: String = e
             .path
@@ -383,6 +418,14 @@ async fn run_inner() -> Result<(), String> {
             .collect::<Vec<_>>()
             .join("/");
         *requests.entry(format!("{} {path}", e.method)).or_default() += 1;
+        if e.faults.iter().any(|f| f == "published_rate_limit") {
+            window_refusals += 1;
+        }
+    }
+    if window_refusals > 0 {
+        failures.push(format!(
+            "{window_refusals} requests refused by the simulator's published windows: the workers' shared windows leaked"
+        ));
     }
     if posts.values().sum::<usize>() < n {
         failures.push(format!("only {} order requests seen in the event log", posts.values().sum::<usize>()));
@@ -435,6 +478,10 @@ async fn run_inner() -> Result<(), String> {
         "cli_runs": runs,
         "order_requests": posts.values().sum::<usize>(),
         "simulator_requests": requests,
+        "rate_windows": match rate_scale {
+            Some(f) => json!({"scale": format!("1/{f}"), "refused_by_published_window": window_refusals}),
+            None => json!("off in the simulator"),
+        },
         "outcomes": hows,
         "faults_fired": fired,
         "seconds": {"kill_phase": kill_secs, "fault_phase": fault_secs, "total": started.elapsed().as_secs_f64()},
