@@ -10,6 +10,11 @@
 //!   an error too.
 //! - any other body with a status of 400 or more: an error with a snippet of the body.
 //!
+//! A 2xx body is parsed only when a cheap look ([`may_flag`]: a scan for the `"error"` and `"success"` keys and
+//! the literal after each) says it may be an error; an ordinary answer (`"success":true`, no `error` key) costs a
+//! scan instead of a parse into a `Value`. The look never says "no" to a body the parse would flag (a test runs
+//! both over the tricky spellings).
+//!
 //! ## Auth failures
 //!
 //! [`ProviderError::auth_failure`] is set here only for HTTP 401. Whether an answer means "the session key was
@@ -24,6 +29,15 @@ use ssl_core::{ProviderError, ProviderErrorEntry};
 
 /// The [`ssl_core::client::ErrorDecoder`] of GoGetSSL (rules in the module docs). Called for every response.
 pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
+    if status < 400 && !may_flag(body) {
+        return None;
+    }
+    decode_parsed(provider, status, body)
+}
+
+/// [`decode`] without the cheap look first: the whole body parsed (tests compare both).
+#[doc(hidden)]
+pub fn decode_parsed(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
     let parsed: Option<serde_json::Map<String, Value>> = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Some(map),
         _ => None,
@@ -57,4 +71,42 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
         return Some(e);
     }
     None
+}
+
+/// Whether a body may hold a top-level `error` that is true or a `success` that is false: the cheap look at a
+/// 2xx answer before the full parse ([`decode`] parses only when this says yes). It finds every `"error"` and
+/// `"success"` followed by `:` (a key, at any depth) and reads the literal after it: `"error"` with `false`,
+/// `0`, `null`, `"0"` or `"false"` and `"success"` with `true`, `1`, `"1"` or `"true"` cannot flag; any other
+/// value, or a `\u` escape anywhere (a key could be spelled with one), means "maybe" and the body is parsed.
+/// A body without either key cannot flag. Never a false "no": a key that flags is always found.
+#[doc(hidden)]
+pub fn may_flag(body: &[u8]) -> bool {
+    if memchr::memmem::find(body, b"\\u").is_some() {
+        return true;
+    }
+    let cannot = |key: &[u8], harmless: &[&[u8]]| {
+        memchr::memmem::find_iter(body, key).all(|at| {
+            let rest = skip_ws(&body[at + key.len()..]);
+            match rest.strip_prefix(b":") {
+                // a string value, not a key
+                None => true,
+                Some(value) => {
+                    let value = skip_ws(value);
+                    harmless.iter().any(|h| value.starts_with(h) && ends_literal(&value[h.len()..]))
+                }
+            }
+        })
+    };
+    !(cannot(b"\"error\"", &[b"false", b"0", b"null", b"\"0\"", b"\"false\""])
+        && cannot(b"\"success\"", &[b"true", b"1", b"\"1\"", b"\"true\""]))
+}
+
+fn skip_ws(b: &[u8]) -> &[u8] {
+    let n = b.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(b.len());
+    &b[n..]
+}
+
+/// Whether a literal ends here (`1` of `1.5` or `10` does not).
+fn ends_literal(rest: &[u8]) -> bool {
+    matches!(skip_ws(rest).first(), None | Some(b',' | b'}' | b']'))
 }

@@ -50,3 +50,66 @@ fn non_json_errors_keep_a_snippet() {
     assert!(e.is_retryable());
     assert!(decode("gogetssl", 200, b"<html>ok</html>").is_none());
 }
+
+/// The cheap look at a 2xx body (`may_flag`) never misses an error the full parse finds, and it lets the
+/// ordinary answers through without a parse.
+#[test]
+fn the_cheap_look_never_misses_an_error() {
+    use ssl_gogetssl::error::{decode_parsed, may_flag};
+    let bodies: &[&str] = &[
+        r#"{"error":true,"message":"x"}"#,
+        r#"{ "error" : 1 , "message":"x"}"#,
+        r#"{"error":"1","message":"x"}"#,
+        r#"{"error":"true","description":"d"}"#,
+        r#"{"error":" TRUE ","message":"x"}"#,
+        r#"{"error":1.0,"message":"x"}"#,
+        r#"{"error":2,"message":"x"}"#,
+        r#"{"error":10}"#,
+        r#"{"error":0.5}"#,
+        r#"{"error":false,"error":true}"#,
+        r#"{"order":{"error":false},"error":true}"#,
+        r#"{"\u0065rror":true,"message":"escaped key"}"#,
+        r#"{"err\u006fr":true}"#,
+        r#"{"success":false,"message":"x"}"#,
+        r#"{"success":0,"description":"x"}"#,
+        r#"{"success":"0","message":"x"}"#,
+        r#"{"success":"false","message":"x"}"#,
+        r#"{"success":true,"success":false,"message":"x"}"#,
+        r#"{"success":10,"message":"x"}"#,
+        r#"{"status":"error","error":true,"message":"x"}"#,
+        r#"{"note":"a \"error\": true in text","error":true,"message":"x"}"#,
+        // the harmless ones
+        r#"{"error":false,"order_id":1}"#,
+        r#"{"error":0}"#,
+        r#"{"error":null,"message":"x"}"#,
+        r#"{"error":"0"}"#,
+        r#"{"error":"false"}"#,
+        r#"{"key":"abc","success":true}"#,
+        r#"{"success":1,"message":"done"}"#,
+        r#"{"success":"1"}"#,
+        r#"{"success":"true"}"#,
+        r#"{"status":"error","message":"a value, not a key"}"#,
+        r#"{"order_id":783956,"csr_code":"-----BEGIN\n+/=\n-----END","success":true}"#,
+        r#"[{"error":true,"message":"not an object"}]"#,
+        r#"{"success":false}"#,
+        "<html>ok</html>",
+        "",
+    ];
+    for body in bodies {
+        let full = decode_parsed("gogetssl", 200, body.as_bytes());
+        let fast = decode("gogetssl", 200, body.as_bytes());
+        assert_eq!(full.is_some(), fast.is_some(), "{body}");
+        if full.is_some() {
+            assert!(may_flag(body.as_bytes()), "{body}");
+            assert_eq!(format!("{full:?}"), format!("{fast:?}"), "{body}");
+        }
+    }
+    for harmless in [
+        r#"{"error":false,"order_id":1}"#,
+        r#"{"key":"abc","success":true}"#,
+        r#"{"order_id":"783956","status":"active","csr_code":"-----BEGIN\n+/=\n-----END","success":true}"#,
+        r#"{"error" : 0 , "success" : "1"}"#,
+    ] {
+        assert!(!may_flag(harmless.as_bytes()), "{harmless}");
+    }
+}
