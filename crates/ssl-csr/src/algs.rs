@@ -275,6 +275,8 @@ pub(crate) enum Verification {
     Mismatch,
     /// No verifier for this combination; the reason says which.
     Unchecked(String),
+    /// Not attempted (`inspect_unverified`).
+    Skipped,
 }
 
 /// Verifies `signature` over `message` with the subject public key.

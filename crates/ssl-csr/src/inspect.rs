@@ -191,7 +191,17 @@ fn malformed(message: impl Into<String>) -> Problem {
 pub fn inspect(bytes: &[u8]) -> CsrInfo {
     // The parsers are not expected to panic (the fuzz target and a property test look for it); should one, the
     // caller still gets an answer.
-    std::panic::catch_unwind(|| inspect_inner(bytes))
+    std::panic::catch_unwind(|| inspect_inner(bytes, true))
+        .unwrap_or_else(|_| CsrInfo::failed(malformed("the request could not be parsed (parser failure)")))
+}
+
+/// [`inspect`] without the self-signature verification (an RSA-2048 verification is most of an inspection's
+/// cost): the same names, key, subject and every problem but the signature's (`bad_signature`,
+/// `signature_not_checked`); `signature_valid` stays `None`. For a check that runs after the full [`inspect`]
+/// already ran on the same request (a provider client's wire pre-check behind the neutral pre-flight), never
+/// instead of it.
+pub fn inspect_unverified(bytes: &[u8]) -> CsrInfo {
+    std::panic::catch_unwind(|| inspect_inner(bytes, false))
         .unwrap_or_else(|_| CsrInfo::failed(malformed("the request could not be parsed (parser failure)")))
 }
 
@@ -199,7 +209,7 @@ pub fn inspect(bytes: &[u8]) -> CsrInfo {
 /// see a panic to report it).
 #[doc(hidden)]
 pub fn inspect_unguarded(bytes: &[u8]) -> CsrInfo {
-    inspect_inner(bytes)
+    inspect_inner(bytes, true)
 }
 
 /// Reads a file and [`inspect`]s it. A file that cannot be read (missing, a directory, no permission) gives an
@@ -243,7 +253,7 @@ fn describe_label(label: &str) -> String {
     format!("{what} (PEM `{label}`)")
 }
 
-fn inspect_inner(bytes: &[u8]) -> CsrInfo {
+fn inspect_inner(bytes: &[u8], verify: bool) -> CsrInfo {
     if bytes.len() > MAX_INPUT_BYTES {
         return CsrInfo::failed(malformed(format!(
             "the input is over {} KiB; a certificate request is a few kilobytes",
@@ -258,7 +268,7 @@ fn inspect_inner(bytes: &[u8]) -> CsrInfo {
         let blocks = pem::parse_blocks(text);
         if let Some(block) = blocks.iter().find(|b| is_csr_label(&b.label)) {
             return match &block.der {
-                Ok(der) => inspect_der(der),
+                Ok(der) => inspect_der(der, verify),
                 Err(e) => CsrInfo::failed(malformed(format!("PEM `{}`: {e}", block.label))),
             };
         }
@@ -277,7 +287,7 @@ fn inspect_inner(bytes: &[u8]) -> CsrInfo {
         ));
     }
     if bytes.first() == Some(&0x30) {
-        return inspect_der(bytes);
+        return inspect_der(bytes, verify);
     }
     let message = if std::str::from_utf8(text).is_ok() {
         "neither PEM nor DER: text without a `-----BEGIN CERTIFICATE REQUEST-----` line"
@@ -313,10 +323,10 @@ fn certificate_problem(der: &[u8]) -> Option<Problem> {
     ))
 }
 
-fn inspect_der(der: &[u8]) -> CsrInfo {
+fn inspect_der(der: &[u8], verify: bool) -> CsrInfo {
     match X509CertificationRequest::from_der(der) {
         Ok((rest, csr)) => {
-            let mut info = describe(&csr);
+            let mut info = describe(&csr, verify);
             if !rest.trim_ascii().is_empty() {
                 info.problems.insert(0, malformed(format!("{} bytes of data after the request", rest.len())));
             }
@@ -397,7 +407,7 @@ fn general_name(name: &GeneralName<'_>) -> Result<Option<String>, String> {
     }))
 }
 
-fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
+fn describe(csr: &X509CertificationRequest<'_>, verify: bool) -> CsrInfo {
     let mut info = CsrInfo::empty();
     let cri = &csr.certification_request_info;
     info.common_name = common_name(&cri.subject);
@@ -455,11 +465,12 @@ fn describe(csr: &X509CertificationRequest<'_>) -> CsrInfo {
     // Signature.
     let sig = algs::classify_signature(&csr.signature_algorithm);
     info.signature_algorithm = Some(sig.name.clone());
-    let verification = algs::verify(&key, spki, &sig, cri.raw, &csr.signature_value.data);
+    let verification =
+        if verify { algs::verify(&key, spki, &sig, cri.raw, &csr.signature_value.data) } else { Verification::Skipped };
     info.signature_valid = match verification {
         Verification::Valid => Some(true),
         Verification::Invalid | Verification::Mismatch => Some(false),
-        Verification::Unchecked(_) => None,
+        Verification::Unchecked(_) | Verification::Skipped => None,
     };
 
     // Rules, in a stable order.

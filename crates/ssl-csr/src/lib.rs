@@ -35,7 +35,8 @@ mod preflight;
 
 pub use generate::{CsrError, GeneratedKey, KeyType, WrittenFiles, csr_names, generate, write_files, write_key_file};
 pub use inspect::{
-    CsrInfo, KeyInfo, KeyKind, MAX_CSR_NAMES, MAX_INPUT_BYTES, inspect, inspect_file, inspect_unguarded, render_human,
+    CsrInfo, KeyInfo, KeyKind, MAX_CSR_NAMES, MAX_INPUT_BYTES, inspect, inspect_file, inspect_unguarded,
+    inspect_unverified, render_human,
 };
 pub use names::{is_wildcard, normalize_name, to_ascii_name};
 pub use pem::{canonical_pem, encode_pem};

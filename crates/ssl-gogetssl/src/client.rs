@@ -116,9 +116,9 @@ fn refuse(problems: Vec<Problem>) -> Result<()> {
     if ssl_core::problem::has_errors(&problems) { Err(Error::Invalid(problems)) } else { Ok(()) }
 }
 
-/// The common name of a PEM CSR, when it can be read.
+/// The common name of a PEM CSR, when it can be read (its names only: the signature is not verified).
 pub(crate) fn csr_common_name(csr: &str) -> Option<String> {
-    let info = ssl_csr::inspect(csr.as_bytes());
+    let info = ssl_csr::inspect_unverified(csr.as_bytes());
     info.common_name.clone().or_else(|| info.names().into_iter().next())
 }
 
@@ -204,10 +204,14 @@ impl GoGetSslClient {
     }
 
     /// Every problem of an order body: [`rules::wire_rules`] (its `validate()`, the spec's cross-field rules and the
-    /// product's, with the product's details fetched once and cached) and the CSR's.
+    /// product's, with the product's details fetched once and cached) and the CSR's: it is parsed
+    /// ([`ssl_csr::inspect_unverified`]: unreadable, weak or unsupported key, weak signature hash, no or too many
+    /// names) but its self-signature is **not** verified here. The neutral pre-flight (`Provider::prepare` /
+    /// `place` / `quote`, through `ssl_csr::CHECKS`) verifies it before this runs; a caller of the low-level
+    /// methods who takes a CSR from elsewhere checks it with [`ssl_csr::inspect`] (or GoGetSSL refuses it).
     pub async fn check_order(&self, order: &g::AddSslOrderRequest) -> Result<Vec<Problem>> {
         let mut problems = Vec::new();
-        let csr = ssl_csr::inspect(order.csr.as_bytes());
+        let csr = ssl_csr::inspect_unverified(order.csr.as_bytes());
         if !order.csr.trim().is_empty() {
             problems.extend(csr.problems.iter().filter(|p| p.is_error()).map(|p| p.clone().with_field("csr")));
         }

@@ -43,6 +43,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## What the low-level order methods check
+//! [`GoGetSslClient::add_ssl_order`], `add_ssl_renew_order` and `validate_order` send nothing while
+//! [`GoGetSslClient::check_order`] finds an error: the body's `validate()` and the spec's cross-field rules, the
+//! product's rules ([`rules::FACTS`]) and the CSR's problems — read with [`ssl_csr::inspect_unverified`], every
+//! check but the verification of the CSR's self-signature (an RSA-2048 verification is ~320k instructions, most
+//! of a create's client cost). The signature is verified by the neutral pre-flight ([`ssl_core::Provider`]'s
+//! `prepare`, `place` and `quote`, through `ssl_csr::CHECKS`), which is where a CSR from a user or a file comes
+//! in; a test (`tests/it/preflight.rs`) keeps a tampered CSR refused there. Call [`ssl_csr::inspect`] yourself
+//! if you feed the low-level methods CSRs from elsewhere.
+//!
 //! ## Order journal: listing and match
 //! `list_orders` reads `GET /orders/ssl/all?limit&offset` (up to 1,000 a page), whose rows hold only `order_id` and
 //! `status`; with a name or date filter each order not excluded by the caller is read with

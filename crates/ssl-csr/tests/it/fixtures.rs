@@ -169,6 +169,20 @@ fn every_fixture_meets_its_expectation() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `inspect_unverified` gives what `inspect` gives for every fixture, but the signature's verdict: no
+/// `bad_signature` / `signature_not_checked` problem and `signature_valid` `None`.
+#[test]
+fn inspect_unverified_is_inspect_without_the_signature_verdict() {
+    const SIGNATURE: &[&str] = &["bad_signature", "signature_not_checked"];
+    for e in EXPECTATIONS {
+        let (full, fast) = (inspect(&fixture(e.file)), ssl_csr::inspect_unverified(&fixture(e.file)));
+        let mut want = full.clone();
+        want.problems.retain(|p| !SIGNATURE.contains(&p.code.as_str()));
+        want.signature_valid = None;
+        assert_eq!(fast, want, "{}", e.file);
+    }
+}
+
 #[test]
 fn every_fixture_file_has_an_expectation() {
     let dir = crate::fixture_path("");

@@ -208,3 +208,41 @@ async fn the_wire_level_call_reports_each_problem_once() {
     }
     assert!(mock.requests().is_empty());
 }
+
+fn fixture_csr(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/../../fixtures/csr/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The CSR's self-signature is verified by the neutral pre-flight (`prepare` / `place` / `quote` →
+/// `kit::prepare` → `ssl_csr::CHECKS`); the low-level `check_order` parses the CSR (every other CSR problem
+/// stays) without verifying the signature again (crate docs, "What the low-level order methods check").
+#[tokio::test]
+async fn the_neutral_preflight_verifies_the_csr_signature() {
+    let (client, mock) = mock_client();
+    let tampered = fixture_csr("tampered.csr.pem");
+    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "www.example.com", DcvMethod::Dns) }
+        .csr(tampered.clone());
+    for e in [
+        client.prepare(&spec).await.unwrap_err(),
+        client.place(&spec).await.unwrap_err(),
+        client.quote(&spec).await.unwrap_err(),
+    ] {
+        assert!(codes(&e).contains(&"bad_signature".to_string()), "{:#?}", e.problems());
+        assert!(fields(&e).contains(&"csr".to_string()));
+    }
+    assert!(mock.requests().is_empty(), "nothing sent for a tampered CSR");
+
+    // The low-level pre-check: the CSR's other problems, not its signature.
+    let low = client.check_order(&dv_order(tampered)).await.unwrap();
+    assert!(!low.iter().any(|p| p.code == "bad_signature"), "{low:#?}");
+    let weak = client.check_order(&dv_order(fixture_csr("rsa1024.csr.pem"))).await.unwrap();
+    assert!(weak.iter().any(|p| p.code == "weak_key" && p.field.as_deref() == Some("csr")), "{weak:#?}");
+    let e = client.add_ssl_order(&dv_order(fixture_csr("rsa1024.csr.pem"))).await.unwrap_err();
+    assert!(codes(&e).contains(&"weak_key".to_string()));
+    let junk = client
+        .check_order(&dv_order("-----BEGIN CERTIFICATE REQUEST-----\nnot base64\n-----END CERTIFICATE REQUEST-----\n"))
+        .await
+        .unwrap();
+    assert!(junk.iter().any(|p| p.code == "malformed" && p.field.as_deref() == Some("csr")), "{junk:#?}");
+    assert!(mock.requests().is_empty());
+}
