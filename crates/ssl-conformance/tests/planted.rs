@@ -7,7 +7,6 @@ use ssl_core::model::{
     Capabilities, CertificateBundle, DcvMethod, DcvTable, Order, OrderFilter, OrderPage, OrderSpec, ProductRules,
     Quote, ReissueSpec,
 };
-use ssl_core::request::Body;
 use ssl_core::{ConnectOptions, Credentials, PreparedOrder, Provider, ProviderDescriptor, Result};
 
 /// DigiCert with one wrong rule, planted by the function.
@@ -40,7 +39,8 @@ impl Provider for Planted {
         let plain =
             OrderSpec { sans: Vec::new(), common_name: cn.into(), ..spec.clone() }.csr(ssl_conformance::csr(&[cn]));
         let mut prepared = self.0.prepare(&plain).await?;
-        if let Body::Json { value, .. } = &mut prepared.request.body {
+        {
+            let value = prepared.request.body.json_mut().expect("a JSON body");
             let names: Vec<&str> = std::iter::once(&spec.common_name).chain(&spec.sans).map(String::as_str).collect();
             value["certificate"]["common_name"] = spec.common_name.clone().into();
             value["certificate"]["dns_names"] = names.into();

@@ -259,9 +259,114 @@ pub fn placed_id(response: &Response, path: &str) -> Option<String> {
 
 /// The text at a dotted path of a JSON body (an order id in a spend's answer); `None` when absent or when the
 /// body is not JSON. `0` and `""` are not ids.
+///
+/// The body is walked once along the path, without building it: every other member is skipped, a duplicate key
+/// counts as its last occurrence (as a `serde_json::Value` reads it), and the text is what [`text_at`] gives. A
+/// member off the path that a `Value` could not hold (a number out of range, a string that is not UTF-8) is skipped,
+/// so the id stays readable.
 pub fn id_at(body: &[u8], path: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    text_at(&v, path).filter(|id| id != "0")
+    let parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let found = serde::de::DeserializeSeed::deserialize(PathSeed(&parts), &mut de).ok()?;
+    de.end().ok()?;
+    found.filter(|id| id != "0")
+}
+
+/// Reads the text at a path of a JSON document (as [`text_at`] does on a `Value`) while skipping the rest.
+struct PathSeed<'p>(&'p [&'p str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for PathSeed<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Whether a key is the path's next part (no allocation for the key).
+struct KeyIs<'p>(&'p str);
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PathSeed<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        Ok(self.0.is_empty().then(|| serde_json::Number::from_f64(v).map(|n| n.to_string())).flatten())
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok((self.0.is_empty() && !v.trim().is_empty()).then(|| v.trim().to_owned()))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+        use serde::de::IgnoredAny;
+        let mut found = None;
+        match self.0.split_first() {
+            Some((part, rest)) => {
+                while let Some(hit) = map.next_key_seed(KeyIs(part))? {
+                    if hit {
+                        found = map.next_value_seed(PathSeed(rest))?;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            None => while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {},
+        }
+        Ok(found)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error> {
+        use serde::de::IgnoredAny;
+        let target = self.0.split_first().and_then(|(part, rest)| Some((part.parse::<usize>().ok()?, rest)));
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            match target {
+                Some((at, rest)) if at == i => match seq.next_element_seed(PathSeed(rest))? {
+                    Some(v) => found = v,
+                    None => break,
+                },
+                _ => {
+                    if seq.next_element::<IgnoredAny>()?.is_none() {
+                        break;
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
 }
 
 /// SHA-256 (hex) of a CSR with all whitespace removed: providers echo the CSR, so this finds the order.
@@ -317,6 +422,42 @@ mod tests {
         assert_eq!(id_at(br#"{"order_id":0}"#, "order_id"), None, "0 is no id");
         assert_eq!(id_at(br#"{"order_id":""}"#, "order_id"), None);
         assert_eq!(id_at(b"<html>", "order_id"), None);
+        assert_eq!(id_at(br#"{"order_id":77} x"#, "order_id"), None, "not one JSON document");
+        assert_eq!(id_at(br#"{"order_id":1.5}"#, "order_id").as_deref(), Some("1.5"));
+        assert_eq!(id_at(br#"{"id":" 9 "}"#, "id").as_deref(), Some("9"));
+        assert_eq!(id_at(br#"{"id":true}"#, "id").as_deref(), Some("true"));
+        assert_eq!(id_at(br#"{"id":{"x":1}}"#, "id"), None, "not a scalar");
+        assert_eq!(id_at(br#"{"data":[{"id":"a"},{"id":"b"}]}"#, "data.1.id").as_deref(), Some("b"));
+        assert_eq!(id_at(br#"{"id":"1","id":"2"}"#, "id").as_deref(), Some("2"), "the last duplicate");
+        assert_eq!(id_at(br#"{"a\u0062":"7"}"#, "ab").as_deref(), Some("7"), "escaped keys");
+    }
+
+    #[test]
+    fn the_id_walk_agrees_with_a_value() {
+        let bodies: [&[u8]; 9] = [
+            br#"{"data":{"type":"orders","id":"AB12","attributes":{"id":"no"},"links":{"self":"x"}}}"#,
+            br#"{"id":4812345,"requests":[{"id":9912345,"status":"pending"}]}"#,
+            br#"{"code":0,"data":{"id":31027,"status":"REQ"},"desc":""}"#,
+            br#"{"data":null}"#,
+            br#"{"data":{"id":null}}"#,
+            br#"[{"id":"x"}]"#,
+            br#"{"data":{"id":"1"},"data":{"id":"2"}}"#,
+            br#"{"data":{"id":"1"},"data":"flat"}"#,
+            br#"{"id":-3,"n":2.5e3}"#,
+        ];
+        for body in bodies {
+            for path in ["id", "data.id", "requests.0.id", "0.id", "data", "requests.9.id", "n"] {
+                let via_value = serde_json::from_slice::<serde_json::Value>(body)
+                    .ok()
+                    .and_then(|v| text_at(&v, path))
+                    .filter(|id| id != "0");
+                assert_eq!(id_at(body, path), via_value, "{path} in {}", String::from_utf8_lossy(body));
+            }
+        }
+        // Where a `Value` gives up on a member it does not need (a number out of range, bytes that are not
+        // UTF-8), the walk skips it: the placed order's id stays readable.
+        assert_eq!(id_at(br#"{"id":7,"n":1e400}"#, "id").as_deref(), Some("7"));
+        assert_eq!(id_at(b"{\"id\":7,\"n\":\"\xff\"}", "id").as_deref(), Some("7"));
     }
 
     #[test]

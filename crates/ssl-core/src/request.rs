@@ -138,6 +138,14 @@ pub enum Body {
         /// The media type it is sent as ([`MediaType::Json`] or [`MediaType::JsonApi`]).
         media_type: MediaType,
     },
+    /// A JSON document serialized once, compact, exactly as it is sent (what [`Body::json_of`] builds: no
+    /// secrets, no `Value` in between). [`Body::json_value`] reads it back, [`Body::json_mut`] edits it.
+    JsonText {
+        /// The serialized document.
+        text: String,
+        /// The media type it is sent as ([`MediaType::Json`] or [`MediaType::JsonApi`]).
+        media_type: MediaType,
+    },
     /// `application/x-www-form-urlencoded`, in field order.
     Form(Vec<(String, FormValue)>),
     /// The request value could not be serialized (why): the executor refuses to send it
@@ -160,10 +168,35 @@ impl Body {
     /// let bad = ssl_core::Body::json_of(&std::collections::HashMap::from([((1, 2), "x")]));
     /// assert!(matches!(bad, ssl_core::Body::Unserializable(_)));
     /// ```
+    ///
+    /// The value is serialized once, straight to the bytes sent ([`Body::JsonText`]); with serde_json's
+    /// `preserve_order` these are the bytes its `Value` would print (same key order, same numbers).
     pub fn json_of<T: serde::Serialize + ?Sized>(value: &T) -> Self {
-        match serde_json::to_value(value) {
-            Ok(v) => Self::json(v),
+        match serde_json::to_string(value) {
+            Ok(text) => Self::JsonText { text, media_type: MediaType::Json },
             Err(e) => Self::Unserializable(format!("the JSON body could not be serialized: {e}")),
+        }
+    }
+
+    /// The JSON document of a JSON body (secret keys absent); `None` for other bodies.
+    pub fn json_value(&self) -> Option<serde_json::Value> {
+        match self {
+            Self::Json { value, .. } => Some(value.clone()),
+            Self::JsonText { text, .. } => serde_json::from_str(text).ok(),
+            _ => None,
+        }
+    }
+
+    /// The JSON document of a JSON body, to edit in place (a [`Body::JsonText`] becomes a [`Body::Json`] of
+    /// the same document and media type); `None` for other bodies.
+    pub fn json_mut(&mut self) -> Option<&mut serde_json::Value> {
+        if let Self::JsonText { text, media_type } = self {
+            let value = serde_json::from_str(text).ok()?;
+            *self = Self::Json { value, secrets: Vec::new(), media_type: *media_type };
+        }
+        match self {
+            Self::Json { value, .. } => Some(value),
+            _ => None,
         }
     }
 
@@ -171,7 +204,7 @@ impl Body {
     /// Form and empty bodies keep theirs.
     #[must_use]
     pub fn with_media_type(mut self, media: MediaType) -> Self {
-        if let Self::Json { media_type, .. } = &mut self {
+        if let Self::Json { media_type, .. } | Self::JsonText { media_type, .. } = &mut self {
             *media_type = media;
         }
         self
@@ -181,7 +214,7 @@ impl Body {
     pub fn media_type(&self) -> Option<MediaType> {
         match self {
             Self::Empty | Self::Unserializable(_) => None,
-            Self::Json { media_type, .. } => Some(*media_type),
+            Self::Json { media_type, .. } | Self::JsonText { media_type, .. } => Some(*media_type),
             Self::Form(_) => Some(MediaType::Form),
         }
     }
@@ -238,6 +271,7 @@ impl Body {
     pub(crate) fn to_wire_bytes(&self) -> Result<Vec<u8>, String> {
         match self {
             Self::Empty => Ok(Vec::new()),
+            Self::JsonText { text, .. } => Ok(text.as_bytes().to_vec()),
             Self::Json { value, secrets, .. } if secrets.is_empty() => {
                 serde_json::to_vec(value).map_err(|e| format!("the JSON body could not be serialized: {e}"))
             }
@@ -265,7 +299,9 @@ impl Body {
         match self {
             Self::Empty => String::new(),
             Self::Unserializable(why) => format!("(not sendable: {why})"),
-            Self::Json { .. } => serde_json::to_string_pretty(&self.redacted_json()).unwrap_or_default(),
+            Self::Json { .. } | Self::JsonText { .. } => {
+                serde_json::to_string_pretty(&self.redacted_json()).unwrap_or_default()
+            }
             Self::Form(fields) => {
                 let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
                 let pairs: Vec<String> = fields
@@ -291,6 +327,7 @@ impl Body {
                 }
                 value
             }
+            Self::JsonText { text, .. } => serde_json::from_str(text).unwrap_or_default(),
             _ => serde_json::Value::Null,
         }
     }
@@ -309,7 +346,7 @@ impl Serialize for Body {
                 m.serialize_entry("unserializable", why)?;
                 m.end()
             }
-            Self::Json { .. } => {
+            Self::Json { .. } | Self::JsonText { .. } => {
                 let mut m = s.serialize_map(Some(2))?;
                 m.serialize_entry("json", &self.redacted_json())?;
                 m.serialize_entry("media_type", &media)?;
@@ -443,5 +480,55 @@ impl HttpRequest {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Order<'a> {
+        name: &'a str,
+        years: u8,
+        price: f64,
+        note: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        names: Vec<&'a str>,
+        inner: Inner,
+        extra: std::collections::BTreeMap<&'a str, i64>,
+    }
+
+    #[derive(Serialize)]
+    struct Inner {
+        z: i64,
+        a: bool,
+    }
+
+    #[test]
+    fn a_json_body_is_sent_as_its_value_would_print() {
+        let order = Order {
+            name: "é \"q\" \n\u{1}/",
+            years: 2,
+            price: 12.5,
+            note: None,
+            skipped: None,
+            names: vec!["a.example", "b.example"],
+            inner: Inner { z: -1, a: true },
+            extra: [("k", 1), ("b", 2)].into_iter().collect(),
+        };
+        let body = Body::json_of(&order).with_media_type(MediaType::JsonApi);
+        let via_value = serde_json::to_vec(&serde_json::to_value(&order).unwrap()).unwrap();
+        assert_eq!(body.to_wire_bytes().unwrap(), via_value);
+        assert_eq!(body.media_type(), Some(MediaType::JsonApi));
+        let old = Body::json(serde_json::to_value(&order).unwrap()).with_media_type(MediaType::JsonApi);
+        assert_eq!(body.redacted_text(), old.redacted_text());
+        assert_eq!(serde_json::to_string(&body).unwrap(), serde_json::to_string(&old).unwrap());
+        assert_eq!(body.json_value(), old.json_value());
+        let mut edited = body.clone();
+        edited.json_mut().unwrap()["years"] = 3.into();
+        assert_eq!(edited.json_value().unwrap()["years"], 3);
+        assert_eq!(edited.media_type(), Some(MediaType::JsonApi));
     }
 }

@@ -21,11 +21,32 @@ pub const AUTH_CODE: i64 = 196;
 
 /// The `code` of an envelope: a number or a numeric string; `None` when absent or unreadable.
 pub(crate) fn envelope_code(v: &Value) -> Option<i64> {
-    match v.get("code")? {
+    code_of(v.get("code")?)
+}
+
+/// A `code` value as a number (a number or a numeric string).
+fn code_of(code: &Value) -> Option<i64> {
+    match code {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
+}
+
+/// True when `body` is a JSON object whose `code` is absent or 0: the hot path of every 2xx answer, which reads
+/// only `code` and skips every other key without building it (a whole `Value` of an order with its certificates
+/// cost more than the typed decode). Any other body (not an object, two `code` keys, not JSON) is left to the full
+/// rules.
+fn plain_success(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        code: Option<Value>,
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return false;
+    }
+    serde_json::from_slice::<Head>(body).is_ok_and(|h| h.code.as_ref().and_then(code_of).is_none_or(|c| c == 0))
 }
 
 /// `data` of an error as text, when it says anything (`""`, `null` and `{}` say nothing).
@@ -42,6 +63,9 @@ fn data_text(v: Option<&Value>) -> Option<String> {
 
 /// Decode an Openprovider error from any response (the rule in the module docs). `None` means success.
 pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
+    if status < 400 && plain_success(body) {
+        return None;
+    }
     let v: Option<Value> = serde_json::from_slice(body).ok();
     let code = v.as_ref().and_then(envelope_code);
     match (v.as_ref(), code) {
@@ -57,5 +81,41 @@ pub fn decode(provider: &'static str, status: u16, body: &[u8]) -> Option<Provid
         }
         _ if status >= 400 => Some(ProviderError::from_body(provider, status, body)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_success_path_agrees_with_the_full_rules() {
+        let bodies: [&[u8]; 12] = [
+            br#"{"code":0,"data":{"id":1,"code":5},"desc":""}"#,
+            br#"{"data":{"token":"t"}}"#,
+            br#"{"code":"0","data":[]}"#,
+            br#"{"code":196,"desc":"Authentication/Authorization Failed","data":""}"#,
+            br#"{"code":"10005","desc":"x"}"#,
+            br#"{"code":0,"code":309,"desc":"last one wins"}"#,
+            br#"{"code":309,"code":0}"#,
+            br#"{"code":null}"#,
+            br#"{"code":"n/a","desc":"x"}"#,
+            br#"[{"code":5}]"#,
+            b"<html>ok</html>",
+            br#"{"code":5"#,
+        ];
+        for body in bodies {
+            for status in [200, 201, 404, 500] {
+                let v: Option<Value> = serde_json::from_slice(body).ok();
+                let code = v.as_ref().and_then(envelope_code);
+                let full = code.is_some_and(|c| c != 0) || status >= 400;
+                assert_eq!(
+                    decode("openprovider", status, body).is_some(),
+                    full,
+                    "{status} {}",
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
     }
 }

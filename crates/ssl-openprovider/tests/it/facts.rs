@@ -12,9 +12,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::common::*;
 
 fn body_of(req: &ssl_core::HttpRequest) -> Value {
-    match &req.body {
-        ssl_core::Body::Json { value, .. } => value.clone(),
-        other => panic!("not JSON: {other:?}"),
+    match req.body.json_value() {
+        Some(value) => value,
+        None => panic!("not JSON: {:?}", req.body),
     }
 }
 

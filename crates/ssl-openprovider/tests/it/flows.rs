@@ -199,12 +199,12 @@ async fn multi_domain_products_send_host_names_and_domain_amount() {
     let p = provider(&server);
     let names = ["shop.example.com", "www.shop.example.com", "api.example.com"];
     let req = p.prepare(&spec("32", &names, DcvMethod::Http)).await.unwrap().request;
-    let ssl_core::Body::Json { value, .. } = req.body else { panic!() };
+    let value = req.body.json_value().expect("a JSON body");
     assert_eq!(value["host_names"], json!(["www.shop.example.com", "api.example.com"]));
     assert_eq!(value["domain_amount"], json!(3));
     mount_product(&server, "product_single.json", "5").await;
     let single = p.prepare(&spec("5", &["example.com"], DcvMethod::Dns)).await.unwrap().request;
-    let ssl_core::Body::Json { value, .. } = single.body else { panic!() };
+    let value = single.body.json_value().expect("a JSON body");
     assert!(value.get("host_names").is_none() && value.get("domain_amount").is_none());
 }
 

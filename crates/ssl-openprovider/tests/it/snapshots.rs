@@ -36,9 +36,7 @@ async fn create_order_dns_multi_name_draft() {
         .option("wildcard_domain_amount", 0)
         .term_months(24);
     let mut req = offline().prepare(&spec).await.unwrap().request;
-    if let ssl_core::Body::Json { value, .. } = &mut req.body {
-        value["csr"] = CSR.into();
-    }
+    req.body.json_mut().expect("a JSON body")["csr"] = CSR.into();
     assert_json_snapshot!("create_order_dns_multi_name_draft", req);
 }
 
@@ -46,9 +44,7 @@ async fn create_order_dns_multi_name_draft() {
 async fn create_order_email_single_name() {
     let spec = crate::common::spec("5", &["example.com"], DcvMethod::Email).approver_email("*", "admin@example.com");
     let mut req = offline().prepare(&spec).await.unwrap().request;
-    if let ssl_core::Body::Json { value, .. } = &mut req.body {
-        value["csr"] = CSR.into();
-    }
+    req.body.json_mut().expect("a JSON body")["csr"] = CSR.into();
     assert_json_snapshot!("create_order_email_single_name", req);
 }
 
