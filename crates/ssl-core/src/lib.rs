@@ -12,6 +12,7 @@ pub mod dcv;
 pub mod descriptor;
 pub mod error;
 pub mod facts;
+mod form;
 pub mod jsonapi;
 pub mod kit;
 pub mod lenient;

@@ -230,6 +230,17 @@ impl Body {
     /// assert_eq!(b.redacted_text(), "product_id=65&dns_names=a.example%2Cb.example");
     /// ```
     pub fn form<T: serde::Serialize>(value: &T) -> Self {
+        match crate::form::fields(value) {
+            Ok(fields) => Self::Form(fields.into_iter().map(|(k, v)| (k, FormValue::Plain(v))).collect()),
+            Err(crate::form::Fallback) => Self::form_via_value(value),
+        }
+    }
+
+    /// [`Self::form`] through a `serde_json::Value`: the general path, for the values the direct reader does not
+    /// take (a nested object, a float, a non-string map key, a failing `Serialize` impl), and the reference the
+    /// tests compare the direct reader with.
+    #[doc(hidden)]
+    pub fn form_via_value<T: serde::Serialize + ?Sized>(value: &T) -> Self {
         fn text(v: &serde_json::Value) -> Option<String> {
             match v {
                 serde_json::Value::Null => None,
@@ -284,12 +295,7 @@ impl Body {
                 }
                 serde_json::to_vec(&value).map_err(|e| format!("the JSON body could not be serialized: {e}"))
             }
-            Self::Form(fields) => {
-                let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.exposed())).collect();
-                serde_urlencoded::to_string(pairs)
-                    .map(String::into_bytes)
-                    .map_err(|e| format!("the form body could not be encoded: {e}"))
-            }
+            Self::Form(fields) => Ok(crate::form::encode(fields.iter().map(|(k, v)| (k.as_str(), v.exposed())))),
             Self::Unserializable(why) => Err(why.clone()),
         }
     }
