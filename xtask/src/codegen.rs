@@ -2361,7 +2361,7 @@ fn dcv_table(v: &Value) -> Result<TokenStream, String> {
     }
     Ok(quote! {
         /// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
-        pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(&[#(#out),*]);
+        pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable::new(&[#(#out),*]);
     })
 }
 
@@ -2395,7 +2395,7 @@ fn status_table(v: &Value) -> Result<TokenStream, String> {
     }
     Ok(quote! {
         /// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
-        pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(&[#(#out),*]);
+        pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable::new(&[#(#out),*]);
     })
 }
 
@@ -2523,19 +2523,15 @@ fn emit_products(products: &[Product]) -> TokenStream {
             quote!(DcvMethod::#v)
         });
         let req = &p.required_fields;
-        let req = if req.is_empty() { quote!(Vec::new()) } else { quote!(vec![#(#req.to_owned()),*]) };
+        let req = (!req.is_empty()).then(|| quote!(.with_required_fields([#(#req),*])));
         quote! {
-            ProductRules {
-                id: #id.to_owned(),
-                name: #name.to_owned(),
-                validation: ValidationLevel::#validation,
-                wildcard: #wildcard,
-                multi_domain: #multi,
-                max_names: #max,
-                periods_months: vec![#(#periods),*],
-                dcv_methods: vec![#(#dcv),*],
-                required_fields: #req,
-            }
+            ProductRules::new(#id, #name, ValidationLevel::#validation)
+                .with_wildcard(#wildcard)
+                .with_multi_domain(#multi)
+                .with_max_names(#max)
+                .with_periods_months(vec![#(#periods),*])
+                .with_dcv_methods(vec![#(#dcv),*])
+                #req
         }
     });
     quote! {
@@ -2929,7 +2925,7 @@ mod tests {
         assert!(
             has(
                 &out,
-                "pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(&[(::ssl_core::model::DcvMethod::Dns, \"dns\"), (::ssl_core::model::DcvMethod::DnsCname, \"dns\")"
+                "pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable::new(&[(::ssl_core::model::DcvMethod::Dns, \"dns\"), (::ssl_core::model::DcvMethod::DnsCname, \"dns\")"
             ),
             "{out}"
         );
@@ -2945,7 +2941,7 @@ mod tests {
         assert!(
             has(
                 &out,
-                "pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(&[(\"needs_approval\", ::ssl_core::model::OrderStatus::PendingApproval), (\"issued\", ::ssl_core::model::OrderStatus::Issued)"
+                "pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable::new(&[(\"needs_approval\", ::ssl_core::model::OrderStatus::PendingApproval), (\"issued\", ::ssl_core::model::OrderStatus::Issued)"
             ),
             "{out}"
         );

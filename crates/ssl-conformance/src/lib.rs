@@ -192,7 +192,7 @@ pub(crate) fn spend_fault(kind: Kind) -> Fault {
 }
 
 pub(crate) fn reissue_spec(csr: String) -> ReissueSpec {
-    ReissueSpec { csr: Some(csr), ..ReissueSpec::default() }
+    ReissueSpec::new().with_csr(csr)
 }
 
 pub(crate) fn is(kind: ErrorKind, e: &ssl_core::Error) -> bool {

@@ -36,8 +36,9 @@ impl Provider for Planted {
     /// order's own names and CSR go back into the wire body, so only the simulator judges them.
     async fn prepare(&self, spec: &OrderSpec) -> Result<PreparedOrder> {
         let cn = "planted.example.com";
-        let plain =
-            OrderSpec { sans: Vec::new(), common_name: cn.into(), ..spec.clone() }.csr(ssl_conformance::csr(&[cn]));
+        let mut plain = spec.clone().csr(ssl_conformance::csr(&[cn]));
+        plain.sans.clear();
+        plain.common_name = cn.into();
         let mut prepared = self.0.prepare(&plain).await?;
         {
             let value = prepared.request.body.json_mut().expect("a JSON body");

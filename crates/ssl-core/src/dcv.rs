@@ -16,11 +16,11 @@ pub fn parse_record(record: &str) -> Option<DnsRecord> {
         return None;
     }
     let cname = tokens[at].eq_ignore_ascii_case("CNAME");
-    Some(DnsRecord {
-        name: name.trim_end_matches('.').to_ascii_lowercase(),
-        record_type: tokens[at].to_ascii_uppercase(),
-        value: if cname { value.to_ascii_lowercase() } else { value },
-    })
+    Some(DnsRecord::new(
+        name.trim_end_matches('.').to_ascii_lowercase(),
+        tokens[at].to_ascii_uppercase(),
+        if cname { value.to_ascii_lowercase() } else { value },
+    ))
 }
 
 /// What a provider gives for a file check: a full link, or a file name (served under
@@ -43,7 +43,7 @@ impl FileParts<'_> {
         let url = self.link.filter(|l| !l.trim().is_empty()).map(str::to_owned).unwrap_or_else(|| {
             format!("{scheme}://{bare}/.well-known/pki-validation/{}", self.filename.unwrap_or_default())
         });
-        HttpFile { url, content: self.content.unwrap_or_default().to_owned() }
+        HttpFile::new(url, self.content.unwrap_or_default().to_owned())
     }
 }
 
@@ -92,7 +92,7 @@ mod tests {
     use super::*;
 
     const TABLE: DcvTable =
-        DcvTable(&[(DcvMethod::Dns, "dns"), (DcvMethod::Https, "https"), (DcvMethod::Email, "email")]);
+        DcvTable::new(&[(DcvMethod::Dns, "dns"), (DcvMethod::Https, "https"), (DcvMethod::Email, "email")]);
 
     #[test]
     fn instructions_follow_the_table_and_never_coerce() {

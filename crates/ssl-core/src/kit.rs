@@ -318,11 +318,7 @@ pub fn token_check(
     approvers: Vec<String>,
 ) -> DcvCheck {
     let bare = host.trim_start_matches("*.");
-    let record = |name: String, record_type: &str, value: &str| DnsRecord {
-        name,
-        record_type: record_type.into(),
-        value: value.to_owned(),
-    };
+    let record = |name: String, record_type: &str, value: &str| DnsRecord::new(name, record_type, value);
     match method {
         Some(m @ (DcvMethod::Dns | DcvMethod::DnsTxt)) => {
             DcvCheck::Dns { method: m, record: token.map(|t| record(format!("_dnsauth.{bare}"), "TXT", t)) }
@@ -333,10 +329,8 @@ pub fn token_check(
         },
         Some(m @ DcvMethod::Http) => DcvCheck::Http {
             method: m,
-            file: token.map(|t| HttpFile {
-                url: format!("http://{bare}/.well-known/pki-validation/fileauth.txt"),
-                content: t.to_owned(),
-            }),
+            file: token
+                .map(|t| HttpFile::new(format!("http://{bare}/.well-known/pki-validation/fileauth.txt"), t.to_owned())),
         },
         Some(DcvMethod::Email) => DcvCheck::Email { approvers },
         _ => DcvCheck::Unknown,

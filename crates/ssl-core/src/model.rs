@@ -140,9 +140,21 @@ impl FromStr for DcvMethod {
 
 /// A provider's mapping between neutral DCV methods and its wire names (the documented table of each crate).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct DcvTable(pub &'static [(DcvMethod, &'static str)]);
 
 impl DcvTable {
+    /// A table of `(neutral method, wire name)` rows (a `const` item of each provider crate).
+    ///
+    /// ```
+    /// use ssl_core::model::{DcvMethod, DcvTable};
+    /// const DCV: DcvTable = DcvTable::new(&[(DcvMethod::Dns, "dns"), (DcvMethod::Email, "email")]);
+    /// assert_eq!(DCV.wire(DcvMethod::Email), Some("email"));
+    /// ```
+    pub const fn new(rows: &'static [(DcvMethod, &'static str)]) -> Self {
+        Self(rows)
+    }
+
     /// The wire name for a neutral method, if the provider has it.
     pub fn wire(&self, method: DcvMethod) -> Option<&'static str> {
         self.0.iter().find(|(m, _)| *m == method).map(|(_, w)| *w)
@@ -165,9 +177,15 @@ impl DcvTable {
 /// same status; a raw status not in the table is [`OrderStatus::Unknown`] (the raw value is kept in
 /// [`Order::provider_status`]).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct StatusTable(pub &'static [(&'static str, OrderStatus)]);
 
 impl StatusTable {
+    /// A table of `(raw status, neutral status)` rows (a `const` item of each provider crate).
+    pub const fn new(rows: &'static [(&'static str, OrderStatus)]) -> Self {
+        Self(rows)
+    }
+
     /// The neutral status of a raw one, if the table has it.
     pub fn get(&self, raw: &str) -> Option<OrderStatus> {
         let cancel = |s: &str| s.eq_ignore_ascii_case("canceled") || s.eq_ignore_ascii_case("cancelled");
@@ -204,9 +222,36 @@ pub fn dns_names<'a>(common_name: Option<&'a str>, sans: impl IntoIterator<Item 
     names
 }
 
-/// A person named on an order. Field names are shared by every provider (`--contacts FILE`).
+/// `#[must_use]` builder setters of `Option<String>` fields, one per `name => field` line.
+macro_rules! text_setters {
+    ($($(#[$doc:meta])* $name:ident => $field:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[must_use]
+            pub fn $name(mut self, value: impl Into<String>) -> Self {
+                self.$field = Some(value.into());
+                self
+            }
+        )*
+    };
+}
+
+/// A person named on an order. Field names are shared by every provider (`--contacts FILE`). Build with
+/// [`Contact::new`] and the `with_*` setters.
+///
+/// ```
+/// use ssl_core::model::Contact;
+/// let admin = Contact::new()
+///     .with_name("Ada", "Lovelace")
+///     .with_email("ada@example.com")
+///     .with_phone("+44 20 7946 0000")
+///     .with_country("GB");
+/// assert_eq!(admin.email.as_deref(), Some("ada@example.com"));
+/// assert_eq!(admin.last_name.as_deref(), Some("Lovelace"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Contact {
     /// Given name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -246,9 +291,50 @@ pub struct Contact {
     pub country: Option<String>,
 }
 
-/// The organisation an OV/EV certificate names.
+impl Contact {
+    /// A contact with every field empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the given and family names.
+    #[must_use]
+    pub fn with_name(self, first: impl Into<String>, last: impl Into<String>) -> Self {
+        self.with_first_name(first).with_last_name(last)
+    }
+
+    text_setters! {
+        /// Set the given name.
+        with_first_name => first_name;
+        /// Set the family name.
+        with_last_name => last_name;
+        /// Set the email address.
+        with_email => email;
+        /// Set the telephone number.
+        with_phone => phone;
+        /// Set the fax number.
+        with_fax => fax;
+        /// Set the job title.
+        with_title => title;
+        /// Set the organisation name.
+        with_organization => organization;
+        /// Set the street address.
+        with_address => address;
+        /// Set the city.
+        with_city => city;
+        /// Set the state, province or region.
+        with_region => region;
+        /// Set the postal code.
+        with_postal_code => postal_code;
+        /// Set the ISO 3166-1 alpha-2 country code.
+        with_country => country;
+    }
+}
+
+/// The organisation an OV/EV certificate names. Build with [`Organization::new`] and the `with_*` setters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Organization {
     /// The provider's id for an organisation already on file (DigiCert `organization.id`, Nameshield id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,9 +371,43 @@ pub struct Organization {
     pub fax: Option<String>,
 }
 
-/// Admin, tech and organisation details (`--contacts FILE`, TOML or JSON).
+impl Organization {
+    /// An organisation with every field empty.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    text_setters! {
+        /// Set the provider's id of an organisation already on file.
+        with_id => id;
+        /// Set the legal name.
+        with_name => name;
+        /// Set the division / unit.
+        with_division => division;
+        /// Set the DUNS number.
+        with_duns => duns;
+        /// Set the street address.
+        with_address => address;
+        /// Set the city.
+        with_city => city;
+        /// Set the state, province or region.
+        with_region => region;
+        /// Set the postal code.
+        with_postal_code => postal_code;
+        /// Set the ISO 3166-1 alpha-2 country code.
+        with_country => country;
+        /// Set the telephone number.
+        with_phone => phone;
+        /// Set the fax number.
+        with_fax => fax;
+    }
+}
+
+/// Admin, tech and organisation details (`--contacts FILE`, TOML or JSON). Build with [`Contacts::new`] and the
+/// `with_*` setters.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Contacts {
     /// Administrative contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -300,7 +420,36 @@ pub struct Contacts {
     pub organization: Option<Organization>,
 }
 
-/// What the caller wants to order. Build with [`OrderSpec::new`] and the setters.
+impl Contacts {
+    /// No contacts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Set the administrative contact.
+    #[must_use]
+    pub fn with_admin(mut self, contact: Contact) -> Self {
+        self.admin = Some(contact);
+        self
+    }
+
+    /// Set the technical contact.
+    #[must_use]
+    pub fn with_tech(mut self, contact: Contact) -> Self {
+        self.tech = Some(contact);
+        self
+    }
+
+    /// Set the organisation.
+    #[must_use]
+    pub fn with_organization(mut self, organization: Organization) -> Self {
+        self.organization = Some(organization);
+        self
+    }
+}
+
+/// What the caller wants to order. Build with [`OrderSpec::new`] and the setters; struct literals are refused
+/// outside this crate (`#[non_exhaustive]`), so new fields can be added without breaking callers.
 ///
 /// ```
 /// use ssl_core::model::{DcvMethod, OrderSpec};
@@ -309,7 +458,48 @@ pub struct Contacts {
 ///     .term_months(12);
 /// assert_eq!(spec.all_names(), vec!["shop.example.com", "www.shop.example.com"]);
 /// ```
+///
+/// An OV order with contacts, a caller reference and a provider option:
+///
+/// ```
+/// use ssl_core::model::{Contact, Contacts, DcvMethod, OrderSpec, Organization};
+/// let admin = Contact::new().with_name("Ada", "Lovelace").with_email("ada@example.com");
+/// let contacts = Contacts::new()
+///     .with_admin(admin.clone())
+///     .with_tech(admin)
+///     .with_organization(Organization::new().with_id("123456"));
+/// let spec = OrderSpec::new("ssl_plus", "example.com", DcvMethod::Email)
+///     .sans(["www.example.com", "mail.example.com"])
+///     .term_months(24)
+///     .approver_email("*", "admin@example.com")
+///     .contacts(contacts)
+///     .client_reference("order-42")
+///     .option("server_platform", 2);
+/// assert_eq!(spec.sans.len(), 2);
+/// assert_eq!(spec.client_reference.as_deref(), Some("order-42"));
+/// ```
+///
+/// A struct literal does not compile outside `ssl_core`, so the type can grow:
+///
+/// ```compile_fail,E0639
+/// use std::collections::BTreeMap;
+/// use ssl_core::model::{Contacts, DcvMethod, OrderSpec};
+/// let spec = OrderSpec {
+///     product: "ssl_plus".into(),
+///     term_months: 12,
+///     csr: None,
+///     common_name: "example.com".into(),
+///     sans: Vec::new(),
+///     dcv: DcvMethod::Dns,
+///     dcv_per_host: BTreeMap::new(),
+///     approver_emails: BTreeMap::new(),
+///     contacts: Contacts::default(),
+///     options: BTreeMap::new(),
+///     client_reference: None,
+/// };
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OrderSpec {
     /// The provider's product id.
     pub product: String,
@@ -367,6 +557,40 @@ impl OrderSpec {
         if !name.eq_ignore_ascii_case(&self.common_name) && !self.sans.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
             self.sans.push(name);
         }
+        self
+    }
+
+    /// Add SANs ([`OrderSpec::san`] for each).
+    #[must_use]
+    pub fn sans<S: Into<String>>(self, names: impl IntoIterator<Item = S>) -> Self {
+        names.into_iter().fold(self, |spec, n| spec.san(n))
+    }
+
+    /// Set the product id.
+    #[must_use]
+    pub fn product(mut self, id: impl Into<String>) -> Self {
+        self.product = id.into();
+        self
+    }
+
+    /// Set the DCV method of every host without its own ([`OrderSpec::dcv_for`]).
+    #[must_use]
+    pub fn dcv(mut self, method: DcvMethod) -> Self {
+        self.dcv = method;
+        self
+    }
+
+    /// Set the admin / tech / organisation details.
+    #[must_use]
+    pub fn contacts(mut self, contacts: Contacts) -> Self {
+        self.contacts = contacts;
+        self
+    }
+
+    /// Set the caller's own reference for the order.
+    #[must_use]
+    pub fn client_reference(mut self, reference: impl Into<String>) -> Self {
+        self.client_reference = Some(reference.into());
         self
     }
 
@@ -495,8 +719,16 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s.trim().get(..10)?, &fmt).ok()
 }
 
-/// What a reissue changes. Everything optional keeps the order's current value.
+/// What a reissue changes. Everything optional keeps the order's current value. Build with [`ReissueSpec::new`]
+/// and the `with_*` setters.
+///
+/// ```
+/// use ssl_core::model::{DcvMethod, ReissueSpec};
+/// let spec = ReissueSpec::new().with_csr("-----BEGIN CERTIFICATE REQUEST-----...").with_dcv(DcvMethod::Dns);
+/// assert!(spec.sans.is_none());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ReissueSpec {
     /// The new CSR (PEM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -513,6 +745,41 @@ pub struct ReissueSpec {
     /// Approver emails per host.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub approver_emails: BTreeMap<String, String>,
+}
+
+impl ReissueSpec {
+    /// A reissue that changes nothing but the certificate.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    text_setters! {
+        /// Set the new CSR (PEM).
+        with_csr => csr;
+        /// Set the new common name.
+        with_common_name => common_name;
+    }
+
+    /// Set the new SAN list (without the common name).
+    #[must_use]
+    pub fn with_sans<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.sans = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Set the new DCV method.
+    #[must_use]
+    pub fn with_dcv(mut self, method: DcvMethod) -> Self {
+        self.dcv = Some(method);
+        self
+    }
+
+    /// Set the approver email of one host (`*` for all hosts without their own).
+    #[must_use]
+    pub fn with_approver_email(mut self, host: impl Into<String>, email: impl Into<String>) -> Self {
+        self.approver_emails.insert(host.into(), email.into());
+        self
+    }
 }
 
 /// DCV state of one host.
@@ -532,6 +799,7 @@ pub enum DcvStatus {
 
 /// A DNS record to publish.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DnsRecord {
     /// Fully qualified record name.
     pub name: String,
@@ -542,8 +810,16 @@ pub struct DnsRecord {
     pub value: String,
 }
 
+impl DnsRecord {
+    /// A record (`record_type`: `TXT` or `CNAME`).
+    pub fn new(name: impl Into<String>, record_type: impl Into<String>, value: impl Into<String>) -> Self {
+        Self { name: name.into(), record_type: record_type.into(), value: value.into() }
+    }
+}
+
 /// A file to serve.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HttpFile {
     /// Full URL the CA fetches.
     pub url: String,
@@ -551,11 +827,26 @@ pub struct HttpFile {
     pub content: String,
 }
 
+impl HttpFile {
+    /// A file to serve at `url`.
+    pub fn new(url: impl Into<String>, content: impl Into<String>) -> Self {
+        Self { url: url.into(), content: content.into() }
+    }
+}
+
 /// Approver addresses for email DCV.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EmailDcv {
     /// Addresses the CA sends (or may send) the approval mail to.
     pub approvers: Vec<String>,
+}
+
+impl EmailDcv {
+    /// The approver addresses.
+    pub fn new(approvers: Vec<String>) -> Self {
+        Self { approvers }
+    }
 }
 
 /// What one host must do to pass DCV, by kind. An unknown wire method stays [`DcvCheck::Unknown`]: it is never
@@ -601,6 +892,7 @@ impl DcvCheck {
 /// `method: "unknown"` for a wire method this version does not know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "DcvJson", from = "DcvJson")]
+#[non_exhaustive]
 pub struct DcvInstruction {
     /// The host name.
     pub host: String,
@@ -700,6 +992,7 @@ impl From<DcvJson> for DcvInstruction {
 /// Something that went wrong without failing the command (a certificate that could not be downloaded while
 /// the order reads fine, say).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Warning {
     /// Stable code (`download_failed`).
     pub code: String,
@@ -716,6 +1009,7 @@ impl Warning {
 
 /// A summary of an issued leaf certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CertificateInfo {
     /// Serial number, lowercase hex.
     pub serial: String,
@@ -727,6 +1021,18 @@ pub struct CertificateInfo {
     pub not_after: OffsetDateTime,
     /// SHA-256 of the DER, lowercase hex.
     pub fingerprint_sha256: String,
+}
+
+impl CertificateInfo {
+    /// A summary.
+    pub fn new(
+        serial: impl Into<String>,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+        fingerprint_sha256: impl Into<String>,
+    ) -> Self {
+        Self { serial: serial.into(), not_before, not_after, fingerprint_sha256: fingerprint_sha256.into() }
+    }
 }
 
 /// The state of an order as the provider reports it. Build with [`Order::new`] and set the fields.
@@ -931,6 +1237,7 @@ impl OrderPage {
 
 /// Leaf and intermediates in PEM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CertificateBundle {
     /// The leaf certificate.
     pub leaf_pem: String,
@@ -942,6 +1249,18 @@ pub struct CertificateBundle {
 }
 
 impl CertificateBundle {
+    /// A leaf and its intermediates (leaf-most first), without a root.
+    pub fn new(leaf_pem: impl Into<String>, intermediates_pem: Vec<String>) -> Self {
+        Self { leaf_pem: leaf_pem.into(), intermediates_pem, root_pem: None }
+    }
+
+    /// Set the root the provider sent.
+    #[must_use]
+    pub fn with_root(mut self, root_pem: impl Into<String>) -> Self {
+        self.root_pem = Some(root_pem.into());
+        self
+    }
+
     /// Leaf followed by the intermediates.
     pub fn fullchain_pem(&self) -> String {
         let mut out = ensure_newline(&self.leaf_pem);
@@ -977,6 +1296,7 @@ pub enum ValidationLevel {
 
 /// The rules of one product, checked by the pre-flight before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ProductRules {
     /// Provider product id.
     pub id: String,
@@ -997,6 +1317,76 @@ pub struct ProductRules {
     /// Neutral field paths the product requires (e.g. `organization.id`, `contacts.admin.email`).
     #[serde(default)]
     pub required_fields: Vec<String>,
+}
+
+impl ProductRules {
+    /// A single-name product without wildcards, 12 months, no DCV method and no required field yet; set the rest
+    /// with the `with_*` setters.
+    ///
+    /// ```
+    /// use ssl_core::model::{DcvMethod, ProductRules, ValidationLevel};
+    /// let rules = ProductRules::new("dv_multi", "DV multi-domain", ValidationLevel::Dv)
+    ///     .with_multi_domain(true)
+    ///     .with_max_names(Some(5))
+    ///     .with_periods_months(vec![12, 24])
+    ///     .with_dcv_methods(vec![DcvMethod::Dns, DcvMethod::Email]);
+    /// assert!(!rules.wildcard);
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>, validation: ValidationLevel) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            validation,
+            wildcard: false,
+            multi_domain: false,
+            max_names: None,
+            periods_months: vec![12],
+            dcv_methods: Vec::new(),
+            required_fields: Vec::new(),
+        }
+    }
+
+    /// Set whether wildcard names are allowed.
+    #[must_use]
+    pub fn with_wildcard(mut self, wildcard: bool) -> Self {
+        self.wildcard = wildcard;
+        self
+    }
+
+    /// Set whether additional names (SANs) are allowed.
+    #[must_use]
+    pub fn with_multi_domain(mut self, multi_domain: bool) -> Self {
+        self.multi_domain = multi_domain;
+        self
+    }
+
+    /// Set the most names on one certificate, common name included (`None`: no published limit).
+    #[must_use]
+    pub fn with_max_names(mut self, max_names: Option<u32>) -> Self {
+        self.max_names = max_names;
+        self
+    }
+
+    /// Set the terms offered, in months.
+    #[must_use]
+    pub fn with_periods_months(mut self, periods_months: Vec<u32>) -> Self {
+        self.periods_months = periods_months;
+        self
+    }
+
+    /// Set the DCV methods the product accepts.
+    #[must_use]
+    pub fn with_dcv_methods(mut self, dcv_methods: Vec<DcvMethod>) -> Self {
+        self.dcv_methods = dcv_methods;
+        self
+    }
+
+    /// Set the neutral field paths the product requires.
+    #[must_use]
+    pub fn with_required_fields<S: Into<String>>(mut self, paths: impl IntoIterator<Item = S>) -> Self {
+        self.required_fields = paths.into_iter().map(Into::into).collect();
+        self
+    }
 }
 
 /// A provider's price for an order. Build with [`Quote::new`] and set the fields.
@@ -1117,6 +1507,7 @@ impl Verb {
 
 /// What a provider can do, known before calling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Capabilities {
     /// Verbs that work. A verb not listed returns [`crate::Error::Unsupported`].
     pub verbs: Vec<Verb>,

@@ -42,12 +42,12 @@ pub fn certificate_info(pem: &str) -> Result<CertificateInfo, String> {
     let (_, cert) = X509Certificate::from_der(&der).map_err(|e| format!("bad certificate: {e}"))?;
     let v = cert.validity();
     let ts = |t: ASN1Time| OffsetDateTime::from_unix_timestamp(t.timestamp()).map_err(|e| e.to_string());
-    Ok(CertificateInfo {
-        serial: hex::encode(cert.raw_serial()),
-        not_before: ts(v.not_before)?,
-        not_after: ts(v.not_after)?,
-        fingerprint_sha256: hex::encode(Sha256::digest(&der)),
-    })
+    Ok(CertificateInfo::new(
+        hex::encode(cert.raw_serial()),
+        ts(v.not_before)?,
+        ts(v.not_after)?,
+        hex::encode(Sha256::digest(&der)),
+    ))
 }
 
 /// Order a set of certificates into a bundle: the leaf is the one that issued nothing else, then each issuer in

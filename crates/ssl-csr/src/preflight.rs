@@ -356,8 +356,8 @@ mod tests {
         assert_eq!(field_state(&c, "admin"), FieldState::Missing);
         assert_eq!(field_state(&c, "admin.nickname"), FieldState::Unknown);
         assert_eq!(field_state(&c, "billing.email"), FieldState::Unknown);
-        c.organization = Some(Organization { id: Some("42".into()), name: Some("  ".into()), ..Default::default() });
-        c.admin = Some(Contact { email: Some("a@example.com".into()), ..Default::default() });
+        c.organization = Some(Organization::new().with_id("42").with_name("  "));
+        c.admin = Some(Contact::new().with_email("a@example.com"));
         assert_eq!(field_state(&c, "organization.id"), FieldState::Present);
         assert_eq!(field_state(&c, "organization.name"), FieldState::Missing);
         assert_eq!(field_state(&c, "contacts.admin.email"), FieldState::Present);

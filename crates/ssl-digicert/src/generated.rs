@@ -5438,94 +5438,90 @@ pub mod ops {
 pub fn product_table() -> Vec<::ssl_core::model::ProductRules> {
     use ::ssl_core::model::{DcvMethod, ProductRules, ValidationLevel};
     vec![
-        ProductRules { id : "ssl_dv_geotrust".to_owned(), name : "GeoTrust Standard DV"
-        .to_owned(), validation : ValidationLevel::Dv, wildcard : false, multi_domain :
-        true, max_names : Some(2u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : Vec::new(), },
-        ProductRules { id : "ssl_dv_rapidssl".to_owned(), name : "RapidSSL Standard DV"
-        .to_owned(), validation : ValidationLevel::Dv, wildcard : false, multi_domain :
-        true, max_names : Some(2u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : Vec::new(), },
-        ProductRules { id : "wildcard_dv_geotrust".to_owned(), name :
-        "GeoTrust Wildcard DV".to_owned(), validation : ValidationLevel::Dv, wildcard :
-        true, multi_domain : true, max_names : Some(2u32), periods_months : vec![12u32,
-        24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        Vec::new(), }, ProductRules { id : "wildcard_dv_rapidssl".to_owned(), name :
-        "RapidSSL Wildcard DV".to_owned(), validation : ValidationLevel::Dv, wildcard :
-        true, multi_domain : true, max_names : Some(2u32), periods_months : vec![12u32,
-        24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        Vec::new(), }, ProductRules { id : "cloud_dv_geotrust".to_owned(), name :
-        "GeoTrust Cloud DV".to_owned(), validation : ValidationLevel::Dv, wildcard :
-        true, multi_domain : true, max_names : Some(250u32), periods_months : vec![12u32,
-        24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        Vec::new(), }, ProductRules { id : "ssl_basic".to_owned(), name : "Basic OV"
-        .to_owned(), validation : ValidationLevel::Ov, wildcard : false, multi_domain :
-        true, max_names : Some(250u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : vec!["organization.id"
-        .to_owned()], }, ProductRules { id : "ssl_plus".to_owned(), name : "Standard SSL"
-        .to_owned(), validation : ValidationLevel::Ov, wildcard : false, multi_domain :
-        true, max_names : Some(250u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : vec!["organization.id"
-        .to_owned()], }, ProductRules { id : "ssl_multi_domain".to_owned(), name :
-        "Multi-Domain SSL".to_owned(), validation : ValidationLevel::Ov, wildcard :
-        false, multi_domain : true, max_names : Some(250u32), periods_months :
-        vec![12u32, 24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        vec!["organization.id".to_owned()], }, ProductRules { id : "ssl_wildcard"
-        .to_owned(), name : "Wildcard SSL".to_owned(), validation : ValidationLevel::Ov,
-        wildcard : true, multi_domain : true, max_names : Some(250u32), periods_months :
-        vec![12u32, 24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        vec!["organization.id".to_owned()], }, ProductRules { id : "ssl_securesite_pro"
-        .to_owned(), name : "Secure Site Pro SSL".to_owned(), validation :
-        ValidationLevel::Ov, wildcard : true, multi_domain : true, max_names :
-        Some(250u32), periods_months : vec![12u32, 24u32, 36u32], dcv_methods :
-        vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::DnsCname,
-        DcvMethod::Http], required_fields : vec!["organization.id".to_owned()], },
-        ProductRules { id : "ssl_securesite_flex".to_owned(), name : "Secure Site SSL"
-        .to_owned(), validation : ValidationLevel::Ov, wildcard : true, multi_domain :
-        true, max_names : Some(250u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : vec!["organization.id"
-        .to_owned()], }, ProductRules { id : "ssl_ev_basic".to_owned(), name : "Basic EV"
-        .to_owned(), validation : ValidationLevel::Ev, wildcard : false, multi_domain :
-        true, max_names : Some(250u32), periods_months : vec![12u32, 24u32, 36u32],
-        dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
-        DcvMethod::DnsCname, DcvMethod::Http], required_fields : vec!["organization.id"
-        .to_owned()], }, ProductRules { id : "ssl_ev_plus".to_owned(), name :
-        "Standard EV SSL".to_owned(), validation : ValidationLevel::Ev, wildcard : false,
-        multi_domain : true, max_names : Some(250u32), periods_months : vec![12u32,
-        24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        vec!["organization.id".to_owned()], }, ProductRules { id : "ssl_ev_multi_domain"
-        .to_owned(), name : "Multi-Domain EV SSL".to_owned(), validation :
-        ValidationLevel::Ev, wildcard : false, multi_domain : true, max_names :
-        Some(250u32), periods_months : vec![12u32, 24u32, 36u32], dcv_methods :
-        vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::DnsCname,
-        DcvMethod::Http], required_fields : vec!["organization.id".to_owned()], },
-        ProductRules { id : "ssl_ev_securesite_pro".to_owned(), name :
-        "Secure Site Pro EV SSL".to_owned(), validation : ValidationLevel::Ev, wildcard :
-        false, multi_domain : true, max_names : Some(250u32), periods_months :
-        vec![12u32, 24u32, 36u32], dcv_methods : vec![DcvMethod::Email, DcvMethod::Dns,
-        DcvMethod::DnsTxt, DcvMethod::DnsCname, DcvMethod::Http], required_fields :
-        vec!["organization.id".to_owned()], }, ProductRules { id :
-        "ssl_ev_securesite_flex".to_owned(), name : "Secure Site EV SSL".to_owned(),
-        validation : ValidationLevel::Ev, wildcard : false, multi_domain : true,
-        max_names : Some(250u32), periods_months : vec![12u32, 24u32, 36u32], dcv_methods
-        : vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::DnsCname,
-        DcvMethod::Http], required_fields : vec!["organization.id".to_owned()], }
+        ProductRules::new("ssl_dv_geotrust", "GeoTrust Standard DV", ValidationLevel::Dv)
+        .with_wildcard(false).with_multi_domain(true).with_max_names(Some(2u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]), ProductRules::new("ssl_dv_rapidssl",
+        "RapidSSL Standard DV", ValidationLevel::Dv).with_wildcard(false)
+        .with_multi_domain(true).with_max_names(Some(2u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]), ProductRules::new("wildcard_dv_geotrust",
+        "GeoTrust Wildcard DV", ValidationLevel::Dv).with_wildcard(true)
+        .with_multi_domain(true).with_max_names(Some(2u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]), ProductRules::new("wildcard_dv_rapidssl",
+        "RapidSSL Wildcard DV", ValidationLevel::Dv).with_wildcard(true)
+        .with_multi_domain(true).with_max_names(Some(2u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]), ProductRules::new("cloud_dv_geotrust",
+        "GeoTrust Cloud DV", ValidationLevel::Dv).with_wildcard(true)
+        .with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]), ProductRules::new("ssl_basic",
+        "Basic OV", ValidationLevel::Ov).with_wildcard(false).with_multi_domain(true)
+        .with_max_names(Some(250u32)).with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_plus", "Standard SSL", ValidationLevel::Ov)
+        .with_wildcard(false).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_multi_domain", "Multi-Domain SSL", ValidationLevel::Ov)
+        .with_wildcard(false).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_wildcard", "Wildcard SSL", ValidationLevel::Ov)
+        .with_wildcard(true).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_securesite_pro", "Secure Site Pro SSL",
+        ValidationLevel::Ov).with_wildcard(true).with_multi_domain(true)
+        .with_max_names(Some(250u32)).with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_securesite_flex", "Secure Site SSL", ValidationLevel::Ov)
+        .with_wildcard(true).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_ev_basic", "Basic EV", ValidationLevel::Ev)
+        .with_wildcard(false).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_ev_plus", "Standard EV SSL", ValidationLevel::Ev)
+        .with_wildcard(false).with_multi_domain(true).with_max_names(Some(250u32))
+        .with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_ev_multi_domain", "Multi-Domain EV SSL",
+        ValidationLevel::Ev).with_wildcard(false).with_multi_domain(true)
+        .with_max_names(Some(250u32)).with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_ev_securesite_pro", "Secure Site Pro EV SSL",
+        ValidationLevel::Ev).with_wildcard(false).with_multi_domain(true)
+        .with_max_names(Some(250u32)).with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"]),
+        ProductRules::new("ssl_ev_securesite_flex", "Secure Site EV SSL",
+        ValidationLevel::Ev).with_wildcard(false).with_multi_domain(true)
+        .with_max_names(Some(250u32)).with_periods_months(vec![12u32, 24u32, 36u32])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt,
+        DcvMethod::DnsCname, DcvMethod::Http]).with_required_fields(["organization.id"])
     ]
 }
 
 /// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
-pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
+pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable::new(
     &[
         (::ssl_core::model::DcvMethod::Dns, "dns-txt-token"),
         (::ssl_core::model::DcvMethod::DnsTxt, "dns-txt-token"),
@@ -5535,7 +5531,7 @@ pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
     ],
 );
 /// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
-pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(
+pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable::new(
     &[
         ("needs_approval", ::ssl_core::model::OrderStatus::PendingApproval),
         ("pending", ::ssl_core::model::OrderStatus::PendingValidation),

@@ -245,16 +245,14 @@ pub fn merge_rules(
 ) -> ProductRules {
     let validation = level(validation_type, name_id);
     let lower = name_id.to_ascii_lowercase();
-    let mut rules = table_rules(name_id).unwrap_or_else(|| ProductRules {
-        id: name_id.to_owned(),
-        name: name_id.to_owned(),
-        validation,
-        wildcard: lower.contains("wildcard") || lower.contains("flex") || lower.contains("cloud"),
-        multi_domain: !lower.contains("wildcard"),
-        max_names: Some(250),
-        periods_months: vec![12, 24, 36],
-        dcv_methods: DCV_TABLE.methods(),
-        required_fields: if validation == ValidationLevel::Dv { vec![] } else { vec!["organization.id".into()] },
+    let mut rules = table_rules(name_id).unwrap_or_else(|| {
+        ProductRules::new(name_id, name_id, validation)
+            .with_wildcard(lower.contains("wildcard") || lower.contains("flex") || lower.contains("cloud"))
+            .with_multi_domain(!lower.contains("wildcard"))
+            .with_max_names(Some(250))
+            .with_periods_months(vec![12, 24, 36])
+            .with_dcv_methods(DCV_TABLE.methods())
+            .with_required_fields(if validation == ValidationLevel::Dv { vec![] } else { vec!["organization.id"] })
     });
     if let Some(n) = name.filter(|n| !n.trim().is_empty()) {
         rules.name = n.to_owned();

@@ -5074,7 +5074,7 @@ pub mod ops {
 }
 
 /// Neutral ↔ wire DCV names (the spec's `x-dcv-table`). The first row of a wire name is its neutral reading.
-pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
+pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable::new(
     &[
         (::ssl_core::model::DcvMethod::Dns, "dns"),
         (::ssl_core::model::DcvMethod::DnsCname, "dns"),
@@ -5084,7 +5084,7 @@ pub const DCV_TABLE: ::ssl_core::model::DcvTable = ::ssl_core::model::DcvTable(
     ],
 );
 /// Raw order status → neutral (the spec's `x-status-table`); a status not in it is `unknown`.
-pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable(
+pub const STATUSES: ::ssl_core::model::StatusTable = ::ssl_core::model::StatusTable::new(
     &[
         ("active", ::ssl_core::model::OrderStatus::Issued),
         ("cancelled", ::ssl_core::model::OrderStatus::Cancelled),

@@ -15,7 +15,7 @@ use crate::generated::{
 pub const NAME: &str = "nameshield";
 
 /// Neutral DCV method → `infos.validation_method`.
-pub const DCV_TABLE: DcvTable = DcvTable(&[
+pub const DCV_TABLE: DcvTable = DcvTable::new(&[
     (DcvMethod::Dns, "VALIDATE_DNS"),
     (DcvMethod::DnsTxt, "VALIDATE_DNS"),
     (DcvMethod::DnsCname, "VALIDATE_DNS_CNAME"),

@@ -34,27 +34,19 @@ fn local_first(spec: &OrderSpec, e: Error) -> Error {
 /// (validation level, wildcard, SAN limits, DCV methods) is left to the server: any, with every method.
 fn rules_of(p: &g::ProductResource) -> ProductRules {
     let a = &p.attributes;
-    ProductRules {
-        id: p.id.clone(),
-        name: a.name.clone().unwrap_or_default(),
-        validation: ValidationLevel::Dv,
-        wildcard: true,
-        multi_domain: true,
-        max_names: None,
-        periods_months: a.allowed_durations.iter().flatten().filter_map(|d| neutral::months(d)).collect(),
-        dcv_methods: DCV_TABLE.methods(),
-        required_fields: Vec::new(),
-    }
+    ProductRules::new(p.id.clone(), a.name.clone().unwrap_or_default(), ValidationLevel::Dv)
+        .with_wildcard(true)
+        .with_multi_domain(true)
+        .with_periods_months(a.allowed_durations.iter().flatten().filter_map(|d| neutral::months(d)).collect())
+        .with_dcv_methods(DCV_TABLE.methods())
 }
 
 /// The rules offline (no token): every documented duration.
 fn offline_rules(id: &str) -> ProductRules {
     let periods = neutral::DURATIONS.iter().map(|(m, _)| *m).collect();
-    ProductRules {
-        name: String::new(),
-        periods_months: periods,
-        ..rules_of(&g::ProductResource { id: id.into(), ..Default::default() })
-    }
+    let mut rules = rules_of(&g::ProductResource { id: id.into(), ..Default::default() }).with_periods_months(periods);
+    rules.name = String::new();
+    rules
 }
 
 impl NameshieldClient {

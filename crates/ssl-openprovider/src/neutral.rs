@@ -131,10 +131,7 @@ impl OrderKit for Openprovider {
         if self.client.session.is_none() {
             // A credential-less dry run: nothing to read the product from; accept what the order asks.
             let p = g::SslProduct::new(product.trim().parse::<i64>().unwrap_or(0)).max_domains(1000).max_period(2);
-            return Ok(ProductRules {
-                wildcard: true,
-                ..wire::rules(&p.name(format!("product {product} (not read)")))
-            });
+            return Ok(wire::rules(&p.name(format!("product {product} (not read)"))).with_wildcard(true));
         }
         match self.product_wire(product).await {
             Ok(p) => Ok(wire::rules(&p)),

@@ -11,7 +11,7 @@ use time::Date;
 use crate::generated::{self as g, SslOrderStatus};
 
 /// Neutral ↔ wire DCV names: Openprovider's wire names are the neutral ones.
-pub const DCV: DcvTable = DcvTable(&[
+pub const DCV: DcvTable = DcvTable::new(&[
     (DcvMethod::Email, "email"),
     (DcvMethod::Dns, "dns"),
     (DcvMethod::Http, "http"),
@@ -133,7 +133,7 @@ pub fn dns_record(host: &str, d: &g::AdditionalData) -> Option<DnsRecord> {
         && v.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         && v.rsplit('.').next().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()));
     let record_type = if host_like { "CNAME" } else { "TXT" };
-    Some(DnsRecord { name, record_type: record_type.into(), value: value.to_owned() })
+    Some(DnsRecord::new(name, record_type, value))
 }
 
 /// The file of an `additional_data` entry: `file_location` (`<host>/.well-known/...`) served over `scheme`, or
@@ -145,7 +145,7 @@ pub fn http_file(method: DcvMethod, d: &g::AdditionalData) -> Option<HttpFile> {
         Some(loc) if !loc.is_empty() => format!("{}://{}", method.as_str(), loc.trim_start_matches('/')),
         _ => d.url.clone()?,
     };
-    Some(HttpFile { url, content })
+    Some(HttpFile::new(url, content))
 }
 
 /// The DCV instructions per host: the method from `domain_validation_methods` (else the order's approver email
@@ -230,15 +230,10 @@ pub fn rules(p: &g::SslProduct) -> ProductRules {
     }
     years.sort_unstable();
     years.dedup();
-    ProductRules {
-        id: p.id.to_string(),
-        name: p.name.clone().unwrap_or_default(),
-        validation,
-        wildcard: p.is_wildcard_supported == Some(true) || p.included_domains_count == Some(-1),
-        multi_domain: max > 1,
-        max_names: Some(u32::try_from(max).unwrap_or(u32::MAX)),
-        periods_months: years.iter().map(|y| u32::try_from(y * 12).unwrap_or(0)).collect(),
-        dcv_methods: DCV.methods(),
-        required_fields: Vec::new(),
-    }
+    ProductRules::new(p.id.to_string(), p.name.clone().unwrap_or_default(), validation)
+        .with_wildcard(p.is_wildcard_supported == Some(true) || p.included_domains_count == Some(-1))
+        .with_multi_domain(max > 1)
+        .with_max_names(Some(u32::try_from(max).unwrap_or(u32::MAX)))
+        .with_periods_months(years.iter().map(|y| u32::try_from(y * 12).unwrap_or(0)).collect())
+        .with_dcv_methods(DCV.methods())
 }

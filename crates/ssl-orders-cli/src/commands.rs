@@ -497,13 +497,8 @@ async fn reissue(s: &Session, a: ReissueArgs) -> Result<(), Failure> {
     let cur_sans: Vec<String> = current.dns_names.iter().filter(|n| **n != current.common_name).cloned().collect();
     let out = a.out.as_deref();
     let (cn, sans, keyed) = csr_source(&a.source, out, a.quote, Some((&current.common_name, &cur_sans)))?;
-    let spec = ReissueSpec {
-        csr: Some(keyed.csr_pem.clone()),
-        common_name: Some(cn),
-        sans: Some(sans),
-        dcv: a.dcv.as_deref().map(spec::dcv).transpose()?,
-        ..ReissueSpec::default()
-    };
+    let mut spec = ReissueSpec::new().with_csr(keyed.csr_pem.clone()).with_common_name(cn).with_sans(sans);
+    spec.dcv = a.dcv.as_deref().map(spec::dcv).transpose()?;
     if a.quote {
         quote::print(s, "reissue", Some(&a.order_id), &s.provider.quote_reissue(&a.order_id, &spec).await?);
         return Ok(());

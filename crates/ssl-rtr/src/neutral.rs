@@ -19,7 +19,7 @@ const NAME: &str = "rtr";
 
 /// Neutral ↔ RTR DCV types.
 pub const DCV_TABLE: DcvTable =
-    DcvTable(&[(DcvMethod::Email, "EMAIL"), (DcvMethod::Dns, "DNS"), (DcvMethod::Http, "FILE")]);
+    DcvTable::new(&[(DcvMethod::Email, "EMAIL"), (DcvMethod::Dns, "DNS"), (DcvMethod::Http, "FILE")]);
 
 /// The `--option`s: request fields without a neutral home, by their wire name.
 pub const OPTIONS: &[&str] = &["coc", "saEmail", "language", "department", "authKey", "uniqueValue"];
@@ -63,25 +63,25 @@ pub fn product_rules(p: &g::Product) -> ProductRules {
     let multi = kind == Some(g::CertificateType::MultiDomain);
     let www = features.iter().any(|f| matches!(f, g::ProductFeature::WwwIncluded | g::ProductFeature::NonWwwIncluded));
     let wildcard_only = kind == Some(g::CertificateType::Wildcard);
-    ProductRules {
-        id: p.product.clone(),
-        name: p.name.clone().unwrap_or_else(|| p.product.clone()),
-        validation: match p.validation_type {
+    ProductRules::new(
+        p.product.clone(),
+        p.name.clone().unwrap_or_else(|| p.product.clone()),
+        match p.validation_type {
             Some(g::ValidationType::OrganizationValidation) => ValidationLevel::Ov,
             Some(g::ValidationType::ExtendedValidation) => ValidationLevel::Ev,
             _ => ValidationLevel::Dv,
         },
-        wildcard: wildcard_only || features.contains(&g::ProductFeature::Wildcard),
-        multi_domain: multi || www,
-        max_names: if multi { p.max_domains.and_then(|m| u32::try_from(m).ok()) } else { Some(1 + u32::from(www)) },
-        periods_months: p.periods.iter().flatten().filter_map(|m| u32::try_from(*m).ok()).collect(),
-        dcv_methods: DCV_TABLE.methods().into_iter().filter(|m| !(wildcard_only && m.is_file_based())).collect(),
-        required_fields: if listed(&p.required_fields, "approver") {
-            APPROVER.iter().map(|f| (*f).to_owned()).collect()
-        } else {
-            Vec::new()
-        },
-    }
+    )
+    .with_wildcard(wildcard_only || features.contains(&g::ProductFeature::Wildcard))
+    .with_multi_domain(multi || www)
+    .with_max_names(if multi { p.max_domains.and_then(|m| u32::try_from(m).ok()) } else { Some(1 + u32::from(www)) })
+    .with_periods_months(p.periods.iter().flatten().filter_map(|m| u32::try_from(*m).ok()).collect())
+    .with_dcv_methods(DCV_TABLE.methods().into_iter().filter(|m| !(wildcard_only && m.is_file_based())).collect())
+    .with_required_fields(if listed(&p.required_fields, "approver") {
+        APPROVER.iter().map(|f| (*f).to_owned()).collect()
+    } else {
+        Vec::new()
+    })
 }
 
 fn err(code: &str, field: impl Into<String>, message: String) -> Problem {
@@ -207,10 +207,12 @@ pub fn dcv_instruction(d: &g::DcvValidation, common_name: &str) -> DcvInstructio
     let check = match DCV_TABLE.neutral(&wire) {
         Some(m @ DcvMethod::Dns) => DcvCheck::Dns {
             method: m,
-            record: d.dns_record.as_ref().map(|r| DnsRecord {
-                name: dns_record_name(r, &host),
-                record_type: d.dns_type.clone().unwrap_or_else(|| "TXT".into()),
-                value: d.dns_contents.clone().unwrap_or_default(),
+            record: d.dns_record.as_ref().map(|r| {
+                DnsRecord::new(
+                    dns_record_name(r, &host),
+                    d.dns_type.clone().unwrap_or_else(|| "TXT".into()),
+                    d.dns_contents.clone().unwrap_or_default(),
+                )
             }),
         },
         Some(m @ DcvMethod::Http) => DcvCheck::Http {
@@ -218,7 +220,7 @@ pub fn dcv_instruction(d: &g::DcvValidation, common_name: &str) -> DcvInstructio
             file: d
                 .file_location
                 .as_ref()
-                .map(|l| HttpFile { url: file_url(l, &host), content: d.file_contents.clone().unwrap_or_default() }),
+                .map(|l| HttpFile::new(file_url(l, &host), d.file_contents.clone().unwrap_or_default())),
         },
         Some(DcvMethod::Email) => DcvCheck::Email { approvers: d.email.iter().cloned().collect() },
         _ => DcvCheck::Unknown,

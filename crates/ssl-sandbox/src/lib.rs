@@ -281,11 +281,7 @@ impl SandboxHandle {
 
     /// Add a DNS record for real DCV (`record_type` `TXT` or `CNAME`).
     pub fn add_dns_record(&self, name: &str, record_type: &str, value: &str) {
-        let rec = ssl_core::model::DnsRecord {
-            name: name.to_owned(),
-            record_type: record_type.to_ascii_uppercase(),
-            value: value.to_owned(),
-        };
+        let rec = ssl_core::model::DnsRecord::new(name.to_owned(), record_type.to_ascii_uppercase(), value.to_owned());
         self.with(|s| s.state().kit.dns.push(rec));
     }
 

@@ -51,7 +51,7 @@ fn a_value_the_wire_type_refuses_is_a_problem_naming_the_field_and_never_the_val
 #[test]
 fn a_status_table_reads_raw_statuses_and_names_the_one_raw_status_of_a_neutral_one() {
     use ssl_core::model::{OrderStatus as S, StatusTable};
-    const T: StatusTable = StatusTable(&[
+    const T: StatusTable = StatusTable::new(&[
         ("pending", S::PendingValidation),
         ("approved", S::Processing),
         ("processing", S::Processing),

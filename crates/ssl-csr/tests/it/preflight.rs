@@ -7,7 +7,7 @@ use ssl_csr::{CsrInfo, KeyType, generate, inspect, preflight};
 use crate::fixture;
 
 /// A provider with email, DNS (TXT) and HTTP file validation; no CNAME, no HTTPS.
-const PROVIDER: DcvTable = DcvTable(&[
+const PROVIDER: DcvTable = DcvTable::new(&[
     (DcvMethod::Email, "EMAIL"),
     (DcvMethod::Dns, "DNS"),
     (DcvMethod::DnsTxt, "DNS"),
@@ -15,36 +15,20 @@ const PROVIDER: DcvTable = DcvTable(&[
 ]);
 
 fn dv_rules() -> ProductRules {
-    ProductRules {
-        id: "dv_multi".into(),
-        name: "DV multi-domain".into(),
-        validation: ValidationLevel::Dv,
-        wildcard: true,
-        multi_domain: true,
-        max_names: Some(5),
-        periods_months: vec![12, 24],
-        dcv_methods: vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::Http, DcvMethod::Https],
-        required_fields: vec![],
-    }
+    ProductRules::new("dv_multi", "DV multi-domain", ValidationLevel::Dv)
+        .with_wildcard(true)
+        .with_multi_domain(true)
+        .with_max_names(Some(5))
+        .with_periods_months(vec![12, 24])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsTxt, DcvMethod::Http, DcvMethod::Https])
 }
 
 fn ov_rules() -> ProductRules {
-    ProductRules {
-        id: "ov_single".into(),
-        name: "OV".into(),
-        validation: ValidationLevel::Ov,
-        wildcard: false,
-        multi_domain: false,
-        max_names: Some(1),
-        periods_months: vec![12],
-        dcv_methods: vec![DcvMethod::Email, DcvMethod::Dns],
-        required_fields: vec![
-            "organization.id".into(),
-            "organization.name".into(),
-            "admin.email".into(),
-            "contacts.tech.phone".into(),
-        ],
-    }
+    ProductRules::new("ov_single", "OV", ValidationLevel::Ov)
+        .with_max_names(Some(1))
+        .with_periods_months(vec![12])
+        .with_dcv_methods(vec![DcvMethod::Email, DcvMethod::Dns])
+        .with_required_fields(["organization.id", "organization.name", "admin.email", "contacts.tech.phone"])
 }
 
 fn spec() -> OrderSpec {
@@ -211,15 +195,10 @@ fn required_fields_for_ov() {
     assert_eq!(codes(&problems).len(), 4);
 
     let mut complete = spec.clone();
-    complete.contacts = Contacts {
-        admin: Some(Contact { email: Some("admin@example.com".into()), ..Default::default() }),
-        tech: Some(Contact { phone: Some("+1 555 0100".into()), ..Default::default() }),
-        organization: Some(Organization {
-            id: Some("123".into()),
-            name: Some("Example Inc".into()),
-            ..Default::default()
-        }),
-    };
+    complete.contacts = Contacts::new()
+        .with_admin(Contact::new().with_email("admin@example.com"))
+        .with_tech(Contact::new().with_phone("+1 555 0100"))
+        .with_organization(Organization::new().with_id("123").with_name("Example Inc"));
     assert_eq!(preflight(&complete, None, &ov_rules(), &PROVIDER), []);
 
     // A blank value is missing; an unknown path is reported rather than ignored.

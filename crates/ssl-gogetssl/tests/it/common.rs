@@ -50,44 +50,36 @@ pub fn products() -> Vec<g::ProductDetails> {
 }
 
 pub fn admin() -> Contact {
-    Contact {
-        first_name: Some("John".into()),
-        last_name: Some("Silver".into()),
-        email: Some("webmaster@example.com".into()),
-        phone: Some("003719999999".into()),
-        title: Some("Mr".into()),
-        ..Contact::default()
-    }
+    Contact::new()
+        .with_first_name("John")
+        .with_last_name("Silver")
+        .with_email("webmaster@example.com")
+        .with_phone("003719999999")
+        .with_title("Mr")
 }
 
 pub fn dv_contacts() -> Contacts {
-    Contacts { admin: Some(admin()), tech: None, organization: None }
+    Contacts::new().with_admin(admin())
 }
 
 pub fn ov_contacts() -> Contacts {
-    let full = Contact {
-        organization: Some("Some Company".into()),
-        address: Some("Street 123".into()),
-        city: Some("Riga".into()),
-        country: Some("LV".into()),
-        fax: Some("003718888888".into()),
-        ..admin()
-    };
-    Contacts {
-        admin: Some(full.clone()),
-        tech: Some(full),
-        organization: Some(Organization {
-            name: Some("Some Company".into()),
-            division: Some("Hosting".into()),
-            address: Some("Street 123".into()),
-            city: Some("Riga".into()),
-            region: Some("Riga".into()),
-            postal_code: Some("LV-1010".into()),
-            country: Some("LV".into()),
-            phone: Some("003719999999".into()),
-            ..Organization::default()
-        }),
-    }
+    let full = admin()
+        .with_organization("Some Company")
+        .with_address("Street 123")
+        .with_city("Riga")
+        .with_country("LV")
+        .with_fax("003718888888");
+    Contacts::new().with_admin(full.clone()).with_tech(full).with_organization(
+        Organization::new()
+            .with_name("Some Company")
+            .with_division("Hosting")
+            .with_address("Street 123")
+            .with_city("Riga")
+            .with_region("Riga")
+            .with_postal_code("LV-1010")
+            .with_country("LV")
+            .with_phone("003719999999"),
+    )
 }
 
 /// A DV order for product 101 with DNS DCV.

@@ -5,7 +5,7 @@ use ssl_core::model::{DcvMethod, OrderSpec};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conformance() {
     let report = ssl_conformance::run(&ssl_gogetssl::DESCRIPTOR, |cn, csr| {
-        OrderSpec { contacts: crate::common::dv_contacts(), ..OrderSpec::new("101", cn, DcvMethod::Dns) }.csr(csr)
+        OrderSpec::new("101", cn, DcvMethod::Dns).contacts(crate::common::dv_contacts()).csr(csr)
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));

@@ -75,7 +75,7 @@ async fn fact_10_errors_inside_http_200() {
 #[test]
 fn fact_11_period_in_months_and_unlimited_servers() {
     let spec = OrderSpec::new("101", "a.example.com", DcvMethod::Dns).term_months(24).csr(csr(&["a.example.com"]));
-    let o = wire(&OrderSpec { contacts: dv_contacts(), ..spec });
+    let o = wire(&spec.contacts(dv_contacts()));
     let lines = form(&requests::add_ssl_order(&o));
     assert!(has(&lines, "period=24"), "{lines:?}");
     assert!(has(&lines, "server_count=-1"), "{lines:?}");
@@ -103,10 +103,11 @@ fn fact_12_dcv_methods_and_approver_email_only_with_email() {
     email_without.dcv_method = g::DcvMethod::Email;
     assert!(codes(&rules::wire_rules(&email_without, None, None)).contains(&"field_required:approver_email".into()));
     // The neutral mapping sends it only for email.
-    let base = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
+    let base = OrderSpec::new("101", "a.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .approver_email("*", "admin@example.com");
     assert!(wire(&base).approver_email.is_none());
-    let email = OrderSpec { dcv: DcvMethod::Email, ..base };
+    let email = base.dcv(DcvMethod::Email);
     assert_eq!(wire(&email).approver_email.as_deref(), Some("admin@example.com"));
     assert_eq!(DCV_TABLE.wire(DcvMethod::DnsCname), Some("dns"));
     assert_eq!(DCV_TABLE.wire(DcvMethod::DnsTxt), None);
@@ -116,7 +117,8 @@ fn fact_12_dcv_methods_and_approver_email_only_with_email() {
 /// primary's address.
 #[test]
 fn fact_13_dns_names_and_approver_emails() {
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("102", "shop.example.com", DcvMethod::Email) }
+    let spec = OrderSpec::new("102", "shop.example.com", DcvMethod::Email)
+        .contacts(dv_contacts())
         .san("www.shop.example.com")
         .san("shop.example.com")
         .san("mail.shop.example.com")
@@ -157,7 +159,7 @@ fn fact_14_no_dns_names_for_single_name_products() {
             .iter()
             .any(|c| c.ends_with(":dns_names"))
     );
-    let single = wire(&OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) });
+    let single = wire(&OrderSpec::new("101", "a.example.com", DcvMethod::Dns).contacts(dv_contacts()));
     assert!(single.dns_names.is_none() && single.approver_emails.is_none());
     assert!(
         !form(&requests::add_ssl_order(&single))
@@ -247,7 +249,8 @@ async fn fact_17_only_validate_backs_quote() {
     let (c, mock) = mock_client();
     reply_login(&mock, "k");
     mock.reply_json(200, json!({"success": true, "order_amount": "18.50", "currency": "EUR"}));
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
+    let spec = OrderSpec::new("101", "a.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .term_months(24)
         .csr(csr(&["a.example.com"]));
     let q = c.quote(&spec).await.unwrap();
@@ -268,8 +271,8 @@ async fn a_quote_answered_with_an_order_id_is_a_placed_order() {
     let (c, mock) = mock_client();
     reply_login(&mock, "k");
     mock.reply_json(200, json!({"success": true, "order_id": "4242", "order_amount": "18.50"}));
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "a.example.com", DcvMethod::Dns) }
-        .csr(csr(&["a.example.com"]));
+    let spec =
+        OrderSpec::new("101", "a.example.com", DcvMethod::Dns).contacts(dv_contacts()).csr(csr(&["a.example.com"]));
     let e = c.quote(&spec).await.unwrap_err();
     assert_eq!(e.kind(), ssl_core::ErrorKind::PlacedUnreadable, "{e}");
     assert_eq!(e.placed().unwrap().order_id.as_deref(), Some("4242"));

@@ -13,7 +13,8 @@ async fn an_order_whose_status_cannot_be_read_is_reported_with_its_id() {
     reply_login(&mock, "k");
     mock.reply_json(200, json!({"order_id": "783956", "success": true}));
     mock.reply_json(200, json!({"error": true, "message": "Order not found yet"}));
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "shop.example.com", DcvMethod::Dns) }
+    let spec = OrderSpec::new("101", "shop.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .csr(csr(&["shop.example.com"]));
     let e = c.place(&spec).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PlacedUnreadable, "{e}");

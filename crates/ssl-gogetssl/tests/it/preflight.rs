@@ -25,7 +25,8 @@ async fn every_rule_broken_at_once_and_zero_requests() {
     // take, by email without approvers, a contact without title, no organisation, an unknown option.
     let mut contacts = dv_contacts();
     contacts.admin.as_mut().unwrap().title = None;
-    let spec = OrderSpec { contacts, ..OrderSpec::new("104", "*.shop.example.com", DcvMethod::Http) }
+    let spec = OrderSpec::new("104", "*.shop.example.com", DcvMethod::Http)
+        .contacts(contacts)
         .san("www.shop.example.com")
         .dcv_for("www.shop.example.com", DcvMethod::Email)
         .term_months(48)
@@ -68,7 +69,8 @@ async fn without_a_cached_catalog_only_reads_go_out() {
     mount_login(&server, "k").await;
     mount_products(&server).await;
     let c = wiremock_client(&server);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("103", "shop.example.com", DcvMethod::Dns) }
+    let spec = OrderSpec::new("103", "shop.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .san("www.shop.example.com")
         .csr(csr(&["shop.example.com"]));
     let e = c.place(&spec).await.unwrap_err();
@@ -82,7 +84,8 @@ async fn without_a_cached_catalog_only_reads_go_out() {
 #[tokio::test]
 async fn per_san_methods_only_for_sectigo_brands() {
     let (client, mock) = mock_client();
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("107", "shop.example.com", DcvMethod::Dns) }
+    let spec = OrderSpec::new("107", "shop.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .san("www.shop.example.com")
         .dcv_for("www.shop.example.com", DcvMethod::Http)
         .csr(csr(&["shop.example.com", "www.shop.example.com"]));
@@ -92,7 +95,7 @@ async fn per_san_methods_only_for_sectigo_brands() {
         "{:#?}",
         e.problems()
     );
-    let sectigo = OrderSpec { product: "102".into(), ..spec };
+    let sectigo = spec.product("102");
     let ok = client.prepare(&sectigo).await.unwrap();
     assert!(ok.rendered.contains("approver_emails=http"), "{}", ok.rendered);
     assert!(mock.requests().is_empty());
@@ -101,14 +104,15 @@ async fn per_san_methods_only_for_sectigo_brands() {
 #[tokio::test]
 async fn dns_cname_is_only_for_sectigo_and_dns_txt_is_never_offered() {
     let (client, _mock) = mock_client();
-    let base = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("107", "a.example.com", DcvMethod::DnsCname) }
+    let base = OrderSpec::new("107", "a.example.com", DcvMethod::DnsCname)
+        .contacts(dv_contacts())
         .csr(csr(&["a.example.com"]));
     let e = client.prepare(&base).await.unwrap_err();
     assert!(codes(&e).contains(&"dcv_not_allowed".to_string()));
-    let sectigo = OrderSpec { product: "101".into(), ..base.clone() };
+    let sectigo = base.clone().product("101");
     let p = client.prepare(&sectigo).await.unwrap();
     assert!(p.rendered.contains("dcv_method=dns"));
-    let txt = OrderSpec { product: "101".into(), dcv: DcvMethod::DnsTxt, ..base };
+    let txt = base.product("101").dcv(DcvMethod::DnsTxt);
     let e = client.prepare(&txt).await.unwrap_err();
     assert!(
         e.problems().iter().any(|p| p.code == "dcv_not_allowed" && p.message.contains("not offered by this provider"))
@@ -220,8 +224,7 @@ fn fixture_csr(name: &str) -> String {
 async fn the_neutral_preflight_verifies_the_csr_signature() {
     let (client, mock) = mock_client();
     let tampered = fixture_csr("tampered.csr.pem");
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "www.example.com", DcvMethod::Dns) }
-        .csr(tampered.clone());
+    let spec = OrderSpec::new("101", "www.example.com", DcvMethod::Dns).contacts(dv_contacts()).csr(tampered.clone());
     for e in [
         client.prepare(&spec).await.unwrap_err(),
         client.place(&spec).await.unwrap_err(),

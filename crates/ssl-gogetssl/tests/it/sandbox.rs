@@ -37,7 +37,8 @@ async fn the_whole_lifecycle() {
 
     // A SAN order: DNS (a CNAME) for the primary, HTTP for one SAN, email for another.
     let key = keyed(&["shop.example.com", "www.shop.example.com", "mail.shop.example.com"]);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("102", "shop.example.com", DcvMethod::DnsCname) }
+    let spec = OrderSpec::new("102", "shop.example.com", DcvMethod::DnsCname)
+        .contacts(dv_contacts())
         .san("www.shop.example.com")
         .san("mail.shop.example.com")
         .dcv_for("www.shop.example.com", DcvMethod::Http)
@@ -86,10 +87,7 @@ async fn the_whole_lifecycle() {
 
     // Reissue with a new key: a new leaf, same order, names already validated need no new DCV.
     let key2 = keyed(&["shop.example.com", "www.shop.example.com", "mail.shop.example.com"]);
-    let re = p
-        .reissue(&placed.order_id, &ReissueSpec { csr: Some(key2.csr_pem.clone()), ..ReissueSpec::default() })
-        .await
-        .unwrap();
+    let re = p.reissue(&placed.order_id, &ReissueSpec::new().with_csr(key2.csr_pem.clone())).await.unwrap();
     assert_eq!(re.status, OrderStatus::Issued);
     assert_ne!(re.certificate.unwrap().fingerprint_sha256, cert.fingerprint_sha256);
 
@@ -114,8 +112,8 @@ async fn the_leaf_carries_the_csr_key_and_the_chain_verifies() {
     use x509_parser::prelude::*;
     let (sb, p) = start(DcvMode::Auto).await;
     let key = keyed(&["api.example.com"]);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "api.example.com", DcvMethod::Http) }
-        .csr(key.csr_pem.clone());
+    let spec =
+        OrderSpec::new("101", "api.example.com", DcvMethod::Http).contacts(dv_contacts()).csr(key.csr_pem.clone());
     let placed = p.place(&spec).await.unwrap();
     assert_eq!(placed.status, OrderStatus::PendingValidation);
     p.recheck_dcv(&placed.order_id).await.unwrap();
@@ -144,8 +142,8 @@ async fn key_expiry_means_a_new_login_and_the_call_goes_through() {
     assert_eq!(refused.len(), 7, "5 calls answered + 2 refused for an expired key");
     // An order refused for its key is never sent again; the next one logs in first and goes through.
     let key = keyed(&["exp.example.com"]);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "exp.example.com", DcvMethod::Dns) }
-        .csr(key.csr_pem.clone());
+    let spec =
+        OrderSpec::new("101", "exp.example.com", DcvMethod::Dns).contacts(dv_contacts()).csr(key.csr_pem.clone());
     let logins = p.logins().await;
     match p.place(&spec).await {
         Ok(_) => assert_eq!(p.logins().await, logins, "the key still served the order"),
@@ -175,8 +173,7 @@ async fn a_wrong_password_is_an_auth_error_with_http_200() {
 async fn manual_and_real_dcv() {
     let (sb, p) = start(DcvMode::Manual).await;
     let key = keyed(&["m.example.com"]);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "m.example.com", DcvMethod::Dns) }
-        .csr(key.csr_pem.clone());
+    let spec = OrderSpec::new("101", "m.example.com", DcvMethod::Dns).contacts(dv_contacts()).csr(key.csr_pem.clone());
     let placed = p.place(&spec).await.unwrap();
     assert_eq!(p.recheck_dcv(&placed.order_id).await.unwrap().status, OrderStatus::PendingValidation);
     sb.pass_dcv("gogetssl", &placed.order_id).unwrap();
@@ -185,8 +182,7 @@ async fn manual_and_real_dcv() {
     // Real mode: publish the CNAME GoGetSSL gave, then ask for a check.
     sb.set_knobs(Knobs { dcv: DcvMode::Real, ..Knobs::default() });
     let key = keyed(&["r.example.com"]);
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "r.example.com", DcvMethod::Dns) }
-        .csr(key.csr_pem.clone());
+    let spec = OrderSpec::new("101", "r.example.com", DcvMethod::Dns).contacts(dv_contacts()).csr(key.csr_pem.clone());
     let placed = p.place(&spec).await.unwrap();
     assert_eq!(p.recheck_dcv(&placed.order_id).await.unwrap().status, OrderStatus::PendingValidation);
     let rec = placed.dcv[0].dns().cloned().unwrap();
@@ -199,7 +195,8 @@ async fn manual_and_real_dcv() {
 async fn an_ov_order_with_full_contacts() {
     let (sb, p) = start(DcvMode::Auto).await;
     let key = keyed(&["corp.example.com"]);
-    let spec = OrderSpec { contacts: ov_contacts(), ..OrderSpec::new("104", "corp.example.com", DcvMethod::Email) }
+    let spec = OrderSpec::new("104", "corp.example.com", DcvMethod::Email)
+        .contacts(ov_contacts())
         .approver_email("*", "admin@corp.example.com")
         .csr(key.csr_pem.clone());
     let placed = p.place(&spec).await.unwrap();
@@ -229,7 +226,8 @@ async fn every_typed_endpoint_decodes_the_simulators_answers() {
     let balance = c.send(&ops::AccountBalance::new()).await.unwrap();
     assert_eq!(balance.balance, Some(1000.0));
 
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("102", "tools.example.com", DcvMethod::Email) }
+    let spec = OrderSpec::new("102", "tools.example.com", DcvMethod::Email)
+        .contacts(dv_contacts())
         .approver_email("*", "admin@tools.example.com")
         .csr(key.csr_pem.clone());
     let id: i64 = c.place(&spec).await.unwrap().order_id.parse().unwrap();

@@ -56,7 +56,8 @@ async fn the_password_and_the_key_never_leak() {
         ssl_gogetssl::GoGetSslClient::new(USER, CANARY_PASS.into(), base).unwrap().login().await.unwrap_err();
 
     let (mock_client, _mock) = mock_client();
-    let spec = OrderSpec { contacts: dv_contacts(), ..OrderSpec::new("101", "shop.example.com", DcvMethod::Dns) }
+    let spec = OrderSpec::new("101", "shop.example.com", DcvMethod::Dns)
+        .contacts(dv_contacts())
         .csr(csr(&["shop.example.com"]));
     let prepared = mock_client.prepare(&spec).await.unwrap();
     let login = ssl_gogetssl::login_request(USER, &CANARY_PASS.into());

@@ -139,17 +139,12 @@ impl Provider for Fake {
         if self.list_mode != ListMode::Unsupported {
             verbs.push(Verb::ListOrders);
         }
-        Capabilities {
-            verbs,
-            dcv_methods: vec![DcvMethod::Dns],
-            dcv_per_host: false,
-            client_reference: false,
-            reissue_new_order: false,
-            renew_in_place: false,
-        }
+        let mut caps = Capabilities::new(self.dcv_table());
+        caps.verbs = verbs;
+        caps
     }
     fn dcv_table(&self) -> DcvTable {
-        DcvTable(&[(DcvMethod::Dns, "dns")])
+        DcvTable::new(&[(DcvMethod::Dns, "dns")])
     }
     async fn products(&self) -> Result<Vec<ProductRules>> {
         Ok(vec![])

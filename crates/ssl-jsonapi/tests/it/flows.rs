@@ -243,7 +243,7 @@ async fn reissue_renew_revoke_and_cancel() {
         .await;
     let c = client(&server);
     let new_csr = csr(&["shop.example.com"]);
-    let o = c.reissue("ORD7Q2", &ReissueSpec { csr: Some(new_csr.clone()), ..Default::default() }).await.unwrap();
+    let o = c.reissue("ORD7Q2", &ReissueSpec::new().with_csr(new_csr.clone())).await.unwrap();
     assert_eq!(o.order_id, "ORD8");
     let r = c.renew("ORD7Q2", &spec().term_months(24)).await.unwrap();
     assert_eq!(r.order_id, "ORD8");

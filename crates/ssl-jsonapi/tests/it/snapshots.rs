@@ -37,10 +37,7 @@ fn create_with_every_option() {
         .option("billing_number", "411D0SA80");
     s.dcv = DcvMethod::DnsCname;
     s.client_reference = Some("PO-2026-118".into());
-    s.contacts = Contacts {
-        organization: Some(Organization { id: Some("LOSES".into()), ..Default::default() }),
-        ..Default::default()
-    };
+    s.contacts = Contacts::new().with_organization(Organization::new().with_id("LOSES"));
     assert_json_snapshot!("create_every_option", order(&s, OrderAction::Create, None));
 }
 

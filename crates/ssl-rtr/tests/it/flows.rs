@@ -336,7 +336,7 @@ async fn reissue_returns_the_new_process_id_and_quotes() {
         .respond_with(json(200, "process_running.json"))
         .mount(&s)
         .await;
-    let spec = ReissueSpec { csr: Some(csr("shop.example.com", &[])), ..ReissueSpec::default() };
+    let spec = ReissueSpec::new().with_csr(csr("shop.example.com", &[]));
     assert_eq!(c.quote_reissue("20", &spec).await.unwrap().price.as_deref(), Some("24.95"));
     assert_eq!(c.reissue("20", &spec).await.unwrap().order_id, "32");
 }

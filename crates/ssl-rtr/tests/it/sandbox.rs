@@ -77,7 +77,7 @@ async fn the_whole_lifecycle() {
 
     // Reissue: free, a new process.
     let rekey = keyed(&names);
-    let re = ReissueSpec { csr: Some(rekey.csr_pem.clone()), ..ReissueSpec::default() };
+    let re = ReissueSpec::new().with_csr(rekey.csr_pem.clone());
     let q = p.quote_reissue(&placed.order_id, &re).await.unwrap();
     assert_eq!((q.price.as_deref(), q.currency), (Some("0.00"), None));
     let reissued = p.reissue(&placed.order_id, &re).await.unwrap();

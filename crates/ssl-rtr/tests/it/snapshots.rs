@@ -54,22 +54,22 @@ fn neutral_ov_order_with_approver_and_options() {
         .option("coc", "12345678")
         .option("language", "nl")
         .csr(CSR);
-    spec.contacts.admin = Some(Contact {
-        first_name: Some("Jane".into()),
-        last_name: Some("Doe".into()),
-        email: Some("jane@example.com".into()),
-        phone: Some("+31 (0)20 123 4567".into()),
-        title: Some("CTO".into()),
-        ..Contact::default()
-    });
-    spec.contacts.organization = Some(Organization {
-        name: Some("Example B.V.".into()),
-        address: Some("Keizersgracht 1".into()),
-        postal_code: Some("1015AA".into()),
-        city: Some("Amsterdam".into()),
-        country: Some("NL".into()),
-        ..Organization::default()
-    });
+    spec.contacts.admin = Some(
+        Contact::new()
+            .with_first_name("Jane")
+            .with_last_name("Doe")
+            .with_email("jane@example.com")
+            .with_phone("+31 (0)20 123 4567")
+            .with_title("CTO"),
+    );
+    spec.contacts.organization = Some(
+        Organization::new()
+            .with_name("Example B.V.")
+            .with_address("Keizersgracht 1")
+            .with_postal_code("1015AA")
+            .with_city("Amsterdam")
+            .with_country("NL"),
+    );
     let mut problems = Vec::new();
     let body = build_request(&spec, &product("product_ov.json"), "acme-handle", &mut problems);
     assert!(problems.is_empty(), "{problems:?}");

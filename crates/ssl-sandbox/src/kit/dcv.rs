@@ -266,18 +266,14 @@ mod tests {
     #[test]
     fn parents_and_records() {
         assert_eq!(self_and_parents("*.a.example.com"), vec!["a.example.com", "example.com"]);
-        let recs = vec![DnsRecord {
-            name: "_dnsauth.example.com.".into(),
-            record_type: "txt".into(),
-            value: "\"abc\"".into(),
-        }];
+        let recs = vec![DnsRecord::new("_dnsauth.example.com.", "txt", "\"abc\"")];
         assert!(has_record(&recs, "_dnsauth.Example.com", "TXT", "abc"));
         assert!(!has_record(&recs, "_dnsauth.example.com", "CNAME", "abc"));
     }
 
     #[tokio::test]
     async fn any_challenge_passes() {
-        let recs = vec![DnsRecord { name: "b.example.com".into(), record_type: "TXT".into(), value: "t".into() }];
+        let recs = vec![DnsRecord::new("b.example.com", "TXT", "t")];
         let hosts = BTreeMap::new();
         let rec = |n: &str| Challenge::Record { name: n.into(), record_type: "TXT", value: "t".into() };
         assert!(check(&[rec("a.example.com"), rec("b.example.com")], (&recs, &hosts)).await.is_ok());
