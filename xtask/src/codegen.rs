@@ -1674,7 +1674,13 @@ impl<'a> Gen<'a> {
                     let (a, b) = (opt_usize(rules.min_len), opt_usize(rules.max_len));
                     inner.push(quote!(#v::length(prefix, #field, #x, #a, #b, out);));
                 }
-                let pattern = rules.pattern.as_ref().map(|p| quote!(#v::pattern(prefix, #field, #x, #p, out);));
+                // One compiled pattern per call site (a `static`: no lookup per call).
+                let pattern = rules.pattern.as_ref().map(|p| {
+                    quote!({
+                        static PATTERN: #v::Pattern = #v::Pattern::new(#p);
+                        PATTERN.check(prefix, #field, #x, out);
+                    })
+                });
                 if required {
                     // An empty required string is one `required` problem, not also `length` and `pattern`.
                     out.push(quote!(#v::required_str(prefix, #field, #x, out);));

@@ -350,6 +350,11 @@ struct ErrorDocument {
     errors: Vec<ErrorObject>,
 }
 
+/// Whether `body` may hold a key `errors`: its bytes, or a `\u` escape that could spell it.
+fn has_errors_key(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"errors").is_some() || memchr::memmem::find(body, b"\\u").is_some()
+}
+
 /// `/data/attributes/csr` → `csr`; `/data/relationships/product` → `product`.
 fn pointer_field(pointer: &str) -> String {
     let p = pointer.trim_start_matches('/');
@@ -365,6 +370,11 @@ fn pointer_field(pointer: &str) -> String {
 /// its `code`;
 /// the field `source.pointer` (without `/data/attributes/`), `source.parameter` or `field`.
 pub fn decode_errors(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderError> {
+    // A success without the bytes `errors` and without a `\u` escape (the only way a key can spell `errors`
+    // otherwise) has no `errors` member: it is not parsed a second time here.
+    if status < 400 && !has_errors_key(body) {
+        return None;
+    }
     let doc = serde_json::from_slice::<ErrorDocument>(body).ok().filter(|d| !d.errors.is_empty());
     let Some(doc) = doc else {
         return (status >= 400).then(|| ProviderError::from_body(provider, status, body));
@@ -546,5 +556,31 @@ mod tests {
         assert!(decode_errors("nameshield", 200, br#"{"errors":[]}"#).is_none());
         let e = decode_errors("nameshield", 503, b"<html>down</html>").unwrap();
         assert!(e.message.contains("down"));
+    }
+
+    #[test]
+    fn the_success_probe_never_skips_an_error_document() {
+        let bodies: [&[u8]; 8] = [
+            br#"{"data":{"type":"orders","id":"1","attributes":{"status":"pending"}}}"#,
+            br#"{"errors":[{"status":"422","title":"Invalid","detail":"csr"}]}"#,
+            br#"{"errors":{"code":"E1","message":"one object"}}"#,
+            br#"{"\u0065rrors":[{"title":"escaped key"}]}"#,
+            br#"{"data":{"attributes":{"note":"no errors here"}}}"#,
+            br#"{"errors":[]}"#,
+            b"<html>",
+            b"",
+        ];
+        for body in bodies {
+            for status in [200, 201, 204, 404, 500] {
+                let full = serde_json::from_slice::<ErrorDocument>(body).ok().is_some_and(|d| !d.errors.is_empty())
+                    || status >= 400;
+                assert_eq!(
+                    decode_errors("p", status, body).is_some(),
+                    full,
+                    "{status} {}",
+                    String::from_utf8_lossy(body)
+                );
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `length`, `pattern`, `range`, `items`) naming the wire field path, so every violation is reported at once.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::problem::Problem;
 
@@ -98,26 +98,83 @@ pub fn one_of_int(prefix: &str, field: &str, value: i64, allowed: &[i64], out: &
     }
 }
 
-/// Value matches the (anchored by the caller) regular expression.
+/// Value matches the (anchored by the caller) regular expression. Compiled once per pattern text (a lookup per
+/// call); generated code uses a [`Pattern`] per call site instead (no lookup).
 pub fn pattern(prefix: &str, field: &str, value: &str, re: &str, out: &mut Vec<Problem>) {
-    static CACHE: OnceLock<Mutex<HashMap<String, regex_lite::Regex>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    let matched = match cache.get(re) {
-        Some(r) => r.is_match(value),
-        None => match regex_lite::Regex::new(re) {
-            Ok(r) => {
-                let m = r.is_match(value);
-                cache.insert(re.to_owned(), r);
-                m
-            }
-            Err(_) => true,
-        },
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Option<Compiled>>>>> = OnceLock::new();
+    let compiled = {
+        let mut cache = CACHE.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(cache.entry(re.to_owned()).or_insert_with(|| Arc::new(Compiled::new(re))))
     };
-    if !matched {
-        let f = join(prefix, field);
-        out.push(Problem::error("pattern", format!("`{f}` = `{value}` does not match `{re}`")).with_field(f));
+    if !Compiled::matches(compiled.as_ref().as_ref(), value) {
+        pattern_problem(prefix, field, value, re, out);
     }
+}
+
+/// A spec's `pattern`, compiled on first use and kept (a `static` per generated call site):
+/// `static P: Pattern = Pattern::new("^[a-z]+$"); P.check(prefix, "name", value, out);`
+///
+/// The semantics are regex-lite's (ASCII classes, ASCII case folding; a pattern it cannot compile, such as a
+/// lookahead, is not enforced). An ASCII value against an ASCII pattern is matched by the `regex` crate's
+/// lazy DFA instead, which agrees with regex-lite there and costs a few instructions per byte instead of
+/// hundreds; anything else goes through regex-lite.
+#[derive(Debug)]
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+#[derive(Debug)]
+struct Compiled {
+    lite: regex_lite::Regex,
+    /// The same pattern for ASCII values; `None` when the pattern is not ASCII or `regex` refuses it.
+    fast: Option<regex::Regex>,
+}
+
+impl Compiled {
+    /// `None` when regex-lite cannot compile the pattern (it is then not enforced, as before).
+    fn new(re: &str) -> Option<Self> {
+        let lite = regex_lite::Regex::new(re).ok()?;
+        let fast = if re.is_ascii() { regex::Regex::new(re).ok() } else { None };
+        Some(Self { lite, fast })
+    }
+
+    fn matches(this: Option<&Self>, value: &str) -> bool {
+        match this {
+            None => true,
+            Some(Self { fast: Some(fast), .. }) if value.is_ascii() => fast.is_match(value),
+            Some(c) => c.lite.is_match(value),
+        }
+    }
+}
+
+impl Pattern {
+    /// A pattern, compiled on first use.
+    pub const fn new(source: &'static str) -> Self {
+        Self { source, compiled: OnceLock::new() }
+    }
+
+    /// The pattern's text.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `value` matches (always true for a pattern regex-lite cannot compile).
+    pub fn is_match(&self, value: &str) -> bool {
+        Compiled::matches(self.compiled.get_or_init(|| Compiled::new(self.source)).as_ref(), value)
+    }
+
+    /// Push a `pattern` problem for `field` when `value` does not match.
+    pub fn check(&self, prefix: &str, field: &str, value: &str, out: &mut Vec<Problem>) {
+        if !self.is_match(value) {
+            pattern_problem(prefix, field, value, self.source, out);
+        }
+    }
+}
+
+fn pattern_problem(prefix: &str, field: &str, value: &str, re: &str, out: &mut Vec<Problem>) {
+    let f = join(prefix, field);
+    out.push(Problem::error("pattern", format!("`{f}` = `{value}` does not match `{re}`")).with_field(f));
 }
 
 #[cfg(test)]
@@ -157,5 +214,52 @@ mod tests {
         one_of("", "c", "card", &["balance", "card"], &mut out);
         pattern("", "d", "2026-01-01", r"^\d{4}-\d{2}-\d{2}$", &mut out);
         assert!(out.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn the_fast_engine_agrees_with_regex_lite() {
+        let patterns = [
+            r"^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+            r"^[a-z0-9_\-+](?:[a-z0-9_\-+.]{0,62}[a-z0-9_\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+            r"^[^,\s]+$",
+            r"^\d{4}-\d{2}-\d{2}$",
+            r"^\w+\b.$",
+            r"(?i)^[a-k]+$",
+            r"^\+[0-9]{1,3}\.[0-9]{1,14}$",
+            r"^\S(?:.*\S)?$",
+        ];
+        let values = [
+            "www.example.com",
+            "*.example.com",
+            "-bad.example.com",
+            "a.b",
+            "admin+x@example.com",
+            ".a@example.com",
+            "a,b",
+            "a b",
+            "2026-01-01",
+            "2026-1-01",
+            "abc_9!",
+            "ABCK",
+            "+31.201234567",
+            " x",
+            "x\x0b",
+            "\u{212a}",
+            "é.example.com",
+            "١٢٣٤-٠١-٠١",
+            "",
+        ];
+        for re in patterns {
+            let lite = regex_lite::Regex::new(re).unwrap();
+            let p = Pattern::new(re);
+            for v in values {
+                assert_eq!(p.is_match(v), lite.is_match(v), "{re} on {v:?}");
+                let mut out = Vec::new();
+                pattern("", "f", v, re, &mut out);
+                assert_eq!(out.is_empty(), lite.is_match(v), "{re} on {v:?}");
+            }
+        }
+        // regex-lite cannot compile a lookahead: such a pattern is not enforced.
+        assert!(Pattern::new("^(?=.{1,3}$)a+$").is_match("aaaaa"));
     }
 }

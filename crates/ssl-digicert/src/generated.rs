@@ -1013,13 +1013,12 @@ impl ::ssl_core::validate::Validate for OrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "custom_expiration_date",
-                    x0,
-                    "^\\d{4}-\\d{2}-\\d{2}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^\\d{4}-\\d{2}-\\d{2}$",
+                    );
+                    PATTERN.check(prefix, "custom_expiration_date", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.order_validity {
@@ -1457,13 +1456,12 @@ impl ::ssl_core::validate::Validate for OrderValidity {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "custom_expiration_date",
-                    x0,
-                    "^\\d{4}-\\d{2}-\\d{2}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^\\d{4}-\\d{2}-\\d{2}$",
+                    );
+                    PATTERN.check(prefix, "custom_expiration_date", x0, out);
+                }
             }
         }
     }

@@ -1826,13 +1826,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.approver_emails {
@@ -1840,13 +1839,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 let f1 = format!("approver_emails[{i}]");
                 ::ssl_core::validate::length(prefix, &f1, x1, Some(1usize), None, out);
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(
-                        prefix,
-                        &f1,
-                        x1,
-                        "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
-                        out,
-                    );
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -1855,7 +1853,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 let f1 = format!("dns_names[{i}]");
                 ::ssl_core::validate::length(prefix, &f1, x1, Some(1usize), None, out);
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(prefix, &f1, x1, "^[^,\\s]+$", out);
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^[^,\\s]+$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -1899,13 +1902,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
             let x0 = &self.admin_email;
             ::ssl_core::validate::required_str(prefix, "admin_email", x0, out);
             if !x0.trim().is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "admin_email",
-                    x0,
-                    "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
+                    );
+                    PATTERN.check(prefix, "admin_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.admin_city {
@@ -1928,13 +1930,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "admin_country",
-                    x0,
-                    "^[A-Z]{2}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[A-Z]{2}$",
+                    );
+                    PATTERN.check(prefix, "admin_country", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.admin_fax {
@@ -2020,13 +2021,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
             let x0 = &self.tech_email;
             ::ssl_core::validate::required_str(prefix, "tech_email", x0, out);
             if !x0.trim().is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "tech_email",
-                    x0,
-                    "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
+                    );
+                    PATTERN.check(prefix, "tech_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.tech_city {
@@ -2049,13 +2049,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "tech_country",
-                    x0,
-                    "^[A-Z]{2}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[A-Z]{2}$",
+                    );
+                    PATTERN.check(prefix, "tech_country", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.tech_fax {
@@ -2148,13 +2147,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "org_country",
-                    x0,
-                    "^[A-Z]{2}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[A-Z]{2}$",
+                    );
+                    PATTERN.check(prefix, "org_country", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.org_fax {
@@ -2200,13 +2198,12 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
             );
         }
         if let Some(x0) = &self.unique_code {
-            ::ssl_core::validate::pattern(
-                prefix,
-                "unique_code",
-                x0,
-                "^[A-Za-z0-9]{15,20}$",
-                out,
-            );
+            {
+                static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                    "^[A-Za-z0-9]{15,20}$",
+                );
+                PATTERN.check(prefix, "unique_code", x0, out);
+            }
         }
         ::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);
     }
@@ -2853,13 +2850,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.approver_emails {
@@ -2867,13 +2863,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
                 let f1 = format!("approver_emails[{i}]");
                 ::ssl_core::validate::length(prefix, &f1, x1, Some(1usize), None, out);
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(
-                        prefix,
-                        &f1,
-                        x1,
-                        "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
-                        out,
-                    );
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -2882,7 +2877,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
                 let f1 = format!("dns_names[{i}]");
                 ::ssl_core::validate::length(prefix, &f1, x1, Some(1usize), None, out);
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(prefix, &f1, x1, "^[^,\\s]+$", out);
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^[^,\\s]+$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -2896,13 +2896,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
             );
         }
         if let Some(x0) = &self.unique_code {
-            ::ssl_core::validate::pattern(
-                prefix,
-                "unique_code",
-                x0,
-                "^[A-Za-z0-9]{15,20}$",
-                out,
-            );
+            {
+                static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                    "^[A-Za-z0-9]{15,20}$",
+                );
+                PATTERN.check(prefix, "unique_code", x0, out);
+            }
         }
         ::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);
     }
@@ -3579,13 +3578,12 @@ impl ::ssl_core::validate::Validate for ChangeDcvRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         ::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);
@@ -3625,13 +3623,12 @@ impl ::ssl_core::validate::Validate for ChangeValidationEmailRequest {
                     None,
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^([^@\\s,]+@[^@\\s,]+\\.[^@\\s,]+|http|https|dns)$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
     }

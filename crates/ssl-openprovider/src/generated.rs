@@ -748,13 +748,12 @@ impl ::ssl_core::validate::Validate for CreateOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.autorenew {
@@ -2629,13 +2628,12 @@ impl ::ssl_core::validate::Validate for ReissueOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.domain_validation_methods {
@@ -4242,13 +4240,12 @@ impl ::ssl_core::validate::Validate for UpdateApproverEmailRequest {
                     Some(254usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
     }
@@ -4520,13 +4517,12 @@ impl ::ssl_core::validate::Validate for UpdateOrderRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "approver_email",
-                    x0,
-                    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$",
+                    );
+                    PATTERN.check(prefix, "approver_email", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.autorenew {

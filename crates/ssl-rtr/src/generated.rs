@@ -658,13 +658,12 @@ impl ::ssl_core::validate::Validate for Approver {
                     Some(255usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "email",
-                    x0,
-                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "email", x0, out);
+                }
             }
         }
         {
@@ -679,13 +678,12 @@ impl ::ssl_core::validate::Validate for Approver {
                     Some(17usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "voice",
-                    x0,
-                    "^\\+[0-9]{1,3}\\.[0-9]{1,14}$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^\\+[0-9]{1,3}\\.[0-9]{1,14}$",
+                    );
+                    PATTERN.check(prefix, "voice", x0, out);
+                }
             }
         }
     }
@@ -743,13 +741,12 @@ impl ::ssl_core::validate::Validate for Dcv {
                     Some(255usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "commonName",
-                    x0,
-                    "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "commonName", x0, out);
+                }
             }
         }
         {
@@ -775,13 +772,12 @@ impl ::ssl_core::validate::Validate for Dcv {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "email",
-                    x0,
-                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "email", x0, out);
+                }
             }
         }
     }
@@ -1059,13 +1055,12 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                     Some(40usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "customer",
-                    x0,
-                    "^[a-zA-Z0-9\\-_@\\.]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-zA-Z0-9\\-_@\\.]+$",
+                    );
+                    PATTERN.check(prefix, "customer", x0, out);
+                }
             }
         }
         {
@@ -1110,13 +1105,12 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "domainName",
-                    x0,
-                    "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "domainName", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.san {
@@ -1131,13 +1125,12 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                     out,
                 );
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(
-                        prefix,
-                        &f1,
-                        x1,
-                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                        out,
-                    );
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -1231,13 +1224,12 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "saEmail",
-                    x0,
-                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "saEmail", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.sa_language {
@@ -1268,13 +1260,12 @@ impl ::ssl_core::validate::Validate for CertificateRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "uniqueValue",
-                    x0,
-                    "^[a-zA-Z0-9]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-zA-Z0-9]+$",
+                    );
+                    PATTERN.check(prefix, "uniqueValue", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.approver {
@@ -1544,13 +1535,12 @@ impl ::ssl_core::validate::Validate for RenewRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "domainName",
-                    x0,
-                    "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "domainName", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.san {
@@ -1565,13 +1555,12 @@ impl ::ssl_core::validate::Validate for RenewRequest {
                     out,
                 );
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(
-                        prefix,
-                        &f1,
-                        x1,
-                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                        out,
-                    );
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -1655,13 +1644,12 @@ impl ::ssl_core::validate::Validate for RenewRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "saEmail",
-                    x0,
-                    "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-z0-9_\\-+](?:[a-z0-9_\\-+.]{0,62}[a-z0-9_\\-+])?@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "saEmail", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.language {
@@ -1894,13 +1882,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "domainName",
-                    x0,
-                    "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "domainName", x0, out);
+                }
             }
         }
         if let Some(x0) = &self.san {
@@ -1915,13 +1902,12 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
                     out,
                 );
                 if !x1.is_empty() {
-                    ::ssl_core::validate::pattern(
-                        prefix,
-                        &f1,
-                        x1,
-                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                        out,
-                    );
+                    {
+                        static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                            "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                        );
+                        PATTERN.check(prefix, &f1, x1, out);
+                    }
                 }
             }
         }
@@ -4380,13 +4366,12 @@ impl ::ssl_core::validate::Validate for ImportRequest {
                     Some(40usize),
                     out,
                 );
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "customer",
-                    x0,
-                    "^[a-zA-Z0-9\\-_@\\.]+$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^[a-zA-Z0-9\\-_@\\.]+$",
+                    );
+                    PATTERN.check(prefix, "customer", x0, out);
+                }
             }
         }
         {
@@ -4426,13 +4411,12 @@ impl ::ssl_core::validate::Validate for ImportRequest {
                 out,
             );
             if !x0.is_empty() {
-                ::ssl_core::validate::pattern(
-                    prefix,
-                    "domainName",
-                    x0,
-                    "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
-                    out,
-                );
+                {
+                    static PATTERN: ::ssl_core::validate::Pattern = ::ssl_core::validate::Pattern::new(
+                        "^(?:\\*\\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z][a-z0-9-]{0,61}[a-z0-9])$",
+                    );
+                    PATTERN.check(prefix, "domainName", x0, out);
+                }
             }
         }
     }
