@@ -233,6 +233,9 @@ struct StructDef {
     rules: Vec<TokenStream>,
     /// `x-neutral` + `x-need` of properties: (wire, neutral path, need) rows of `FIELDS`.
     field_rules: Vec<(String, String, String)>,
+    /// `x-fields: true`: read by a provider's product facts, so it gets the typed `ssl_core::facts::Fields`
+    /// accessor (structs with `x-rules` or `x-neutral` fields, and `x-quote` bodies, get it anyway).
+    accessor: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -525,7 +528,7 @@ impl<'a> Gen<'a> {
             }
         };
         for key in data.extensions.keys() {
-            if !["x-require-one-of", "x-jsonapi", "x-rules"].contains(&key.as_str()) {
+            if !["x-require-one-of", "x-jsonapi", "x-rules", "x-fields"].contains(&key.as_str()) {
                 return Err(format!("{name}: unknown schema extension `{key}`"));
             }
         }
@@ -538,9 +541,22 @@ impl<'a> Gen<'a> {
             None => Vec::new(),
             Some(v) => x_rules(name, v, &props)?,
         };
+        let accessor = match data.extensions.get("x-fields") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(format!("{name}: `x-fields` is true or false")),
+        };
         let doc = doc_of(data);
-        self.items[idx] =
-            Item::Struct(StructDef { name: name.to_owned(), doc, fields, one_of, jsonapi, rules, field_rules });
+        self.items[idx] = Item::Struct(StructDef {
+            name: name.to_owned(),
+            doc,
+            fields,
+            one_of,
+            jsonapi,
+            rules,
+            field_rules,
+            accessor,
+        });
         Ok(())
     }
 
@@ -628,6 +644,7 @@ impl<'a> Gen<'a> {
             jsonapi: None,
             rules: Vec::new(),
             field_rules: Vec::new(),
+            accessor: false,
         });
         Ok(JsonApi { r#type })
     }
@@ -1224,11 +1241,24 @@ impl<'a> Gen<'a> {
                 _ => None,
             })
             .collect();
+        // Bodies whose `x-quote` parameter `is_quote` reads get the typed field accessor too.
+        let quoted: BTreeSet<String> = ops
+            .iter()
+            .filter(|o| matches!(o.quote, Some((true, _, _))))
+            .filter_map(|o| match &o.body {
+                Some(Ty::Struct(n)) => Some(n.clone()),
+                _ => None,
+            })
+            .collect();
         let mut items = Vec::new();
         for item in &self.items {
             match item {
                 Item::Struct(s) => {
-                    items.push(self.emit_struct(s, answers.contains(&s.name), forms.contains(&s.name))?);
+                    let form = forms.contains(&s.name);
+                    items.push(self.emit_struct(s, answers.contains(&s.name), form)?);
+                    if s.accessor || !s.rules.is_empty() || !s.field_rules.is_empty() || quoted.contains(&s.name) {
+                        items.push(emit_fields(s, form));
+                    }
                     if let Some(j) = &s.jsonapi {
                         items.push(emit_jsonapi(&s.name, j));
                     }
@@ -2245,7 +2275,7 @@ fn emit_ops(ops: &[Op]) -> TokenStream {
             None => quote!(),
             Some((in_body, name, value)) => {
                 let test = if *in_body {
-                    quote!(::ssl_core::operation::field(&self.body, #name) == #value)
+                    quote!(::ssl_core::facts::text_of(&self.body, #name).as_deref().unwrap_or_default() == #value)
                 } else {
                     let i = ident(&field_ident(name));
                     quote!(self.#i.as_deref() == Some(#value))
@@ -2659,6 +2689,45 @@ fn lenient_fn(ty: &Ty, required: bool, answer: bool) -> Option<&'static str> {
         },
     };
     Some(if required { f[0] } else { f[1] })
+}
+
+/// `impl ssl_core::facts::Fields`: each property read where it is, as its JSON would show it (a form body's
+/// booleans as `1`/`0`); types without a direct reading go through their JSON.
+fn emit_fields(s: &StructDef, form: bool) -> TokenStream {
+    let name = ident(&s.name);
+    let arms = s.fields.iter().map(|f| {
+        let wire = &f.wire;
+        let id = ident(&f.ident);
+        let read = match (&f.ty, f.required) {
+            (Ty::Str, true) => quote!(F::Str(&self.#id)),
+            (Ty::Str, false) => quote!(self.#id.as_deref().map_or(F::Null, F::Str)),
+            (Ty::I64, true) => quote!(F::Int(self.#id)),
+            (Ty::I64, false) => quote!(self.#id.map_or(F::Null, F::Int)),
+            (Ty::Bool, true) if form => quote!(F::Int(i64::from(self.#id))),
+            (Ty::Bool, false) if form => quote!(self.#id.map_or(F::Null, |b| F::Int(i64::from(b)))),
+            (Ty::Bool, true) => quote!(F::Bool(self.#id)),
+            (Ty::Bool, false) => quote!(self.#id.map_or(F::Null, F::Bool)),
+            (Ty::Enum(_), true) => quote!(F::Str(self.#id.as_str())),
+            (Ty::Enum(_), false) => quote!(self.#id.as_ref().map_or(F::Null, |e| F::Str(e.as_str()))),
+            (Ty::Vec(inner), true) if **inner == Ty::Str => quote!(F::Strs(&self.#id)),
+            (Ty::Vec(inner), false) if **inner == Ty::Str => quote!(self.#id.as_deref().map_or(F::Null, F::Strs)),
+            (Ty::Value, true) => quote!(F::value(&self.#id)),
+            (Ty::Value, false) => quote!(self.#id.as_ref().map_or(F::Null, F::value)),
+            _ => quote!(F::json(&self.#id)),
+        };
+        quote!(#wire => #read,)
+    });
+    quote! {
+        impl ::ssl_core::facts::Fields for #name {
+            fn field(&self, wire: &str) -> ::ssl_core::facts::FieldValue<'_> {
+                use ::ssl_core::facts::FieldValue as F;
+                match wire {
+                    #(#arms)*
+                    _ => F::Null,
+                }
+            }
+        }
+    }
 }
 
 fn ty_tokens(ty: &Ty) -> TokenStream {
@@ -3136,9 +3205,16 @@ mod tests {
             one_op(spend(serde_json::json!({"x-order-id": "id", "x-lookup": lookup, "x-quote": quote})), created())
                 .unwrap();
         assert!(
-            has(&out, "fn is_quote(&self) -> bool { ::ssl_core::operation::field(&self.body, \"csr\") == \"1\" }"),
+            has(
+                &out,
+                "fn is_quote(&self) -> bool { ::ssl_core::facts::text_of(&self.body, \"csr\").as_deref().unwrap_or_default() == \"1\" }"
+            ),
             "{out}"
         );
+        // The quoted body reads its field typed (the accessor), not through a JSON copy.
+        assert!(has(&out, "impl ::ssl_core::facts::Fields for Created"), "{out}");
+        assert!(has(&out, "\"id\" => F::Int(self.id)"), "{out}");
+        assert!(has(&out, "\"csr\" => self.csr.as_deref().map_or(F::Null, F::Str)"), "{out}");
         let mut read = spend(serde_json::json!({"x-order-id": "id"}));
         read["x-call-kind"] = "read".into();
         let err = one_op(read, created()).unwrap_err();

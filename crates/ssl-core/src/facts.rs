@@ -5,6 +5,12 @@
 //! neutral [`ProductRules`], and [`ProductFacts::check_order`] checks a wire order against a product. Which
 //! contact fields a validation level requires is a [`FieldRule`] table (generated from the spec's
 //! `x-neutral` / `x-need` property extensions), read by [`required_paths`] and [`missing_fields`].
+//!
+//! The evaluators read a wire value through [`Fields`]: the generated request and product types implement it
+//! with typed accessors (a field is read where it is, no JSON copy of the value), and `serde_json::Value` does
+//! too (tests, untyped callers). A field reads as its JSON serialization would show it ([`FieldValue`]).
+
+use std::borrow::Cow;
 
 use serde_json::Value;
 
@@ -52,13 +58,13 @@ pub fn required_paths(table: &[FieldRule], level: ValidationLevel) -> Vec<String
     table.iter().filter(|r| r.need.applies(level)).map(|r| r.neutral.to_owned()).collect()
 }
 
-/// The OV/EV-only fields of `table` that a wire order (`doc`, serialized) lacks for a product of `level`.
-pub fn missing_fields(doc: &Value, table: &[FieldRule], level: ValidationLevel, product: &str) -> Vec<Problem> {
+/// The OV/EV-only fields of `table` that a wire order (`doc`) lacks for a product of `level`.
+pub fn missing_fields(doc: &dyn Fields, table: &[FieldRule], level: ValidationLevel, product: &str) -> Vec<Problem> {
     let lvl = if level == ValidationLevel::Ev { "EV" } else { "OV" };
     table
         .iter()
         .filter(|r| matches!(r.need, Need::Ov | Need::OvEv) && r.need.applies(level))
-        .filter(|r| crate::operation::text_at(doc, r.wire).is_none())
+        .filter(|r| text_at(doc, r.wire).is_none())
         .map(|r| {
             let msg = format!("`{}` is required for {lvl} product {product} (contacts: `{}`)", r.wire, r.neutral);
             Problem::error("field_required", msg).with_field(r.wire)
@@ -134,21 +140,182 @@ pub struct OrderFields {
     pub method: &'static str,
 }
 
-fn at<'a>(doc: &'a Value, path: &str) -> Option<&'a Value> {
-    path.split('.').try_fold(doc, |v, part| v.get(part)).filter(|v| !v.is_null())
+/// One top-level field of a wire value as its JSON serialization shows it, borrowed where it can be.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FieldValue<'a> {
+    /// Absent or null.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer (a form body's boolean too, sent as `1`/`0`).
+    Int(i64),
+    /// A string (an enum's wire value too).
+    Str(&'a str),
+    /// A list of strings.
+    Strs(&'a [String]),
+    /// Anything else, as JSON.
+    Json(Cow<'a, Value>),
 }
 
-fn flag(doc: &Value, path: &str) -> Option<bool> {
-    at(doc, path).and_then(Value::as_bool)
+impl<'a> FieldValue<'a> {
+    /// A field of any serializable type, through its JSON (for the types an accessor does not read directly).
+    pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(Value::Null) | Err(_) => Self::Null,
+            Ok(v) => Self::Json(Cow::Owned(v)),
+        }
+    }
+
+    /// A JSON value, borrowed (`null` reads as [`Self::Null`]).
+    pub fn value(value: &'a Value) -> Self {
+        if value.is_null() { Self::Null } else { Self::Json(Cow::Borrowed(value)) }
+    }
+
+    /// Whether the field is absent or null.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Self::Null)
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Self::Bool(b) => Some(*b),
+            Self::Json(v) => v.as_bool(),
+            _ => None,
+        }
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            Self::Json(v) => v.as_str(),
+            _ => None,
+        }
+    }
+
+    fn as_i64(&self) -> Option<i64> {
+        match self {
+            Self::Int(i) => Some(*i),
+            Self::Json(v) => v.as_i64(),
+            _ => None,
+        }
+    }
+
+    fn as_u64(&self) -> Option<u64> {
+        match self {
+            Self::Int(i) => u64::try_from(*i).ok(),
+            Self::Json(v) => v.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// A list's entries, each as a string when it is one; `None` when the field is not a list.
+    fn items(&self) -> Option<Vec<Option<&str>>> {
+        match self {
+            Self::Strs(items) => Some(items.iter().map(|s| Some(s.as_str())).collect()),
+            Self::Json(v) => v.as_array().map(|a| a.iter().map(Value::as_str).collect()),
+            _ => None,
+        }
+    }
+
+    /// The field as JSON (what `serde_json::to_value` of the whole value shows at this key).
+    pub fn to_json(&self) -> Cow<'_, Value> {
+        Cow::Owned(match self {
+            Self::Null => Value::Null,
+            Self::Bool(b) => Value::Bool(*b),
+            Self::Int(i) => Value::from(*i),
+            Self::Str(s) => Value::from(*s),
+            Self::Strs(items) => Value::from(items.to_vec()),
+            Self::Json(v) => return Cow::Borrowed(v.as_ref()),
+        })
+    }
+
+    /// The text of a scalar, as [`crate::operation::text_at`] reads it: a string trimmed (none when blank), a
+    /// number or boolean as JSON writes it.
+    fn text(&self) -> Option<String> {
+        match self {
+            Self::Str(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
+            Self::Int(i) => Some(i.to_string()),
+            Self::Bool(b) => Some(b.to_string()),
+            Self::Null | Self::Strs(_) => None,
+            Self::Json(v) => crate::operation::text_at(v, ""),
+        }
+    }
+
+    /// The value at `rest`, a dotted path below this field (`vendor` of `prices`), object keys only.
+    fn below(self, rest: &str) -> FieldValue<'a> {
+        let found = match &self {
+            Self::Json(Cow::Borrowed(v)) => {
+                let v: &'a Value = v;
+                return rest.split('.').try_fold(v, |v, part| v.get(part)).map_or(Self::Null, Self::value);
+            }
+            Self::Json(Cow::Owned(v)) => rest.split('.').try_fold(v, |v, part| v.get(part)).cloned(),
+            _ => None,
+        };
+        found.map_or(Self::Null, |v| if v.is_null() { Self::Null } else { Self::Json(Cow::Owned(v)) })
+    }
 }
 
-fn text(doc: &Value, path: &str) -> String {
-    at(doc, path).and_then(Value::as_str).unwrap_or("").trim().to_ascii_lowercase()
+/// Read access to the top-level fields of a wire value by wire name. Generated for the request and product
+/// types the rules and facts read (typed accessors, no JSON copy); `serde_json::Value` has it too.
+pub trait Fields {
+    /// The field `wire` (a top-level wire name); [`FieldValue::Null`] when absent or null.
+    fn field(&self, wire: &str) -> FieldValue<'_>;
 }
 
-fn term_keys(v: Option<&Value>) -> Vec<u32> {
+impl Fields for Value {
+    fn field(&self, wire: &str) -> FieldValue<'_> {
+        self.get(wire).map_or(FieldValue::Null, FieldValue::value)
+    }
+}
+
+impl<T: Fields + ?Sized> Fields for &T {
+    fn field(&self, wire: &str) -> FieldValue<'_> {
+        (**self).field(wire)
+    }
+}
+
+/// The value at a dotted path (`prices.vendor`): object keys only, null as absent.
+fn at<'a>(doc: &'a (impl Fields + ?Sized), path: &str) -> FieldValue<'a> {
+    match path.split_once('.') {
+        None => doc.field(path),
+        Some((head, rest)) => doc.field(head).below(rest),
+    }
+}
+
+fn flag(doc: &(impl Fields + ?Sized), path: &str) -> Option<bool> {
+    at(doc, path).as_bool()
+}
+
+fn text(doc: &(impl Fields + ?Sized), path: &str) -> String {
+    at(doc, path).as_str().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// The text at a dotted path, as [`crate::operation::text_at`] reads a JSON value (array indexes included).
+fn text_at(doc: &(impl Fields + ?Sized), path: &str) -> Option<String> {
+    let mut parts = path.split('.').filter(|p| !p.is_empty());
+    let head = doc.field(parts.next()?);
+    match path.split('.').filter(|p| !p.is_empty()).nth(1) {
+        None => head.text(),
+        Some(_) => {
+            let rest: Vec<&str> = parts.collect();
+            crate::operation::text_at(&head.to_json(), &rest.join("."))
+        }
+    }
+}
+
+/// The text at a dotted path of a wire value (`only_validate`), as [`crate::operation::field`] reads its JSON:
+/// a string trimmed (none when blank), a number or boolean as JSON writes it; `None` when absent or not a scalar.
+pub fn text_of(doc: &dyn Fields, path: &str) -> Option<String> {
+    text_at(doc, path)
+}
+
+fn term_keys(v: &FieldValue<'_>) -> Vec<u32> {
     match v {
-        Some(Value::Object(m)) => m.keys().filter_map(|k| k.trim().parse::<u32>().ok()).filter(|m| *m > 0).collect(),
+        FieldValue::Json(v) => match v.as_ref() {
+            Value::Object(m) => m.keys().filter_map(|k| k.trim().parse::<u32>().ok()).filter(|m| *m > 0).collect(),
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     }
 }
@@ -160,7 +327,7 @@ pub fn is_email(s: &str) -> bool {
 
 impl ProductFacts {
     /// The validation level: the first matching spelling, else the level flag, else DV.
-    pub fn level_of(&self, doc: &Value) -> ValidationLevel {
+    pub fn level_of(&self, doc: &dyn Fields) -> ValidationLevel {
         let t = text(doc, self.level);
         let matched = self.levels.iter().find(|(s, _)| match s.strip_suffix('*') {
             Some(prefix) => t.starts_with(prefix),
@@ -175,10 +342,10 @@ impl ProductFacts {
 
     /// Terms offered, in months: the numeric keys of the first price table that has any, else every whole year
     /// up to the longest term, else 12.
-    pub fn periods_of(&self, doc: &Value) -> Vec<u32> {
-        let mut out = self.prices.iter().map(|p| term_keys(at(doc, p))).find(|k| !k.is_empty()).unwrap_or_default();
+    pub fn periods_of(&self, doc: &dyn Fields) -> Vec<u32> {
+        let mut out = self.prices.iter().map(|p| term_keys(&at(doc, p))).find(|k| !k.is_empty()).unwrap_or_default();
         if out.is_empty() {
-            if let Some(max) = at(doc, self.max_period).and_then(Value::as_u64).filter(|m| *m >= 12) {
+            if let Some(max) = at(doc, self.max_period).as_u64().filter(|m| *m >= 12) {
                 out = (1..=max / 12).map(|y| (y * 12) as u32).collect();
             }
         }
@@ -191,16 +358,21 @@ impl ProductFacts {
     }
 
     /// The price of a term, from the first price table that has it (a string as given, a number with 2 decimals).
-    pub fn price_of(&self, doc: &Value, months: u32) -> Option<String> {
-        match self.prices.iter().find_map(|p| at(doc, p)?.get(months.to_string()))? {
-            Value::String(s) => Some(s.clone()),
+    pub fn price_of(&self, doc: &dyn Fields, months: u32) -> Option<String> {
+        let key = months.to_string();
+        let price = self.prices.iter().find_map(|p| match at(doc, p) {
+            FieldValue::Json(table) => table.get(&key).cloned(),
+            _ => None,
+        })?;
+        match price {
+            Value::String(s) => Some(s),
             Value::Number(n) => n.as_f64().map(|f| format!("{f:.2}")),
             _ => None,
         }
     }
 
     /// The brand family of a product.
-    pub fn brand_of(&self, doc: &Value) -> &'static Brand {
+    pub fn brand_of(&self, doc: &dyn Fields) -> &'static Brand {
         let b = text(doc, self.brand);
         let brands: &'static [Brand] = self.brands;
         brands.iter().find(|f| f.keywords.iter().any(|k| b.contains(k))).or(brands.last()).unwrap_or(&FALLBACK)
@@ -208,7 +380,7 @@ impl ProductFacts {
 
     /// The DCV methods offered: a method is offered when its flag is true (and the brand lists it or the flag
     /// [`DcvFlag::adds`] it), or when its flag is absent and the brand lists it.
-    pub fn dcv_of(&self, doc: &Value) -> Vec<DcvMethod> {
+    pub fn dcv_of(&self, doc: &dyn Fields) -> Vec<DcvMethod> {
         let brand = self.brand_of(doc);
         let offered = |m: DcvMethod| {
             let listed = brand.methods.contains(&m);
@@ -220,18 +392,24 @@ impl ProductFacts {
         DcvMethod::ALL.into_iter().filter(|m| offered(*m)).collect()
     }
 
-    /// The neutral rules of a product (`id` as the provider spells it). `max_names` only for SAN products.
-    pub fn rules(&self, id: &str, doc: &Value) -> ProductRules {
-        let validation = self.level_of(doc);
+    /// Whether the product takes SANs, and how many names at most (primary included; SAN products only).
+    fn names_of(&self, doc: &dyn Fields) -> (bool, Option<u32>) {
         let multi = flag(doc, self.multi_domain).unwrap_or(false);
-        let max = at(doc, self.max_names).and_then(Value::as_u64).filter(|n| *n > 0);
+        let max = at(doc, self.max_names).as_u64().filter(|n| *n > 0);
+        (multi, if multi { max.and_then(|n| u32::try_from(n).ok()) } else { None })
+    }
+
+    /// The neutral rules of a product (`id` as the provider spells it). `max_names` only for SAN products.
+    pub fn rules(&self, id: &str, doc: &dyn Fields) -> ProductRules {
+        let validation = self.level_of(doc);
+        let (multi_domain, max_names) = self.names_of(doc);
         ProductRules {
             id: id.to_owned(),
-            name: at(doc, self.name).and_then(Value::as_str).map_or_else(|| format!("product {id}"), str::to_owned),
+            name: at(doc, self.name).as_str().map_or_else(|| format!("product {id}"), str::to_owned),
             validation,
             wildcard: flag(doc, self.wildcard).unwrap_or(false),
-            multi_domain: multi,
-            max_names: if multi { max.and_then(|n| u32::try_from(n).ok()) } else { None },
+            multi_domain,
+            max_names,
             periods_months: self.periods_of(doc),
             dcv_methods: self.dcv_of(doc),
             required_fields: required_paths(self.fields, validation),
@@ -240,20 +418,26 @@ impl ProductFacts {
 
     /// Per-SAN DCV methods (a per-name entry whose method differs from the order's) only for brands that take
     /// them.
-    pub fn per_san_problem(&self, id: &str, product: &Value, order: &Value, f: &OrderFields) -> Option<Problem> {
+    pub fn per_san_problem(
+        &self,
+        id: &str,
+        product: &dyn Fields,
+        order: &dyn Fields,
+        f: &OrderFields,
+    ) -> Option<Problem> {
         let brand = self.brand_of(product);
         if brand.per_san {
             return None;
         }
         let primary = text(order, f.method);
-        let entries = at(order, f.approvers).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
-        let differs = entries.iter().filter_map(Value::as_str).any(|a| {
+        let entries = at(order, f.approvers);
+        let differs = entries.items().unwrap_or_default().into_iter().flatten().any(|a| {
             let m = if is_email(a) { "email" } else { a };
             m != primary
         });
-        let takers: Vec<&str> = self.brands.iter().filter(|b| b.per_san).map(|b| b.name).collect();
-        let shown = at(product, self.brand).and_then(Value::as_str).unwrap_or("unknown brand");
         differs.then(|| {
+            let takers: Vec<&str> = self.brands.iter().filter(|b| b.per_san).map(|b| b.name).collect();
+            let shown = at(product, self.brand).as_str().unwrap_or("unknown brand").to_owned();
             let msg = format!(
                 "product {id} ({shown}) takes one DCV method for every name; per-SAN methods are for {} brands",
                 takers.join(", ")
@@ -262,26 +446,27 @@ impl ProductFacts {
         })
     }
 
-    /// Every problem of a wire order (`order`, serialized) against a product: per-SAN methods, SANs on a
-    /// single-name product, too many names, wildcards, the term, the DCV method, and the OV/EV fields.
+    /// Every problem of a wire order (`order`) against a product: per-SAN methods, SANs on a single-name product,
+    /// too many names, wildcards, the term, the DCV method, and the OV/EV fields. Reads only the facts it checks
+    /// (the same as [`Self::rules`] gives).
     pub fn check_order(
         &self,
-        (id, product): (&str, &Value),
-        order: &Value,
+        (id, product): (&str, &dyn Fields),
+        order: &dyn Fields,
         f: &OrderFields,
         primary: Option<&str>,
         table: &DcvTable,
     ) -> Vec<Problem> {
         let err = |code: &str, field: &str, msg: String| Problem::error(code, msg).with_field(field);
-        let rules = self.rules(id, product);
+        let (multi_domain, max_names) = self.names_of(product);
         let mut out: Vec<Problem> = self.per_san_problem(id, product, order, f).into_iter().collect();
-        let names: Vec<&str> =
-            at(order, f.names).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
-        if !rules.multi_domain && at(order, f.names).is_some() {
+        let names_field = at(order, f.names);
+        let names: Vec<&str> = names_field.items().unwrap_or_default().into_iter().flatten().collect();
+        if !multi_domain && !names_field.is_null() {
             let msg = format!("product {id} is not a SAN product; `{}` must not be sent", f.names);
             out.push(err("field_not_allowed", f.names, msg));
         }
-        if let Some(max) = rules.max_names.filter(|m| names.len() + 1 > *m as usize) {
+        if let Some(max) = max_names.filter(|m| names.len() + 1 > *m as usize) {
             let msg = format!(
                 "product {id} allows at most {max} names (primary included); the order has {}",
                 names.len() + 1
@@ -290,21 +475,26 @@ impl ProductFacts {
         }
         let wild: Vec<&str> =
             primary.into_iter().chain(names.iter().copied()).filter(|n| n.starts_with("*.")).collect();
-        if !rules.wildcard && !wild.is_empty() {
+        if !wild.is_empty() && !flag(product, self.wildcard).unwrap_or(false) {
             let msg = format!("product {id} does not cover wildcard names: {}", wild.join(", "));
             out.push(err("product_rule", f.names, msg));
         }
-        let period = at(order, f.period).and_then(Value::as_i64).unwrap_or(0);
-        if !u32::try_from(period).is_ok_and(|p| rules.periods_months.contains(&p)) {
-            let terms: Vec<String> = rules.periods_months.iter().map(ToString::to_string).collect();
+        let period = at(order, f.period).as_i64().unwrap_or(0);
+        let periods = self.periods_of(product);
+        if !u32::try_from(period).is_ok_and(|p| periods.contains(&p)) {
+            let terms: Vec<String> = periods.iter().map(ToString::to_string).collect();
             let msg = format!("product {id} is sold for {} months; not {period}", terms.join(", "));
             out.push(err("period_not_offered", f.period, msg));
         }
-        let method = at(order, f.method).and_then(Value::as_str).unwrap_or("");
-        if table.neutral(method).is_some_and(|m| !rules.dcv_methods.contains(&m)) {
+        let method_field = at(order, f.method);
+        let method = method_field.as_str().unwrap_or("");
+        if table.neutral(method).is_some_and(|m| !self.dcv_of(product).contains(&m)) {
             out.push(err("dcv_not_allowed", f.method, format!("product {id} does not offer `{method}` DCV")));
         }
-        out.extend(missing_fields(order, self.fields, rules.validation, id));
+        let validation = self.level_of(product);
+        if validation != ValidationLevel::Dv {
+            out.extend(missing_fields(order, self.fields, validation, id));
+        }
         out
     }
 }
@@ -357,34 +547,31 @@ pub struct Rule {
     pub check: Cond,
 }
 
-fn list<'a>(doc: &'a Value, path: &str) -> &'a [Value] {
-    at(doc, path).and_then(Value::as_array).map_or(&[], Vec::as_slice)
-}
-
 impl Cond {
     /// The failures of the condition: none when it holds; `(item, entry)` pairs for the per-entry checks.
-    pub fn failures(&self, doc: &Value) -> Vec<(String, String)> {
-        let text = |f: &str| crate::operation::text_at(doc, f);
+    pub fn failures(&self, doc: &dyn Fields) -> Vec<(String, String)> {
+        let text = |f: &str| text_at(doc, f);
         let one = |ok: bool| if ok { Vec::new() } else { vec![(String::new(), String::new())] };
+        let len = |f: &str| at(doc, f).items().map_or(0, |i| i.len());
         match *self {
             Self::Equals(f, v) => one(text(f).is_some_and(|t| t.eq_ignore_ascii_case(v))),
             Self::NotEquals(f, v) => one(!text(f).is_some_and(|t| t.eq_ignore_ascii_case(v))),
-            Self::Present(f) => one(at(doc, f).is_some()),
-            Self::Absent(f) => one(at(doc, f).is_none()),
-            Self::SameLength(a, b) => one(list(doc, a).len() == list(doc, b).len()),
+            Self::Present(f) => one(!at(doc, f).is_null()),
+            Self::Absent(f) => one(at(doc, f).is_null()),
+            Self::SameLength(a, b) => one(len(a) == len(b)),
             Self::Unique(f) => {
+                let list = at(doc, f);
                 let mut seen = std::collections::BTreeSet::new();
-                let items = list(doc, f).iter().filter_map(Value::as_str);
+                let items = list.items().unwrap_or_default().into_iter().flatten();
                 items
                     .filter(|n| !seen.insert(n.trim().to_ascii_lowercase()))
                     .map(|n| (n.to_owned(), String::new()))
                     .collect()
             }
             Self::NoPair { names, entries, prefix, values } => {
-                let pairs = list(doc, names)
-                    .iter()
-                    .zip(list(doc, entries))
-                    .filter_map(|(n, e)| Some((n.as_str()?, e.as_str()?)));
+                let (names, entries) = (at(doc, names), at(doc, entries));
+                let (names, entries) = (names.items().unwrap_or_default(), entries.items().unwrap_or_default());
+                let pairs = names.into_iter().zip(entries).filter_map(|(n, e)| Some((n?, e?)));
                 pairs
                     .filter(|(n, e)| n.starts_with(prefix) && values.contains(e))
                     .map(|(n, e)| (n.to_owned(), e.to_owned()))
@@ -394,17 +581,17 @@ impl Cond {
     }
 }
 
-fn fill_message(template: &str, doc: &Value, (item, entry): &(String, String)) -> String {
+fn fill_message(template: &str, doc: &dyn Fields, (item, entry): &(String, String)) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some((before, after)) = rest.split_once('{') {
         let Some((name, tail)) = after.split_once('}') else { break };
         out.push_str(before);
         match name.strip_prefix("len(").and_then(|n| n.strip_suffix(')')) {
-            Some(l) => out.push_str(&list(doc, l).len().to_string()),
+            Some(l) => out.push_str(&at(doc, l).items().map_or(0, |i| i.len()).to_string()),
             None if name == "item" => out.push_str(item),
             None if name == "entry" => out.push_str(entry),
-            None => out.push_str(&crate::operation::text_at(doc, name).unwrap_or_default()),
+            None => out.push_str(&text_at(doc, name).unwrap_or_default()),
         }
         rest = tail;
     }
@@ -412,13 +599,12 @@ fn fill_message(template: &str, doc: &Value, (item, entry): &(String, String)) -
     out
 }
 
-/// Check a wire body against its [`Rule`]s (the generated `validate()` calls this), pushing a problem per failure
-/// with the field under `prefix`.
-pub fn check_rules<T: serde::Serialize + ?Sized>(value: &T, rules: &[Rule], prefix: &str, out: &mut Vec<Problem>) {
-    let Ok(doc) = serde_json::to_value(value) else { return };
-    for rule in rules.iter().filter(|r| r.when.iter().all(|c| c.failures(&doc).is_empty())) {
-        for failure in rule.check.failures(&doc) {
-            let message = fill_message(rule.message, &doc, &failure);
+/// Check a wire body against its [`Rule`]s (the generated `validate()` calls this with the body's typed
+/// [`Fields`]), pushing a problem per failure with the field under `prefix`.
+pub fn check_rules(doc: &dyn Fields, rules: &[Rule], prefix: &str, out: &mut Vec<Problem>) {
+    for rule in rules.iter().filter(|r| r.when.iter().all(|c| c.failures(doc).is_empty())) {
+        for failure in rule.check.failures(doc) {
+            let message = fill_message(rule.message, doc, &failure);
             out.push(Problem::error(rule.code, message).with_field(crate::validate::join(prefix, rule.field)));
         }
     }

@@ -533,6 +533,30 @@ impl ::ssl_core::validate::Validate for ProductDetails {
     fn validate_at(&self, _prefix: &str, _out: &mut Vec<::ssl_core::Problem>) {}
 }
 
+impl ::ssl_core::facts::Fields for ProductDetails {
+    fn field(&self, wire: &str) -> ::ssl_core::facts::FieldValue<'_> {
+        use ::ssl_core::facts::FieldValue as F;
+        match wire {
+            "id" => F::Int(self.id),
+            "product" => self.product.as_deref().map_or(F::Null, F::Str),
+            "brand" => self.brand.as_deref().map_or(F::Null, F::Str),
+            "product_type" => self.product_type.as_deref().map_or(F::Null, F::Str),
+            "wildcard_enabled" => self.wildcard_enabled.map_or(F::Null, F::Bool),
+            "san_enabled" => self.san_enabled.map_or(F::Null, F::Bool),
+            "multidomains_maximum" => self.multidomains_maximum.map_or(F::Null, F::Int),
+            "multidomains_included" => self.multidomains_included.map_or(F::Null, F::Int),
+            "max_period" => self.max_period.map_or(F::Null, F::Int),
+            "org_required" => self.org_required.map_or(F::Null, F::Bool),
+            "dcv_email" => self.dcv_email.map_or(F::Null, F::Bool),
+            "dcv_dns" => self.dcv_dns.map_or(F::Null, F::Bool),
+            "dcv_http" => self.dcv_http.map_or(F::Null, F::Bool),
+            "dcv_https" => self.dcv_https.map_or(F::Null, F::Bool),
+            "prices" => self.prices.as_ref().map_or(F::Null, F::value),
+            _ => F::Null,
+        }
+    }
+}
+
 /// `GET /products/ssl/` answer.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProductList {
@@ -2209,6 +2233,77 @@ impl ::ssl_core::validate::Validate for AddSslOrderRequest {
     }
 }
 
+impl ::ssl_core::facts::Fields for AddSslOrderRequest {
+    fn field(&self, wire: &str) -> ::ssl_core::facts::FieldValue<'_> {
+        use ::ssl_core::facts::FieldValue as F;
+        match wire {
+            "product_id" => F::Int(self.product_id),
+            "period" => F::Int(self.period),
+            "csr" => F::Str(&self.csr),
+            "server_count" => F::Int(self.server_count),
+            "approver_email" => self.approver_email.as_deref().map_or(F::Null, F::Str),
+            "approver_emails" => self.approver_emails.as_deref().map_or(F::Null, F::Strs),
+            "webserver_type" => F::Int(self.webserver_type),
+            "dns_names" => self.dns_names.as_deref().map_or(F::Null, F::Strs),
+            "admin_firstname" => F::Str(&self.admin_firstname),
+            "admin_lastname" => F::Str(&self.admin_lastname),
+            "admin_organization" => {
+                self.admin_organization.as_deref().map_or(F::Null, F::Str)
+            }
+            "admin_addressline1" => {
+                self.admin_addressline1.as_deref().map_or(F::Null, F::Str)
+            }
+            "admin_phone" => F::Str(&self.admin_phone),
+            "admin_title" => F::Str(&self.admin_title),
+            "admin_email" => F::Str(&self.admin_email),
+            "admin_city" => self.admin_city.as_deref().map_or(F::Null, F::Str),
+            "admin_country" => self.admin_country.as_deref().map_or(F::Null, F::Str),
+            "admin_fax" => self.admin_fax.as_deref().map_or(F::Null, F::Str),
+            "admin_postalcode" => {
+                self.admin_postalcode.as_deref().map_or(F::Null, F::Str)
+            }
+            "admin_region" => self.admin_region.as_deref().map_or(F::Null, F::Str),
+            "dcv_method" => F::Str(self.dcv_method.as_str()),
+            "tech_firstname" => F::Str(&self.tech_firstname),
+            "tech_lastname" => F::Str(&self.tech_lastname),
+            "tech_organization" => {
+                self.tech_organization.as_deref().map_or(F::Null, F::Str)
+            }
+            "tech_addressline1" => {
+                self.tech_addressline1.as_deref().map_or(F::Null, F::Str)
+            }
+            "tech_phone" => F::Str(&self.tech_phone),
+            "tech_title" => F::Str(&self.tech_title),
+            "tech_email" => F::Str(&self.tech_email),
+            "tech_city" => self.tech_city.as_deref().map_or(F::Null, F::Str),
+            "tech_country" => self.tech_country.as_deref().map_or(F::Null, F::Str),
+            "tech_fax" => self.tech_fax.as_deref().map_or(F::Null, F::Str),
+            "tech_postalcode" => self.tech_postalcode.as_deref().map_or(F::Null, F::Str),
+            "tech_region" => self.tech_region.as_deref().map_or(F::Null, F::Str),
+            "org_name" => self.org_name.as_deref().map_or(F::Null, F::Str),
+            "org_division" => self.org_division.as_deref().map_or(F::Null, F::Str),
+            "org_duns" => self.org_duns.as_deref().map_or(F::Null, F::Str),
+            "org_addressline1" => {
+                self.org_addressline1.as_deref().map_or(F::Null, F::Str)
+            }
+            "org_city" => self.org_city.as_deref().map_or(F::Null, F::Str),
+            "org_country" => self.org_country.as_deref().map_or(F::Null, F::Str),
+            "org_fax" => self.org_fax.as_deref().map_or(F::Null, F::Str),
+            "org_phone" => self.org_phone.as_deref().map_or(F::Null, F::Str),
+            "org_postalcode" => self.org_postalcode.as_deref().map_or(F::Null, F::Str),
+            "org_region" => self.org_region.as_deref().map_or(F::Null, F::Str),
+            "signature_hash" => {
+                self.signature_hash.as_ref().map_or(F::Null, |e| F::Str(e.as_str()))
+            }
+            "unique_code" => self.unique_code.as_deref().map_or(F::Null, F::Str),
+            "only_validate" => {
+                self.only_validate.map_or(F::Null, |b| F::Int(i64::from(b)))
+            }
+            _ => F::Null,
+        }
+    }
+}
+
 /// A file to serve for `http` / `https` DCV.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileValidation {
@@ -2907,6 +3002,25 @@ impl ::ssl_core::validate::Validate for ReissueRequest {
     }
 }
 
+impl ::ssl_core::facts::Fields for ReissueRequest {
+    fn field(&self, wire: &str) -> ::ssl_core::facts::FieldValue<'_> {
+        use ::ssl_core::facts::FieldValue as F;
+        match wire {
+            "csr" => F::Str(&self.csr),
+            "webserver_type" => F::Int(self.webserver_type),
+            "dcv_method" => F::Str(self.dcv_method.as_str()),
+            "approver_email" => self.approver_email.as_deref().map_or(F::Null, F::Str),
+            "approver_emails" => self.approver_emails.as_deref().map_or(F::Null, F::Strs),
+            "dns_names" => self.dns_names.as_deref().map_or(F::Null, F::Strs),
+            "signature_hash" => {
+                self.signature_hash.as_ref().map_or(F::Null, |e| F::Str(e.as_str()))
+            }
+            "unique_code" => self.unique_code.as_deref().map_or(F::Null, F::Str),
+            _ => F::Null,
+        }
+    }
+}
+
 /// `reissue` answer.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReissueResponse {
@@ -3587,6 +3701,18 @@ impl ::ssl_core::validate::Validate for ChangeDcvRequest {
             }
         }
         ::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);
+    }
+}
+
+impl ::ssl_core::facts::Fields for ChangeDcvRequest {
+    fn field(&self, wire: &str) -> ::ssl_core::facts::FieldValue<'_> {
+        use ::ssl_core::facts::FieldValue as F;
+        match wire {
+            "domain_name" => F::Str(&self.domain_name),
+            "new_method" => F::Str(self.new_method.as_str()),
+            "approver_email" => self.approver_email.as_deref().map_or(F::Null, F::Str),
+            _ => F::Null,
+        }
     }
 }
 
@@ -4469,7 +4595,9 @@ pub mod ops {
         }
 
         fn is_quote(&self) -> bool {
-            ::ssl_core::operation::field(&self.body, "only_validate") == "1"
+            ::ssl_core::facts::text_of(&self.body, "only_validate")
+                .as_deref()
+                .unwrap_or_default() == "1"
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
@@ -4525,7 +4653,9 @@ pub mod ops {
         }
 
         fn is_quote(&self) -> bool {
-            ::ssl_core::operation::field(&self.body, "only_validate") == "1"
+            ::ssl_core::facts::text_of(&self.body, "only_validate")
+                .as_deref()
+                .unwrap_or_default() == "1"
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {

@@ -430,7 +430,7 @@ impl Provider for GoGetSslClient {
         let price = answer
             .order_amount
             .map(|a| format!("{a:.2}"))
-            .or_else(|| rules::FACTS.price_of(&serde_json::to_value(&details).unwrap_or_default(), spec.term_months));
+            .or_else(|| rules::FACTS.price_of(&details, spec.term_months));
         let mut quote = Quote::new(spec.product.clone(), spec.term_months);
         (quote.price, quote.currency, quote.validated) = (price, answer.currency, true);
         Ok(quote)

@@ -5,7 +5,9 @@
 //!   for OV, for OV and EV — exactly as the seed marks each one) and its neutral path in
 //!   [`ssl_core::model::Contacts`]. The spec's descriptions say the same; a test keeps both in step.
 //! - [`FACTS`]: how a product from `GET /products/ssl/{id}` reads as neutral [`ProductRules`] (levels, terms,
-//!   brands, DCV flags) — data, read by [`ssl_core::facts::ProductFacts`]'s one evaluator ([`product_rules`]).
+//!   brands, DCV flags) — data, read by [`ssl_core::facts::ProductFacts`]'s one evaluator ([`product_rules`])
+//!   through the generated typed accessors (`ssl_core::facts::Fields` of `ProductDetails` and
+//!   `AddSslOrderRequest`): no JSON copy of the product or the order.
 //! - [`wire_rules`]: the cross-field rules of one order (`approver_email` only with email DCV, one
 //!   `approver_emails` entry per `dns_names` entry, `dns_names` without the primary and absent for non-SAN
 //!   products, per-SAN methods only for Sectigo brands, OV/EV fields, `server_count`, `period`).
@@ -81,14 +83,13 @@ pub const ORDER: OrderFields =
 
 /// The neutral rules of a product from its details (`GET /products/ssl/{id}`), by [`FACTS`].
 pub fn product_rules(p: &g::ProductDetails) -> ProductRules {
-    FACTS.rules(&p.id.to_string(), &serde_json::to_value(p).unwrap_or_default())
+    FACTS.rules(&p.id.to_string(), p)
 }
 
 /// Per-SAN DCV methods (an `approver_emails` entry whose method differs from `dcv_method`) only for brands that
 /// take them (Sectigo; wiki revision of Oct 2019: "only if certificate vendor is Comodo").
 pub fn per_san_rule(o: &g::AddSslOrderRequest, p: &g::ProductDetails) -> Option<Problem> {
-    let (product, order) = (serde_json::to_value(p).unwrap_or_default(), serde_json::to_value(o).unwrap_or_default());
-    FACTS.per_san_problem(&p.id.to_string(), &product, &order, &ORDER)
+    FACTS.per_san_problem(&p.id.to_string(), p, o, &ORDER)
 }
 
 /// Every problem of an `add_ssl_order` / `add_ssl_renew_order` body but the CSR's: its `validate()` (each field,
@@ -109,9 +110,7 @@ pub fn wire_rules(
         }
     }
     if let Some(p) = product {
-        let doc = serde_json::to_value(o).unwrap_or_default();
-        let product = serde_json::to_value(p).unwrap_or_default();
-        out.extend(FACTS.check_order((&p.id.to_string(), &product), &doc, &ORDER, primary, &crate::neutral::DCV_TABLE));
+        out.extend(FACTS.check_order((&p.id.to_string(), p), o, &ORDER, primary, &crate::neutral::DCV_TABLE));
     }
     out
 }

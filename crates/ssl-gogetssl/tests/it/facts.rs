@@ -293,3 +293,74 @@ async fn fact_18_login_returns_the_key() {
     assert_eq!(auth.key.as_deref(), Some("abc"));
     assert_eq!(c.logins().await, 1);
 }
+
+/// The generated typed accessors (`ssl_core::facts::Fields`) read every field as the value's JSON shows it, and
+/// the `x-rules`, the product facts and the per-SAN rule give over them exactly what they give over the JSON.
+#[test]
+fn typed_accessors_read_what_the_json_shows() {
+    use ssl_core::facts::{Fields, check_rules};
+    fn same<T: Fields + serde::Serialize>(v: &T) -> serde_json::Value {
+        let json = serde_json::to_value(v).unwrap();
+        for (k, want) in json.as_object().unwrap() {
+            assert_eq!(v.field(k).to_json().as_ref(), want, "{k}");
+        }
+        assert!(v.field("no_such_field").is_null());
+        json
+    }
+    let san = |o: g::AddSslOrderRequest, names: &[&str], entries: &[&str]| {
+        o.dns_names(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .approver_emails(entries.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    };
+    let ov = wire(&OrderSpec::new("104", "a.example.com", DcvMethod::Email).contacts(ov_contacts()));
+    let mut orders = vec![
+        dv_order(csr(&["a.example.com"])),
+        dv_order("CSR").only_validate(true),
+        dv_order("CSR").only_validate(false).approver_email("admin@a.example.com"),
+        san(dv_order("CSR"), &["*.a.example.com", "b.example.com", "B.example.com "], &["http", "dns"]),
+        san(dv_order("CSR"), &["b.example.com"], &["admin@b.example.com"]).approver_email("x@a.example.com"),
+        dv_order("").approver_emails(vec!["dns".to_string()]),
+        ov.clone(),
+        g::AddSslOrderRequest { period: 48, server_count: 0, dcv_method: g::DcvMethod::Http, ..ov },
+        g::AddSslOrderRequest::default(),
+    ];
+    orders[0].signature_hash = Some(g::SignatureHash::Sha2);
+    orders[0].dcv_method = g::DcvMethod::Unknown(" EMAIL ".into());
+    let mut products = products();
+    products.push(g::ProductDetails::default());
+    products.push(g::ProductDetails::new(9).max_period(36).org_required(true).dcv_email(false).dcv_http(true));
+    let fmt = |p: &[ssl_core::Problem]| format!("{p:?}");
+    for p in &products {
+        let pj = same(p);
+        let id = p.id.to_string();
+        assert_eq!(rules::FACTS.rules(&id, p), rules::FACTS.rules(&id, &pj));
+        for months in [12, 24, 36] {
+            assert_eq!(rules::FACTS.price_of(p, months), rules::FACTS.price_of(&pj, months));
+        }
+        for o in &orders {
+            let oj = same(o);
+            let (mut typed, mut json) = (Vec::new(), Vec::new());
+            check_rules(o, g::AddSslOrderRequest::RULES, "order", &mut typed);
+            check_rules(&oj, g::AddSslOrderRequest::RULES, "order", &mut json);
+            assert_eq!(fmt(&typed), fmt(&json));
+            let f = &rules::ORDER;
+            for primary in [None, Some("*.a.example.com")] {
+                assert_eq!(
+                    fmt(&rules::FACTS.check_order((&id, p), o, f, primary, &DCV_TABLE)),
+                    fmt(&rules::FACTS.check_order((&id, &pj), &oj, f, primary, &DCV_TABLE)),
+                    "{id} {o:?}"
+                );
+            }
+            assert_eq!(
+                rules::FACTS.per_san_problem(&id, p, o, f).map(|p| p.message),
+                rules::FACTS.per_san_problem(&id, &pj, &oj, f).map(|p| p.message)
+            );
+        }
+    }
+    // What the rules found over these orders is not nothing (the comparison above compares failures too).
+    let mut found = Vec::new();
+    for o in &orders {
+        check_rules(o, g::AddSslOrderRequest::RULES, "", &mut found);
+    }
+    let found: std::collections::BTreeSet<String> = found.into_iter().map(|p| p.code).collect();
+    assert!(found.len() >= 5, "{found:?}");
+}
