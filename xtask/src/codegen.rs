@@ -2294,7 +2294,7 @@ fn emit_ops(ops: &[Op]) -> TokenStream {
                 let matches = matches.iter().map(|m| emit_template(m));
                 quote! {
                     fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-                        Some(::ssl_core::operation::Lookup { place: #place, match_on: vec![#(#matches),*] })
+                        Some(::ssl_core::operation::Lookup::new(#place, vec![#(#matches),*]))
                     }
                 }
             }

@@ -183,10 +183,9 @@ fn operations_are_typed_values() {
 
 #[test]
 fn non_json_and_empty_answers() {
-    let resp =
-        ssl_core::Response { operation: "download_file", status: 200, headers: vec![], body: b"-----BEGIN".to_vec() };
+    let resp = ssl_core::Response::new("download_file", 200, vec![], b"-----BEGIN".to_vec());
     assert_eq!(ops::DownloadFile::new("w").decode(&resp).unwrap(), b"-----BEGIN".to_vec());
-    let resp = ssl_core::Response { operation: "pay", status: 204, headers: vec![], body: vec![] };
+    let resp = ssl_core::Response::new("pay", 204, vec![], vec![]);
     let pay = ops::Pay::new(generated::Payment::Invoice(generated::Invoice::new("invoice", "PO")));
     pay.decode(&resp).unwrap();
     assert_eq!(pay.request().kind, CallKind::Write);

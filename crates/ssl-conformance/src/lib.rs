@@ -132,7 +132,7 @@ impl Bench {
         let Some(base) = sandbox.base_url(descriptor.name) else {
             return fail("connect", format!("the sandbox does not serve `{}`", descriptor.name));
         };
-        let config = ssl_core::TransportConfig { request_timeout: Duration::from_secs(2), ..Default::default() };
+        let config = ssl_core::TransportConfig::default().with_request_timeout(Duration::from_secs(2));
         let transport = ssl_core::ReqwestTransport::new(&config).or_else(|e| fail("connect", e))?;
         let options = ConnectOptions::new(base, Arc::new(transport));
         (descriptor.connect)(Some(&credentials(descriptor, wrong)), options).or_else(|e| fail("connect", e))

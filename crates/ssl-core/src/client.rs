@@ -31,6 +31,7 @@ impl Auth for NoAuth {
 
 /// A credential sent in a header (`X-DC-DEVKEY: key`, `Authorization: Bearer token`).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct HeaderAuth {
     /// Header name.
     pub header: &'static str,
@@ -38,6 +39,13 @@ pub struct HeaderAuth {
     pub prefix: &'static str,
     /// The secret.
     pub secret: SecretString,
+}
+
+impl HeaderAuth {
+    /// `header: <prefix><secret>` on every call (`prefix` is `"Bearer "` or empty).
+    pub fn new(header: &'static str, prefix: &'static str, secret: SecretString) -> Self {
+        Self { header, prefix, secret }
+    }
 }
 
 impl std::fmt::Debug for HeaderAuth {
@@ -56,11 +64,19 @@ impl Auth for HeaderAuth {
 
 /// A credential sent as a query parameter (GoGetSSL `auth_key`); redacted in every printed URL.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct QueryAuth {
     /// Parameter name.
     pub param: &'static str,
     /// The secret.
     pub secret: SecretString,
+}
+
+impl QueryAuth {
+    /// `?<param>=<secret>` on every call.
+    pub fn new(param: &'static str, secret: SecretString) -> Self {
+        Self { param, secret }
+    }
 }
 
 impl std::fmt::Debug for QueryAuth {
@@ -111,6 +127,7 @@ impl std::fmt::Debug for ApiClient {
 /// A successful response. Its `Debug` shows the body's length and the header names, never the body or a header
 /// value (a login answer holds a session key, a `Set-Cookie` a session).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Response {
     /// Operation name.
     pub operation: &'static str,
@@ -120,6 +137,13 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     /// Body.
     pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response to `operation`.
+    pub fn new(operation: &'static str, status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Self {
+        Self { operation, status, headers, body }
+    }
 }
 
 impl std::fmt::Debug for Response {

@@ -26,6 +26,7 @@ pub fn parse_record(record: &str) -> Option<DnsRecord> {
 /// What a provider gives for a file check: a full link, or a file name (served under
 /// `/.well-known/pki-validation/` of the host), and the content.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct FileParts<'a> {
     /// The full URL, when given (blank is none).
     pub link: Option<&'a str>,
@@ -35,7 +36,12 @@ pub struct FileParts<'a> {
     pub content: Option<&'a str>,
 }
 
-impl FileParts<'_> {
+impl<'a> FileParts<'a> {
+    /// The parts of a file check (each `None` when the provider does not give it).
+    pub const fn new(link: Option<&'a str>, filename: Option<&'a str>, content: Option<&'a str>) -> Self {
+        Self { link, filename, content }
+    }
+
     /// The file to serve for `host` (a wildcard's base name) over `method`'s scheme (`http`, else `https`).
     pub fn file(&self, method: DcvMethod, host: &str) -> HttpFile {
         let scheme = if method == DcvMethod::Https { "https" } else { "http" };
@@ -96,7 +102,7 @@ mod tests {
 
     #[test]
     fn instructions_follow_the_table_and_never_coerce() {
-        let file = FileParts { link: Some(" "), filename: Some("AB.txt"), content: Some("x") };
+        let file = FileParts::new(Some(" "), Some("AB.txt"), Some("x"));
         let i = instruction(&TABLE, "*.a.example", "https", DcvStatus::Pending, (None, Some(file), Vec::new()));
         assert_eq!(i.http().map(|f| f.url.as_str()), Some("https://a.example/.well-known/pki-validation/AB.txt"));
         let i = instruction(

@@ -53,6 +53,7 @@ impl FromStr for Environment {
 
 /// One credential a provider needs, read from one environment variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CredentialField {
     /// The key the provider's `connect` reads (`api_key`, `user`, ...).
     pub key: &'static str,

@@ -27,11 +27,22 @@ use crate::validate::Validate;
 
 /// The CSR checks the kit runs, supplied by `ssl-csr` (`ssl_csr::CHECKS`), which depends on this crate.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct CsrChecks {
     /// The local pre-flight of an order against a product's rules and a DCV table.
     pub preflight: fn(&OrderSpec, &ProductRules, &DcvTable) -> Vec<Problem>,
     /// The errors a CA would refuse a CSR (PEM) for.
     pub csr_errors: fn(&str) -> Vec<Problem>,
+}
+
+impl CsrChecks {
+    /// The checks (`ssl_csr::CHECKS` is built with this).
+    pub const fn new(
+        preflight: fn(&OrderSpec, &ProductRules, &DcvTable) -> Vec<Problem>,
+        csr_errors: fn(&str) -> Vec<Problem>,
+    ) -> Self {
+        Self { preflight, csr_errors }
+    }
 }
 
 /// What [`OrderKit::build`] maps: the neutral order, its product's rules, the order it renews (for a renewal), and

@@ -26,6 +26,7 @@ use crate::session::Authenticator;
 
 /// Where to look for an order whose placement outcome is unknown, and what identifies it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Lookup {
     /// The listing to check: `GET /path?query` (the client's base URL is put in front), or free text.
     pub place: String,
@@ -34,6 +35,11 @@ pub struct Lookup {
 }
 
 impl Lookup {
+    /// Look in `place` for the order with these `name=value` pairs.
+    pub fn new(place: impl Into<String>, match_on: Vec<String>) -> Self {
+        Self { place: place.into(), match_on }
+    }
+
     /// [`Self::place`] with the base URL inserted when it is a `METHOD /path` request.
     pub fn place_under(&self, base: &url::Url) -> String {
         match self.place.split_once(' ') {
@@ -88,7 +94,15 @@ pub trait Operation: Send + Sync {
 
 /// An operation value checked already (by its `validate()` and more): sent without validating it again.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Checked<'a, O>(pub &'a O);
+
+impl<'a, O> Checked<'a, O> {
+    /// `op`, checked already.
+    pub const fn new(op: &'a O) -> Self {
+        Self(op)
+    }
+}
 
 impl<O: Operation> Operation for Checked<'_, O> {
     type Output = O::Output;
@@ -403,9 +417,9 @@ mod tests {
     #[test]
     fn lookups_put_the_base_in_front_of_requests_only() {
         let base = url::Url::parse("https://api.example/v2/").unwrap();
-        let l = Lookup { place: "GET /orders?cn=a".into(), match_on: vec![] };
+        let l = Lookup::new("GET /orders?cn=a", vec![]);
         assert_eq!(l.place_under(&base), "GET https://api.example/v2/orders?cn=a");
-        let l = Lookup { place: "your orders in the client area".into(), match_on: vec![] };
+        let l = Lookup::new("your orders in the client area", vec![]);
         assert_eq!(l.place_under(&base), "your orders in the client area");
     }
 

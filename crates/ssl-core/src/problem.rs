@@ -18,6 +18,7 @@ pub enum Severity {
 
 /// One problem with a stable machine-readable `code` (for example `weak_key`, `name_mismatch`, `required`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// Stable snake_case code.
     pub code: String,

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 /// `limit` requests in any rolling `period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Window {
     /// Requests allowed.
     pub limit: usize,

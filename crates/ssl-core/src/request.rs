@@ -379,6 +379,7 @@ impl Serialize for Body {
 /// assert_eq!(req.render_target(), "/order/certificate/42?limit=10");
 /// ```
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct HttpRequest {
     /// HTTP method.
     pub method: Method,

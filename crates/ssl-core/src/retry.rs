@@ -22,8 +22,22 @@ pub enum Attempt {
     Ambiguous,
 }
 
-/// Bounded exponential backoff with full jitter.
+/// Bounded exponential backoff with full jitter. Start from [`RetryPolicy::default`] (4 attempts, 250 ms doubling
+/// up to 30 s, `Retry-After` up to 60 s) or [`RetryPolicy::none`] and change it with the setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use ssl_core::retry::RetryPolicy;
+/// let policy = RetryPolicy::default()
+///     .max_attempts(6)
+///     .base_delay(Duration::from_millis(100))
+///     .max_delay(Duration::from_secs(5))
+///     .max_retry_after(Duration::from_secs(120));
+/// assert_eq!(policy.max_attempts, 6);
+/// assert_eq!(RetryPolicy::none().max_attempts, 1);
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
     pub max_attempts: u32,
@@ -64,6 +78,27 @@ impl RetryPolicy {
             (CallKind::Read, Attempt::Status(502..=504)) | (CallKind::Read, Attempt::Ambiguous) => true,
             _ => false,
         }
+    }
+
+    /// Make at most `attempts` attempts in all, the first included (1: no retry).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Wait this long before the first retry (doubled at each further one, with full jitter).
+    #[must_use]
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Wait at most this long between two attempts (unless a `Retry-After` says longer).
+    #[must_use]
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
     }
 
     /// Wait at most this long for a `Retry-After`.

@@ -124,6 +124,7 @@ pub enum TokenPlacement {
 /// The exact rule by which a provider says "this session is no longer valid". Matching is exact: the status is
 /// one of `statuses`, or the error code is one of `codes`, or the message (trimmed) equals one of `messages`.
 #[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
 pub struct RefusalRule {
     /// HTTP statuses that always mean a refused session (usually `401`).
     pub statuses: &'static [u16],
@@ -134,6 +135,15 @@ pub struct RefusalRule {
 }
 
 impl RefusalRule {
+    /// A rule (a `const` item of each provider crate).
+    pub const fn new(
+        statuses: &'static [u16],
+        codes: &'static [&'static str],
+        messages: &'static [&'static str],
+    ) -> Self {
+        Self { statuses, codes, messages }
+    }
+
     /// Whether `e` is a refused session by this rule.
     pub fn matches(&self, e: &ProviderError) -> bool {
         self.statuses.contains(&e.status)
@@ -144,6 +154,7 @@ impl RefusalRule {
 
 /// How a provider's sessions behave.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct SessionConfig {
     /// Where the token goes.
     pub placement: TokenPlacement,

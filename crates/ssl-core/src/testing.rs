@@ -11,6 +11,7 @@ use crate::transport::{Transport, TransportError, WireRequest, WireResponse};
 /// A request as the mock saw it (URL redacted; the body as sent — tests assert secrets are absent from it only
 /// where they should be).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Captured {
     /// Method.
     pub method: Method,
@@ -39,11 +40,11 @@ impl MockTransport {
 
     /// Queue a JSON reply.
     pub fn reply_json(&self, status: u16, body: serde_json::Value) -> &Self {
-        self.reply(Ok(WireResponse {
+        self.reply(Ok(WireResponse::new(
             status,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: serde_json::to_vec(&body).unwrap_or_default(),
-        }))
+            vec![("content-type".into(), "application/json".into())],
+            serde_json::to_vec(&body).unwrap_or_default(),
+        )))
     }
 
     /// Queue any reply.

@@ -8,6 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::request::{Method, REDACTED};
 
 /// A fully built request, credentials included. Its `Debug` and [`WireRequest::redacted_url`] never show them.
+#[non_exhaustive]
 pub struct WireRequest {
     /// Method.
     pub method: Method,
@@ -24,6 +25,32 @@ pub struct WireRequest {
 }
 
 impl WireRequest {
+    /// A request to `url` without headers, credentials or body.
+    pub fn new(method: Method, url: url::Url) -> Self {
+        Self {
+            method,
+            url,
+            headers: Vec::new(),
+            secret_headers: Vec::new(),
+            secret_query: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Add a plain header.
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Set the body bytes.
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
     /// The URL with every secret query value shown as `[redacted]`: the only form ever printed or logged.
     pub fn redacted_url(&self) -> String {
         let mut out = self.url.to_string();
@@ -63,6 +90,7 @@ impl std::fmt::Debug for WireRequest {
 /// A response as received. Its `Debug` shows the body's length and the header names, never the body or a header
 /// value (a login answer holds a session key, a `Set-Cookie` a session).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct WireResponse {
     /// HTTP status.
     pub status: u16,
@@ -83,6 +111,11 @@ impl std::fmt::Debug for WireResponse {
 }
 
 impl WireResponse {
+    /// A response (header names lower-case).
+    pub fn new(status: u16, headers: Vec<(String, String)>, body: impl Into<Vec<u8>>) -> Self {
+        Self { status, headers, body: body.into() }
+    }
+
     /// First header of that (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -114,8 +147,22 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     async fn send(&self, request: WireRequest) -> Result<WireResponse, TransportError>;
 }
 
-/// Settings of [`ReqwestTransport`].
+/// Settings of the reqwest transport (`ReqwestTransport`, feature `transport`). Start from
+/// [`TransportConfig::default`] (connect 10 s, whole request 60 s, bodies up to 8 MiB) and change it with the
+/// `with_*` setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use ssl_core::transport::TransportConfig;
+/// let config = TransportConfig::default()
+///     .with_connect_timeout(Duration::from_secs(5))
+///     .with_request_timeout(Duration::from_secs(30))
+///     .with_max_body_bytes(1 << 20)
+///     .with_user_agent("my-platform/1.2");
+/// assert_eq!(config.user_agent, "my-platform/1.2");
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TransportConfig {
     /// TCP + TLS connect timeout.
     pub connect_timeout: Duration,
@@ -135,6 +182,36 @@ impl Default for TransportConfig {
             max_body_bytes: 8 * 1024 * 1024,
             user_agent: concat!("ssl-orders/", env!("CARGO_PKG_VERSION")).to_owned(),
         }
+    }
+}
+
+impl TransportConfig {
+    /// Set the TCP + TLS connect timeout.
+    #[must_use]
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Set the whole-request timeout.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Set the largest response body accepted.
+    #[must_use]
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Set the `User-Agent`.
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
     }
 }
 
@@ -203,7 +280,7 @@ impl Transport for ReqwestTransport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(WireResponse { status, headers, body })
+        Ok(WireResponse::new(status, headers, body))
     }
 }
 

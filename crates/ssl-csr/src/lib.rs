@@ -44,7 +44,7 @@ pub use preflight::{FieldState, field_state, preflight};
 
 /// The CSR checks of the neutral kit ([`ssl_core::kit::CsrChecks`]): the pre-flight, and the errors a CA would
 /// refuse a CSR for.
-pub const CHECKS: ssl_core::kit::CsrChecks = ssl_core::kit::CsrChecks {
-    preflight: |spec, rules, dcv| preflight(spec, None, rules, dcv),
-    csr_errors: |pem| inspect(pem.as_bytes()).problems.into_iter().filter(|p| p.is_error()).collect(),
-};
+pub const CHECKS: ssl_core::kit::CsrChecks = ssl_core::kit::CsrChecks::new(
+    |spec, rules, dcv| preflight(spec, None, rules, dcv),
+    |pem| inspect(pem.as_bytes()).problems.into_iter().filter(|p| p.is_error()).collect(),
+);

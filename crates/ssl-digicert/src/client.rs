@@ -55,7 +55,7 @@ impl DigiCertClient {
         let base = ssl_core::baseurl::parse_base_url(base.as_str())?;
         let limiter = ratelimit::shared("digicert", &api_key, &RATE_LIMITS);
         let api = ApiClient::new("digicert", base, transport, crate::error::decode).with_rate_limiter(limiter);
-        Ok(Self { api, auth: Arc::new(HeaderAuth { header: "X-DC-DEVKEY", prefix: "", secret: api_key }) })
+        Ok(Self { api, auth: Arc::new(HeaderAuth::new("X-DC-DEVKEY", "", api_key)) })
     }
 
     /// `POST /order/certificate/{product}` ([`ops::PlaceOrder`]) with the product rules `validate()` cannot see

@@ -4750,18 +4750,22 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!(
-                    "GET /order/certificate?filters[common_name]={}",
-                    ::ssl_core::operation::field(& self.body, "certificate.common_name")
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!(
+                        "GET /order/certificate?filters[common_name]={}",
+                        ::ssl_core::operation::field(& self.body,
+                        "certificate.common_name")
+                    ),
+                    vec![
+                        format!("common_name={}", ::ssl_core::operation::field(& self
+                        .body, "certificate.common_name")), format!("product={}", self
+                        .id), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "certificate.csr")))
+                    ],
                 ),
-                match_on: vec![
-                    format!("common_name={}", ::ssl_core::operation::field(& self.body,
-                    "certificate.common_name")), format!("product={}", self.id),
-                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
-                    ::ssl_core::operation::field(& self.body, "certificate.csr")))
-                ],
-            })
+            )
         }
     }
 
@@ -4997,10 +5001,12 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!("GET /order/certificate/{}", self.order_id),
-                match_on: vec!["a reissue request newer than the time sent".to_owned()],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!("GET /order/certificate/{}", self.order_id),
+                    vec!["a reissue request newer than the time sent".to_owned()],
+                ),
+            )
         }
     }
 
@@ -5047,10 +5053,12 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!("GET /order/certificate/{}", self.order_id),
-                match_on: vec!["a duplicate request newer than the time sent".to_owned()],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!("GET /order/certificate/{}", self.order_id),
+                    vec!["a duplicate request newer than the time sent".to_owned()],
+                ),
+            )
         }
     }
 

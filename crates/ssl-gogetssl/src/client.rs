@@ -69,7 +69,7 @@ pub fn quote_request(order_request: HttpRequest) -> HttpRequest {
 /// answers, HTTP 200, for a missing and for an unknown or expired key; the simulator answers the same). Never a
 /// substring: "Invalid key: RSA 1024" is a CSR problem.
 pub const REFUSAL: RefusalRule =
-    RefusalRule { statuses: &[401], codes: &[], messages: &["Invalid or expired auth_key", "auth_key not supplied"] };
+    RefusalRule::new(&[401], &[], &["Invalid or expired auth_key", "auth_key not supplied"]);
 
 /// GoGetSSL's sessions: the key goes in the `auth_key` query parameter; a spend logs in first when the key is
 /// older than 15 minutes or was just refused.
@@ -230,14 +230,14 @@ impl GoGetSslClient {
     /// connection or 5xx the error is [`Error::OutcomeUnknown`] with what to look for.
     pub async fn add_ssl_order(&self, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
         refuse(self.check_order(order).await?)?;
-        self.send(&Checked(&ops::AddSslOrder::new(order.clone()))).await
+        self.send(&Checked::new(&ops::AddSslOrder::new(order.clone()))).await
     }
 
     /// `POST /orders/add_ssl_renew_order/`: a renewal, as a new order (checked and sent like
     /// [`Self::add_ssl_order`]).
     pub async fn add_ssl_renew_order(&self, order: &g::AddSslOrderRequest) -> Result<g::AddSslOrderResponse> {
         refuse(self.check_order(order).await?)?;
-        self.send(&Checked(&ops::AddSslRenewOrder::new(order.clone()))).await
+        self.send(&Checked::new(&ops::AddSslRenewOrder::new(order.clone()))).await
     }
 
     /// `add_ssl_order` with `only_validate=1` ([`quote_request`]): the provider checks the whole order and prices

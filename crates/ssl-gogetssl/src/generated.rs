@@ -4601,18 +4601,20 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
-                    .to_owned(),
-                match_on: vec![
-                    format!("domain={}", ::ssl_core::operation::csr_common_name(&
-                    ::ssl_core::operation::field(& self.body, "csr"))),
-                    format!("product_id={}", ::ssl_core::operation::field(& self.body,
-                    "product_id")), format!("csr_sha256={}",
-                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
-                    self.body, "csr")))
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
+                        .to_owned(),
+                    vec![
+                        format!("domain={}", ::ssl_core::operation::csr_common_name(&
+                        ::ssl_core::operation::field(& self.body, "csr"))),
+                        format!("product_id={}", ::ssl_core::operation::field(& self
+                        .body, "product_id")), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
+                ),
+            )
         }
     }
 
@@ -4659,18 +4661,20 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
-                    .to_owned(),
-                match_on: vec![
-                    format!("domain={}", ::ssl_core::operation::csr_common_name(&
-                    ::ssl_core::operation::field(& self.body, "csr"))),
-                    format!("product_id={}", ::ssl_core::operation::field(& self.body,
-                    "product_id")), format!("csr_sha256={}",
-                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
-                    self.body, "csr")))
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    "your GoGetSSL orders (client area → SSL certificates), or GET /orders/status/<order_id> of recent orders"
+                        .to_owned(),
+                    vec![
+                        format!("domain={}", ::ssl_core::operation::csr_common_name(&
+                        ::ssl_core::operation::field(& self.body, "csr"))),
+                        format!("product_id={}", ::ssl_core::operation::field(& self
+                        .body, "product_id")), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
+                ),
+            )
         }
     }
 
@@ -4711,16 +4715,18 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!(
-                    "the invoices of order {}", ::ssl_core::operation::field(& self.body,
-                    "order_id")
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!(
+                        "the invoices of order {}", ::ssl_core::operation::field(& self
+                        .body, "order_id")
+                    ),
+                    vec![
+                        format!("order_id={}", ::ssl_core::operation::field(& self.body,
+                        "order_id"))
+                    ],
                 ),
-                match_on: vec![
-                    format!("order_id={}", ::ssl_core::operation::field(& self.body,
-                    "order_id"))
-                ],
-            })
+            )
         }
     }
 
@@ -4767,10 +4773,12 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!("GET /orders/status/{}", self.order_id),
-                match_on: vec!["status `reissue` or a new certificate".to_owned()],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!("GET /orders/status/{}", self.order_id),
+                    vec!["status `reissue` or a new certificate".to_owned()],
+                ),
+            )
         }
     }
 

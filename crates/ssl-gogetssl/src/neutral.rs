@@ -98,7 +98,7 @@ fn email_of(v: Option<&Value>) -> Option<String> {
 }
 
 fn file_parts(f: Option<&g::FileValidation>) -> Option<FileParts<'_>> {
-    f.map(|f| FileParts { link: f.link.as_deref(), filename: f.filename.as_deref(), content: f.content.as_deref() })
+    f.map(|f| FileParts::new(f.link.as_deref(), f.filename.as_deref(), f.content.as_deref()))
 }
 
 /// The DCV instruction of one host from its wire method (`dns`, an address for email, ...) and GoGetSSL's details.

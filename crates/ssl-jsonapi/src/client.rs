@@ -67,7 +67,7 @@ impl NameshieldClient {
         if let Some(t) = &token {
             api = api.with_rate_limiter(ratelimit::shared("nameshield", t, &RATE_LIMITS));
         }
-        let auth = token.map(|secret| Arc::new(HeaderAuth { header: "Authorization", prefix: "Bearer ", secret }));
+        let auth = token.map(|secret| Arc::new(HeaderAuth::new("Authorization", "Bearer ", secret)));
         Ok(Self { api, auth, products: Arc::default() })
     }
 

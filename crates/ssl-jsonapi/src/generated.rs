@@ -2602,16 +2602,20 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: "GET /certificates?fields[certificate]=status,common_name,sans,csr"
-                    .to_owned(),
-                match_on: vec![
-                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
-                    ::ssl_core::operation::field(& self.body, "data.attributes.csr"))),
-                    format!("common_name={}", ::ssl_core::operation::csr_common_name(&
-                    ::ssl_core::operation::field(& self.body, "data.attributes.csr")))
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    "GET /certificates?fields[certificate]=status,common_name,sans,csr"
+                        .to_owned(),
+                    vec![
+                        format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body,
+                        "data.attributes.csr"))), format!("common_name={}",
+                        ::ssl_core::operation::csr_common_name(&
+                        ::ssl_core::operation::field(& self.body,
+                        "data.attributes.csr")))
+                    ],
+                ),
+            )
         }
     }
 

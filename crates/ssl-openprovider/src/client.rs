@@ -22,7 +22,7 @@ pub const TEST: &str = "https://api.cte.openprovider.eu/v1beta";
 /// HTTP 401; only reads are sent again after a fresh login.
 pub const SESSION: SessionConfig = SessionConfig::new(
     TokenPlacement::Header { name: "authorization", prefix: "Bearer " },
-    RefusalRule { statuses: &[401], codes: &["196"], messages: &[] },
+    RefusalRule::new(&[401], &["196"], &[]),
 )
 .reads_only();
 

@@ -5392,21 +5392,24 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!(
-                    "GET /ssl/orders?common_name_pattern={}",
-                    ::ssl_core::operation::csr_common_name(&
-                    ::ssl_core::operation::field(& self.body, "csr"))
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!(
+                        "GET /ssl/orders?common_name_pattern={}",
+                        ::ssl_core::operation::csr_common_name(&
+                        ::ssl_core::operation::field(& self.body, "csr"))
+                    ),
+                    vec![
+                        format!("common_name={}",
+                        ::ssl_core::operation::csr_common_name(&
+                        ::ssl_core::operation::field(& self.body, "csr"))),
+                        format!("product_id={}", ::ssl_core::operation::field(& self
+                        .body, "product_id")), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
                 ),
-                match_on: vec![
-                    format!("common_name={}", ::ssl_core::operation::csr_common_name(&
-                    ::ssl_core::operation::field(& self.body, "csr"))),
-                    format!("product_id={}", ::ssl_core::operation::field(& self.body,
-                    "product_id")), format!("csr_sha256={}",
-                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
-                    self.body, "csr")))
-                ],
-            })
+            )
         }
     }
 
@@ -5525,14 +5528,16 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!("GET /ssl/orders/{}", self.id),
-                match_on: vec![
-                    format!("id={}", self.id), "status=REQ".to_owned(),
-                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
-                    ::ssl_core::operation::field(& self.body, "csr")))
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!("GET /ssl/orders/{}", self.id),
+                    vec![
+                        format!("id={}", self.id), "status=REQ".to_owned(),
+                        format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
+                ),
+            )
         }
     }
 
@@ -5576,14 +5581,16 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!("GET /ssl/orders/{}", self.id),
-                match_on: vec![
-                    format!("id={}", self.id),
-                    "order_ends_at or expiration_date later than before the renew"
-                    .to_owned()
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!("GET /ssl/orders/{}", self.id),
+                    vec![
+                        format!("id={}", self.id),
+                        "order_ends_at or expiration_date later than before the renew"
+                        .to_owned()
+                    ],
+                ),
+            )
         }
     }
 

@@ -68,11 +68,9 @@ pub fn simulator_rate_scale(config: &Config) -> Result<Option<f64>, Failure> {
 /// (shortened by [`simulator_rate_scale`] against a simulator).
 pub async fn prepare_config(mut config: Config, g: &Global) -> Result<Config, Failure> {
     if let Some(t) = timeout_from_env()? {
-        let tc = ssl_core::TransportConfig {
-            request_timeout: t,
-            connect_timeout: t.min(Duration::from_secs(10)),
-            ..ssl_core::TransportConfig::default()
-        };
+        let tc = ssl_core::TransportConfig::default()
+            .with_request_timeout(t)
+            .with_connect_timeout(t.min(Duration::from_secs(10)));
         config = config.transport(Arc::new(ssl_core::ReqwestTransport::new(&tc)?));
     }
     let loc = location(g);

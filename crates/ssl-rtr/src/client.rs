@@ -43,7 +43,7 @@ impl RtrClient {
     ) -> Result<Self> {
         let base = ssl_core::baseurl::parse_base_url(base)?;
         let api = ApiClient::new("rtr", base, transport, crate::error::decode);
-        let auth = Arc::new(HeaderAuth { header: "Authorization", prefix: "ApiKey ", secret: api_key });
+        let auth = Arc::new(HeaderAuth::new("Authorization", "ApiKey ", api_key));
         Ok(Self { api, auth, customer: customer.into(), products: Arc::default() })
     }
 

@@ -5177,16 +5177,18 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: "GET /processes?order=-createdDate&status:eq=RUNNING".to_owned(),
-                match_on: vec![
-                    format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
-                    ::ssl_core::operation::field(& self.body, "csr"))),
-                    format!("product={}", ::ssl_core::operation::field(& self.body,
-                    "product")), format!("domain={}", ::ssl_core::operation::field(& self
-                    .body, "domainName"))
-                ],
-            })
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    "GET /processes?order=-createdDate&status:eq=RUNNING".to_owned(),
+                    vec![
+                        format!("csr_sha256={}", ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr"))),
+                        format!("product={}", ::ssl_core::operation::field(& self.body,
+                        "product")), format!("domain={}", ::ssl_core::operation::field(&
+                        self.body, "domainName"))
+                    ],
+                ),
+            )
         }
     }
 
@@ -5386,16 +5388,18 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!(
-                    "GET /processes?order=-createdDate&identifier:eq={}", self.id
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!(
+                        "GET /processes?order=-createdDate&identifier:eq={}", self.id
+                    ),
+                    vec![
+                        format!("certificate={}", self.id), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
                 ),
-                match_on: vec![
-                    format!("certificate={}", self.id), format!("csr_sha256={}",
-                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
-                    self.body, "csr")))
-                ],
-            })
+            )
         }
     }
 
@@ -5460,16 +5464,18 @@ pub mod ops {
         }
 
         fn lookup(&self) -> Option<::ssl_core::operation::Lookup> {
-            Some(::ssl_core::operation::Lookup {
-                place: format!(
-                    "GET /processes?order=-createdDate&identifier:eq={}", self.id
+            Some(
+                ::ssl_core::operation::Lookup::new(
+                    format!(
+                        "GET /processes?order=-createdDate&identifier:eq={}", self.id
+                    ),
+                    vec![
+                        format!("certificate={}", self.id), format!("csr_sha256={}",
+                        ::ssl_core::operation::csr_sha256(&
+                        ::ssl_core::operation::field(& self.body, "csr")))
+                    ],
                 ),
-                match_on: vec![
-                    format!("certificate={}", self.id), format!("csr_sha256={}",
-                    ::ssl_core::operation::csr_sha256(& ::ssl_core::operation::field(&
-                    self.body, "csr")))
-                ],
-            })
+            )
         }
     }
 

@@ -16,16 +16,17 @@ fn decoder(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderE
 fn client(server: &MockServer, cfg: TransportConfig) -> ApiClient {
     let base = url::Url::parse(&format!("{}/v2", server.uri())).unwrap();
     let t = Arc::new(ReqwestTransport::new(&cfg).unwrap());
-    ApiClient::new("test", base, t, decoder).with_retry(RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_secs(5),
-        max_retry_after: Duration::from_secs(5),
-    })
+    ApiClient::new("test", base, t, decoder).with_retry(
+        RetryPolicy::default()
+            .max_attempts(3)
+            .base_delay(Duration::from_millis(5))
+            .max_delay(Duration::from_secs(5))
+            .max_retry_after(Duration::from_secs(5)),
+    )
 }
 
 fn auth() -> HeaderAuth {
-    HeaderAuth { header: "X-Key", prefix: "", secret: "canary-secret-9f2".into() }
+    HeaderAuth::new("X-Key", "", "canary-secret-9f2".into())
 }
 
 #[tokio::test]
@@ -85,7 +86,7 @@ async fn a_timeout_after_sending_a_spend_is_outcome_unknown() {
         .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(3)))
         .mount(&server)
         .await;
-    let cfg = TransportConfig { request_timeout: Duration::from_millis(300), ..TransportConfig::default() };
+    let cfg = TransportConfig::default().with_request_timeout(Duration::from_millis(300));
     let c = client(&server, cfg);
     let e = c.execute(&HttpRequest::new(Method::Post, "/order", CallKind::Spend), &auth()).await.unwrap_err();
     match e {
@@ -130,7 +131,7 @@ async fn bodies_over_the_cap_are_refused() {
         .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
         .mount(&server)
         .await;
-    let cfg = TransportConfig { max_body_bytes: 1024, ..TransportConfig::default() };
+    let cfg = TransportConfig::default().with_max_body_bytes(1024);
     let c = client(&server, cfg);
     let e = c.execute(&HttpRequest::new(Method::Get, "/big", CallKind::Read), &auth()).await.unwrap_err();
     assert!(matches!(e, Error::ResponseTooLarge { limit: 1024, .. }), "{e:?}");

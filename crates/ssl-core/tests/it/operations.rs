@@ -46,7 +46,7 @@ impl Operation for Place {
         self.quote
     }
     fn lookup(&self) -> Option<Lookup> {
-        Some(Lookup { place: format!("GET /orders?name={}", self.name), match_on: vec![format!("name={}", self.name)] })
+        Some(Lookup::new(format!("GET /orders?name={}", self.name), vec![format!("name={}", self.name)]))
     }
 }
 

@@ -20,7 +20,7 @@ fn decoder(provider: &'static str, status: u16, body: &[u8]) -> Option<ProviderE
     Some(e)
 }
 
-const REFUSAL: RefusalRule = RefusalRule { statuses: &[401], codes: &[], messages: &["Session expired"] };
+const REFUSAL: RefusalRule = RefusalRule::new(&[401], &[], &["Session expired"]);
 const CONFIG: SessionConfig = SessionConfig::new(TokenPlacement::Query("token"), REFUSAL);
 
 struct TestLogin;
@@ -184,11 +184,11 @@ async fn a_retry_after_longer_than_the_policy_fails_at_once_showing_it() {
     let mock = MockTransport::new();
     let base = url::Url::parse("https://api.example.test/v1").unwrap();
     let api = ApiClient::new("test", base, Arc::new(mock.clone()), decoder);
-    mock.reply(Ok(ssl_core::WireResponse {
-        status: 429,
-        headers: vec![("retry-after".into(), "3600".into())],
-        body: br#"{"error":"slow down"}"#.to_vec(),
-    }));
+    mock.reply(Ok(ssl_core::WireResponse::new(
+        429,
+        vec![("retry-after".into(), "3600".into())],
+        br#"{"error":"slow down"}"#.to_vec(),
+    )));
     let started = std::time::Instant::now();
     let e = api.execute(&read(), &NoAuth).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(5));

@@ -31,12 +31,13 @@ pub fn wiremock_client(server: &wiremock::MockServer) -> DigiCertClient {
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     // A distinct key per server so the shared per-key rate limiter of one test does not affect another.
     let key = format!("{CANARY}-{}", server.address().port());
-    DigiCertClient::new(key.into(), base).unwrap().with_retry(RetryPolicy {
-        max_attempts: 3,
-        base_delay: std::time::Duration::from_millis(5),
-        max_delay: std::time::Duration::from_secs(5),
-        max_retry_after: std::time::Duration::from_secs(5),
-    })
+    DigiCertClient::new(key.into(), base).unwrap().with_retry(
+        RetryPolicy::default()
+            .max_attempts(3)
+            .base_delay(std::time::Duration::from_millis(5))
+            .max_delay(std::time::Duration::from_secs(5))
+            .max_retry_after(std::time::Duration::from_secs(5)),
+    )
 }
 
 /// Queue the account's answer to `GET /product/{id}` (the pre-flight reads it first) for a product of the

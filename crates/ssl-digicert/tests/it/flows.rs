@@ -228,9 +228,7 @@ async fn a_body_over_the_cap_is_refused() {
         .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(64 * 1024)))
         .mount(&server)
         .await;
-    let t = Arc::new(
-        ReqwestTransport::new(&TransportConfig { max_body_bytes: 16 * 1024, ..TransportConfig::default() }).unwrap(),
-    );
+    let t = Arc::new(ReqwestTransport::new(&TransportConfig::default().with_max_body_bytes(16 * 1024)).unwrap());
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-cap".into(), base, t).unwrap();
     let e = c.send(&ops::DownloadByFormat::new("5", "pem_all")).await.unwrap_err();
@@ -245,11 +243,7 @@ async fn a_timeout_after_sending_place_order_is_outcome_unknown() {
         .mount(&server)
         .await;
     let t = Arc::new(
-        ReqwestTransport::new(&TransportConfig {
-            request_timeout: Duration::from_millis(300),
-            ..TransportConfig::default()
-        })
-        .unwrap(),
+        ReqwestTransport::new(&TransportConfig::default().with_request_timeout(Duration::from_millis(300))).unwrap(),
     );
     let base = url::Url::parse(&format!("{}/services/v2", server.uri())).unwrap();
     let c = DigiCertClient::with_transport("k-timeout".into(), base, t).unwrap();

@@ -21,7 +21,7 @@ fn info(status: &str, cert_id: Option<i64>) -> serde_json::Value {
 }
 
 fn fail(mock: &MockTransport, status: u16) {
-    mock.reply(Ok(WireResponse { status, headers: vec![], body: b"<html>bad gateway</html>".to_vec() }));
+    mock.reply(Ok(WireResponse::new(status, vec![], b"<html>bad gateway</html>".to_vec())));
 }
 
 #[tokio::test]

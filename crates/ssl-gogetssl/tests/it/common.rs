@@ -125,12 +125,13 @@ pub fn reply_login(mock: &MockTransport, key: &str) {
 
 pub fn wiremock_client(server: &MockServer) -> GoGetSslClient {
     let base = url::Url::parse(&format!("{}/api", server.uri())).unwrap();
-    GoGetSslClient::new(USER, CANARY_PASS.into(), base).unwrap().with_retry(RetryPolicy {
-        max_attempts: 3,
-        base_delay: std::time::Duration::from_millis(5),
-        max_delay: std::time::Duration::from_secs(5),
-        max_retry_after: std::time::Duration::from_secs(5),
-    })
+    GoGetSslClient::new(USER, CANARY_PASS.into(), base).unwrap().with_retry(
+        RetryPolicy::default()
+            .max_attempts(3)
+            .base_delay(std::time::Duration::from_millis(5))
+            .max_delay(std::time::Duration::from_secs(5))
+            .max_retry_after(std::time::Duration::from_secs(5)),
+    )
 }
 
 /// Mount `POST /api/auth/` answering `key` (for every login).

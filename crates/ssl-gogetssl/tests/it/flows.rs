@@ -368,10 +368,9 @@ async fn a_timeout_after_sending_an_order_is_outcome_unknown() {
         .mount(&server)
         .await;
     let t = std::sync::Arc::new(
-        ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig {
-            request_timeout: Duration::from_millis(400),
-            ..ssl_core::TransportConfig::default()
-        })
+        ssl_core::ReqwestTransport::new(
+            &ssl_core::TransportConfig::default().with_request_timeout(Duration::from_millis(400)),
+        )
         .unwrap(),
     );
     let base = url::Url::parse(&format!("{}/api", server.uri())).unwrap();

@@ -122,10 +122,9 @@ async fn an_order_answered_by_a_bare_500_or_too_late_is_an_unknown_outcome() {
         };
         Mock::given(method("POST")).and(path("/v1beta/ssl/orders")).respond_with(r).mount(&server).await;
         let transport = std::sync::Arc::new(
-            ssl_core::ReqwestTransport::new(&ssl_core::TransportConfig {
-                request_timeout: Duration::from_millis(500),
-                ..ssl_core::TransportConfig::default()
-            })
+            ssl_core::ReqwestTransport::new(
+                &ssl_core::TransportConfig::default().with_request_timeout(Duration::from_millis(500)),
+            )
             .unwrap(),
         );
         let c =

@@ -145,7 +145,7 @@ async fn violations_name_every_missing_field_of_the_product() {
     assert_eq!(fields, ["address", "approver", "city", "country", "dcv[0].email", "organization", "postalCode"]);
     let unknown = serde_json::json!({"customer": p.customer(), "product": "sectigo_dv", "period": 12, "csr": key.csr_pem, "domain_name": "x"});
     let req = requests::request_certificate(&g::CertificateRequest::default(), None);
-    let req = ssl_core::HttpRequest { body: ssl_core::Body::json(unknown), ..req };
+    let req = req.body(ssl_core::Body::json(unknown));
     let e = p.send(&req).await.unwrap_err();
     assert_eq!(
         (e.code(), e.provider_error().and_then(|p| p.field.as_deref())),

@@ -21,13 +21,12 @@ pub async fn server() -> (wiremock::MockServer, ssl_rtr::RtrClient) {
     let server = wiremock::MockServer::start().await;
     let base = format!("{}/v2", server.uri());
     let transport = std::sync::Arc::new(ssl_core::ReqwestTransport::new(&Default::default()).unwrap());
-    let client = ssl_rtr::RtrClient::with_transport("rtr-test-key".into(), "acme-handle", &base, transport)
-        .unwrap()
-        .with_retry(ssl_core::retry::RetryPolicy {
-            base_delay: std::time::Duration::from_millis(5),
-            max_delay: std::time::Duration::from_millis(20),
-            ..Default::default()
-        });
+    let client =
+        ssl_rtr::RtrClient::with_transport("rtr-test-key".into(), "acme-handle", &base, transport).unwrap().with_retry(
+            ssl_core::retry::RetryPolicy::default()
+                .base_delay(std::time::Duration::from_millis(5))
+                .max_delay(std::time::Duration::from_millis(20)),
+        );
     (server, client)
 }
 
