@@ -1599,7 +1599,7 @@ impl<'a> Gen<'a> {
                     "ov_ev" => "OvEv",
                     _ => "Optional",
                 });
-                quote!(::ssl_core::facts::FieldRule { wire: #wire, neutral: #neutral, need: ::ssl_core::facts::Need::#need })
+                quote!(::ssl_core::facts::FieldRule::new(#wire, #neutral, ::ssl_core::facts::Need::#need))
             });
             consts.push(quote! {
                 /// The fields of the spec's `x-neutral`/`x-need` property extensions: neutral path and when required.
@@ -1945,7 +1945,8 @@ fn x_rules(name: &str, v: &Value, props: &[&str]) -> Result<Vec<TokenStream>, St
                 .collect::<Result<_, _>>()?,
         };
         let check = cond(obj.get("check").ok_or_else(|| format!("{name}: `x-rules[{i}].check` is required"))?)?;
-        out.push(quote!(::ssl_core::facts::Rule { code: #code, field: #field, message: #message, when: &[#(#when),*], check: #check }));
+        let when = (!when.is_empty()).then(|| quote!(.when(&[#(#when),*])));
+        out.push(quote!(::ssl_core::facts::Rule::new(#code, #field, #message, #check) #when));
     }
     Ok(out)
 }
@@ -2976,13 +2977,10 @@ mod tests {
             }
         }));
         assert!(has(&out, "pub const RULES: &'static [::ssl_core::facts::Rule]"), "{out}");
-        assert!(has(&out, "when: &[::ssl_core::facts::Cond::Equals(\"method\", \"email\")]"), "{out}");
+        assert!(has(&out, ".when(&[::ssl_core::facts::Cond::Equals(\"method\", \"email\")])"), "{out}");
         assert!(has(&out, "::ssl_core::facts::Cond::NotEquals(\"servers\", \"0\")"), "{out}");
         assert!(has(&out, "::ssl_core::facts::check_rules(self, Self::RULES, prefix, out);"), "{out}");
-        assert!(has(
-            &out,
-            "FieldRule { wire: \"city\", neutral: \"admin.city\", need: ::ssl_core::facts::Need::OvEv }"
-        ));
+        assert!(has(&out, "FieldRule::new(\"city\", \"admin.city\", ::ssl_core::facts::Need::OvEv)"));
         for bad in [
             serde_json::json!({"A": {"type": "object", "x-rules": [{"code": "c", "field": "zz", "message": "m", "check": {"present": "a"}}], "properties": {"a": {"type": "string"}}}}),
             serde_json::json!({"A": {"type": "object", "x-rules": [{"code": "c", "field": "a", "message": "m", "check": {"sometimes": "a"}}], "properties": {"a": {"type": "string"}}}}),

@@ -44,6 +44,7 @@ impl Need {
 
 /// One contact or organisation field of a wire order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct FieldRule {
     /// Wire name (`admin_city`).
     pub wire: &'static str,
@@ -51,6 +52,13 @@ pub struct FieldRule {
     pub neutral: &'static str,
     /// When it is required.
     pub need: Need,
+}
+
+impl FieldRule {
+    /// The rule of wire field `wire`, at neutral path `neutral` (a `const` table, generated from the spec).
+    pub const fn new(wire: &'static str, neutral: &'static str, need: Need) -> Self {
+        Self { wire, neutral, need }
+    }
 }
 
 /// The neutral paths a product of `level` requires (for [`ProductRules::required_fields`]).
@@ -74,6 +82,7 @@ pub fn missing_fields(doc: &dyn Fields, table: &[FieldRule], level: ValidationLe
 
 /// A family of brands, as far as DCV is concerned.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Brand {
     /// Name shown in messages (`Sectigo`).
     pub name: &'static str,
@@ -85,8 +94,24 @@ pub struct Brand {
     pub per_san: bool,
 }
 
+impl Brand {
+    /// A brand family offering `methods`, selected by `keywords` (empty: the fallback), one DCV method for every
+    /// name unless [`Brand::per_san`].
+    pub const fn new(name: &'static str, keywords: &'static [&'static str], methods: &'static [DcvMethod]) -> Self {
+        Self { name, keywords, methods, per_san: false }
+    }
+
+    /// Every SAN may take its own DCV method.
+    #[must_use]
+    pub const fn per_san(mut self) -> Self {
+        self.per_san = true;
+        self
+    }
+}
+
 /// A product flag that turns a DCV method on or off.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct DcvFlag {
     /// The neutral method.
     pub method: DcvMethod,
@@ -96,8 +121,17 @@ pub struct DcvFlag {
     pub adds: bool,
 }
 
+impl DcvFlag {
+    /// The product's boolean `flag` turns `method` on or off; `adds`: a true flag offers the method even when the
+    /// brand does not list it.
+    pub const fn new(method: DcvMethod, flag: &'static str, adds: bool) -> Self {
+        Self { method, flag, adds }
+    }
+}
+
 /// How a provider's product JSON reads as [`ProductRules`]. Paths are dotted (`prices.vendor`).
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ProductFacts {
     /// The display name (absent: `product <id>`).
     pub name: &'static str,
@@ -127,8 +161,131 @@ pub struct ProductFacts {
     pub fields: &'static [FieldRule],
 }
 
+impl ProductFacts {
+    /// Facts that read nothing yet: every path empty (an empty path reads as absent), no level spellings, price
+    /// tables, brands, DCV flags or field rules. Set what the provider's product JSON has with the `const`
+    /// `with_*` setters:
+    ///
+    /// ```
+    /// use ssl_core::facts::{Brand, DcvFlag, ProductFacts};
+    /// use ssl_core::model::{DcvMethod, ValidationLevel};
+    /// const FACTS: ProductFacts = ProductFacts::new()
+    ///     .with_name("product")
+    ///     .with_level("product_type", &[("dv", ValidationLevel::Dv), ("ov", ValidationLevel::Ov)])
+    ///     .with_wildcard("wildcard_enabled")
+    ///     .with_brand("brand", &[Brand::new("any", &[], &[DcvMethod::Email, DcvMethod::Dns])])
+    ///     .with_dcv_flags(&[DcvFlag::new(DcvMethod::Http, "dcv_http", true)]);
+    /// let rules = FACTS.rules("7", &serde_json::json!({"product": "Basic", "product_type": "ov", "dcv_http": true}));
+    /// assert_eq!(rules.validation, ValidationLevel::Ov);
+    /// assert_eq!(rules.dcv_methods, [DcvMethod::Email, DcvMethod::Dns, DcvMethod::Http]);
+    /// ```
+    pub const fn new() -> Self {
+        Self {
+            name: "",
+            level: "",
+            levels: &[],
+            level_flag: None,
+            wildcard: "",
+            multi_domain: "",
+            max_names: "",
+            prices: &[],
+            max_period: "",
+            brand: "",
+            brands: &[],
+            dcv_flags: &[],
+            fields: &[],
+        }
+    }
+
+    /// Where the display name is.
+    #[must_use]
+    pub const fn with_name(mut self, path: &'static str) -> Self {
+        self.name = path;
+        self
+    }
+
+    /// Where the validation level text is, and its spellings (lower case; `ext*` matches a prefix).
+    #[must_use]
+    pub const fn with_level(mut self, path: &'static str, levels: &'static [(&'static str, ValidationLevel)]) -> Self {
+        self.level = path;
+        self.levels = levels;
+        self
+    }
+
+    /// A boolean that means `level` when the level text says nothing.
+    #[must_use]
+    pub const fn with_level_flag(mut self, flag: &'static str, level: ValidationLevel) -> Self {
+        self.level_flag = Some((flag, level));
+        self
+    }
+
+    /// Where the "wildcard names allowed" boolean is.
+    #[must_use]
+    pub const fn with_wildcard(mut self, path: &'static str) -> Self {
+        self.wildcard = path;
+        self
+    }
+
+    /// Where the "SANs allowed" boolean is.
+    #[must_use]
+    pub const fn with_multi_domain(mut self, path: &'static str) -> Self {
+        self.multi_domain = path;
+        self
+    }
+
+    /// Where the most names (primary included) of a SAN product is.
+    #[must_use]
+    pub const fn with_max_names(mut self, path: &'static str) -> Self {
+        self.max_names = path;
+        self
+    }
+
+    /// The price tables whose numeric keys are the terms in months, tried in order.
+    #[must_use]
+    pub const fn with_prices(mut self, paths: &'static [&'static str]) -> Self {
+        self.prices = paths;
+        self
+    }
+
+    /// Where the longest term in months is.
+    #[must_use]
+    pub const fn with_max_period(mut self, path: &'static str) -> Self {
+        self.max_period = path;
+        self
+    }
+
+    /// Where the brand value is, and the brand families (the last is the fallback).
+    #[must_use]
+    pub const fn with_brand(mut self, path: &'static str, brands: &'static [Brand]) -> Self {
+        self.brand = path;
+        self.brands = brands;
+        self
+    }
+
+    /// The DCV flags.
+    #[must_use]
+    pub const fn with_dcv_flags(mut self, flags: &'static [DcvFlag]) -> Self {
+        self.dcv_flags = flags;
+        self
+    }
+
+    /// The field requirements by level.
+    #[must_use]
+    pub const fn with_fields(mut self, fields: &'static [FieldRule]) -> Self {
+        self.fields = fields;
+        self
+    }
+}
+
+impl Default for ProductFacts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// The wire fields of an order that [`ProductFacts::check_order`] reads.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct OrderFields {
     /// The additional names (a list; absent for none).
     pub names: &'static str,
@@ -138,6 +295,13 @@ pub struct OrderFields {
     pub period: &'static str,
     /// The order's DCV method (wire name).
     pub method: &'static str,
+}
+
+impl OrderFields {
+    /// The wire names of the additional names, the per-name DCV entries, the term and the order's DCV method.
+    pub const fn new(names: &'static str, approvers: &'static str, period: &'static str, method: &'static str) -> Self {
+        Self { names, approvers, period, method }
+    }
 }
 
 /// One top-level field of a wire value as its JSON serialization shows it, borrowed where it can be.
@@ -534,6 +698,7 @@ pub enum Cond {
 /// hold, else a problem `code` at `field` with `message`, whose `{name}` is the text of that field,
 /// `{len(name)}` the length of that list, and `{item}` / `{entry}` the failing entry of a per-entry check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Rule {
     /// The problem code.
     pub code: &'static str,
@@ -545,6 +710,21 @@ pub struct Rule {
     pub when: &'static [Cond],
     /// What must hold then.
     pub check: Cond,
+}
+
+impl Rule {
+    /// A rule that always applies: `check` must hold, else a problem `code` at `field` with `message`. Narrow it
+    /// with [`Rule::when`].
+    pub const fn new(code: &'static str, field: &'static str, message: &'static str, check: Cond) -> Self {
+        Self { code, field, message, when: &[], check }
+    }
+
+    /// Apply the rule only when every one of these conditions holds.
+    #[must_use]
+    pub const fn when(mut self, conditions: &'static [Cond]) -> Self {
+        self.when = conditions;
+        self
+    }
 }
 
 impl Cond {

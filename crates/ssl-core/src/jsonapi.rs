@@ -35,6 +35,7 @@ fn or_default<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d
 /// A resource identifier: `{"type": "product", "id": "11", "meta"?: …}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
+#[non_exhaustive]
 pub struct Identifier<M = serde_json::Value> {
     /// The resource type.
     #[serde(rename = "type", default, deserialize_with = "or_default")]
@@ -71,6 +72,7 @@ impl<M> Validate for Identifier<M> {
 /// A to-one relationship: `{"data": {"type", "id"}}`, or `{"data": null}` for an empty one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
+#[non_exhaustive]
 pub struct ToOne<M = serde_json::Value> {
     /// The linked resource; `None` is written as `null`.
     #[serde(default, deserialize_with = "lenient::opt")]
@@ -108,6 +110,7 @@ impl<M> Validate for ToOne<M> {
 /// A to-many relationship: `{"data": [{"type", "id", "meta"?}, …]}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "M: Deserialize<'de>"))]
+#[non_exhaustive]
 pub struct ToMany<M = serde_json::Value> {
     /// The linked resources (`{}` or `null` read as none).
     #[serde(default, deserialize_with = "lenient::list")]
@@ -134,6 +137,7 @@ impl<M> Validate for ToMany<M> {
 
 /// Links of a document, resource or relationship. Every member is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Links {
     /// `self`.
     #[serde(rename = "self", default, deserialize_with = "link", skip_serializing_if = "Option::is_none")]
@@ -179,6 +183,7 @@ fn link<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Err
     serialize = "A: Serialize, R: Serialize + Default + PartialEq",
     deserialize = "A: Deserialize<'de> + Default, R: Deserialize<'de> + Default"
 ))]
+#[non_exhaustive]
 pub struct Resource<A, R> {
     /// The resource type.
     #[serde(rename = "type", default, deserialize_with = "or_default")]
@@ -200,6 +205,21 @@ pub struct Resource<A, R> {
     pub meta: Option<serde_json::Value>,
 }
 
+impl<A: ResourceType, R: Default> Resource<A, R> {
+    /// A resource `id` of type `A::TYPE` with these attributes and no relationships, links or meta (what a test
+    /// or a simulator answers with).
+    pub fn new(id: impl Into<String>, attributes: A) -> Self {
+        Self {
+            r#type: A::TYPE.to_owned(),
+            id: id.into(),
+            attributes,
+            relationships: R::default(),
+            links: None,
+            meta: None,
+        }
+    }
+}
+
 impl<A: Validate, R: Validate> Validate for Resource<A, R> {
     fn validate_at(&self, prefix: &str, out: &mut Vec<Problem>) {
         self.attributes.validate_at(&join(prefix, "attributes"), out);
@@ -213,6 +233,7 @@ impl<A: Validate, R: Validate> Validate for Resource<A, R> {
     serialize = "A: Serialize, R: Serialize + Default + PartialEq",
     deserialize = "A: Deserialize<'de> + Default, R: Deserialize<'de> + Default"
 ))]
+#[non_exhaustive]
 pub struct NewResource<A, R> {
     /// The resource type (set from [`ResourceType::TYPE`] by [`Self::new`]).
     #[serde(rename = "type", default, deserialize_with = "or_default")]
@@ -265,6 +286,7 @@ impl<A: Validate, R: Validate> Validate for NewResource<A, R> {
 /// A document with one primary resource: `{"data": …, "links"?, "meta"?}`. `data` is required.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
+#[non_exhaustive]
 pub struct Document<T> {
     /// The primary data.
     pub data: T,
@@ -295,6 +317,7 @@ impl<T: Validate> Validate for Document<T> {
 /// A listing: `{"data": [...], "links": {"next"}}`; `data` missing, `null` or `{}` reads as empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
+#[non_exhaustive]
 pub struct ListDocument<T> {
     /// The resources.
     #[serde(default, deserialize_with = "lenient::list")]
@@ -308,6 +331,11 @@ pub struct ListDocument<T> {
 }
 
 impl<T> ListDocument<T> {
+    /// A listing of `data`, without links or meta.
+    pub fn new(data: Vec<T>) -> Self {
+        Self { data, links: None, meta: None }
+    }
+
     /// The next page's link, if any.
     pub fn next(&self) -> Option<&str> {
         self.links.as_ref().and_then(|l| l.next.as_deref())

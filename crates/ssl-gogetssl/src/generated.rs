@@ -1291,243 +1291,242 @@ pub struct AddSslOrderRequest {
 impl AddSslOrderRequest {
     /// The cross-field rules of the spec's `x-rules`, checked by `validate()`.
     pub const RULES: &'static [::ssl_core::facts::Rule] = &[
-        ::ssl_core::facts::Rule {
-            code: "field_required",
-            field: "approver_email",
-            message: "`approver_email` is required with email DCV (the primary domain's approver)",
-            when: &[::ssl_core::facts::Cond::Equals("dcv_method", "email")],
-            check: ::ssl_core::facts::Cond::Present("approver_email"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "field_not_allowed",
-            field: "approver_email",
-            message: "`approver_email` is sent only with email DCV; `dcv_method` is `{dcv_method}`",
-            when: &[::ssl_core::facts::Cond::NotEquals("dcv_method", "email")],
-            check: ::ssl_core::facts::Cond::Absent("approver_email"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "approver_emails_count",
-            field: "approver_emails",
-            message: "`approver_emails` needs one entry per `dns_names` entry ({len(dns_names)}); none given",
-            when: &[::ssl_core::facts::Cond::Present("dns_names")],
-            check: ::ssl_core::facts::Cond::Present("approver_emails"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "approver_emails_count",
-            field: "approver_emails",
-            message: "`approver_emails` has {len(approver_emails)} entries for {len(dns_names)} `dns_names`; one per name, in order",
-            when: &[
-                ::ssl_core::facts::Cond::Present("dns_names"),
+        ::ssl_core::facts::Rule::new(
+                "field_required",
+                "approver_email",
+                "`approver_email` is required with email DCV (the primary domain's approver)",
+                ::ssl_core::facts::Cond::Present("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::Equals("dcv_method", "email")]),
+        ::ssl_core::facts::Rule::new(
+                "field_not_allowed",
+                "approver_email",
+                "`approver_email` is sent only with email DCV; `dcv_method` is `{dcv_method}`",
+                ::ssl_core::facts::Cond::Absent("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::NotEquals("dcv_method", "email")]),
+        ::ssl_core::facts::Rule::new(
+                "approver_emails_count",
+                "approver_emails",
+                "`approver_emails` needs one entry per `dns_names` entry ({len(dns_names)}); none given",
                 ::ssl_core::facts::Cond::Present("approver_emails"),
-            ],
-            check: ::ssl_core::facts::Cond::SameLength("approver_emails", "dns_names"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "field_not_allowed",
-            field: "approver_emails",
-            message: "`approver_emails` ({len(approver_emails)} entries) is sent only with `dns_names`",
-            when: &[::ssl_core::facts::Cond::Absent("dns_names")],
-            check: ::ssl_core::facts::Cond::Absent("approver_emails"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "duplicate_name",
-            field: "dns_names",
-            message: "`{item}` is listed twice in `dns_names`",
-            when: &[],
-            check: ::ssl_core::facts::Cond::Unique("dns_names"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "dcv_not_allowed",
-            field: "approver_emails",
-            message: "`{item}`: a wildcard cannot be validated with the file-based method `{entry}`",
-            when: &[],
-            check: ::ssl_core::facts::Cond::NoPair {
+            )
+            .when(&[::ssl_core::facts::Cond::Present("dns_names")]),
+        ::ssl_core::facts::Rule::new(
+                "approver_emails_count",
+                "approver_emails",
+                "`approver_emails` has {len(approver_emails)} entries for {len(dns_names)} `dns_names`; one per name, in order",
+                ::ssl_core::facts::Cond::SameLength("approver_emails", "dns_names"),
+            )
+            .when(
+                &[
+                    ::ssl_core::facts::Cond::Present("dns_names"),
+                    ::ssl_core::facts::Cond::Present("approver_emails"),
+                ],
+            ),
+        ::ssl_core::facts::Rule::new(
+                "field_not_allowed",
+                "approver_emails",
+                "`approver_emails` ({len(approver_emails)} entries) is sent only with `dns_names`",
+                ::ssl_core::facts::Cond::Absent("approver_emails"),
+            )
+            .when(&[::ssl_core::facts::Cond::Absent("dns_names")]),
+        ::ssl_core::facts::Rule::new(
+            "duplicate_name",
+            "dns_names",
+            "`{item}` is listed twice in `dns_names`",
+            ::ssl_core::facts::Cond::Unique("dns_names"),
+        ),
+        ::ssl_core::facts::Rule::new(
+            "dcv_not_allowed",
+            "approver_emails",
+            "`{item}`: a wildcard cannot be validated with the file-based method `{entry}`",
+            ::ssl_core::facts::Cond::NoPair {
                 names: "dns_names",
                 entries: "approver_emails",
                 prefix: "*.",
                 values: &["http", "https"],
             },
-        },
-        ::ssl_core::facts::Rule {
-            code: "range",
-            field: "server_count",
-            message: "`server_count` is -1 (unlimited) or at least 1; 0 is refused",
-            when: &[],
-            check: ::ssl_core::facts::Cond::NotEquals("server_count", "0"),
-        },
+        ),
+        ::ssl_core::facts::Rule::new(
+            "range",
+            "server_count",
+            "`server_count` is -1 (unlimited) or at least 1; 0 is refused",
+            ::ssl_core::facts::Cond::NotEquals("server_count", "0"),
+        ),
     ];
     /// The fields of the spec's `x-neutral`/`x-need` property extensions: neutral path and when required.
     pub const FIELDS: &'static [::ssl_core::facts::FieldRule] = &[
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_firstname",
-            neutral: "admin.first_name",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_lastname",
-            neutral: "admin.last_name",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_organization",
-            neutral: "admin.organization",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_addressline1",
-            neutral: "admin.address",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_phone",
-            neutral: "admin.phone",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_title",
-            neutral: "admin.title",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_email",
-            neutral: "admin.email",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_city",
-            neutral: "admin.city",
-            need: ::ssl_core::facts::Need::Ov,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_country",
-            neutral: "admin.country",
-            need: ::ssl_core::facts::Need::Ov,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_fax",
-            neutral: "admin.fax",
-            need: ::ssl_core::facts::Need::Ov,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_postalcode",
-            neutral: "admin.postal_code",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "admin_region",
-            neutral: "admin.region",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_firstname",
-            neutral: "tech.first_name",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_lastname",
-            neutral: "tech.last_name",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_organization",
-            neutral: "tech.organization",
-            need: ::ssl_core::facts::Need::Ov,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_addressline1",
-            neutral: "tech.address",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_phone",
-            neutral: "tech.phone",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_title",
-            neutral: "tech.title",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_email",
-            neutral: "tech.email",
-            need: ::ssl_core::facts::Need::Always,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_city",
-            neutral: "tech.city",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_country",
-            neutral: "tech.country",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_fax",
-            neutral: "tech.fax",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_postalcode",
-            neutral: "tech.postal_code",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "tech_region",
-            neutral: "tech.region",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_name",
-            neutral: "organization.name",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_division",
-            neutral: "organization.division",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_duns",
-            neutral: "organization.duns",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_addressline1",
-            neutral: "organization.address",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_city",
-            neutral: "organization.city",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_country",
-            neutral: "organization.country",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_fax",
-            neutral: "organization.fax",
-            need: ::ssl_core::facts::Need::Optional,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_phone",
-            neutral: "organization.phone",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_postalcode",
-            neutral: "organization.postal_code",
-            need: ::ssl_core::facts::Need::OvEv,
-        },
-        ::ssl_core::facts::FieldRule {
-            wire: "org_region",
-            neutral: "organization.region",
-            need: ::ssl_core::facts::Need::Ov,
-        },
+        ::ssl_core::facts::FieldRule::new(
+            "admin_firstname",
+            "admin.first_name",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_lastname",
+            "admin.last_name",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_organization",
+            "admin.organization",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_addressline1",
+            "admin.address",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_phone",
+            "admin.phone",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_title",
+            "admin.title",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_email",
+            "admin.email",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_city",
+            "admin.city",
+            ::ssl_core::facts::Need::Ov,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_country",
+            "admin.country",
+            ::ssl_core::facts::Need::Ov,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_fax",
+            "admin.fax",
+            ::ssl_core::facts::Need::Ov,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_postalcode",
+            "admin.postal_code",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "admin_region",
+            "admin.region",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_firstname",
+            "tech.first_name",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_lastname",
+            "tech.last_name",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_organization",
+            "tech.organization",
+            ::ssl_core::facts::Need::Ov,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_addressline1",
+            "tech.address",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_phone",
+            "tech.phone",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_title",
+            "tech.title",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_email",
+            "tech.email",
+            ::ssl_core::facts::Need::Always,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_city",
+            "tech.city",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_country",
+            "tech.country",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_fax",
+            "tech.fax",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_postalcode",
+            "tech.postal_code",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "tech_region",
+            "tech.region",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_name",
+            "organization.name",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_division",
+            "organization.division",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_duns",
+            "organization.duns",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_addressline1",
+            "organization.address",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_city",
+            "organization.city",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_country",
+            "organization.country",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_fax",
+            "organization.fax",
+            ::ssl_core::facts::Need::Optional,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_phone",
+            "organization.phone",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_postalcode",
+            "organization.postal_code",
+            ::ssl_core::facts::Need::OvEv,
+        ),
+        ::ssl_core::facts::FieldRule::new(
+            "org_region",
+            "organization.region",
+            ::ssl_core::facts::Need::Ov,
+        ),
     ];
     /// A `AddSslOrderRequest` from its required fields; optional fields start unset.
     pub fn new(
@@ -2801,63 +2800,63 @@ pub struct ReissueRequest {
 impl ReissueRequest {
     /// The cross-field rules of the spec's `x-rules`, checked by `validate()`.
     pub const RULES: &'static [::ssl_core::facts::Rule] = &[
-        ::ssl_core::facts::Rule {
-            code: "field_required",
-            field: "approver_email",
-            message: "`approver_email` is required with email DCV (the primary domain's approver)",
-            when: &[::ssl_core::facts::Cond::Equals("dcv_method", "email")],
-            check: ::ssl_core::facts::Cond::Present("approver_email"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "field_not_allowed",
-            field: "approver_email",
-            message: "`approver_email` is sent only with email DCV; `dcv_method` is `{dcv_method}`",
-            when: &[::ssl_core::facts::Cond::NotEquals("dcv_method", "email")],
-            check: ::ssl_core::facts::Cond::Absent("approver_email"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "approver_emails_count",
-            field: "approver_emails",
-            message: "`approver_emails` needs one entry per `dns_names` entry ({len(dns_names)}); none given",
-            when: &[::ssl_core::facts::Cond::Present("dns_names")],
-            check: ::ssl_core::facts::Cond::Present("approver_emails"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "approver_emails_count",
-            field: "approver_emails",
-            message: "`approver_emails` has {len(approver_emails)} entries for {len(dns_names)} `dns_names`; one per name, in order",
-            when: &[
-                ::ssl_core::facts::Cond::Present("dns_names"),
+        ::ssl_core::facts::Rule::new(
+                "field_required",
+                "approver_email",
+                "`approver_email` is required with email DCV (the primary domain's approver)",
+                ::ssl_core::facts::Cond::Present("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::Equals("dcv_method", "email")]),
+        ::ssl_core::facts::Rule::new(
+                "field_not_allowed",
+                "approver_email",
+                "`approver_email` is sent only with email DCV; `dcv_method` is `{dcv_method}`",
+                ::ssl_core::facts::Cond::Absent("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::NotEquals("dcv_method", "email")]),
+        ::ssl_core::facts::Rule::new(
+                "approver_emails_count",
+                "approver_emails",
+                "`approver_emails` needs one entry per `dns_names` entry ({len(dns_names)}); none given",
                 ::ssl_core::facts::Cond::Present("approver_emails"),
-            ],
-            check: ::ssl_core::facts::Cond::SameLength("approver_emails", "dns_names"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "field_not_allowed",
-            field: "approver_emails",
-            message: "`approver_emails` ({len(approver_emails)} entries) is sent only with `dns_names`",
-            when: &[::ssl_core::facts::Cond::Absent("dns_names")],
-            check: ::ssl_core::facts::Cond::Absent("approver_emails"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "duplicate_name",
-            field: "dns_names",
-            message: "`{item}` is listed twice in `dns_names`",
-            when: &[],
-            check: ::ssl_core::facts::Cond::Unique("dns_names"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "dcv_not_allowed",
-            field: "approver_emails",
-            message: "`{item}`: a wildcard cannot be validated with the file-based method `{entry}`",
-            when: &[],
-            check: ::ssl_core::facts::Cond::NoPair {
+            )
+            .when(&[::ssl_core::facts::Cond::Present("dns_names")]),
+        ::ssl_core::facts::Rule::new(
+                "approver_emails_count",
+                "approver_emails",
+                "`approver_emails` has {len(approver_emails)} entries for {len(dns_names)} `dns_names`; one per name, in order",
+                ::ssl_core::facts::Cond::SameLength("approver_emails", "dns_names"),
+            )
+            .when(
+                &[
+                    ::ssl_core::facts::Cond::Present("dns_names"),
+                    ::ssl_core::facts::Cond::Present("approver_emails"),
+                ],
+            ),
+        ::ssl_core::facts::Rule::new(
+                "field_not_allowed",
+                "approver_emails",
+                "`approver_emails` ({len(approver_emails)} entries) is sent only with `dns_names`",
+                ::ssl_core::facts::Cond::Absent("approver_emails"),
+            )
+            .when(&[::ssl_core::facts::Cond::Absent("dns_names")]),
+        ::ssl_core::facts::Rule::new(
+            "duplicate_name",
+            "dns_names",
+            "`{item}` is listed twice in `dns_names`",
+            ::ssl_core::facts::Cond::Unique("dns_names"),
+        ),
+        ::ssl_core::facts::Rule::new(
+            "dcv_not_allowed",
+            "approver_emails",
+            "`{item}`: a wildcard cannot be validated with the file-based method `{entry}`",
+            ::ssl_core::facts::Cond::NoPair {
                 names: "dns_names",
                 entries: "approver_emails",
                 prefix: "*.",
                 values: &["http", "https"],
             },
-        },
+        ),
     ];
     /// A `ReissueRequest` from its required fields; optional fields start unset.
     pub fn new(
@@ -3618,20 +3617,20 @@ pub struct ChangeDcvRequest {
 impl ChangeDcvRequest {
     /// The cross-field rules of the spec's `x-rules`, checked by `validate()`.
     pub const RULES: &'static [::ssl_core::facts::Rule] = &[
-        ::ssl_core::facts::Rule {
-            code: "field_required",
-            field: "approver_email",
-            message: "`approver_email` is required with email DCV",
-            when: &[::ssl_core::facts::Cond::Equals("new_method", "email")],
-            check: ::ssl_core::facts::Cond::Present("approver_email"),
-        },
-        ::ssl_core::facts::Rule {
-            code: "field_not_allowed",
-            field: "approver_email",
-            message: "`approver_email` is sent only with email DCV; `new_method` is `{new_method}`",
-            when: &[::ssl_core::facts::Cond::NotEquals("new_method", "email")],
-            check: ::ssl_core::facts::Cond::Absent("approver_email"),
-        },
+        ::ssl_core::facts::Rule::new(
+                "field_required",
+                "approver_email",
+                "`approver_email` is required with email DCV",
+                ::ssl_core::facts::Cond::Present("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::Equals("new_method", "email")]),
+        ::ssl_core::facts::Rule::new(
+                "field_not_allowed",
+                "approver_email",
+                "`approver_email` is sent only with email DCV; `new_method` is `{new_method}`",
+                ::ssl_core::facts::Cond::Absent("approver_email"),
+            )
+            .when(&[::ssl_core::facts::Cond::NotEquals("new_method", "email")]),
     ];
     /// A `ChangeDcvRequest` from its required fields; optional fields start unset.
     pub fn new(

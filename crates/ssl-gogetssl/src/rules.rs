@@ -28,58 +28,54 @@ pub const ORDER_FIELDS: &[FieldRule] = g::AddSslOrderRequest::FIELDS;
 /// `dv`/`ov`/`ev`), else `org_required`, else DV; terms from the numeric keys of `prices` (or `prices.vendor`),
 /// else whole years up to `max_period`, else 12; DCV methods from the `dcv_*` flags, else by brand (Sectigo:
 /// email, dns — a CNAME, so `dns-cname` too —, http, https, and a method per SAN; others: email, dns, http).
-pub const FACTS: ProductFacts = ProductFacts {
-    name: "product",
-    level: "product_type",
-    levels: &[
-        ("ext*", ValidationLevel::Ev),
-        ("ev", ValidationLevel::Ev),
-        ("bus*", ValidationLevel::Ov),
-        ("org*", ValidationLevel::Ov),
-        ("ov", ValidationLevel::Ov),
-        ("dom*", ValidationLevel::Dv),
-        ("dv", ValidationLevel::Dv),
-    ],
-    level_flag: Some(("org_required", ValidationLevel::Ov)),
-    wildcard: "wildcard_enabled",
-    multi_domain: "san_enabled",
-    max_names: "multidomains_maximum",
-    prices: &["prices", "prices.vendor"],
-    max_period: "max_period",
-    brand: "brand",
-    brands: &[
-        Brand {
-            name: "Sectigo",
-            keywords: &["comodo", "sectigo", "ggssl", "gogetssl", "positivessl", "instantssl"],
-            methods: &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsCname, DcvMethod::Http, DcvMethod::Https],
-            per_san: true,
-        },
-        Brand {
-            name: "DigiCert",
-            keywords: &["geotrust", "rapidssl", "thawte", "symantec", "digicert"],
-            methods: &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::Http],
-            per_san: false,
-        },
-        Brand {
-            name: "other",
-            keywords: &[],
-            methods: &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::Http],
-            per_san: false,
-        },
-    ],
-    dcv_flags: &[
-        DcvFlag { method: DcvMethod::Email, flag: "dcv_email", adds: true },
-        DcvFlag { method: DcvMethod::Dns, flag: "dcv_dns", adds: true },
-        DcvFlag { method: DcvMethod::DnsCname, flag: "dcv_dns", adds: false },
-        DcvFlag { method: DcvMethod::Http, flag: "dcv_http", adds: true },
-        DcvFlag { method: DcvMethod::Https, flag: "dcv_https", adds: true },
-    ],
-    fields: ORDER_FIELDS,
-};
+pub const FACTS: ProductFacts = ProductFacts::new()
+    .with_name("product")
+    .with_level(
+        "product_type",
+        &[
+            ("ext*", ValidationLevel::Ev),
+            ("ev", ValidationLevel::Ev),
+            ("bus*", ValidationLevel::Ov),
+            ("org*", ValidationLevel::Ov),
+            ("ov", ValidationLevel::Ov),
+            ("dom*", ValidationLevel::Dv),
+            ("dv", ValidationLevel::Dv),
+        ],
+    )
+    .with_level_flag("org_required", ValidationLevel::Ov)
+    .with_wildcard("wildcard_enabled")
+    .with_multi_domain("san_enabled")
+    .with_max_names("multidomains_maximum")
+    .with_prices(&["prices", "prices.vendor"])
+    .with_max_period("max_period")
+    .with_brand(
+        "brand",
+        &[
+            Brand::new(
+                "Sectigo",
+                &["comodo", "sectigo", "ggssl", "gogetssl", "positivessl", "instantssl"],
+                &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::DnsCname, DcvMethod::Http, DcvMethod::Https],
+            )
+            .per_san(),
+            Brand::new(
+                "DigiCert",
+                &["geotrust", "rapidssl", "thawte", "symantec", "digicert"],
+                &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::Http],
+            ),
+            Brand::new("other", &[], &[DcvMethod::Email, DcvMethod::Dns, DcvMethod::Http]),
+        ],
+    )
+    .with_dcv_flags(&[
+        DcvFlag::new(DcvMethod::Email, "dcv_email", true),
+        DcvFlag::new(DcvMethod::Dns, "dcv_dns", true),
+        DcvFlag::new(DcvMethod::DnsCname, "dcv_dns", false),
+        DcvFlag::new(DcvMethod::Http, "dcv_http", true),
+        DcvFlag::new(DcvMethod::Https, "dcv_https", true),
+    ])
+    .with_fields(ORDER_FIELDS);
 
 /// The wire fields of `add_ssl_order` the product checks read.
-pub const ORDER: OrderFields =
-    OrderFields { names: "dns_names", approvers: "approver_emails", period: "period", method: "dcv_method" };
+pub const ORDER: OrderFields = OrderFields::new("dns_names", "approver_emails", "period", "dcv_method");
 
 /// The neutral rules of a product from its details (`GET /products/ssl/{id}`), by [`FACTS`].
 pub fn product_rules(p: &g::ProductDetails) -> ProductRules {

@@ -44,7 +44,7 @@ fn rules_of(p: &g::ProductResource) -> ProductRules {
 /// The rules offline (no token): every documented duration.
 fn offline_rules(id: &str) -> ProductRules {
     let periods = neutral::DURATIONS.iter().map(|(m, _)| *m).collect();
-    let mut rules = rules_of(&g::ProductResource { id: id.into(), ..Default::default() }).with_periods_months(periods);
+    let mut rules = rules_of(&g::ProductResource::new(id, g::Product::default())).with_periods_months(periods);
     rules.name = String::new();
     rules
 }
