@@ -412,14 +412,15 @@ fn describe(csr: &X509CertificationRequest<'_>, verify: bool) -> CsrInfo {
     let cri = &csr.certification_request_info;
     info.common_name = common_name(&cri.subject);
     for attr in cri.subject.iter_attributes() {
-        let key = match attr.attr_type().to_id_string().as_str() {
-            "2.5.4.10" => "O",
-            "2.5.4.11" => "OU",
-            "2.5.4.7" => "L",
-            "2.5.4.8" => "ST",
-            "2.5.4.6" => "C",
-            "2.5.4.9" => "street",
-            "2.5.4.17" => "postalCode",
+        // The OID's DER content (2.5.4.n is `55 04 n`), compared as bytes: no dotted text built per attribute.
+        let key = match attr.attr_type().as_bytes() {
+            [0x55, 0x04, 10] => "O",
+            [0x55, 0x04, 11] => "OU",
+            [0x55, 0x04, 7] => "L",
+            [0x55, 0x04, 8] => "ST",
+            [0x55, 0x04, 6] => "C",
+            [0x55, 0x04, 9] => "street",
+            [0x55, 0x04, 17] => "postalCode",
             _ => continue,
         };
         info.subject.entry(key.to_owned()).or_insert_with(|| attr_string(attr));

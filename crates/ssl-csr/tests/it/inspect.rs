@@ -148,3 +148,42 @@ fn subject_attributes_are_read() {
     assert_eq!(bmp.subject.get("OU").map(String::as_str), Some("Zoë's Café ☕"));
     assert!(!inspect(&fixture("no-names.csr.pem")).subject.contains_key("postalCode"));
 }
+
+/// Every subject attribute `CsrInfo.subject` names is found by its OID (2.5.4.6 C, .7 L, .8 ST, .9 street,
+/// .10 O, .11 OU, .17 postalCode); others (title, 2.5.4.12) are left out.
+#[test]
+fn every_subject_attribute_is_read_by_its_oid() {
+    use rcgen::{CertificateParams, DnType, KeyPair};
+    let mut params = CertificateParams::new(vec!["a.example".to_string()]).unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    let attrs: [(u64, &str); 8] = [
+        (3, "a.example"),
+        (6, "LV"),
+        (7, "Riga"),
+        (8, "Vidzeme"),
+        (9, "Street 1"),
+        (10, "Org"),
+        (11, "Unit"),
+        (17, "LV-1010"),
+    ];
+    for (n, v) in attrs.into_iter().chain([(12, "Mr")]) {
+        params.distinguished_name.push(DnType::CustomDnType(vec![2, 5, 4, n]), v);
+    }
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let pem = params.serialize_request(&key).unwrap().pem().unwrap();
+    let info = inspect(pem.as_bytes());
+    let s: Vec<(&str, &str)> = info.subject.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        s,
+        [
+            ("C", "LV"),
+            ("L", "Riga"),
+            ("O", "Org"),
+            ("OU", "Unit"),
+            ("ST", "Vidzeme"),
+            ("postalCode", "LV-1010"),
+            ("street", "Street 1")
+        ]
+    );
+    assert_eq!(info.common_name.as_deref(), Some("a.example"));
+}
