@@ -4,6 +4,12 @@
 //!
 //! Provider crates (`ssl-digicert`, `ssl-gogetssl`, ...) build [`HttpRequest`] values with pure functions and send
 //! them through an [`ApiClient`]; adding a provider means one spec, one client, one neutral impl.
+//!
+//! Every public struct with public fields is `#[non_exhaustive]`: build it with its constructor (`new`, `Default`)
+//! and setters (e.g. [`model::OrderSpec::new`], [`model::Contact::new`], [`retry::RetryPolicy::default`],
+//! [`transport::TransportConfig::default`]), and read or change its fields as before. Fields can then be added
+//! without breaking callers. Tables that provider crates keep in `const` items ([`model::DcvTable`],
+//! [`facts::ProductFacts`], [`facts::Rule`], [`session::RefusalRule`], ...) have `const fn` constructors.
 
 pub mod baseurl;
 pub mod cache;
