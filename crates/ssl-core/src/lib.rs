@@ -25,6 +25,7 @@ pub mod lenient;
 pub mod model;
 pub mod operation;
 pub mod paging;
+pub mod probe;
 pub mod problem;
 pub mod provider;
 pub mod ratelimit;

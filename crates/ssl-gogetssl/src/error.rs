@@ -74,39 +74,14 @@ pub fn decode_parsed(provider: &'static str, status: u16, body: &[u8]) -> Option
 }
 
 /// Whether a body may hold a top-level `error` that is true or a `success` that is false: the cheap look at a
-/// 2xx answer before the full parse ([`decode`] parses only when this says yes). It finds every `"error"` and
-/// `"success"` followed by `:` (a key, at any depth) and reads the literal after it: `"error"` with `false`,
-/// `0`, `null`, `"0"` or `"false"` and `"success"` with `true`, `1`, `"1"` or `"true"` cannot flag; any other
-/// value, or a `\u` escape anywhere (a key could be spelled with one), means "maybe" and the body is parsed.
-/// A body without either key cannot flag. Never a false "no": a key that flags is always found.
+/// 2xx answer before the full parse ([`decode`] parses only when this says yes), by the kit's
+/// [`ssl_core::probe::every_member_is`]: every `"error"` member (at any depth) holding `false`, `0`, `null`, `"0"` or
+/// `"false"` and every `"success"` member holding `true`, `1`, `"1"` or `"true"` cannot flag; any other value, the
+/// words as string values, or a `\u` escape anywhere (a key could be spelled with one), means "maybe" and the body is
+/// parsed. A body without either key cannot flag. Never a false "no": a key that flags is always found.
 #[doc(hidden)]
 pub fn may_flag(body: &[u8]) -> bool {
-    if memchr::memmem::find(body, b"\\u").is_some() {
-        return true;
-    }
-    let cannot = |key: &[u8], harmless: &[&[u8]]| {
-        memchr::memmem::find_iter(body, key).all(|at| {
-            let rest = skip_ws(&body[at + key.len()..]);
-            match rest.strip_prefix(b":") {
-                // a string value, not a key
-                None => true,
-                Some(value) => {
-                    let value = skip_ws(value);
-                    harmless.iter().any(|h| value.starts_with(h) && ends_literal(&value[h.len()..]))
-                }
-            }
-        })
-    };
-    !(cannot(b"\"error\"", &[b"false", b"0", b"null", b"\"0\"", b"\"false\""])
-        && cannot(b"\"success\"", &[b"true", b"1", b"\"1\"", b"\"true\""]))
-}
-
-fn skip_ws(b: &[u8]) -> &[u8] {
-    let n = b.iter().position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).unwrap_or(b.len());
-    &b[n..]
-}
-
-/// Whether a literal ends here (`1` of `1.5` or `10` does not).
-fn ends_literal(rest: &[u8]) -> bool {
-    matches!(skip_ws(rest).first(), None | Some(b',' | b'}' | b']'))
+    use ssl_core::probe::every_member_is;
+    !(every_member_is(body, "error", &[b"false", b"0", b"null", b"\"0\"", b"\"false\""])
+        && every_member_is(body, "success", &[b"true", b"1", b"\"1\"", b"\"true\""]))
 }

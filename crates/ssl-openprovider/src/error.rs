@@ -56,18 +56,7 @@ fn plain_success(body: &[u8]) -> bool {
 /// another one: then no member `code`, the envelope's included, holds anything but 0 (a scan of the bytes instead
 /// of a parse; an Openprovider success has one such key). Anything else is left to the parse.
 fn only_zero_codes(body: &[u8]) -> bool {
-    fn ws(b: &[u8]) -> &[u8] {
-        let n = b.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).count();
-        &b[n..]
-    }
-    if memchr::memmem::find(body, b"\\u").is_some() {
-        return false;
-    }
-    memchr::memmem::find_iter(body, b"\"code\"").all(|at| {
-        let Some(rest) = ws(&body[at + 6..]).strip_prefix(b":") else { return false };
-        let Some(rest) = ws(rest).strip_prefix(b"0") else { return false };
-        matches!(rest.first(), None | Some(b',' | b'}' | b' ' | b'\t' | b'\n' | b'\r'))
-    })
+    ssl_core::probe::every_member_is(body, "code", &[b"0"])
 }
 
 /// `data` of an error as text, when it says anything (`""`, `null` and `{}` say nothing).
