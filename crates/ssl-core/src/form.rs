@@ -56,6 +56,57 @@ macro_rules! fallback {
     };
 }
 
+/// The compound forms a serializer refuses (the caller then takes the `serde_json::Value` route).
+macro_rules! refuse {
+    ($($form:ident),* $(,)?) => { $(refuse!(@ $form);)* };
+    (@ newtype_variant) => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self, _: &'static str, _: u32, _: &'static str, _: &T,
+        ) -> Result<Self::Ok, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ seq) => {
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ tuple) => {
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ tuple_struct) => {
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ tuple_variant) => {
+        fn serialize_tuple_variant(
+            self, _: &'static str, _: u32, _: &'static str, _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ map) => {
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ struct) => {
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Fallback> {
+            Err(Fallback)
+        }
+    };
+    (@ struct_variant) => {
+        fn serialize_struct_variant(
+            self, _: &'static str, _: u32, _: &'static str, _: usize,
+        ) -> Result<Self::SerializeStructVariant, Fallback> {
+            Err(Fallback)
+        }
+    };
+}
+
 impl<'a> ser::Serializer for Top<'a> {
     type Ok = ();
     type Error = Fallback;
@@ -94,48 +145,13 @@ impl<'a> ser::Serializer for Top<'a> {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), Fallback> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Fallback> {
-        Err(Fallback)
-    }
+    refuse!(newtype_variant, seq, tuple, tuple_struct, tuple_variant, struct_variant);
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
         Ok(MapFields { out: self.0, key: None })
     }
     fn serialize_struct(self, _: &'static str, len: usize) -> Result<Self::SerializeStruct, Fallback> {
         self.0.0.reserve(len);
         Ok(StructFields(self.0))
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Fallback> {
-        Err(Fallback)
     }
 }
 
@@ -246,15 +262,7 @@ impl ser::Serializer for Text {
         value.serialize(self)
     }
     fallback!(serialize_f32(f32), serialize_f64(f64), serialize_bytes(&[u8]));
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Self::Ok, Fallback> {
-        Err(Fallback)
-    }
+    refuse!(newtype_variant, tuple_variant, map, struct, struct_variant);
     fn serialize_seq(self, len: Option<usize>) -> Result<Joined, Fallback> {
         Ok(Joined(Vec::with_capacity(len.unwrap_or(0))))
     }
@@ -263,30 +271,6 @@ impl ser::Serializer for Text {
     }
     fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Joined, Fallback> {
         Ok(Joined(Vec::with_capacity(len)))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Fallback> {
-        Err(Fallback)
     }
 }
 
@@ -377,48 +361,7 @@ impl ser::Serializer for StrOnly {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<String, Fallback> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Fallback> {
-        Err(Fallback)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Fallback> {
-        Err(Fallback)
-    }
+    refuse!(newtype_variant, seq, tuple, tuple_struct, tuple_variant, map, struct, struct_variant);
 }
 
 /// `application/x-www-form-urlencoded` as the `url` crate writes it (`serde_urlencoded`): `*-._`, ASCII letters

@@ -3,6 +3,7 @@
 
 mod common;
 mod conformance;
+mod errors;
 mod facts;
 mod flows;
 mod snapshots;
